@@ -1,0 +1,150 @@
+import type { Got, Response } from 'got';
+import type { Config } from '../config/config-schema.js';
+import { requireAsposeCredentials } from '../config/load-config.js';
+import { taskIdSchema } from '../contract/poll-job.js';
+import { AsposeAuthError, AsposePermanentError, AsposeTransientError } from './aspose-errors.js';
+import { createHttp, DEFAULT_MAX_RESPONSE_BYTES, send, type RequestSpec } from './http.js';
+import { isTaskStatus, ocrResponseSchema, type OcrResponse } from './ocr-response.js';
+import { parseRetryAfter } from './retry-after.js';
+import { TokenProvider } from './token-provider.js';
+
+export type AsposeClientOptions = {
+  /** API base, e.g. https://api.aspose.cloud */
+  baseUrl: string;
+  tokenUrl: string;
+  clientId: string;
+  clientSecret: string;
+  timeoutMs: number;
+  maxResponseBytes?: number;
+  now?: () => number;
+};
+
+/** `OCRSettingsDetectRegions` (reference/openapi.yaml); every field optional. */
+export type DetectRegionsSettings = {
+  language?: string;
+  makeSkewCorrect?: boolean;
+  makeBinarization?: boolean;
+  makeUpsampling?: boolean;
+  makeContrastCorrection?: boolean;
+  makeSpellCheck?: boolean;
+  dsrMode?: string;
+  dsrConfidence?: string;
+  Rotate?: number;
+  [setting: string]: unknown;
+};
+
+const DETECT_REGIONS = '/v5.0/ocr/DetectRegions';
+
+/**
+ * The calls regionwatch makes to Aspose OCR Cloud 5.0. Each returns a validated answer or throws
+ * one of `AsposeTransientError`, `AsposeAuthError`, `AsposePermanentError`.
+ */
+export class AsposeClient {
+  readonly tokens: TokenProvider;
+  private readonly http: Got;
+  private readonly baseUrl: string;
+  private readonly maxResponseBytes: number;
+
+  constructor(options: AsposeClientOptions) {
+    this.http = createHttp({ timeoutMs: options.timeoutMs });
+    this.baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.tokens = new TokenProvider({
+      tokenUrl: options.tokenUrl,
+      clientId: options.clientId,
+      clientSecret: options.clientSecret,
+      http: this.http,
+      ...(options.now ? { now: options.now } : {}),
+    });
+  }
+
+  /** `GET /v5.0/ocr/DetectRegions?id=` → the parsed, schema-checked `OCRResponse`. */
+  async getDetectRegions(taskId: string): Promise<OcrResponse> {
+    const response = await this.authorized({ method: 'GET', url: this.baseUrl + DETECT_REGIONS, searchParams: { id: taskId } }, taskId);
+    return parseOcrResponse(response.body, taskId);
+  }
+
+  /** `POST /v5.0/ocr/DetectRegions` with the image → the new task id. */
+  async submitDetectRegions(image: Buffer | Uint8Array, settings: DetectRegionsSettings = {}): Promise<string> {
+    if (image.byteLength === 0) throw new AsposePermanentError('client-error', 'the image is empty', {});
+    const response = await this.authorized({
+      method: 'POST',
+      url: this.baseUrl + DETECT_REGIONS,
+      json: { image: Buffer.from(image).toString('base64'), settings },
+      headers: { accept: 'text/plain' },
+    }, undefined);
+    // The id comes as plain text; tolerate a JSON-quoted string too.
+    const text = response.body.trim().replace(/^"(.*)"$/, '$1');
+    const id = taskIdSchema.safeParse(text);
+    if (!id.success) {
+      throw new AsposePermanentError('invalid-body', `Aspose answered the submission with something that is not a task id: ${preview(response.body)}`, {});
+    }
+    return id.data;
+  }
+
+  /** `DELETE /v5.0/ocr/DetectRegions?id=`: asks Aspose to drop the task. */
+  async cancel(taskId: string): Promise<void> {
+    await this.authorized({ method: 'DELETE', url: this.baseUrl + DETECT_REGIONS, searchParams: { id: taskId } }, taskId);
+  }
+
+  /**
+   * Sends with a bearer token; on 401/403 drops that token, refreshes once and retries once
+   * (what Aspose's own SDKs do). Maps the status to the error classes.
+   */
+  private async authorized(spec: RequestSpec, taskId: string | undefined): Promise<Response<string>> {
+    for (let attempt = 1; ; attempt += 1) {
+      const token = await this.tokens.getToken();
+      const response = await send(this.http, { ...spec, headers: { ...spec.headers, authorization: `Bearer ${token}` } }, { taskId }, this.maxResponseBytes);
+      const status = response.statusCode;
+      if (status === 401 || status === 403) {
+        this.tokens.invalidate(token);
+        if (attempt === 1) continue;
+        throw new AsposeAuthError(`Aspose refused a freshly issued token (HTTP ${status})`, { taskId, statusCode: status });
+      }
+      if (status >= 200 && status < 300) return response;
+      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      if (status === 429) throw new AsposeTransientError('rate-limited', 'Aspose rate-limited the request (HTTP 429)', { taskId, statusCode: status, retryAfterMs });
+      if (status >= 500 || status === 408) throw new AsposeTransientError('server-error', `Aspose answered HTTP ${status}`, { taskId, statusCode: status, retryAfterMs });
+      throw new AsposePermanentError('client-error', `Aspose answered HTTP ${status}: ${preview(response.body)}`, { taskId, statusCode: status });
+    }
+  }
+}
+
+/** Validates a DetectRegions body; every way it can be wrong is an `AsposePermanentError`. */
+export function parseOcrResponse(body: string, taskId: string): OcrResponse {
+  let json: unknown;
+  try {
+    json = JSON.parse(body);
+  } catch {
+    throw new AsposePermanentError('invalid-body', `Aspose answered a body that is not JSON: ${preview(body)}`, { taskId });
+  }
+  const parsed = ocrResponseSchema.safeParse(json);
+  if (!parsed.success) {
+    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    throw new AsposePermanentError('schema-mismatch', `Aspose answered JSON that is not an OCRResponse (${where})`, { taskId });
+  }
+  const { taskStatus } = parsed.data;
+  if (!isTaskStatus(taskStatus)) {
+    throw new AsposePermanentError('unknown-status', `Aspose answered an unknown taskStatus ${JSON.stringify(taskStatus)}`, { taskId });
+  }
+  return { ...parsed.data, taskStatus };
+}
+
+/** Builds a client from the config; throws `ConfigError` without credentials. */
+export function createAsposeClient(config: Config, overrides: Partial<AsposeClientOptions> = {}): AsposeClient {
+  const { clientId, clientSecret } = requireAsposeCredentials(config);
+  return new AsposeClient({
+    baseUrl: config.ASPOSE_BASE_URL,
+    tokenUrl: config.ASPOSE_TOKEN_URL,
+    clientId,
+    clientSecret,
+    timeoutMs: config.ASPOSE_TIMEOUT_MS,
+    maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
+    ...overrides,
+  });
+}
+
+function preview(body: string): string {
+  const flat = body.replace(/\s+/g, ' ').trim();
+  return JSON.stringify(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat);
+}

@@ -1,0 +1,50 @@
+import { ConfigError, type ConfigIssue } from './config-error.js';
+import { configSchema, type Config } from './config-schema.js';
+
+/**
+ * Parses the environment into a typed, frozen config. Throws one `ConfigError` naming every
+ * offending variable, so the operator fixes them all in one go.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(withoutBlanks(env));
+  if (!parsed.success) {
+    const issues: ConfigIssue[] = parsed.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(config)'),
+      message: issue.message,
+    }));
+    throw new ConfigError(issues);
+  }
+  return Object.freeze(parsed.data);
+}
+
+/** `FOO=` means "unset", except for RESULTS_QUEUE where "" disables the results queue. */
+function withoutBlanks(env: NodeJS.ProcessEnv): Record<string, string> {
+  const cleaned: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (value !== undefined && (value !== '' || key === 'RESULTS_QUEUE')) cleaned[key] = value;
+  }
+  return cleaned;
+}
+
+/** The Aspose credentials, or a `ConfigError` saying that this process cannot run without them. */
+export function requireAsposeCredentials(config: Config): { clientId: string; clientSecret: string } {
+  if (config.ASPOSE_CLIENT_ID === undefined || config.ASPOSE_CLIENT_SECRET === undefined) {
+    throw new ConfigError([
+      { variable: 'ASPOSE_CLIENT_ID', message: 'is required: the worker cannot call Aspose without credentials' },
+      { variable: 'ASPOSE_CLIENT_SECRET', message: 'is required: the worker cannot call Aspose without credentials' },
+    ]);
+  }
+  return { clientId: config.ASPOSE_CLIENT_ID, clientSecret: config.ASPOSE_CLIENT_SECRET };
+}
+
+/** The config with every secret masked, for a start-up log line. */
+export function describeConfig(config: Config): Record<string, unknown> {
+  const secret = (value: string | undefined) => (value === undefined ? undefined : '[redacted]');
+  return {
+    ...config,
+    REDIS_URL: config.REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@'),
+    ASPOSE_CLIENT_SECRET: secret(config.ASPOSE_CLIENT_SECRET),
+    WEBHOOK_SECRET: secret(config.WEBHOOK_SECRET),
+    DASHBOARD_PASSWORD: secret(config.DASHBOARD_PASSWORD),
+  };
+}

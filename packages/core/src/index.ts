@@ -1,0 +1,39 @@
+// Glossary of terms: ./contract/glossary.ts
+export { RegionwatchError } from './errors.js';
+
+export { ConfigError, type ConfigIssue } from './config/config-error.js';
+export { configSchema, type Config } from './config/config-schema.js';
+export { describeConfig, loadConfig, requireAsposeCredentials } from './config/load-config.js';
+
+export { createLogger, REDACTED_PATHS, type Logger } from './logger.js';
+export { createRedisConnection, type ConnectionRole } from './redis-connection.js';
+
+export { DEFAULT_RESULTS_QUEUE, FINISHED_POLL_RETENTION_SECONDS, JOB_NAMES, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
+export { regionSchema, type Region } from './contract/region.js';
+export {
+  isoDateSchema,
+  MAX_METADATA_BYTES,
+  metadataSchema,
+  pollJobDataSchema,
+  pollJobSchema,
+  pollProgressSchema,
+  TASK_ID_PATTERN,
+  taskIdSchema,
+  webhookUrlSchema,
+  type PollJob,
+  type PollJobData,
+  type PollProgress,
+} from './contract/poll-job.js';
+export { RESULT_STATUSES, rawResultItemSchema, regionResultSchema, resultStatusSchema, type RegionResult, type ResultStatus } from './contract/region-result.js';
+export { WEBHOOK_EVENT_TYPES, webhookEventSchema, webhookJobSchema, type WebhookEvent, type WebhookJob } from './contract/webhook-job.js';
+
+export { AsposeAuthError, AsposeError, AsposePermanentError, AsposeTransientError, type PermanentReason, type TransientReason } from './aspose/aspose-errors.js';
+export { AsposeClient, createAsposeClient, parseOcrResponse, type AsposeClientOptions, type DetectRegionsSettings } from './aspose/aspose-client.js';
+export { isTaskStatus, ocrResponseSchema, TASK_STATUSES, TERMINAL_TASK_STATUSES, type OcrResponse, type TaskStatus } from './aspose/ocr-response.js';
+export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './aspose/retry-after.js';
+export { TokenProvider, type TokenProviderOptions } from './aspose/token-provider.js';
+
+export { decodeRegions, encodeRegions, type ResultItem } from './regions/decode-regions.js';
+export { RegionDecodeError } from './regions/region-decode-error.js';
+
+export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
