@@ -10,20 +10,8 @@ export { createRedisConnection, type ConnectionRole } from './redis-connection.j
 
 export { DEFAULT_RESULTS_QUEUE, FINISHED_POLL_RETENTION_SECONDS, JOB_NAMES, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
 export { regionSchema, type Region } from './contract/region.js';
-export {
-  isoDateSchema,
-  MAX_METADATA_BYTES,
-  metadataSchema,
-  pollJobDataSchema,
-  pollJobSchema,
-  pollProgressSchema,
-  TASK_ID_PATTERN,
-  taskIdSchema,
-  webhookUrlSchema,
-  type PollJob,
-  type PollJobData,
-  type PollProgress,
-} from './contract/poll-job.js';
+export { isoDateSchema, MAX_METADATA_BYTES, metadataSchema, TASK_ID_PATTERN, taskIdSchema, webhookUrlSchema } from './contract/fields.js';
+export { pollJobDataSchema, pollJobSchema, pollProgressSchema, type PollJob, type PollJobData, type PollProgress } from './contract/poll-job.js';
 export { RESULT_STATUSES, rawResultItemSchema, regionResultSchema, resultStatusSchema, type RegionResult, type ResultStatus } from './contract/region-result.js';
 export { WEBHOOK_EVENT_TYPES, webhookEventSchema, webhookJobSchema, type WebhookEvent, type WebhookJob } from './contract/webhook-job.js';
 

@@ -1,11 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { provideRedis } from './provide-redis.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    redisUrl: string;
-  }
-}
+import './provided-context.js';
 
 /** Vitest global setup: one real Redis for the whole run; each test file takes its own prefix. */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {

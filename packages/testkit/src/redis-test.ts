@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
+import './provided-context.js';
 
 /**
  * The Redis URL from the global setup plus a key prefix unique to the caller, so test files

@@ -1,7 +1,7 @@
 import type { Got, Response } from 'got';
 import type { Config } from '../config/config-schema.js';
 import { requireAsposeCredentials } from '../config/load-config.js';
-import { taskIdSchema } from '../contract/poll-job.js';
+import { taskIdSchema } from '../contract/fields.js';
 import { AsposeAuthError, AsposePermanentError, AsposeTransientError } from './aspose-errors.js';
 import { createHttp, DEFAULT_MAX_RESPONSE_BYTES, send, type RequestSpec } from './http.js';
 import { isTaskStatus, ocrResponseSchema, type OcrResponse } from './ocr-response.js';

@@ -54,6 +54,10 @@ export const configSchema = z
     TASK_DEADLINE_MS: int(1).default(86_400_000),
     /** Jobs in flight in one replica. */
     WORKER_CONCURRENCY: int(1).default(50),
+    /** How long a replica holds a job before others may take it back (stalled-job recovery after a crash). */
+    WORKER_LOCK_DURATION_MS: int(1_000).default(30_000),
+    /** How long SIGTERM waits for jobs in flight before handing the rest back. */
+    SHUTDOWN_TIMEOUT_MS: int(0).default(25_000),
     /** Where results go; the empty string disables the results queue. */
     RESULTS_QUEUE: z.string().regex(/^[^:\s]*$/, 'must not contain ":" or whitespace').default('regions-results'),
     /** Default webhook for tasks that name none. */
@@ -63,6 +67,8 @@ export const configSchema = z
       .string()
       .regex(/^(whsec_)?[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 random bytes')
       .optional(),
+    /** One webhook POST; a slower receiver counts as a failed attempt. */
+    WEBHOOK_TIMEOUT_MS: int(1).default(15_000),
     /** Delivery attempts before a webhook is dead-lettered (failed set, replayable). */
     WEBHOOK_MAX_ATTEMPTS: int(1).default(8),
     /** First webhook retry delay; exponential with jitter after it. */

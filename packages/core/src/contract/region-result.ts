@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateSchema, taskIdSchema } from './poll-job.js';
+import { isoDateSchema, taskIdSchema } from './fields.js';
 import { regionSchema } from './region.js';
 
 export const RESULT_STATUSES = ['Completed', 'Error', 'NotExist', 'Expired', 'Malformed'] as const;

@@ -1,0 +1,11 @@
+export { createHandOff, HAND_OFF_DEDUPE_MS, webhookEvent, type HandOffOptions } from './delivery/hand-off.js';
+export { createHealthServer, type HealthDeps } from './health/health-server.js';
+export { Readiness } from './health/readiness.js';
+export { WorkerMetrics, type PollOutcome, type WebhookOutcome } from './metrics/worker-metrics.js';
+export { expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './poll/build-result.js';
+export { createPollProcessor, MAX_INVALID_RESPONSES, type PollProcessorDeps } from './poll/poll-processor.js';
+export { replayDeadLetters, type ReplayOutcome } from './replay/replay-dead-letters.js';
+export { assertPublicLiteral, guardedLookup, nonPublicRange, PrivateAddressError } from './webhook/address-guard.js';
+export { WEBHOOK_BACKOFF_TYPE, WebhookDeliveryError, webhookRetryDelay } from './webhook/webhook-backoff.js';
+export { createWebhookProcessor, type DeliveryReceipt, type WebhookProcessorDeps } from './webhook/webhook-processor.js';
+export { rpsLimiter, startWorker, type RunningWorker, type StartWorkerOptions } from './worker-runtime.js';

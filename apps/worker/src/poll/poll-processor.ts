@@ -1,0 +1,140 @@
+import {
+  AsposeAuthError,
+  AsposePermanentError,
+  AsposeTransientError,
+  deadlineAt,
+  nextPollDelay,
+  pollJobDataSchema,
+  type AsposeClient,
+  type Config,
+  type Logger,
+  type PollJobData,
+  type PollProgress,
+  type RegionResult,
+  TERMINAL_TASK_STATUSES,
+} from '@regionwatch/core';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import type { Readiness } from '../health/readiness.js';
+import type { PollOutcome, WorkerMetrics } from '../metrics/worker-metrics.js';
+import { expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './build-result.js';
+
+/** Consecutive invalid answers tolerated (a proxy's error page can be a blip) before `Malformed`. */
+export const MAX_INVALID_RESPONSES = 3;
+
+export type PollProcessorDeps = {
+  aspose: Pick<AsposeClient, 'getDetectRegions'>;
+  /** Hands the result on (results queue and/or webhook), idempotently. */
+  handOff: (result: RegionResult, job: PollJobData) => Promise<void>;
+  config: Pick<Config, 'POLL_INITIAL_DELAY_MS' | 'POLL_MAX_DELAY_MS' | 'TASK_DEADLINE_MS'>;
+  metrics: WorkerMetrics;
+  logger: Logger;
+  readiness: Readiness;
+  now?: () => number;
+  random?: () => number;
+};
+
+const NO_PROGRESS: PollProgress = { polls: 0, transientErrors: 0, invalidResponses: 0, history: [] };
+
+/**
+ * Processor for `regions-poll` (step-job pattern): one GET per run. Not yet terminal → progress
+ * saved in `job.data`, job moved back to delayed, `DelayedError`. Terminal → result handed on and
+ * returned as the job's return value. Never sleeps.
+ */
+export function createPollProcessor(deps: PollProcessorDeps) {
+  const now = deps.now ?? Date.now;
+  const random = deps.random ?? Math.random;
+
+  return async function processPoll(job: Job<unknown, RegionResult>, token?: string): Promise<RegionResult> {
+    const parsed = pollJobDataSchema.safeParse(job.data);
+    if (!parsed.success) {
+      const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+      deps.logger.error({ jobId: job.id, why }, 'poll job data does not match the PollJob contract; failing the job');
+      throw new UnrecoverableError(`invalid PollJob data (${why})`);
+    }
+    const data = parsed.data;
+    const log = deps.logger.child({ taskId: data.taskId });
+    // A run after a crash that happened mid-hand-off: hand on the same result again (idempotent).
+    if (data.result) {
+      await deps.handOff(data.result, data);
+      return data.result;
+    }
+
+    const progress = data.progress ?? NO_PROGRESS;
+    const submittedAt = data.submittedAt ?? new Date(job.timestamp).toISOString();
+    const deadline = deadlineAt(submittedAt, deps.config);
+    const context = (polls: number): ResultContext => ({ job: data, submittedAt, polls, finishedAt: new Date(now()) });
+
+    if (now() >= deadline) {
+      return finish(expiredResult(context(progress.polls), deps.config.TASK_DEADLINE_MS, progress.lastStatus));
+    }
+
+    const started = now();
+    try {
+      const response = await deps.aspose.getDetectRegions(data.taskId);
+      deps.metrics.pollDuration.observe((now() - started) / 1000);
+      if (deps.readiness.setProblem('aspose', undefined)) log.info('Aspose accepts our credentials again');
+      const polls = progress.polls + 1;
+      const status = response.taskStatus;
+      deps.metrics.polls.inc({ outcome: status.toLowerCase() });
+      if (TERMINAL_TASK_STATUSES.has(status)) return finish(resultFromResponse(response, context(polls)));
+
+      if (status !== progress.lastStatus) log.info({ status, polls }, 'task status changed');
+      const next = { ...progress, polls, invalidResponses: 0, lastStatus: status, lastError: undefined, history: appendHistory(progress.history, status) };
+      return reschedule(next, nextPollDelay(polls, deps.config, random));
+    } catch (error) {
+      deps.metrics.pollDuration.observe((now() - started) / 1000);
+      if (error instanceof AsposeTransientError || error instanceof AsposeAuthError) {
+        const auth = error instanceof AsposeAuthError || error.reason === 'token-endpoint';
+        deps.metrics.polls.inc({ outcome: auth ? 'auth_error' : 'transient_error' });
+        if (auth) {
+          if (deps.readiness.setProblem('aspose', error.message)) log.error({ err: error }, 'cannot authenticate with Aspose: tasks wait until it works again');
+        } else {
+          log.warn({ reason: error.reason, statusCode: error.statusCode, retryAfterMs: error.retryAfterMs }, error.message);
+        }
+        const transientErrors = progress.transientErrors + 1;
+        const retryAfterMs = error instanceof AsposeTransientError ? error.retryAfterMs : undefined;
+        const next = { ...progress, transientErrors, lastError: error.message };
+        return reschedule(next, nextPollDelay(transientErrors, deps.config, random, retryAfterMs));
+      }
+      if (error instanceof AsposePermanentError) {
+        deps.metrics.polls.inc({ outcome: 'invalid_response' });
+        const invalidResponses = progress.invalidResponses + 1;
+        log.warn({ reason: error.reason, invalidResponses }, error.message);
+        // A 2xx with a body we cannot use still counts as a poll; a 4xx does not.
+        const polls = error.statusCode === undefined ? progress.polls + 1 : progress.polls;
+        if (invalidResponses >= MAX_INVALID_RESPONSES) {
+          return finish(malformedResponseResult(context(polls), [`${MAX_INVALID_RESPONSES} consecutive invalid answers from Aspose; last: ${error.message}`]));
+        }
+        const next = { ...progress, polls, invalidResponses, lastError: error.message };
+        return reschedule(next, nextPollDelay(invalidResponses, deps.config, random));
+      }
+      throw error; // unexpected: BullMQ's attempts/backoff budget applies
+    }
+
+    async function reschedule(next: PollProgress, delayMs: number): Promise<never> {
+      // Never schedule past the deadline: the run at the deadline ends the task `Expired` on time.
+      const at = Math.min(now() + delayMs, Math.max(deadline, now()));
+      await job.updateData({ ...data, progress: { ...next, nextDelayMs: at - now(), nextPollAt: at } });
+      await job.moveToDelayed(at, token);
+      throw new DelayedError();
+    }
+
+    async function finish(result: RegionResult): Promise<RegionResult> {
+      // Save the decision first: if we crash during the hand-off, the next run repeats it exactly.
+      const finalData: PollJobData = { ...data, progress: { ...progress, polls: result.polls, lastStatus: result.status, nextPollAt: undefined, nextDelayMs: undefined }, result };
+      await job.updateData(finalData);
+      await deps.handOff(result, finalData);
+      deps.metrics.tasksFinished.inc({ status: result.status });
+      deps.metrics.timeToResult.observe(Math.max(0, Date.parse(result.finishedAt) - Date.parse(result.submittedAt)) / 1000);
+      log.info({ status: result.status, polls: result.polls, regions: result.regions.length, errors: result.errors }, 'task finished');
+      return result;
+    }
+  };
+}
+
+/** Statuses seen, collapsed: Pending, Pending, Processing → [Pending×2, Processing×1]. */
+function appendHistory(history: PollProgress['history'], status: string): PollProgress['history'] {
+  const last = history.at(-1);
+  if (last?.status === status) return [...history.slice(0, -1), { status, count: last.count + 1 }];
+  return [...history, { status, count: 1 }];
+}

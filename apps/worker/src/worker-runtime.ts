@@ -1,0 +1,158 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  createAsposeClient,
+  createLogger,
+  createRedisConnection,
+  POLL_QUEUE,
+  WEBHOOK_QUEUE,
+  type AsposeClient,
+  type Config,
+  type Logger,
+  type RegionResult,
+} from '@regionwatch/core';
+import { Queue, Worker, type Job } from 'bullmq';
+import { createHandOff } from './delivery/hand-off.js';
+import { createHealthServer } from './health/health-server.js';
+import { Readiness } from './health/readiness.js';
+import { WorkerMetrics } from './metrics/worker-metrics.js';
+import { createPollProcessor } from './poll/poll-processor.js';
+import { webhookRetryDelay } from './webhook/webhook-backoff.js';
+import { createWebhookProcessor, type DeliveryReceipt } from './webhook/webhook-processor.js';
+
+export type StartWorkerOptions = {
+  config: Config;
+  logger?: Logger;
+  /** Defaults to a client built from the config (credentials required). */
+  aspose?: AsposeClient;
+  /** Serve /healthz, /readyz, /metrics on METRICS_PORT (default true; tests may pass false). */
+  serveHealth?: boolean;
+  /** Register Node's default process metrics (off when several workers share a process). */
+  defaultMetrics?: boolean;
+};
+
+export type RunningWorker = {
+  readonly metrics: WorkerMetrics;
+  readonly readiness: Readiness;
+  readonly aspose: AsposeClient;
+  /** Bound port of the health server, when it runs. */
+  readonly healthPort: number | undefined;
+  readonly pollWorker: Worker<unknown, RegionResult>;
+  readonly webhookWorker: Worker<unknown, DeliveryReceipt>;
+  /**
+   * Stops taking jobs, waits for those in flight up to `timeoutMs` (then lets stalled-job recovery
+   * hand the rest to other replicas), closes Redis. `/readyz` answers 503 from the first moment.
+   */
+  close(timeoutMs?: number): Promise<void>;
+};
+
+/** One worker replica: poll and webhook processors, their queues, and the health/metrics server. */
+export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' });
+  const aspose = options.aspose ?? createAsposeClient(config);
+  const metrics = new WorkerMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  metrics.initialise();
+  const readiness = new Readiness();
+  const prefix = config.REGIONWATCH_PREFIX;
+
+  const connection = createRedisConnection(config.REDIS_URL, 'worker');
+  connection.on('error', (error) => logger.warn({ err: error }, 'Redis connection error (ioredis reconnects by itself)'));
+  const queue = (name: string) => new Queue(name, { connection, prefix });
+  const pollQueue = queue(POLL_QUEUE);
+  const webhookQueue = queue(WEBHOOK_QUEUE);
+  const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
+  metrics.watchQueues([pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])]);
+
+  const handOff = createHandOff({ resultsQueue, webhookQueue, defaultWebhookUrl: config.WEBHOOK_URL, webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS });
+  const shared = {
+    connection,
+    prefix,
+    concurrency: config.WORKER_CONCURRENCY,
+    lockDuration: config.WORKER_LOCK_DURATION_MS,
+    stalledInterval: config.WORKER_LOCK_DURATION_MS,
+    // Both processors are safe to repeat, so a job that stalls with a crashing replica is simply
+    // taken again; failing it after one stall (BullMQ's default) would lose the task.
+    maxStalledCount: 1_000,
+    autorun: false,
+  };
+
+  const pollWorker = new Worker<unknown, RegionResult>(POLL_QUEUE, createPollProcessor({ aspose, handOff, config, metrics, logger, readiness }), {
+    ...shared,
+    // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
+    ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: rpsLimiter(config.ASPOSE_MAX_RPS) }),
+    removeOnComplete: { age: 25 * 60 * 60 },
+    removeOnFail: { age: 7 * 24 * 60 * 60 },
+  });
+  const webhookWorker = new Worker<unknown, DeliveryReceipt>(
+    WEBHOOK_QUEUE,
+    createWebhookProcessor({ secret: config.WEBHOOK_SECRET, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, metrics, logger }),
+    { ...shared, settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => webhookRetryDelay(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, error) } },
+  );
+  for (const worker of [pollWorker, webhookWorker]) {
+    worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
+    worker.on('failed', (job: Job | undefined, error: Error) => {
+      if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError')) {
+        logger.error({ queue: worker.name, jobId: job.id, error: error.message }, 'job failed for good (in the failed set)');
+      }
+    });
+  }
+
+  let server: Server | undefined;
+  if (options.serveHealth ?? true) {
+    server = createHealthServer({ readiness, registry: metrics.registry, pingRedis: () => ping(connection) });
+    await new Promise<void>((resolve, reject) => {
+      server?.once('error', reject);
+      server?.listen(config.METRICS_PORT, () => resolve());
+    });
+  }
+
+  void pollWorker.run();
+  void webhookWorker.run();
+  await Promise.all([pollWorker.waitUntilReady(), webhookWorker.waitUntilReady()]);
+  readiness.markRunning();
+  const healthPort = server ? (server.address() as AddressInfo).port : undefined;
+  logger.info({ concurrency: config.WORKER_CONCURRENCY, maxRps: config.ASPOSE_MAX_RPS ?? null, healthPort: healthPort ?? null, prefix }, 'worker started');
+
+  let closing: Promise<void> | undefined;
+  const close = (timeoutMs = config.SHUTDOWN_TIMEOUT_MS) =>
+    (closing ??= (async () => {
+      readiness.markShuttingDown();
+      logger.info({ timeoutMs }, 'worker stopping: finishing jobs in flight');
+      const graceful = Promise.all([pollWorker.close(), webhookWorker.close()]).then(() => true);
+      let timer: NodeJS.Timeout | undefined;
+      const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
+      const finished = await Promise.race([graceful, timedOut]);
+      clearTimeout(timer);
+      if (!finished) {
+        logger.warn('jobs still in flight at the shutdown timeout: handing them back (stalled-job recovery)');
+        await Promise.all([pollWorker.close(true), webhookWorker.close(true)]);
+      }
+      await Promise.all([pollQueue.close(), webhookQueue.close(), resultsQueue?.close()]);
+      connection.disconnect();
+      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      server?.closeAllConnections();
+      logger.info('worker stopped');
+    })());
+
+  return { metrics, readiness, aspose, healthPort, pollWorker, webhookWorker, close };
+}
+
+/** `ASPOSE_MAX_RPS` as a BullMQ limiter; fractional rates become one job per 1/rate seconds. */
+export function rpsLimiter(rps: number): { max: number; duration: number } {
+  return rps >= 1 ? { max: Math.floor(rps), duration: 1_000 } : { max: 1, duration: Math.ceil(1_000 / rps) };
+}
+
+async function ping(connection: ReturnType<typeof createRedisConnection>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      connection.ping().then((answer) => answer === 'PONG'),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1_000))),
+    ]);
+  } catch {
+    return false;
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,18 @@
+import { z } from 'zod';
+
+/** Aspose issues UUIDs; this also keeps ids safe as BullMQ job ids (no ':'; never all digits). */
+export const TASK_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
+export const MAX_METADATA_BYTES = 16 * 1024;
+
+export const taskIdSchema = z
+  .string({ message: 'must be a string' })
+  .regex(TASK_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ - starting with a letter or digit')
+  .refine((id) => !/^\d+$/.test(id), 'must not be all digits (BullMQ reserves numeric job ids)');
+
+export const webhookUrlSchema = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+
+export const metadataSchema = z
+  .record(z.string(), z.string({ message: 'metadata values must be strings' }))
+  .refine((m) => Buffer.byteLength(JSON.stringify(m)) <= MAX_METADATA_BYTES, `must be at most ${MAX_METADATA_BYTES} bytes as JSON`);
+
+export const isoDateSchema = z.iso.datetime({ offset: true, message: 'must be an ISO 8601 date-time' });

@@ -1,0 +1,135 @@
+import type {
+  AsposeClient} from '@regionwatch/core';
+import {
+  createAsposeClient,
+  createRedisConnection,
+  JOB_NAMES,
+  loadConfig,
+  POLL_QUEUE,
+  type Config,
+  type DetectRegionsSettings,
+  type PollJob,
+} from '@regionwatch/core';
+import { Queue } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { buildPollJob, type TrackOptions } from './build-poll-job.js';
+import { InvalidTrackRequestError } from './invalid-track-request-error.js';
+import { pollJobOptions } from './poll-job-options.js';
+
+export type TrackResult = { taskId: string; created: boolean };
+export type TrackManyItem = string | ({ taskId: string } & TrackOptions);
+/** One outcome per input item, in input order: tracked (created or duplicate), or refused. */
+export type TrackManyOutcome = ({ ok: true } & TrackResult) | { ok: false; taskId: unknown; error: InvalidTrackRequestError };
+
+export type RegionTaskProducerOptions = {
+  /** A Redis URL, or an ioredis client the caller owns (not closed by `close()`). */
+  connection: string | Redis;
+  /** BullMQ prefix (`REGIONWATCH_PREFIX`). */
+  prefix?: string;
+  /** Delay before the first poll (`POLL_INITIAL_DELAY_MS`). */
+  initialDelayMs?: number;
+  /** Needed only by `submit()`. */
+  aspose?: AsposeClient;
+  /** Ids per `addBulk` call in `trackMany`. */
+  chunkSize?: number;
+};
+
+/** What upstream services call to hand task ids to regionwatch. */
+export class RegionTaskProducer {
+  private readonly queue: Queue;
+  private readonly ownsConnection: boolean;
+  private readonly connection: Redis;
+  private readonly initialDelayMs: number;
+  private readonly chunkSize: number;
+  private readonly aspose: AsposeClient | undefined;
+
+  constructor(options: RegionTaskProducerOptions) {
+    this.ownsConnection = typeof options.connection === 'string';
+    this.connection = typeof options.connection === 'string' ? createRedisConnection(options.connection, 'producer') : options.connection;
+    this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix: options.prefix ?? 'regionwatch' });
+    this.initialDelayMs = options.initialDelayMs ?? 1_000;
+    this.chunkSize = options.chunkSize ?? 1_000;
+    this.aspose = options.aspose;
+  }
+
+  /** A producer wired from the environment (REDIS_URL, REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, Aspose credentials if set). */
+  static fromConfig(config: Config = loadConfig()): RegionTaskProducer {
+    return new RegionTaskProducer({
+      connection: config.REDIS_URL,
+      prefix: config.REGIONWATCH_PREFIX,
+      initialDelayMs: config.POLL_INITIAL_DELAY_MS,
+      ...(config.ASPOSE_CLIENT_ID ? { aspose: createAsposeClient(config) } : {}),
+    });
+  }
+
+  /**
+   * Starts polling `taskId` unless it is already tracked or finished within the last 24 h
+   * (`created: false`). Throws `InvalidTrackRequestError` (nothing written) on bad input.
+   */
+  async track(taskId: string, options: TrackOptions = {}): Promise<TrackResult> {
+    const [outcome] = await this.trackMany([{ ...options, taskId }]);
+    if (!outcome) throw new Error('trackMany returned no outcome');
+    if (!outcome.ok) throw outcome.error;
+    return { taskId: outcome.taskId, created: outcome.created };
+  }
+
+  /**
+   * Tracks many ids with `addBulk`, `chunkSize` at a time. Invalid items are reported, not
+   * written; valid ones are tracked regardless. Outcomes come back in input order.
+   */
+  async trackMany(items: readonly TrackManyItem[]): Promise<TrackManyOutcome[]> {
+    const now = Date.now();
+    const outcomes: TrackManyOutcome[] = new Array<TrackManyOutcome>(items.length);
+    const pending: { index: number; job: PollJob }[] = [];
+    const seen = new Set<string>();
+    items.forEach((item, index) => {
+      const { taskId, ...options } = typeof item === 'string' ? { taskId: item } : item;
+      try {
+        const job = buildPollJob(taskId, options, now);
+        if (seen.has(job.taskId)) outcomes[index] = { ok: true, taskId: job.taskId, created: false };
+        else {
+          seen.add(job.taskId);
+          pending.push({ index, job });
+        }
+      } catch (error) {
+        if (!(error instanceof InvalidTrackRequestError)) throw error;
+        outcomes[index] = { ok: false, taskId, error };
+      }
+    });
+    for (let start = 0; start < pending.length; start += this.chunkSize) {
+      const chunk = pending.slice(start, start + this.chunkSize);
+      const created = await this.addChunk(chunk.map((p) => p.job));
+      chunk.forEach((p, i) => (outcomes[p.index] = { ok: true, taskId: p.job.taskId, created: created[i] ?? false }));
+    }
+    return outcomes;
+  }
+
+  /** Sends the image to Aspose for region detection, then tracks the task id it returns. */
+  async submit(image: Buffer | Uint8Array, settings?: DetectRegionsSettings, options: Omit<TrackOptions, 'submittedAt'> = {}): Promise<TrackResult> {
+    if (!this.aspose) throw new Error('submit() needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET, or pass `aspose`');
+    const submittedAt = new Date();
+    const taskId = await this.aspose.submitDetectRegions(image, settings);
+    return this.track(taskId, { ...options, submittedAt });
+  }
+
+  async close(): Promise<void> {
+    await this.queue.close();
+    if (this.ownsConnection) this.connection.disconnect();
+  }
+
+  /**
+   * BullMQ's add is a no-op for an existing job id but does not say so; the stored job's
+   * timestamp does: it is ours only if this call created the job.
+   */
+  private async addChunk(jobs: PollJob[]): Promise<boolean[]> {
+    const added = await this.queue.addBulk(jobs.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })));
+    const pipeline = this.connection.pipeline();
+    for (const job of added) pipeline.hget(this.queue.toKey(job.id ?? ''), 'timestamp');
+    const stored = (await pipeline.exec()) ?? [];
+    return added.map((job, i) => {
+      const [error, timestamp] = stored[i] ?? [null, null];
+      if (error) throw error;
+      return timestamp === null || Number(timestamp) === job.timestamp;
+    });
+  }
+}

@@ -1,0 +1,104 @@
+import { FINISHED_POLL_RETENTION_SECONDS, POLL_QUEUE, pollJobSchema } from '@regionwatch/core';
+import { testRedis } from '@regionwatch/testkit/vitest';
+import { Queue } from 'bullmq';
+import { afterEach, describe, expect, it } from 'vitest';
+import { InvalidTrackRequestError, RegionTaskProducer } from '../src/index.js';
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  await Promise.all(open.splice(0).map((c) => c.close()));
+});
+
+function setup() {
+  const { url, prefix } = testRedis('producer');
+  const producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: 60_000 });
+  const queue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
+  open.push(producer, queue);
+  return { producer, queue };
+}
+
+const id = (n: number) => `3f0c1e2a-0000-4000-8000-${String(n).padStart(12, '0')}`;
+
+describe('RegionTaskProducer.track', () => {
+  it('adds one delayed poll job whose id is the task id, with the contract data', async () => {
+    const { producer, queue } = setup();
+    const submittedAt = new Date(Date.now() - 5_000);
+    const result = await producer.track(id(1), { submittedAt, webhookUrl: 'https://hooks.example.com/r', metadata: { customer: 'acme' } });
+    expect(result).toEqual({ taskId: id(1), created: true });
+
+    const job = await queue.getJob(id(1));
+    expect(job?.id).toBe(id(1));
+    expect(pollJobSchema.parse(job?.data)).toEqual({
+      taskId: id(1),
+      submittedAt: submittedAt.toISOString(),
+      webhookUrl: 'https://hooks.example.com/r',
+      metadata: { customer: 'acme' },
+    });
+    expect(await job?.getState()).toBe('delayed');
+    expect(job?.opts.delay).toBe(60_000);
+    expect(job?.opts.removeOnComplete).toEqual({ age: FINISHED_POLL_RETENTION_SECONDS });
+  });
+
+  it('defaults submittedAt to the tracking time', async () => {
+    const { producer, queue } = setup();
+    const before = Date.now();
+    await producer.track(id(2));
+    const job = await queue.getJob(id(2));
+    const submittedAt = Date.parse(String(job?.data.submittedAt));
+    expect(submittedAt).toBeGreaterThanOrEqual(before - 1);
+    expect(submittedAt).toBeLessThanOrEqual(Date.now());
+  });
+
+  it('reports a second track of the same id as a duplicate and keeps the first job', async () => {
+    const { producer, queue } = setup();
+    expect(await producer.track(id(3), { metadata: { n: '1' } })).toEqual({ taskId: id(3), created: true });
+    expect(await producer.track(id(3), { metadata: { n: '2' } })).toEqual({ taskId: id(3), created: false });
+    expect((await queue.getJob(id(3)))?.data.metadata).toEqual({ n: '1' });
+    expect(await queue.getJobCounts('delayed')).toEqual({ delayed: 1 });
+  });
+
+  it.each([
+    ['taskId', '', /taskId must be 1-128 characters/],
+    ['taskId', 'a:b', /taskId must be/],
+    ['taskId', ' padded ', /taskId must be/],
+    ['taskId', 'x'.repeat(129), /taskId must be/],
+    ['taskId', 'ünïcode', /taskId must be/],
+    ['taskId', '12345', /must not be all digits/],
+    ['webhookUrl', { webhookUrl: 'javascript:alert(1)' }, /webhookUrl must be an http\(s\) URL/],
+    ['webhookUrl', { webhookUrl: 'file:///etc/passwd' }, /webhookUrl must be an http\(s\) URL/],
+    ['webhookUrl', { webhookUrl: 'not a url' }, /webhookUrl must be an http\(s\) URL/],
+    ['metadata', { metadata: { big: 'x'.repeat(16 * 1024) } }, /metadata must be at most 16384 bytes/],
+    ['metadata.n', { metadata: { n: 5 as unknown as string } }, /metadata values must be strings/],
+    ['submittedAt', { submittedAt: new Date(Date.now() + 5 * 60_000) }, /submittedAt is more than 60 s in the future/],
+    ['submittedAt', { submittedAt: 'yesterday' }, /submittedAt must be an ISO 8601 date-time/],
+    ['submittedAt', { submittedAt: new Date(Number.NaN) }, /submittedAt is not a valid date/],
+  ])('refuses a bad %s with a typed error and writes nothing', async (field, input, message) => {
+    const { producer, queue } = setup();
+    const taskId = typeof input === 'string' ? input : id(4);
+    const options = typeof input === 'string' ? {} : input;
+    const error = await producer.track(taskId, options).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidTrackRequestError);
+    expect((error as InvalidTrackRequestError).field).toBe(field);
+    expect((error as Error).message).toMatch(message);
+    expect(await queue.count()).toBe(0);
+  });
+});
+
+describe('RegionTaskProducer.trackMany', () => {
+  it('tracks good ids in chunks, reports bad ones and duplicates, in input order', async () => {
+    const { url, prefix } = testRedis('producer-many');
+    const producer = new RegionTaskProducer({ connection: url, prefix, chunkSize: 7 });
+    const queue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
+    open.push(producer, queue);
+    await producer.track(id(0));
+
+    const ids = Array.from({ length: 50 }, (_, i) => id(i));
+    const outcomes = await producer.trackMany([...ids, 'bad id', id(10)]);
+    expect(outcomes).toHaveLength(52);
+    expect(outcomes[0]).toEqual({ ok: true, taskId: id(0), created: false });
+    expect(outcomes.slice(1, 50).every((o) => o.ok && o.created)).toBe(true);
+    expect(outcomes[50]).toMatchObject({ ok: false, taskId: 'bad id' });
+    expect(outcomes[51]).toEqual({ ok: true, taskId: id(10), created: false });
+    expect(await queue.count()).toBe(50);
+  });
+});
