@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type {
   AsposeClient} from '@regionwatch/core';
 import {
@@ -118,18 +119,20 @@ export class RegionTaskProducer {
   }
 
   /**
-   * BullMQ's add is a no-op for an existing job id but does not say so; the stored job's
-   * timestamp does: it is ours only if this call created the job.
+   * BullMQ's add is a no-op for an existing job id but does not say so. Each job we add carries a
+   * fresh `trackingId`; reading it back tells whether the stored job is ours (created) or older.
    */
   private async addChunk(jobs: PollJob[]): Promise<boolean[]> {
-    const added = await this.queue.addBulk(jobs.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })));
+    const batch = jobs.map((job) => ({ ...job, trackingId: randomUUID() }));
+    const added = await this.queue.addBulk(batch.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })));
     const pipeline = this.connection.pipeline();
-    for (const job of added) pipeline.hget(this.queue.toKey(job.id ?? ''), 'timestamp');
+    for (const job of added) pipeline.hget(this.queue.toKey(job.id ?? ''), 'data');
     const stored = (await pipeline.exec()) ?? [];
-    return added.map((job, i) => {
-      const [error, timestamp] = stored[i] ?? [null, null];
+    return batch.map((job, i) => {
+      const [error, data] = stored[i] ?? [null, null];
       if (error) throw error;
-      return timestamp === null || Number(timestamp) === job.timestamp;
+      // Gone already (removed by an operator in between): it was created by this call.
+      return typeof data !== 'string' || data.includes(job.trackingId);
     });
   }
 }

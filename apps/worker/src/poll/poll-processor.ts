@@ -15,7 +15,7 @@ import {
 } from '@regionwatch/core';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Readiness } from '../health/readiness.js';
-import type { PollOutcome, WorkerMetrics } from '../metrics/worker-metrics.js';
+import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './build-result.js';
 
 /** Consecutive invalid answers tolerated (a proxy's error page can be a blip) before `Malformed`. */

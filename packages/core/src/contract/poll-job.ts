@@ -36,6 +36,8 @@ export type PollProgress = z.infer<typeof pollProgressSchema>;
  * once decided, the result (kept so a re-run after a crash hands on the same result, not a new one).
  */
 export const pollJobDataSchema = pollJobSchema.extend({
+  /** Set by regionwatch's producer to tell a job it created from an existing one (optional for others). */
+  trackingId: z.string().optional(),
   progress: pollProgressSchema.optional(),
   result: regionResultSchema.optional(),
 });

@@ -1,0 +1,73 @@
+import { JOB_NAMES, POLL_QUEUE, type RegionResult } from '@regionwatch/core';
+import { Queue, Worker } from 'bullmq';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandOff } from '../src/index.js';
+import { createHarness, type Harness } from './support/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+  await h.startWorker();
+});
+afterAll(() => h.close());
+
+describe('delivery and dedupe', () => {
+  it('a duplicate track makes one poll chain and one delivery', async () => {
+    const taskId = h.simulator.createTask({ pendingMs: 100, processingMs: 50, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    const results = await Promise.all([h.producer.track(taskId, { webhookUrl: h.receiver.url }), h.producer.track(taskId, { webhookUrl: h.receiver.url })]);
+    expect(results.map((r) => r.created).sort()).toEqual([false, true]);
+    await h.waitFor('delivery', () => h.receiver.accepted.get(taskId));
+    const result = await h.result(taskId);
+    // Re-tracking a finished task (within 24 h) is a duplicate, not a second poll chain.
+    expect(await h.producer.track(taskId)).toEqual({ taskId, created: false });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(h.receiver.attempts.filter((a) => a.id === taskId)).toHaveLength(1);
+    expect(h.simulator.taskState(taskId)?.polls).toBe(result.polls);
+    expect(await h.resultsQueue.getJobCounts('waiting', 'completed', 'delayed')).toMatchObject({ waiting: expect.any(Number) });
+  });
+
+  it('job data written wrongly by another language fails that job clearly and the worker carries on', async () => {
+    const raw = new Queue(POLL_QUEUE, { connection: { url: h.env.REDIS_URL }, prefix: h.config.REGIONWATCH_PREFIX });
+    try {
+      await raw.add(JOB_NAMES.poll, { taskId: 12, metadata: 'oops' }, { jobId: 'bad-from-python' });
+      await raw.add(JOB_NAMES.poll, { task_id: 'snake-case-is-wrong' }, { jobId: 'bad-from-ruby' });
+      for (const id of ['bad-from-python', 'bad-from-ruby']) {
+        await h.waitFor(`failed ${id}`, async () => ((await raw.getJobState(id)) === 'failed' ? true : undefined));
+      }
+      expect((await raw.getJob('bad-from-python'))?.failedReason).toMatch(/^invalid PollJob data \(taskId: must be a string; metadata: /);
+      expect((await raw.getJob('bad-from-ruby'))?.failedReason).toMatch(/^invalid PollJob data \(taskId: must be a string/);
+      // A well-formed job written the same way (no submittedAt, no delay) still works.
+      const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } });
+      await raw.add(JOB_NAMES.poll, { taskId }, { jobId: taskId });
+      expect((await h.result(taskId)).status).toBe('Completed');
+    } finally {
+      await raw.close();
+    }
+  });
+
+  it('repeating a hand-off after the consumer already took the result delivers nothing twice', async () => {
+    const resultsQueue = new Queue('handoff-results', { connection: { url: h.env.REDIS_URL }, prefix: h.config.REGIONWATCH_PREFIX });
+    const webhookQueue = new Queue('handoff-webhooks', { connection: { url: h.env.REDIS_URL }, prefix: h.config.REGIONWATCH_PREFIX });
+    const consumed: string[] = [];
+    const consumer = new Worker('handoff-results', async (job) => void consumed.push(String(job.id)), {
+      connection: { url: h.env.REDIS_URL },
+      prefix: h.config.REGIONWATCH_PREFIX,
+    });
+    try {
+      const handOff = createHandOff({ resultsQueue, webhookQueue, defaultWebhookUrl: 'https://hooks.example.com/x', webhookMaxAttempts: 3 });
+      const result: RegionResult = {
+        taskId: 'handoff-1', status: 'Completed', regions: [], results: [], responseStatusCode: 'Ok', errors: [], warnings: [], metadata: {},
+        submittedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), polls: 1,
+      };
+      await handOff(result, { taskId: 'handoff-1' });
+      await h.waitFor('consumed', async () => (consumed.length === 1 && (await resultsQueue.getJobState('handoff-1')) === 'completed' ? true : undefined));
+      await handOff(result, { taskId: 'handoff-1' }); // the re-run after a crash
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(consumed).toEqual(['handoff-1']);
+      expect(await webhookQueue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    } finally {
+      await consumer.close();
+      await Promise.all([resultsQueue.close(), webhookQueue.close()]);
+    }
+  });
+});

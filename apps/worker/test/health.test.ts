@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RunningWorker } from '../src/index.js';
+import { createHarness, type Harness } from './support/harness.js';
+
+let h: Harness;
+let worker: RunningWorker;
+let base: string;
+beforeAll(async () => {
+  h = await createHarness();
+  worker = await h.startWorker({ WEBHOOK_URL: h.receiver.url });
+  base = `http://127.0.0.1:${worker.healthPort}`;
+});
+afterAll(() => h.close());
+
+describe('health and metrics server', () => {
+  it('answers /healthz and /readyz while running', async () => {
+    const health = await fetch(`${base}/healthz`);
+    expect(health.status).toBe(200);
+    expect(await health.json()).toEqual({ status: 'ok' });
+    const ready = await fetch(`${base}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, reasons: [] });
+    expect((await fetch(`${base}/nope`)).status).toBe(404);
+    expect((await fetch(`${base}/healthz`, { method: 'POST' })).status).toBe(405);
+  });
+
+  it('exposes the contract metrics in Prometheus text, counting real work', async () => {
+    const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    await h.producer.track(taskId, { submittedAt: new Date(Date.now() - 2_000) });
+    await h.waitFor('delivery', () => h.receiver.accepted.get(taskId));
+    await h.waitFor('delivered metric', async () => ((await worker.metrics.registry.getSingleMetricAsString('regionwatch_webhook_deliveries_total')).includes('outcome="delivered"} 1') ? true : undefined));
+
+    const response = await fetch(`${base}/metrics`);
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
+    const text = await response.text();
+    expect(text).toMatch(/^regionwatch_polls_total\{outcome="completed"\} 1$/m);
+    expect(text).toMatch(/^regionwatch_tasks_finished_total\{status="Completed"\} 1$/m);
+    expect(text).toMatch(/^regionwatch_tasks_finished_total\{status="Expired"\} 0$/m);
+    expect(text).toMatch(/^regionwatch_poll_duration_seconds_count 1$/m);
+    expect(text).toMatch(/^regionwatch_time_to_result_seconds_count 1$/m);
+    expect(text).toMatch(/^regionwatch_time_to_result_seconds_bucket\{le="1"\} 0$/m); // submitted 2 s before
+    expect(text).toMatch(/^regionwatch_webhook_deliveries_total\{outcome="delivered"\} 1$/m);
+    expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-poll",state="completed"\} 1$/m);
+    expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-results",state="waiting"\} 1$/m);
+    expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-webhooks",state="completed"\} 1$/m);
+  });
+
+  it('goes not-ready the moment shutdown starts', async () => {
+    const closing = worker.close(5_000);
+    // The server keeps answering while jobs drain, and says why it is not ready.
+    const answer = await fetch(`${base}/readyz`);
+    expect(answer.status).toBe(503);
+    expect(((await answer.json()) as { reasons: string[] }).reasons).toContain('shutting down');
+    await closing;
+    await expect(fetch(`${base}/healthz`)).rejects.toThrow();
+  });
+});

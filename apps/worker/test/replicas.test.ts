@@ -1,0 +1,86 @@
+import { decodeRegions, regionResultSchema, type RegionResult } from '@regionwatch/core';
+import { freePort } from '@regionwatch/testkit';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startChildWorker, type ChildWorker } from './support/child-worker.js';
+import { createHarness, type Harness } from './support/harness.js';
+
+let h: Harness;
+const children: ChildWorker[] = [];
+beforeAll(async () => {
+  h = await createHarness({ env: { WORKER_LOCK_DURATION_MS: '2000', LOG_LEVEL: 'info' }, simulator: { seed: 7 } });
+});
+afterAll(async () => {
+  for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
+  await h.close();
+});
+
+async function child(extra: Record<string, string> = {}): Promise<ChildWorker> {
+  const worker = await startChildWorker({ ...h.env, METRICS_PORT: String(await freePort()), ...extra });
+  children.push(worker);
+  return worker;
+}
+
+describe('replicas in their own processes', () => {
+  it('SIGKILL mid-run loses nothing: a second replica finishes every task, each delivered to an idempotent receiver', async () => {
+    const count = 150;
+    const ids = Array.from({ length: count }, (_, i) =>
+      h.simulator.createTask({ pendingMs: 200 + (i % 7) * 100, processingMs: 200, outcome: i % 10 === 0 ? { status: 'Error', messages: [`failed ${i}`] } : { status: 'Completed' } }),
+    );
+    const first = await child({ WORKER_CONCURRENCY: '16' });
+    const tracked = await h.producer.trackMany(ids.map((taskId) => ({ taskId, webhookUrl: h.receiver.url })));
+    expect(tracked.every((t) => t.ok && t.created)).toBe(true);
+
+    await h.waitFor('some results before the crash', async () => ((await h.resultsQueue.count()) >= 20 ? true : undefined));
+    first.process.kill('SIGKILL');
+    expect(await first.exited).toBe('SIGKILL');
+    const doneAtCrash = await h.resultsQueue.count();
+    expect(doneAtCrash).toBeLessThan(count); // the crash really happened mid-run
+
+    const second = await child();
+    await h.waitFor('every result', async () => ((await h.resultsQueue.count()) === count ? true : undefined), 60_000);
+    await h.waitFor('every webhook', () => (h.receiver.accepted.size === count ? true : undefined), 30_000);
+
+    for (const taskId of ids) {
+      const result = regionResultSchema.parse((await h.resultsQueue.getJob(taskId))?.data);
+      const decided = h.simulator.taskState(taskId);
+      expect(result.status).toBe(decided?.status);
+      if (result.status === 'Completed') expect(result.regions).toEqual(decodeRegions(result.results));
+      expect((h.receiver.accepted.get(taskId)?.body as { data: RegionResult }).data).toEqual(result);
+    }
+    // At-least-once: a delivery in flight at the kill may be repeated, never more than the work in flight.
+    expect(h.receiver.duplicatesSuppressed).toBeLessThanOrEqual(16);
+    expect(await h.pollQueue.getJobCounts('failed', 'active', 'delayed', 'waiting')).toEqual({ failed: 0, active: 0, delayed: 0, waiting: 0 });
+
+    second.process.kill('SIGTERM');
+    expect(await second.exited).toBe(0);
+  }, 120_000);
+
+  it('SIGTERM: /readyz answers 503 at once, jobs in flight finish, the process exits 0', async () => {
+    const port = await freePort();
+    const worker = await child({ METRICS_PORT: String(port), WORKER_CONCURRENCY: '4' });
+    const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
+    expect(ready.status).toBe(200);
+    expect(await ready.json()).toEqual({ ready: true, reasons: [] });
+
+    h.simulator.setFaults({ latency: { rate: 1, ms: 800 } });
+    const ids = Array.from({ length: 4 }, () => h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } }));
+    await h.producer.trackMany(ids);
+    const inFlight = await h.waitFor('jobs in flight', async () => {
+      const active = await h.pollQueue.getActive();
+      return active.length > 0 ? active.map((job) => String(job.id)) : undefined;
+    });
+
+    worker.process.kill('SIGTERM');
+    const during = await h.waitFor('readyz 503', async () => {
+      const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
+      return response?.status === 503 ? response : undefined;
+    });
+    expect(await during.json()).toEqual({ ready: false, reasons: ['shutting down'] });
+    expect(await worker.exited).toBe(0);
+    h.simulator.clearFaults();
+    // What was in flight finished; nothing is left active or stuck.
+    expect(await h.pollQueue.getActiveCount()).toBe(0);
+    for (const id of inFlight) expect((await h.resultsQueue.getJob(id))?.data.status).toBe('Completed');
+    expect(worker.output.some((line) => line.includes('"worker stopped"'))).toBe(true);
+  }, 60_000);
+});

@@ -1,0 +1,25 @@
+import type { Job } from 'bullmq';
+
+/**
+ * The slice of a BullMQ Job a processor touches, recording what it asks for, so processors can be
+ * called as plain functions (the queue behaviour itself is covered by the integration tests).
+ */
+export type RecordingJob = Job & { delayedUntil: number[] };
+
+export function fakeJob(data: unknown, options: { id?: string; timestamp?: number; attemptsMade?: number; attempts?: number } = {}): RecordingJob {
+  const job = {
+    id: options.id ?? (data as { taskId?: string }).taskId ?? 'job-1',
+    data,
+    timestamp: options.timestamp ?? Date.now(),
+    attemptsMade: options.attemptsMade ?? 0,
+    opts: { attempts: options.attempts ?? 1 },
+    delayedUntil: [] as number[],
+    async updateData(next: unknown) {
+      job.data = next;
+    },
+    async moveToDelayed(at: number) {
+      job.delayedUntil.push(at);
+    },
+  };
+  return job as unknown as RecordingJob;
+}

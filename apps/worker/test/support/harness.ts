@@ -1,0 +1,109 @@
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { createLogger, loadConfig, POLL_QUEUE, WEBHOOK_QUEUE, type Config, type RegionResult } from '@regionwatch/core';
+import { RegionTaskProducer } from '@regionwatch/producer';
+import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
+import { testRedis } from '@regionwatch/testkit/vitest';
+import { Queue } from 'bullmq';
+import { startWorker, type RunningWorker } from '../../src/index.js';
+import { WebhookReceiver } from './webhook-receiver.js';
+
+export const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+/** Log lines captured per harness, so tests can assert on them (and on what they never contain). */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    callback();
+  }
+}
+
+export type Harness = {
+  config: Config;
+  env: Record<string, string>;
+  simulator: Simulator;
+  receiver: WebhookReceiver;
+  producer: RegionTaskProducer;
+  pollQueue: Queue;
+  resultsQueue: Queue;
+  webhookQueue: Queue;
+  logs: LogCapture;
+  startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
+  /** Waits (bounded) until the results queue holds the task's result. */
+  result(taskId: string, timeoutMs?: number): Promise<RegionResult>;
+  waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+};
+
+/**
+ * Simulator + real Redis (unique prefix) + webhook receiver + producer, with short delays, and
+ * workers started on demand. Everything is closed by `close()`.
+ */
+export async function createHarness(options: { env?: Record<string, string>; simulator?: SimulatorOptions } = {}): Promise<Harness> {
+  const { url, prefix } = testRedis('worker');
+  const simulator = await startSimulator({ pendingMs: 30, processingMs: 30, ...options.simulator });
+  const receiver = await new WebhookReceiver(WEBHOOK_SECRET).start();
+  const env: Record<string, string> = {
+    REDIS_URL: url,
+    REGIONWATCH_PREFIX: prefix,
+    ASPOSE_BASE_URL: simulator.url,
+    ASPOSE_CLIENT_ID: simulator.credentials.clientId,
+    ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
+    ASPOSE_TIMEOUT_MS: '2000',
+    POLL_INITIAL_DELAY_MS: '20',
+    POLL_MAX_DELAY_MS: '80',
+    WORKER_CONCURRENCY: '20',
+    WEBHOOK_SECRET,
+    WEBHOOK_RETRY_BASE_MS: '50',
+    WEBHOOK_TIMEOUT_MS: '1000',
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    METRICS_PORT: '0',
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
+  const config = loadConfig(env);
+  const logs = new LogCapture();
+  const producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: config.POLL_INITIAL_DELAY_MS });
+  const queue = (name: string) => new Queue(name, { connection: { url }, prefix });
+  const pollQueue = queue(POLL_QUEUE);
+  const resultsQueue = queue(config.RESULTS_QUEUE || 'regions-results');
+  const webhookQueue = queue(WEBHOOK_QUEUE);
+  const workers: RunningWorker[] = [];
+
+  const waitFor = async <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+
+  return {
+    config,
+    env,
+    simulator,
+    receiver,
+    producer,
+    pollQueue,
+    resultsQueue,
+    webhookQueue,
+    logs,
+    waitFor,
+    async startWorker(overrides = {}) {
+      const workerConfig = loadConfig({ ...env, ...overrides });
+      const logger = createLogger({ level: workerConfig.LOG_LEVEL, destination: logs });
+      const worker = await startWorker({ config: workerConfig, logger, defaultMetrics: false });
+      workers.push(worker);
+      return worker;
+    },
+    result: (taskId, timeoutMs) => waitFor(`the result of ${taskId}`, async () => (await resultsQueue.getJob(taskId))?.data as RegionResult | undefined, timeoutMs),
+    async close() {
+      await Promise.all(workers.map((w) => w.close(5_000)));
+      await Promise.all([producer.close(), pollQueue.close(), resultsQueue.close(), webhookQueue.close()]);
+      await Promise.all([simulator.close(), receiver.close()]);
+    },
+  };
+}

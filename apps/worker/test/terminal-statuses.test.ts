@@ -1,0 +1,112 @@
+import { regionResultSchema, type RegionResult, webhookEventSchema } from '@regionwatch/core';
+import { encodeRectangles } from '@regionwatch/simulator';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHarness, type Harness } from './support/harness.js';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await createHarness();
+  h.env.WEBHOOK_URL = h.receiver.url;
+  await h.startWorker({ WEBHOOK_URL: h.receiver.url });
+});
+afterAll(() => h.close());
+
+/** Tracks a scripted task and returns its result from the results queue, checked against the contract schema. */
+async function run(script: Parameters<Harness['simulator']['createTask']>[0], metadata?: Record<string, string>): Promise<RegionResult> {
+  const taskId = h.simulator.createTask(script);
+  const submittedAt = new Date(Date.now() - 1_000);
+  expect(await h.producer.track(taskId, { submittedAt, ...(metadata ? { metadata } : {}) })).toEqual({ taskId, created: true });
+  const result = regionResultSchema.parse(await h.result(taskId));
+  expect(result.taskId).toBe(taskId);
+  expect(result.submittedAt).toBe(submittedAt.toISOString());
+  expect(Date.parse(result.finishedAt)).toBeGreaterThan(submittedAt.getTime());
+  expect(result.metadata).toEqual(metadata ?? {});
+  return result;
+}
+
+/** The verified webhook the receiver accepted for the task. */
+async function webhookFor(taskId: string) {
+  const delivery = await h.waitFor(`webhook ${taskId}`, () => h.receiver.accepted.get(taskId));
+  expect(delivery.verified).toBe(true);
+  expect(delivery.headers['content-type']).toBe('application/json');
+  return webhookEventSchema.parse(delivery.body);
+}
+
+describe('every terminal status, end to end', () => {
+  it('Completed: rectangles decoded in order across items, warnings and raw items kept', async () => {
+    const rectangles = [[[0, 8, 697, 441], [10, 20, 30, 40]], [[5, 5, 6, 6]]];
+    const result = await run({ outcome: { status: 'Completed', rectangles, warnings: ['low contrast'] } }, { customer: 'acme', page: '1' });
+    expect(result.status).toBe('Completed');
+    expect(result.regions).toEqual([
+      { left: 0, top: 8, right: 697, bottom: 441 },
+      { left: 10, top: 20, right: 30, bottom: 40 },
+      { left: 5, top: 5, right: 6, bottom: 6 },
+    ]);
+    expect(result.results).toEqual(rectangles.map((r) => ({ type: 'Other', data: encodeRectangles(r) })));
+    expect(result.responseStatusCode).toBe('Ok');
+    expect(result.errors).toEqual([]);
+    expect(result.warnings).toEqual(['low contrast']);
+    expect(result.polls).toBeGreaterThanOrEqual(1);
+
+    const event = await webhookFor(result.taskId);
+    expect(event.type).toBe('regions.completed');
+    expect(event.data).toEqual(result);
+    expect(event.timestamp).toBe(result.finishedAt);
+  });
+
+  it('Error: Aspose messages become errors, no regions', async () => {
+    const result = await run({ outcome: { status: 'Error', messages: ['Image is corrupted'], warnings: ['w1'] } });
+    expect(result).toMatchObject({ status: 'Error', regions: [], errors: ['Image is corrupted'], warnings: ['w1'], responseStatusCode: 'Error' });
+    const event = await webhookFor(result.taskId);
+    expect(event.type).toBe('regions.failed');
+    expect(event.data.status).toBe('Error');
+  });
+
+  it('NotExist: ends after one poll with Aspose status code', async () => {
+    const result = await run({ outcome: { status: 'NotExist' } });
+    expect(result).toMatchObject({ status: 'NotExist', regions: [], results: [], polls: 1, responseStatusCode: 'TaskNotFound' });
+    expect((await webhookFor(result.taskId)).type).toBe('regions.failed');
+  });
+
+  it('Malformed: a Completed item that is not base64 rectangles keeps the raw items and says which', async () => {
+    const good = encodeRectangles([[1, 1, 2, 2]]);
+    const result = await run({ outcome: { status: 'Completed', rawResults: [{ type: 'Other', data: good }, { type: 'Other', data: 'bm90IGpzb24=' }] } });
+    expect(result.status).toBe('Malformed');
+    expect(result.regions).toEqual([]);
+    expect(result.results).toEqual([{ type: 'Other', data: good }, { type: 'Other', data: 'bm90IGpzb24=' }]);
+    expect(result.errors).toEqual(['result item 1: decoded text is not JSON: "not json"']);
+    expect((await webhookFor(result.taskId)).type).toBe('regions.failed');
+  });
+
+  it('Malformed: Aspose keeps answering an unknown taskStatus', async () => {
+    const result = await run({ rawBody: '{"id":"x","taskStatus":"Exploded","results":[]}' });
+    expect(result.status).toBe('Malformed');
+    expect(result.polls).toBe(3);
+    expect(result.errors[0]).toMatch(/3 consecutive invalid answers from Aspose; last: Aspose answered an unknown taskStatus "Exploded" for task/);
+  });
+
+  it('Expired: past the deadline the task ends without another request', async () => {
+    const taskId = h.simulator.createTask({ pendingMs: 60_000 });
+    const submittedAt = new Date(Date.now() - 86_400_000 - 5_000);
+    await h.producer.track(taskId, { submittedAt });
+    const result = regionResultSchema.parse(await h.result(taskId));
+    expect(result).toMatchObject({ status: 'Expired', regions: [], polls: 0, submittedAt: submittedAt.toISOString(), responseStatusCode: null });
+    expect(result.errors[0]).toMatch(/no terminal status within TASK_DEADLINE_MS \(86400000 ms\)/);
+    expect(h.simulator.taskState(taskId)?.polls).toBe(0);
+    expect((await webhookFor(taskId)).type).toBe('regions.failed');
+  });
+
+  it('completes the poll job with the result as its return value and keeps the poll history', async () => {
+    const taskId = h.simulator.createTask({ pendingMs: 60, processingMs: 60, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    await h.producer.track(taskId);
+    const result = await h.result(taskId);
+    const job = await h.waitFor('completed poll job', async () => {
+      const j = await h.pollQueue.getJob(taskId);
+      return j?.finishedOn ? j : undefined;
+    });
+    expect(job.returnvalue).toEqual(result);
+    expect(job.data.progress.history.map((s: { status: string }) => s.status)).toEqual(['Pending', 'Processing']);
+    expect(result.polls).toBe(job.data.progress.history.reduce((n: number, s: { count: number }) => n + s.count, 0) + 1);
+    expect(h.simulator.taskState(taskId)?.polls).toBe(result.polls);
+  });
+});
