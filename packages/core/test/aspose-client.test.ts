@@ -1,0 +1,232 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { startSimulator, type Simulator } from '@regionwatch/simulator';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  AsposeAuthError,
+  AsposeClient,
+  AsposePermanentError,
+  AsposeTransientError,
+  createAsposeClient,
+  decodeRegions,
+  loadConfig,
+  type AsposeClientOptions,
+} from '../src/index.js';
+
+let simulator: Simulator;
+beforeAll(async () => {
+  simulator = await startSimulator({ pendingMs: 30, processingMs: 30 });
+});
+afterAll(() => simulator.close());
+afterEach(() => {
+  simulator.clearFaults();
+  simulator.setTokenLifetime(3600);
+});
+
+function client(overrides: Partial<AsposeClientOptions> = {}): AsposeClient {
+  return new AsposeClient({
+    baseUrl: simulator.url,
+    tokenUrl: simulator.tokenUrl,
+    clientId: simulator.credentials.clientId,
+    clientSecret: simulator.credentials.clientSecret,
+    timeoutMs: 2_000,
+    ...overrides,
+  });
+}
+
+async function failure(promise: Promise<unknown>): Promise<Error> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(error).toBeInstanceOf(Error);
+  return error as Error;
+}
+
+describe('token provider', () => {
+  it('fetches one token for 100 concurrent calls and reuses it', async () => {
+    const c = client();
+    const before = simulator.counters().token;
+    const tokens = await Promise.all(Array.from({ length: 100 }, () => c.tokens.getToken()));
+    expect(new Set(tokens).size).toBe(1);
+    expect(simulator.counters().token - before).toBe(1);
+    await c.getDetectRegions(simulator.createTask());
+    expect(simulator.counters().token - before).toBe(1);
+  });
+
+  it('refreshes shortly before expires_in', async () => {
+    let now = Date.now();
+    simulator.setTokenLifetime(100);
+    const c = client({ now: () => now });
+    const first = await c.tokens.getToken();
+    now += 89_000; // inside the 10 % margin (10 s of 100 s)
+    expect(await c.tokens.getToken()).toBe(first);
+    now += 2_000;
+    expect(await c.tokens.getToken()).not.toBe(first);
+  });
+
+  it('on 401 drops the token, refreshes once and retries once', async () => {
+    const c = client();
+    const id = simulator.createTask();
+    await c.getDetectRegions(id);
+    const before = simulator.counters();
+    simulator.revokeTokens();
+    expect((await c.getDetectRegions(id)).id).toBe(id);
+    const after = simulator.counters();
+    expect(after.token - before.token).toBe(1);
+    expect(after.unauthorized - before.unauthorized).toBe(1);
+    expect(after.get - before.get).toBe(2);
+  });
+
+  it('a token refused even after a refresh is an auth error', async () => {
+    const c = client();
+    // A token provider that always hands out a dead token, as if the account were disabled.
+    const dead = 'not-a-token';
+    Object.assign(c.tokens, { getToken: async () => dead, invalidate: () => {} });
+    const error = await failure(c.getDetectRegions(simulator.createTask()));
+    expect(error).toBeInstanceOf(AsposeAuthError);
+    expect(error.message).toMatch(/Aspose refused a freshly issued token \(HTTP 401\) for task /);
+    expect(error.message).not.toContain(dead);
+  });
+
+  it('wrong credentials are an auth error that names the variables to check', async () => {
+    const error = await failure(client({ clientSecret: 'wrong' }).getDetectRegions('a'));
+    expect(error).toBeInstanceOf(AsposeAuthError);
+    expect(error.message).toMatch(/refused the credentials \(HTTP 400, invalid_client\): check ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET/);
+    expect(error.message).not.toContain('wrong');
+  });
+
+  it('a token endpoint that is down is transient', async () => {
+    simulator.setFaults({ tokenEndpointDown: true });
+    const error = await failure(client().getDetectRegions('a'));
+    expect(error).toBeInstanceOf(AsposeTransientError);
+    expect((error as AsposeTransientError).reason).toBe('token-endpoint');
+  });
+});
+
+describe('token endpoint answers that are unusable', () => {
+  let server: Server;
+  let answer: { status: number; body: string } = { status: 200, body: '' };
+  let url = '';
+  beforeAll(async () => {
+    server = createServer((_req, res) => res.writeHead(answer.status, { 'content-type': 'application/json' }).end(answer.body));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/connect/token`;
+  });
+  afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
+
+  it.each([
+    ['not JSON', '<html>oops</html>', /not JSON/],
+    ['no access_token', '{"expires_in":3600}', /without an access_token/],
+    ['expires_in 0', '{"access_token":"t","expires_in":0}', /unusable expires_in \(0\)/],
+    ['expires_in a string', '{"access_token":"t","expires_in":"soon"}', /unusable expires_in \("soon"\)/],
+  ])('%s → AsposeAuthError', async (_name, body, message) => {
+    answer = { status: 200, body };
+    const error = await failure(client({ tokenUrl: url }).tokens.getToken());
+    expect(error).toBeInstanceOf(AsposeAuthError);
+    expect(error.message).toMatch(message);
+  });
+});
+
+describe('getDetectRegions', () => {
+  it('follows a task through Pending, Processing and Completed', async () => {
+    const c = client();
+    const id = simulator.createTask({ pendingMs: 50, processingMs: 50, outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] } });
+    expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    expect((await c.getDetectRegions(id)).taskStatus).toBe('Processing');
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    const done = await c.getDetectRegions(id);
+    expect(done).toMatchObject({ id, taskStatus: 'Completed', responseStatusCode: 'Ok', results: [{ type: 'Other', data: 'W1swLCA4LCA2OTcsIDQ0MV1d' }] });
+    expect(decodeRegions(done.results)).toEqual([{ left: 0, top: 8, right: 697, bottom: 441 }]);
+  });
+
+  it('reads Error and NotExist as statuses (200 answers)', async () => {
+    const c = client();
+    const failed = simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Error', messages: ['bad image'] } });
+    expect(await c.getDetectRegions(failed)).toMatchObject({ taskStatus: 'Error', error: { messages: ['bad image'] } });
+    expect((await c.getDetectRegions('00000000-0000-4000-8000-000000000000')).taskStatus).toBe('NotExist');
+  });
+
+  it.each([
+    ['seconds', { retryAfterSeconds: 3, retryAfterHttpDate: false }, 3_000],
+    ['an HTTP-date', { retryAfterSeconds: 5, retryAfterHttpDate: true }, 5_000],
+  ])('429 with Retry-After as %s is transient and carries the delay', async (_form, fault, expected) => {
+    simulator.setFaults({ tooManyRequests: { rate: 1, ...fault } });
+    const error = await failure(client().getDetectRegions('task-429'));
+    expect(error).toBeInstanceOf(AsposeTransientError);
+    expect(error).toMatchObject({ reason: 'rate-limited', statusCode: 429, taskId: 'task-429' });
+    const retryAfterMs = (error as AsposeTransientError).retryAfterMs ?? -1;
+    // An HTTP-date has 1 s resolution, so that form lands within a second of the delay.
+    expect(Math.abs(retryAfterMs - expected)).toBeLessThanOrEqual(fault.retryAfterHttpDate ? 1_000 : 0);
+  });
+
+  it('5xx is transient', async () => {
+    simulator.setFaults({ serverErrorRate: 1 });
+    const error = await failure(client().getDetectRegions('task-5xx'));
+    expect(error).toMatchObject({ reason: 'server-error', taskId: 'task-5xx' });
+    expect(error.message).toMatch(/^Aspose answered HTTP 50\d for task task-5xx$/);
+  });
+
+  it('a timeout is transient', async () => {
+    simulator.setFaults({ latency: { rate: 1, ms: 500 } });
+    const error = await failure(client({ timeoutMs: 100 }).getDetectRegions('task-slow'));
+    expect(error).toBeInstanceOf(AsposeTransientError);
+    expect(error).toMatchObject({ reason: 'timeout' });
+  });
+
+  it('a reset connection is transient', async () => {
+    simulator.setFaults({ resetRate: 1 });
+    const error = await failure(client().getDetectRegions('task-reset'));
+    expect(error).toMatchObject({ reason: 'network' });
+    expect(error.message).toMatch(/network error talking to Aspose \(ECONNRESET\) for task task-reset/);
+  });
+
+  it('a body that is not JSON is permanent', async () => {
+    simulator.setFaults({ nonJsonRate: 1 });
+    const error = await failure(client().getDetectRegions(simulator.createTask()));
+    expect(error).toBeInstanceOf(AsposePermanentError);
+    expect(error).toMatchObject({ reason: 'invalid-body' });
+    expect(error.message).toMatch(/not JSON/);
+  });
+
+  it.each([
+    ['an unknown taskStatus', '{"taskStatus":"Exploded"}', 'unknown-status', /unknown taskStatus "Exploded"/],
+    ['a missing taskStatus', '{"id":"x"}', 'schema-mismatch', /taskStatus: /],
+    ['results of the wrong type', '{"taskStatus":"Completed","results":"yes"}', 'schema-mismatch', /results: /],
+    ['an array', '[]', 'schema-mismatch', /not an OCRResponse/],
+  ])('%s is permanent', async (_name, rawBody, reason, message) => {
+    const id = simulator.createTask({ rawBody });
+    const error = await failure(client().getDetectRegions(id));
+    expect(error).toBeInstanceOf(AsposePermanentError);
+    expect(error).toMatchObject({ reason, taskId: id });
+    expect(error.message).toMatch(message);
+  });
+
+  it('an oversized body is permanent and not read to the end', async () => {
+    const id = simulator.createTask({ rawBody: `{"taskStatus":"Pending","pad":"${'x'.repeat(300_000)}"}` });
+    const error = await failure(client({ maxResponseBytes: 100_000 }).getDetectRegions(id));
+    expect(error).toMatchObject({ reason: 'invalid-body' });
+    expect(error.message).toMatch(/larger than 100000 bytes/);
+  });
+});
+
+describe('submitDetectRegions and cancel', () => {
+  it('submits an image and gets a task id that can be polled, then cancels it', async () => {
+    const c = client();
+    const id = await c.submitDetectRegions(Buffer.from('fake image bytes'), { language: 'English' });
+    expect(id).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
+    await c.cancel(id);
+    expect((await c.getDetectRegions(id)).taskStatus).toBe('NotExist');
+  });
+
+  it('refuses an empty image before calling Aspose', async () => {
+    const error = await failure(client().submitDetectRegions(Buffer.alloc(0)));
+    expect(error).toBeInstanceOf(AsposePermanentError);
+  });
+
+  it('createAsposeClient needs credentials', () => {
+    expect(() => createAsposeClient(loadConfig({}))).toThrow(/ASPOSE_CLIENT_ID: is required/);
+  });
+});
