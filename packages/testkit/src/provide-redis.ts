@@ -29,13 +29,18 @@ export class NoRedisAvailableError extends Error {
 
 export type ProvideRedisOptions = {
   env?: NodeJS.ProcessEnv;
+  /**
+   * Which fallback to try first when REDIS_URL is unset. Tests prefer testcontainers (an isolated
+   * container); the demo prefers a local `redis-server` (starts in milliseconds). Default: testcontainers.
+   */
+  prefer?: 'testcontainers' | 'redis-server';
   /** Extra `redis-server` arguments, e.g. `['--appendonly', 'yes']`. Only for a spawned server. */
   serverArgs?: string[];
 };
 
 /**
- * REDIS_URL if set; else a testcontainers Redis when a Docker engine answers; else a
- * `redis-server` spawned on a free port in a temp dir; else one error naming all three.
+ * REDIS_URL if set; else a testcontainers Redis when a Docker engine answers, or a `redis-server`
+ * spawned on a free port in a temp dir (order per `prefer`); else one error naming all three.
  */
 export async function provideRedis(options: ProvideRedisOptions = {}): Promise<ProvidedRedis> {
   const env = options.env ?? process.env;
@@ -43,15 +48,17 @@ export async function provideRedis(options: ProvideRedisOptions = {}): Promise<P
     return { url: env.REDIS_URL, source: 'REDIS_URL', stop: async () => {} };
   }
   const reasons: string[] = [];
-  try {
-    return await fromTestcontainers();
-  } catch (error) {
-    reasons.push(`testcontainers: ${firstLine(error)}`);
-  }
-  try {
-    return await spawnRedisServer(options.serverArgs ?? []);
-  } catch (error) {
-    reasons.push(`redis-server: ${firstLine(error)}`);
+  const sources = {
+    testcontainers: () => fromTestcontainers(),
+    'redis-server': () => spawnRedisServer(options.serverArgs ?? []),
+  };
+  const order = options.prefer === 'redis-server' ? (['redis-server', 'testcontainers'] as const) : (['testcontainers', 'redis-server'] as const);
+  for (const source of order) {
+    try {
+      return await sources[source]();
+    } catch (error) {
+      reasons.push(`${source}: ${firstLine(error)}`);
+    }
   }
   throw new NoRedisAvailableError(reasons);
 }

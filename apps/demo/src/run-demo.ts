@@ -1,0 +1,129 @@
+import { randomBytes } from 'node:crypto';
+import { createLogger, loadConfig, regionResultSchema, type RegionResult } from '@regionwatch/core';
+import { RegionTaskProducer } from '@regionwatch/producer';
+import { startSimulator, type Simulator } from '@regionwatch/simulator';
+import { provideRedis, type ProvidedRedis } from '@regionwatch/testkit';
+import { startWorker, type RunningWorker } from '@regionwatch/worker';
+import { Worker } from 'bullmq';
+import { startDemoReceiver } from './demo-receiver.js';
+import { formatResult, formatSummary } from './format.js';
+import { sampleImages, scriptSampleTasks, type SampleTask } from './sample-tasks.js';
+
+export type DemoOptions = {
+  env: NodeJS.ProcessEnv;
+  print: (line: string) => void;
+};
+
+export type RunningDemo = {
+  /** Resolves with every result once each tracked task has one and its webhook arrived. */
+  finished: Promise<RegionResult[]>;
+  stop(): Promise<void>;
+};
+
+/** What the demo starts, stopped in reverse order. */
+type Stoppable = { name: string; stop(): Promise<unknown> };
+
+/**
+ * regionwatch end to end on one machine: a Redis (REDIS_URL, else a spawned redis-server, else
+ * testcontainers), the Aspose simulator (unless ASPOSE_CLIENT_ID is set: then the real API), a
+ * worker, a webhook receiver that verifies signatures, and sample tasks of every outcome.
+ */
+export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo> {
+  const started: Stoppable[] = [];
+  const stop = async () => {
+    for (const s of started.reverse()) await s.stop();
+  };
+  try {
+    const redis: ProvidedRedis = await provideRedis({ env, prefer: 'redis-server' });
+    started.push({ name: 'redis', stop: () => redis.stop() });
+    print(`Redis        ${redis.url}  (${redis.source === 'REDIS_URL' ? 'from REDIS_URL' : `started with ${redis.source}`})`);
+
+    let simulator: Simulator | undefined;
+    const asposeEnv: Record<string, string> = {};
+    if (!env.ASPOSE_CLIENT_ID) {
+      simulator = await startSimulator({ pendingMs: 800, processingMs: 1_200, seed: 2026 });
+      const sim = simulator;
+      started.push({ name: 'simulator', stop: () => sim.close() });
+      Object.assign(asposeEnv, { ASPOSE_BASE_URL: sim.url, ASPOSE_TOKEN_URL: sim.tokenUrl, ASPOSE_CLIENT_ID: sim.credentials.clientId, ASPOSE_CLIENT_SECRET: sim.credentials.clientSecret });
+      print(`Aspose       simulator at ${sim.url}  (set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET to use the real API)`);
+    } else {
+      print(`Aspose       ${env.ASPOSE_BASE_URL ?? 'https://api.aspose.cloud'}  (real API, credentials from the environment)`);
+    }
+
+    const secret = env.WEBHOOK_SECRET || `whsec_${randomBytes(32).toString('base64')}`;
+    const received = { verified: 0, duplicates: 0, rejected: 0 };
+    const webhookIds = new Set<string>();
+    let onProgress = () => {};
+    const receiver = await startDemoReceiver(secret, (webhook) => {
+      if (!webhook.verified) received.rejected += 1;
+      else if (webhook.duplicate) received.duplicates += 1;
+      else {
+        received.verified += 1;
+        webhookIds.add(webhook.id);
+      }
+      onProgress();
+    });
+    started.push({ name: 'webhook receiver', stop: () => receiver.close() });
+    print(`Webhooks     ${receiver.url}  (verifies every signature with standardwebhooks)`);
+
+    const config = loadConfig({
+      POLL_INITIAL_DELAY_MS: '500',
+      POLL_MAX_DELAY_MS: '4000',
+      METRICS_PORT: '0',
+      LOG_LEVEL: 'warn',
+      ...env,
+      ...asposeEnv,
+      REDIS_URL: redis.url,
+      WEBHOOK_URL: receiver.url,
+      WEBHOOK_SECRET: secret,
+      WEBHOOK_ALLOW_PRIVATE: 'true',
+    });
+    const worker: RunningWorker = await startWorker({ config, logger: createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' }) });
+    started.push({ name: 'worker', stop: () => worker.close(5_000) });
+    print(`Worker       concurrency ${config.WORKER_CONCURRENCY}; health and metrics at http://127.0.0.1:${worker.healthPort}/metrics`);
+    print('');
+
+    const producer = new RegionTaskProducer({ connection: redis.url, prefix: config.REGIONWATCH_PREFIX, initialDelayMs: config.POLL_INITIAL_DELAY_MS, aspose: worker.aspose });
+    started.push({ name: 'producer', stop: () => producer.close() });
+
+    // A consumer of the results queue, as an upstream service would run it.
+    const labels = new Map<string, string>();
+    const results = new Map<string, RegionResult>();
+    const consumer = new Worker(
+      config.RESULTS_QUEUE,
+      async (job) => {
+        const result = regionResultSchema.parse(job.data);
+        results.set(result.taskId, result);
+        for (const line of formatResult(result, labels.get(result.taskId) ?? '')) print(line);
+        onProgress();
+      },
+      { connection: { url: redis.url }, prefix: config.REGIONWATCH_PREFIX },
+    );
+    started.push({ name: 'results consumer', stop: () => consumer.close() });
+
+    const tasks: SampleTask[] = simulator ? scriptSampleTasks(simulator) : [{ taskId: '00000000-0000-4000-8000-000000000000', label: 'an id Aspose does not know' }];
+    for (const task of tasks) labels.set(task.taskId, task.label);
+    const tracked = await producer.trackMany(tasks.map((t) => ({ taskId: t.taskId, ...t.options })));
+    for (const { label, image } of sampleImages()) {
+      const { taskId } = await producer.submit(image);
+      labels.set(taskId, label);
+      tracked.push({ ok: true, taskId, created: true });
+    }
+    print(`Tracking ${tracked.length} tasks; each result prints as it arrives:`);
+    print('');
+
+    const finished = new Promise<RegionResult[]>((resolve) => {
+      onProgress = () => {
+        if (results.size === labels.size && webhookIds.size === labels.size) {
+          print('');
+          print(formatSummary([...results.values()], received));
+          resolve([...results.values()]);
+        }
+      };
+    });
+    return { finished, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
