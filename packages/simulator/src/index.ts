@@ -1,0 +1,15 @@
+export { startSimulator } from './start-simulator.js';
+export type { Simulator } from './simulator.js';
+export type { SimulatorOptions, OutcomeWeights } from './simulator-options.js';
+export type { TaskScript, TaskState, Outcome, CompletedOutcome, RawCompletedOutcome, ErrorOutcome, NotExistOutcome } from './task-script.js';
+export type { Faults } from './faults.js';
+export type { Counters, RequestLogEntry } from './request-stats.js';
+export type { Endpoint } from './endpoint.js';
+export type { OCRResponse, OCRResult, OCRError, OCRTaskStatus, ResponseStatusCode } from './ocr-types.js';
+export { encodeRectangles } from './encode-rectangles.js';
+export { PAGE_WIDTH, PAGE_HEIGHT } from './generate-rectangles.js';
+export { REQUEST_LOG_CAPACITY } from './request-stats.js';
+export { TASK_NOT_FOUND_MESSAGE } from './build-ocr-response.js';
+export { InvalidFaultsError } from './errors/invalid-faults-error.js';
+export { InvalidTaskScriptError } from './errors/invalid-task-script-error.js';
+export { InvalidSimulatorOptionsError } from './errors/invalid-options-error.js';

@@ -1,0 +1,51 @@
+// `npm run simulator`: a simulator on a fixed port for the demo and for pointing a local worker at.
+import { parseArgs } from 'node:util';
+import { startSimulator } from './start-simulator.js';
+
+const { values } = parseArgs({
+  options: {
+    port: { type: 'string' },
+    host: { type: 'string' },
+    seed: { type: 'string' },
+    'log-requests': { type: 'boolean' },
+  },
+  strict: true,
+});
+
+const env = process.env;
+const simulator = await startSimulator({
+  host: values.host ?? env.SIMULATOR_HOST ?? '127.0.0.1',
+  port: integer('--port / SIMULATOR_PORT', values.port ?? env.SIMULATOR_PORT, 8089),
+  seed: integer('--seed / SIMULATOR_SEED', values.seed ?? env.SIMULATOR_SEED, 1),
+  pendingMs: integer('SIMULATOR_PENDING_MS', env.SIMULATOR_PENDING_MS, 300),
+  processingMs: integer('SIMULATOR_PROCESSING_MS', env.SIMULATOR_PROCESSING_MS, 700),
+  logRequests: values['log-requests'] ?? env.SIMULATOR_LOG_REQUESTS === '1',
+});
+
+const { clientId, clientSecret } = simulator.credentials;
+console.log(
+  `Aspose OCR Cloud simulator on ${simulator.url} (control surface ${simulator.url}/__simulator/). Point a worker at it with: ` +
+    `ASPOSE_BASE_URL=${simulator.url} ASPOSE_CLIENT_ID=${clientId} ASPOSE_CLIENT_SECRET=${clientSecret}`,
+);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    simulator.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error('simulator: close failed:', error);
+        process.exit(1);
+      },
+    );
+  });
+}
+
+function integer(name: string, raw: string | undefined, fallback: number): number {
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0) {
+    console.error(`simulator: ${name} must be a non-negative integer, got "${raw}"`);
+    process.exit(2);
+  }
+  return value;
+}

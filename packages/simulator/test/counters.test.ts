@@ -1,0 +1,50 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startSimulator, type Simulator } from '../src/index.js';
+import { fetchToken, getRegions, getStatus, manualClock, submit } from './helpers.js';
+
+describe('counters and request log', () => {
+  let sim: Simulator;
+  afterEach(() => sim.close());
+
+  it('counts every Aspose request per endpoint and logs it in arrival order', async () => {
+    const clock = manualClock();
+    sim = await startSimulator({ now: clock.now });
+    const token = await fetchToken(sim);
+    clock.advance(10);
+    const id = await (await submit(sim, token)).text();
+    clock.advance(10);
+    await getRegions(sim, token, id);
+    await getRegions(sim, 'bad', id);
+    await getStatus(sim, token, id);
+    await fetch(`${sim.url}/v5.0/ocr/DetectRegions?id=${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    await fetch(`${sim.url}/nowhere`); // not an Aspose endpoint: neither counted nor logged
+
+    expect(sim.counters()).toEqual({ token: 1, submit: 1, get: 2, status: 1, cancel: 1, unauthorized: 1, faults: 0 });
+    const start = clock.now() - 20;
+    expect(sim.requestLog()).toEqual([
+      { at: start, endpoint: 'token', status: 200 },
+      { at: start + 10, endpoint: 'submit', status: 200 },
+      { at: start + 20, endpoint: 'get', status: 200 },
+      { at: start + 20, endpoint: 'get', status: 401 },
+      { at: start + 20, endpoint: 'status', status: 200 },
+      { at: start + 20, endpoint: 'cancel', status: 200 },
+    ]);
+    expect(sim.taskState(id)?.polls).toBe(2); // the 401 never reached the task
+
+    sim.resetCounters();
+    expect(sim.counters()).toEqual({ token: 0, submit: 0, get: 0, status: 0, cancel: 0, unauthorized: 0, faults: 0 });
+    expect(sim.requestLog()).toEqual([]);
+  });
+
+  it('gives a test enough to check a requests-per-second cap', async () => {
+    sim = await startSimulator();
+    const token = await fetchToken(sim);
+    sim.resetCounters();
+    await Promise.all(Array.from({ length: 20 }, () => getRegions(sim, token, 'x').then((res) => res.text())));
+    const log = sim.requestLog();
+    expect(log).toHaveLength(20);
+    const windowMs = (log.at(-1)?.at ?? 0) - (log[0]?.at ?? 0);
+    expect(windowMs).toBeGreaterThanOrEqual(0);
+    expect(log.every((entry) => entry.endpoint === 'get' && entry.status === 200)).toBe(true);
+  });
+});
