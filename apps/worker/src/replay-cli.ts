@@ -35,4 +35,5 @@ try {
   await queue.close();
   connection.disconnect();
 }
-process.exit(exitCode);
+// Not process.exit(): let piped stdout flush.
+process.exitCode = exitCode;

@@ -143,3 +143,42 @@ describe('webhookRetryDelay', () => {
     expect(webhookRetryDelay(40, 5_000, new Error('x'), () => 0.5)).toBe(3_600_000);
   });
 });
+
+describe('npm run replay', () => {
+  async function replay(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const { spawn } = await import('node:child_process');
+    const { fileURLToPath } = await import('node:url');
+    const child = spawn(process.execPath, ['--conditions=@regionwatch/source', '--import', 'tsx', fileURLToPath(new URL('../src/replay-cli.ts', import.meta.url)), ...args], {
+      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+      env: { ...process.env, REDIS_URL: h.env.REDIS_URL, REGIONWATCH_PREFIX: h.env.REGIONWATCH_PREFIX },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+    return { code, stdout, stderr };
+  }
+
+  it('re-queues dead letters by id and with --all, one line per id', async () => {
+    const ids = await Promise.all([0, 1, 2].map(async () => {
+      const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
+      h.receiver.script(taskId, { status: 410 });
+      await h.producer.track(taskId, { webhookUrl: h.receiver.url });
+      return taskId;
+    }));
+    for (const id of ids) await h.waitFor('dead letter', async () => ((await jobState(id)) === 'failed' ? true : undefined));
+
+    const one = await replay([ids[0] ?? '', 'no-such-task']);
+    expect(one.code).toBe(1);
+    expect(one.stdout).toBe(`replayed ${ids[0]}\nunknown no-such-task\n`);
+    await h.waitFor('replayed delivery', () => h.receiver.accepted.get(ids[0] ?? ''));
+
+    const all = await replay(['--all']);
+    expect(all.code).toBe(0);
+    for (const id of ids.slice(1)) expect(all.stdout).toContain(`replayed ${id}\n`);
+    for (const id of ids.slice(1)) await h.waitFor('replayed delivery', () => h.receiver.accepted.get(id));
+
+    expect(await replay([])).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run replay -- ID... | --all') });
+  }, 30_000);
+});

@@ -2,6 +2,7 @@ export { buildPollJob, MAX_FUTURE_SKEW_MS, type TrackOptions } from './build-pol
 export { InvalidTrackRequestError } from './invalid-track-request-error.js';
 export { pollJobOptions } from './poll-job-options.js';
 export {
+  RedisUnavailableError,
   RegionTaskProducer,
   type RegionTaskProducerOptions,
   type TrackManyItem,

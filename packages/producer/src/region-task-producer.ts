@@ -7,6 +7,7 @@ import {
   JOB_NAMES,
   loadConfig,
   POLL_QUEUE,
+  RegionwatchError,
   type Config,
   type DetectRegionsSettings,
   type PollJob,
@@ -33,7 +34,14 @@ export type RegionTaskProducerOptions = {
   aspose?: AsposeClient;
   /** Ids per `addBulk` call in `trackMany`. */
   chunkSize?: number;
+  /** Connection errors (ioredis reconnects by itself); default: ignored, see `waitUntilReady`. */
+  onError?: (error: Error) => void;
 };
+
+/** Redis did not answer in time; nothing was written. */
+export class RedisUnavailableError extends RegionwatchError {
+  readonly code = 'REDIS_UNAVAILABLE';
+}
 
 /** What upstream services call to hand task ids to regionwatch. */
 export class RegionTaskProducer {
@@ -43,11 +51,18 @@ export class RegionTaskProducer {
   private readonly initialDelayMs: number;
   private readonly chunkSize: number;
   private readonly aspose: AsposeClient | undefined;
+  private lastError: Error | undefined;
 
   constructor(options: RegionTaskProducerOptions) {
     this.ownsConnection = typeof options.connection === 'string';
     this.connection = typeof options.connection === 'string' ? createRedisConnection(options.connection, 'producer') : options.connection;
     this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix: options.prefix ?? 'regionwatch' });
+    const onError = (error: Error) => {
+      this.lastError = error;
+      options.onError?.(error);
+    };
+    this.connection.on('error', onError);
+    this.queue.on('error', onError);
     this.initialDelayMs = options.initialDelayMs ?? 1_000;
     this.chunkSize = options.chunkSize ?? 1_000;
     this.aspose = options.aspose;
@@ -111,6 +126,22 @@ export class RegionTaskProducer {
     const submittedAt = new Date();
     const taskId = await this.aspose.submitDetectRegions(image, settings);
     return this.track(taskId, { ...options, submittedAt });
+  }
+
+  /** Resolves once Redis answers; rejects with `RedisUnavailableError` after `timeoutMs`. */
+  async waitUntilReady(timeoutMs = 5_000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        const why = this.lastError ? `: ${this.lastError.message}` : '';
+        reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms${why}`));
+      }, timeoutMs);
+    });
+    try {
+      await Promise.race([this.queue.waitUntilReady(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,87 @@
+#!/usr/bin/env node
+import { createInterface } from 'node:readline';
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '@regionwatch/core';
+import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
+
+const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [ID...]
+  Tracks Aspose region-detection task ids. With no ID (or "-"), reads ids from stdin, one a line.
+  Prints "created ID" or "duplicate ID" per id; a bad id gets an error line and exit code 1
+  (the good ids are still tracked). Redis and prefix come from REDIS_URL and REGIONWATCH_PREFIX.`;
+
+const BATCH = 1_000;
+
+function fail(message: string, code = 2): never {
+  console.error(message);
+  process.exit(code);
+}
+
+let args;
+try {
+  args = parseArgs({
+    allowPositionals: true,
+    options: { webhook: { type: 'string' }, meta: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+  });
+} catch (error) {
+  fail(`${(error as Error).message}\n${USAGE}`);
+}
+if (args.values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const metadata: Record<string, string> = {};
+for (const pair of args.values.meta ?? []) {
+  const at = pair.indexOf('=');
+  if (at <= 0) fail(`--meta expects key=value, got ${JSON.stringify(pair)}`);
+  metadata[pair.slice(0, at)] = pair.slice(at + 1);
+}
+
+let config;
+try {
+  config = loadConfig();
+} catch (error) {
+  fail(error instanceof ConfigError ? error.message : String(error));
+}
+
+const producer = new RegionTaskProducer({ connection: config.REDIS_URL, prefix: config.REGIONWATCH_PREFIX, initialDelayMs: config.POLL_INITIAL_DELAY_MS });
+const options = { ...(args.values.webhook === undefined ? {} : { webhookUrl: args.values.webhook }), ...(args.values.meta ? { metadata } : {}) };
+let bad = 0;
+
+async function track(ids: string[]): Promise<void> {
+  if (ids.length === 0) return;
+  const outcomes: TrackManyOutcome[] = await producer.trackMany(ids.map((taskId) => ({ taskId, ...options })));
+  for (const outcome of outcomes) {
+    if (outcome.ok) console.log(`${outcome.created ? 'created' : 'duplicate'} ${outcome.taskId}`);
+    else {
+      bad += 1;
+      console.error(`error ${JSON.stringify(outcome.taskId)}: ${outcome.error.message}`);
+    }
+  }
+}
+
+try {
+  await producer.waitUntilReady();
+  const positionals = args.positionals;
+  if (positionals.length === 0 || (positionals.length === 1 && positionals[0] === '-')) {
+    let batch: string[] = [];
+    for await (const line of createInterface({ input: process.stdin, crlfDelay: Infinity })) {
+      if (line === '') continue; // blank lines (e.g. a trailing newline) are not ids
+      batch.push(line);
+      if (batch.length >= BATCH) {
+        await track(batch);
+        batch = [];
+      }
+    }
+    await track(batch);
+  } else {
+    await track(positionals);
+  }
+} catch (error) {
+  const message = `could not track: ${(error as Error).message} (REDIS_URL=${config.REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@')})`;
+  await Promise.race([producer.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500))]);
+  fail(message);
+}
+await producer.close();
+// Not process.exit(): piped stdout may still be flushing thousands of lines.
+process.exitCode = bad > 0 ? 1 : 0;
