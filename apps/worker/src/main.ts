@@ -1,10 +1,11 @@
-import { ConfigError, createLogger, describeConfig, loadConfig } from '@regionwatch/core';
+import { ConfigError, createLogger, describeConfig, loadConfig, requireAsposeCredentials } from '@regionwatch/core';
 import { startWorker } from './worker-runtime.js';
 
 // One worker replica: read the config, start, and stop cleanly on SIGTERM/SIGINT (exit 0).
 let config;
 try {
   config = loadConfig();
+  requireAsposeCredentials(config); // refuse to start without them, before touching Redis
 } catch (error) {
   if (error instanceof ConfigError) {
     console.error(error.message);

@@ -2,15 +2,32 @@
 import { parseArgs } from 'node:util';
 import { startSimulator } from './start-simulator.js';
 
-const { values } = parseArgs({
-  options: {
-    port: { type: 'string' },
-    host: { type: 'string' },
-    seed: { type: 'string' },
-    'log-requests': { type: 'boolean' },
-  },
-  strict: true,
-});
+const USAGE = `usage: npm run simulator -- [--port N] [--host H] [--seed N] [--log-requests]
+  Starts the Aspose OCR Cloud simulator (defaults: 127.0.0.1:8089, seed 1) and prints the ASPOSE_* variables
+  to point a worker at it. Env: SIMULATOR_PORT, SIMULATOR_HOST, SIMULATOR_SEED, SIMULATOR_PENDING_MS,
+  SIMULATOR_PROCESSING_MS, SIMULATOR_LOG_REQUESTS=1.`;
+
+let parsed;
+try {
+  parsed = parseArgs({
+    options: {
+      port: { type: 'string' },
+      host: { type: 'string' },
+      seed: { type: 'string' },
+      'log-requests': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+    strict: true,
+  });
+} catch (error) {
+  console.error(`${(error as Error).message}\n${USAGE}`);
+  process.exit(2);
+}
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
 
 const env = process.env;
 const simulator = await startSimulator({

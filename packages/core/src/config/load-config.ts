@@ -37,14 +37,12 @@ export function requireAsposeCredentials(config: Config): { clientId: string; cl
   return { clientId: config.ASPOSE_CLIENT_ID, clientSecret: config.ASPOSE_CLIENT_SECRET };
 }
 
-/** The config with every secret masked, for a start-up log line. */
+/** The config with every secret masked (and unset variables left out), for a start-up log line. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const secret = (value: string | undefined) => (value === undefined ? undefined : '[redacted]');
-  return {
-    ...config,
-    REDIS_URL: config.REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@'),
-    ASPOSE_CLIENT_SECRET: secret(config.ASPOSE_CLIENT_SECRET),
-    WEBHOOK_SECRET: secret(config.WEBHOOK_SECRET),
-    DASHBOARD_PASSWORD: secret(config.DASHBOARD_PASSWORD),
-  };
+  const described: Record<string, unknown> = { ...config, REDIS_URL: config.REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@') };
+  for (const secret of ['ASPOSE_CLIENT_SECRET', 'WEBHOOK_SECRET', 'DASHBOARD_PASSWORD'] as const) {
+    if (config[secret] !== undefined) described[secret] = '[redacted]';
+  }
+  for (const [key, value] of Object.entries(described)) if (value === undefined) delete described[key];
+  return described;
 }
