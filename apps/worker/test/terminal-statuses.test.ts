@@ -1,13 +1,14 @@
 import { regionResultSchema, type RegionResult, webhookEventSchema } from '@regionwatch/core';
 import { encodeRectangles } from '@regionwatch/simulator';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createHarness, type Harness } from './support/harness.js';
+import type { RunningWorker } from '../src/index.js';
+import { createHarness, WEBHOOK_SECRET, type Harness } from './support/harness.js';
 
 let h: Harness;
+let worker: RunningWorker;
 beforeAll(async () => {
   h = await createHarness();
-  h.env.WEBHOOK_URL = h.receiver.url;
-  await h.startWorker({ WEBHOOK_URL: h.receiver.url });
+  worker = await h.startWorker({ WEBHOOK_URL: h.receiver.url });
 });
 afterAll(() => h.close());
 
@@ -108,5 +109,24 @@ describe('every terminal status, end to end', () => {
     expect(job.data.progress.history.map((s: { status: string }) => s.status)).toEqual(['Pending', 'Processing']);
     expect(result.polls).toBe(job.data.progress.history.reduce((n: number, s: { count: number }) => n + s.count, 0) + 1);
     expect(h.simulator.taskState(taskId)?.polls).toBe(result.polls);
+  });
+});
+
+describe('logs', () => {
+  it('say one line per finished task with its id, and never a token or secret', async () => {
+    const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
+    await h.producer.track(taskId);
+    await h.result(taskId);
+    await h.waitFor('webhook', () => h.receiver.accepted.get(taskId));
+    const lines = h.logs.lines.map((line) => JSON.parse(line) as { msg: string; taskId?: string; status?: string });
+    expect(lines.filter((l) => l.msg === 'task finished' && l.taskId === taskId)).toHaveLength(1);
+    expect(lines.filter((l) => l.msg === 'webhook delivered' && l.taskId === taskId)).toHaveLength(1);
+
+    const text = h.logs.lines.join('\n');
+    expect(text).not.toContain(WEBHOOK_SECRET);
+    expect(text).not.toContain(WEBHOOK_SECRET.slice('whsec_'.length));
+    expect(text).not.toContain(h.simulator.credentials.clientSecret);
+    expect(text).not.toContain(await worker.aspose.tokens.getToken()); // the token this worker used all along
+    expect(text).not.toMatch(/Bearer [A-Za-z0-9]/);
   });
 });

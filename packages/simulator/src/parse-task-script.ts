@@ -10,7 +10,7 @@ import type { Outcome, TaskScript } from './task-script.js';
 export function parseTaskScript(value: unknown): TaskScript {
   if (value === undefined) return {};
   if (!isRecord(value)) throw new InvalidTaskScriptError('expected an object');
-  allowOnly(value, ['id', 'pendingMs', 'processingMs', 'outcome', 'rawBody'], 'script');
+  allowOnly(value, ['id', 'pendingMs', 'processingMs', 'notReadyPolls', 'outcome', 'rawBody'], 'script');
   const script: TaskScript = {};
   if (value.id !== undefined) {
     if (typeof value.id !== 'string' || value.id === '') throw new InvalidTaskScriptError('id must be a non-empty string');
@@ -21,6 +21,11 @@ export function parseTaskScript(value: unknown): TaskScript {
     if (ms === undefined) continue;
     if (typeof ms !== 'number' || !Number.isFinite(ms) || ms < 0) throw new InvalidTaskScriptError(`${key} must be a non-negative number`);
     script[key] = ms;
+  }
+  if (value.notReadyPolls !== undefined) {
+    const n = value.notReadyPolls;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new InvalidTaskScriptError('notReadyPolls must be a non-negative integer');
+    script.notReadyPolls = n;
   }
   if (value.rawBody !== undefined) {
     if (typeof value.rawBody !== 'string') throw new InvalidTaskScriptError('rawBody must be a string');

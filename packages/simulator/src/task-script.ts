@@ -44,6 +44,12 @@ export type TaskScript = {
   pendingMs?: number;
   /** Time the task then reads `Processing` before its outcome. @defaultValue `SimulatorOptions.processingMs` */
   processingMs?: number;
+  /**
+   * When set, the first this-many GETs read `Pending` and every later one reads the outcome, whatever
+   * the clock says (`pendingMs`/`processingMs` are then ignored): for benchmarks that need exactly
+   * k polls per task. @defaultValue unset (status follows the clock)
+   */
+  notReadyPolls?: number;
   /** @defaultValue drawn from `SimulatorOptions.outcomes`, like a task created by POST */
   outcome?: Outcome;
   /**

@@ -41,6 +41,8 @@ export class TaskStore {
       rawBody: parsed.rawBody ?? null,
       cancelledAt: null,
       polls: 0,
+      notReadyPolls: parsed.notReadyPolls ?? null,
+      readyAt: null,
     });
     return id;
   }
@@ -50,7 +52,9 @@ export class TaskStore {
     const task = this.tasks.get(id);
     if (!task) return { task, status: 'NotExist' };
     task.polls++;
-    return { task, status: statusAt(task, this.options.now(), this.options.retentionMs) };
+    const now = this.options.now();
+    if (task.polls === task.notReadyPolls) task.readyAt = now;
+    return { task, status: statusAt(task, now, this.options.retentionMs, task.polls) };
   }
 
   /** Cancels (deletes) a task; it reads `NotExist` from now on. Unknown ids are ignored, like Aspose. */

@@ -1,0 +1,51 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { createLogger, describeConfig, loadConfig } from '../src/index.js';
+
+function capture() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      lines.push(...chunk.toString().split('\n').filter(Boolean));
+      callback();
+    },
+  });
+  return { lines, logger: createLogger({ level: 'debug', destination }) };
+}
+
+describe('createLogger', () => {
+  it('writes JSON lines with a level label and an ISO time', () => {
+    const { lines, logger } = capture();
+    logger.info({ taskId: 't-1' }, 'task finished');
+    const line = JSON.parse(lines[0] ?? '{}') as Record<string, unknown>;
+    expect(line).toMatchObject({ level: 'info', taskId: 't-1', msg: 'task finished' });
+    expect(String(line.time)).toMatch(/^\d{4}-\d\d-\d\dT/);
+  });
+
+  it('redacts tokens, client secrets, webhook secrets and authorization headers', () => {
+    const { lines, logger } = capture();
+    logger.info({
+      authorization: 'Bearer top-secret-token',
+      headers: { authorization: 'Bearer top-secret-token' },
+      req: { headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+      token: 'top-secret-token',
+      access_token: 'top-secret-token',
+      client_secret: 'client-secret-value',
+      body: { client_secret: 'client-secret-value' },
+      config: { ASPOSE_CLIENT_SECRET: 'client-secret-value', WEBHOOK_SECRET: 'whsec_secret', DASHBOARD_PASSWORD: 'dash-pass' },
+    }, 'request');
+    const text = lines.join('\n');
+    for (const secret of ['top-secret-token', 'client-secret-value', 'whsec_secret', 'dash-pass', 'dXNlcjpwYXNz']) expect(text).not.toContain(secret);
+    expect(text).toContain('[redacted]');
+  });
+
+  it('describeConfig masks secrets and credentials in REDIS_URL', () => {
+    const config = loadConfig({ REDIS_URL: 'redis://user:pw@redis:6379', ASPOSE_CLIENT_ID: 'id', ASPOSE_CLIENT_SECRET: 'shh', WEBHOOK_SECRET: `whsec_${'A'.repeat(43)}=` });
+    const described = JSON.stringify(describeConfig(config));
+    expect(described).not.toContain('shh');
+    expect(described).not.toContain('AAAA');
+    expect(described).not.toContain(':pw@');
+    expect(described).toContain('"ASPOSE_CLIENT_ID":"id"');
+    expect(describeConfig(loadConfig({}))).not.toHaveProperty('DASHBOARD_PASSWORD');
+  });
+});
