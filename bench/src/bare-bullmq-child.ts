@@ -1,0 +1,52 @@
+// Baseline: the worker's delayed-job pattern with no HTTP — k − 1 re-delays, then a result job.
+import { parseArgs } from 'node:util';
+import { DelayedError, Queue, Worker } from 'bullmq';
+
+const { values } = parseArgs({
+  options: { redis: { type: 'string' }, prefix: { type: 'string' }, tasks: { type: 'string' }, polls: { type: 'string' }, concurrency: { type: 'string' } },
+});
+const connection = { url: values.redis ?? '' };
+const prefix = values.prefix ?? 'bare';
+const tasks = Number(values.tasks);
+const polls = Number(values.polls);
+
+const queue = new Queue('bare-poll', { connection, prefix });
+const results = new Queue('bare-results', { connection, prefix });
+for (let start = 0; start < tasks; start += 1_000) {
+  const chunk = Array.from({ length: Math.min(1_000, tasks - start) }, (_, i) => {
+    const taskId = `bare-${start + i}`;
+    return { name: 'poll', data: { taskId, submittedAt: new Date().toISOString() }, opts: { jobId: taskId, removeOnComplete: { age: 3600 } } };
+  });
+  await queue.addBulk(chunk);
+}
+
+let done = 0;
+let finish: () => void = () => {};
+const finished = new Promise<void>((resolve) => (finish = resolve));
+const cpu0 = process.cpuUsage();
+const t0 = performance.now();
+const worker = new Worker(
+  'bare-poll',
+  async (job, token) => {
+    const n = ((job.data as { n?: number }).n ?? 0) + 1;
+    if (n < polls) {
+      await job.updateData({ ...(job.data as object), n });
+      await job.moveToDelayed(Date.now() + 1, token);
+      throw new DelayedError();
+    }
+    await results.add('result', { taskId: job.id, polls: n }, { jobId: String(job.id), deduplication: { id: String(job.id), ttl: 3_600_000 } });
+    return { polls: n };
+  },
+  { connection, prefix, concurrency: Number(values.concurrency), maxStalledCount: 1_000 },
+);
+worker.on('completed', () => {
+  done += 1;
+  if (done === tasks) finish();
+});
+await finished;
+const seconds = (performance.now() - t0) / 1000;
+const cpu = process.cpuUsage(cpu0);
+await worker.close();
+await Promise.all([queue.close(), results.close()]);
+console.log(JSON.stringify({ tasks, polls: tasks * polls, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
+process.exit(0);

@@ -1,0 +1,97 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { startSimulator } from '@regionwatch/simulator';
+import { spawnRedisServer } from '@regionwatch/testkit';
+import { Redis } from 'ioredis';
+import { ROOT } from './child-process.js';
+import type { BenchContext } from './context.js';
+import { describeMachine } from './machine.js';
+import { renderMarkdown, type BenchResults } from './report.js';
+import { measureCpuProfile } from './scenarios/cpu-profile.js';
+import { measureEnqueue } from './scenarios/enqueue.js';
+import { measureHttpClients } from './scenarios/http-clients.js';
+import { measureLatency } from './scenarios/latency.js';
+import { measureMemory } from './scenarios/memory.js';
+import { measureRedisCost } from './scenarios/redis-cost.js';
+import { measureScaleOut } from './scenarios/scale-out.js';
+import { measureThroughput } from './scenarios/throughput.js';
+import { FULL, QUICK, TINY } from './sizes.js';
+import { buildWorker } from './workers.js';
+
+const SCENARIOS = ['throughput', 'http', 'redis', 'memory', 'enqueue', 'latency', 'scale-out', 'profile'] as const;
+const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.join(',')}] [--out DIR] [--no-readme]
+  Runs every scenario on a private redis-server and the simulator; prints a table; writes DIR/<date>.json
+  (default bench/results). A full run (no --quick/--tiny, all scenarios) also updates the README's Performance section.`;
+
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean' }, tiny: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+});
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const only = new Set(values.only ? values.only.split(',') : SCENARIOS);
+for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) {
+  console.error(`unknown scenario ${name}\n${USAGE}`);
+  process.exit(2);
+}
+const mode = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
+const sizes = { full: FULL, quick: QUICK, tiny: TINY }[mode];
+
+console.error('building the worker (the benchmark runs it as production does, from dist/)');
+buildWorker();
+
+// A private Redis: benchmarks flush it, and memory figures must not include anybody else's keys.
+const server = await spawnRedisServer();
+const redis = new Redis(server.url);
+const simulator = await startSimulator({ seed: 5 });
+let prefixes = 0;
+const ctx: BenchContext = {
+  redisUrl: server.url,
+  redis,
+  simulator,
+  sizes,
+  log: (line) => console.error(line),
+  freshPrefix: (label) => `bench-${label}-${(prefixes += 1)}`,
+};
+
+const started = Date.now();
+const results: BenchResults = { date: new Date().toISOString().slice(0, 10), mode, machine: await describeMachine(redis), wallSeconds: 0 };
+try {
+  console.error(`regionwatch benchmarks (${mode})`);
+  if (only.has('throughput')) results.throughput = await measureThroughput(ctx);
+  if (only.has('http')) results.httpClients = await measureHttpClients(ctx);
+  if (only.has('redis')) results.redisCost = await measureRedisCost(ctx);
+  if (only.has('memory')) results.memory = await measureMemory(ctx);
+  if (only.has('enqueue')) results.enqueue = await measureEnqueue(ctx);
+  if (only.has('latency')) results.latency = await measureLatency(ctx);
+  if (only.has('scale-out')) results.scaleOut = await measureScaleOut(ctx);
+  if (only.has('profile')) results.cpuProfile = await measureCpuProfile(ctx);
+} finally {
+  redis.disconnect();
+  await simulator.close();
+  await server.stop();
+}
+results.wallSeconds = (Date.now() - started) / 1000;
+
+const markdown = renderMarkdown(results);
+console.log(markdown);
+const outDir = values.out ?? join(ROOT, 'bench/results');
+await mkdir(outDir, { recursive: true });
+const file = join(outDir, `${results.date}${mode === 'full' ? '' : `-${mode}`}.json`);
+await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
+console.error(`\nwrote ${file}`);
+
+if (mode === 'full' && only.size === SCENARIOS.length && !values['no-readme']) {
+  const readmePath = join(ROOT, 'README.md');
+  const readme = await readFile(readmePath, 'utf8');
+  const start = '<!-- bench:start -->';
+  const end = '<!-- bench:end -->';
+  const from = readme.indexOf(start);
+  const to = readme.indexOf(end);
+  if (from >= 0 && to > from) {
+    await writeFile(readmePath, `${readme.slice(0, from + start.length)}\n${markdown}\n${readme.slice(to)}`);
+    console.error('updated the Performance section of README.md');
+  }
+}
