@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, loadConfig, regionResultSchema, type RegionResult } from '@regionwatch/core';
+import { createLogger, loadConfig, regionResultSchema, type Config, type RegionResult } from '@regionwatch/core';
+import { startDashboard, type RunningDashboard } from '@regionwatch/dashboard';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { provideRedis, type ProvidedRedis } from '@regionwatch/testkit';
@@ -8,6 +9,17 @@ import { Worker } from 'bullmq';
 import { startDemoReceiver } from './demo-receiver.js';
 import { formatResult, formatSummary } from './format.js';
 import { sampleImages, scriptSampleTasks, type SampleTask } from './sample-tasks.js';
+
+/** The dashboard on DASHBOARD_PORT if set, else 3000, else any free port (a busy 3000 must not stop the demo). */
+async function startDemoDashboard(config: Config, env: NodeJS.ProcessEnv): Promise<RunningDashboard> {
+  const logger = createLogger({ level: 'error', name: 'regionwatch-dashboard' });
+  try {
+    return await startDashboard({ config, logger });
+  } catch (error) {
+    if (env.DASHBOARD_PORT || (error as { code?: string }).code !== 'EADDRINUSE') throw error;
+    return startDashboard({ config, logger, port: 0 });
+  }
+}
 
 export type DemoOptions = {
   env: NodeJS.ProcessEnv;
@@ -81,6 +93,11 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     const worker: RunningWorker = await startWorker({ config, logger: createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' }) });
     started.push({ name: 'worker', stop: () => worker.close(5_000) });
     print(`Worker       concurrency ${config.WORKER_CONCURRENCY}; health and metrics at http://127.0.0.1:${worker.healthPort}/metrics`);
+
+    const dashboard = await startDemoDashboard(config, env);
+    started.push({ name: 'dashboard', stop: () => dashboard.close() });
+    const auth = config.DASHBOARD_USER ? `basic auth as ${config.DASHBOARD_USER}` : 'no auth, so loopback only';
+    print(`Dashboard    ${dashboard.url}/queues  (${auth}; look up a task at ${dashboard.url}/tasks)`);
     print('');
 
     const producer = new RegionTaskProducer({ connection: redis.url, prefix: config.REGIONWATCH_PREFIX, initialDelayMs: config.POLL_INITIAL_DELAY_MS, aspose: worker.aspose });

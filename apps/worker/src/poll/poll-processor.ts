@@ -76,7 +76,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       const polls = progress.polls + 1;
       const status = response.taskStatus;
       deps.metrics.polls.inc({ outcome: status.toLowerCase() });
-      if (TERMINAL_TASK_STATUSES.has(status)) return finish(resultFromResponse(response, context(polls)));
+      if (TERMINAL_TASK_STATUSES.has(status)) return finish(resultFromResponse(response, context(polls)), appendHistory(progress.history, status));
 
       if (status !== progress.lastStatus) log.info({ status, polls }, 'task status changed');
       const next = { ...progress, polls, invalidResponses: 0, lastStatus: status, lastError: undefined, history: appendHistory(progress.history, status) };
@@ -119,9 +119,10 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       throw new DelayedError();
     }
 
-    async function finish(result: RegionResult): Promise<RegionResult> {
+    async function finish(result: RegionResult, history = progress.history): Promise<RegionResult> {
       // Save the decision first: if we crash during the hand-off, the next run repeats it exactly.
-      const finalData: PollJobData = { ...data, progress: { ...progress, polls: result.polls, lastStatus: result.status, nextPollAt: undefined, nextDelayMs: undefined }, result };
+      const finalProgress = { ...progress, polls: result.polls, lastStatus: result.status, history, nextPollAt: undefined, nextDelayMs: undefined };
+      const finalData: PollJobData = { ...data, progress: finalProgress, result };
       await job.updateData(finalData);
       await deps.handOff(result, finalData);
       deps.metrics.tasksFinished.inc({ status: result.status });

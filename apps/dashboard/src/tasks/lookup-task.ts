@@ -1,0 +1,89 @@
+import { pollJobDataSchema, regionResultSchema, webhookJobSchema, type RegionResult } from '@regionwatch/core';
+import type { Job } from 'bullmq';
+import { TaskNotFoundError } from '../errors/task-not-found-error.js';
+import type { DashboardQueues } from '../queues/dashboard-queues.js';
+import { isoOrNull, summariseJob } from './job-summary.js';
+import { parseTaskId } from './parse-task-id.js';
+import { redactUrl } from './redact-url.js';
+import type { DeliveryReceiptView, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
+
+/**
+ * Reads everything about one task from the three queues (job id = task id everywhere). Throws
+ * `InvalidTaskIdError` for an id that cannot be a task id and `TaskNotFoundError` when no queue
+ * holds a job for it.
+ */
+export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boardBasePath: string): Promise<TaskView> {
+  const taskId = parseTaskId(rawTaskId);
+  const [pollJob, resultJob, webhookJob] = await Promise.all([queues.poll.getJob(taskId), queues.results?.getJob(taskId), queues.webhooks.getJob(taskId)]);
+  if (!pollJob && !resultJob && !webhookJob) throw new TaskNotFoundError(taskId);
+
+  const [poll, resultSummary, webhook] = await Promise.all([
+    pollJob ? describePollJob(pollJob, boardBasePath) : null,
+    resultJob ? summariseJob(resultJob, boardBasePath) : null,
+    webhookJob ? describeWebhookJob(webhookJob, boardBasePath) : null,
+  ]);
+  return {
+    taskId,
+    poll,
+    // The poll job's return value is the result; its data keeps a copy from the moment it was
+    // decided; the results queue holds one too, and outlives a removed poll job.
+    result: firstResult(pollJob?.returnvalue, pollJob ? (pollJob.data as { result?: unknown } | undefined)?.result : undefined, resultJob?.data),
+    resultsQueue: { enabled: queues.results !== undefined, name: queues.results?.name ?? null, job: resultSummary },
+    webhook,
+    checkedAt: new Date().toISOString(),
+  };
+}
+
+async function describePollJob(job: Job, boardBasePath: string): Promise<PollJobView> {
+  const summary = await summariseJob(job, boardBasePath);
+  const parsed = pollJobDataSchema.safeParse(job.data);
+  // A producer in another language may store data the worker will refuse; show what is there.
+  const data = parsed.success ? parsed.data : undefined;
+  const progress = data?.progress;
+  return {
+    ...summary,
+    submittedAt: data?.submittedAt ?? null,
+    webhookUrl: data?.webhookUrl === undefined ? null : redactUrl(data.webhookUrl),
+    metadata: data?.metadata ?? {},
+    progress: {
+      polls: progress?.polls ?? 0,
+      transientErrors: progress?.transientErrors ?? 0,
+      invalidResponses: progress?.invalidResponses ?? 0,
+      lastStatus: progress?.lastStatus ?? null,
+      lastError: progress?.lastError ?? null,
+      history: progress?.history ?? [],
+      nextPollAt: isoOrNull(progress?.nextPollAt),
+      nextDelayMs: progress?.nextDelayMs ?? null,
+    },
+    dataProblem: parsed.success ? null : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; '),
+  };
+}
+
+async function describeWebhookJob(job: Job, boardBasePath: string): Promise<WebhookDeliveryView> {
+  const summary = await summariseJob(job, boardBasePath);
+  const parsed = webhookJobSchema.safeParse(job.data);
+  return {
+    ...summary,
+    url: parsed.success ? redactUrl(parsed.data.url) : null,
+    eventType: parsed.success ? parsed.data.event.type : null,
+    maxAttempts: job.opts.attempts ?? 1,
+    deadLetter: summary.state === 'failed',
+    receipt: asReceipt(job.returnvalue),
+  };
+}
+
+function firstResult(...candidates: unknown[]): RegionResult | null {
+  for (const candidate of candidates) {
+    const parsed = regionResultSchema.safeParse(candidate);
+    if (parsed.success) return parsed.data;
+  }
+  return null;
+}
+
+/** The webhook processor's return value: `{ statusCode, attempt, deliveredAt }`. */
+function asReceipt(value: unknown): DeliveryReceiptView | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const { statusCode, attempt, deliveredAt } = value as Record<string, unknown>;
+  if (typeof statusCode !== 'number' || typeof attempt !== 'number' || typeof deliveredAt !== 'string') return null;
+  return { statusCode, attempt, deliveredAt };
+}

@@ -1,0 +1,12 @@
+/**
+ * Scheme, host (with port) and path of a URL, nothing else: webhook URLs may carry tokens in the
+ * query, the fragment or the user info, and the dashboard is read by more people than own them.
+ */
+export function redactUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.protocol}//${parsed.host}${parsed.pathname}`;
+  } catch {
+    return '(not a valid URL)';
+  }
+}

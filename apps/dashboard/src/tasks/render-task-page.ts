@@ -1,0 +1,105 @@
+import type { RegionResult } from '@regionwatch/core';
+import { html, type HtmlValue, type SafeHtml } from '../html/html.js';
+import { layout } from '../html/layout.js';
+import type { JobSummary, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
+
+/** Beyond this many rows the regions table stops; the JSON view has them all. */
+export const MAX_REGION_ROWS = 500;
+
+/** The task lookup page for one task. Every value is escaped by `html`. */
+export function renderTaskPage(view: TaskView): string {
+  const body = html`
+<h1>Task ${view.taskId}</h1>
+<p class="muted">Checked ${view.checkedAt} · <a href="/api/tasks/${encodeURIComponent(view.taskId)}">JSON</a> · <a href="/tasks">look up another</a></p>
+${pollSection(view.poll)}
+${resultSection(view.result)}
+${resultsQueueSection(view.resultsQueue)}
+${webhookSection(view.webhook)}`;
+  return layout(`Task ${view.taskId}`, body);
+}
+
+function pollSection(poll: PollJobView | null): SafeHtml {
+  if (!poll) return html`<section id="poll"><h2>Polling</h2><p class="muted">No poll job (removed after its retention time, or never tracked).</p></section>`;
+  const history = poll.progress.history.map((entry) => html`<li>${entry.status} × ${entry.count}</li>`);
+  const metadata = Object.entries(poll.metadata).map(([key, value]) => html`<tr><th>${key}</th><td>${value}</td></tr>`);
+  return html`<section id="poll"><h2>Polling</h2>
+${poll.dataProblem ? html`<p class="error">The job's data does not match the PollJob contract: ${poll.dataProblem}</p>` : ''}
+<table>
+${row('Poll job', jobState(poll))}
+${row('Polls so far', poll.progress.polls)}
+${row('Transient errors', poll.progress.transientErrors)}
+${row('Last status', poll.progress.lastStatus ?? '—')}
+${row('Last error', poll.progress.lastError ? html`<span class="error">${poll.progress.lastError}</span>` : '—')}
+${row('Next poll', poll.progress.nextPollAt && (poll.state === 'delayed' || poll.state === 'waiting') ? poll.progress.nextPollAt : '—')}
+${row('Submitted at', poll.submittedAt ?? '—')}
+${row('Webhook URL', poll.webhookUrl ?? '— (WEBHOOK_URL, if set)')}
+${row('Attempts made', poll.attemptsMade)}
+${poll.failedReason ? row('Failed reason', html`<span class="error">${poll.failedReason}</span>`) : ''}
+</table>
+<h3>Statuses seen</h3>
+${history.length > 0 ? html`<ol id="history">${history}</ol>` : html`<p class="muted">None yet.</p>`}
+<h3>Metadata</h3>
+${metadata.length > 0 ? html`<table class="grid" id="metadata">${metadata}</table>` : html`<p class="muted">None.</p>`}
+</section>`;
+}
+
+function resultSection(result: RegionResult | null): SafeHtml {
+  if (!result) return html`<section id="result"><h2>Result</h2><p class="muted">Not decided yet.</p></section>`;
+  const shown = result.regions.slice(0, MAX_REGION_ROWS);
+  const rows = shown.map((r, i) => html`<tr><td>${i + 1}</td><td>${r.left}</td><td>${r.top}</td><td>${r.right}</td><td>${r.bottom}</td></tr>`);
+  return html`<section id="result"><h2>Result</h2>
+<table>
+${row('Status', html`<span class="state status-${result.status}" id="result-status">${result.status}</span>`)}
+${row('Aspose response code', result.responseStatusCode ?? '—')}
+${row('Finished at', result.finishedAt)}
+${row('Polls', result.polls)}
+${row('Raw result items', result.results.length)}
+</table>
+${list('Errors', result.errors, 'error')}
+${list('Warnings', result.warnings, '')}
+<h3>Regions (${result.regions.length})</h3>
+${
+  result.regions.length > 0
+    ? html`<table class="grid" id="regions"><tr><th>#</th><th>left</th><th>top</th><th>right</th><th>bottom</th></tr>${rows}</table>
+${result.regions.length > shown.length ? html`<p class="muted">${result.regions.length - shown.length} more in the JSON view.</p>` : ''}`
+    : html`<p class="muted">None.</p>`
+}
+</section>`;
+}
+
+function resultsQueueSection(resultsQueue: TaskView['resultsQueue']): SafeHtml {
+  if (!resultsQueue.enabled) return html`<section id="results-queue"><h2>Results queue</h2><p class="muted">Disabled (RESULTS_QUEUE is empty).</p></section>`;
+  const job = resultsQueue.job;
+  return html`<section id="results-queue"><h2>Results queue (${resultsQueue.name})</h2>
+${job ? html`<table>${row('Result job', jobState(job))}${row('Added at', job.createdAt ?? '—')}${row('Consumed at', job.finishedAt ?? '—')}</table>` : html`<p class="muted">No job (not decided yet, or removed after its retention time).</p>`}
+</section>`;
+}
+
+function webhookSection(webhook: WebhookDeliveryView | null): SafeHtml {
+  if (!webhook) return html`<section id="webhook"><h2>Webhook delivery</h2><p class="muted">No delivery job (no webhook for this task, not decided yet, or removed after its retention time).</p></section>`;
+  const receipt = webhook.receipt;
+  return html`<section id="webhook"><h2>Webhook delivery</h2>
+${webhook.deadLetter ? html`<p class="error" id="dead-letter">Dead letter: delivery failed for good. Replay it with <code>npm run replay -- ${webhook.jobId}</code>.</p>` : ''}
+<table>
+${row('Delivery job', jobState(webhook))}
+${row('URL', webhook.url ?? '—')}
+${row('Event', webhook.eventType ?? '—')}
+${row('Attempts', `${webhook.attemptsMade} of ${webhook.maxAttempts}`)}
+${webhook.failedReason ? row('Last failure', html`<span class="error">${webhook.failedReason}</span>`) : ''}
+${receipt ? row('Delivered', `HTTP ${receipt.statusCode} on attempt ${receipt.attempt} at ${receipt.deliveredAt}`) : ''}
+</table>
+</section>`;
+}
+
+function jobState(job: JobSummary): SafeHtml {
+  return html`<span class="state state-${job.state}">${job.state}</span> <a href="${job.boardPath}">open in Bull Board</a>`;
+}
+
+function row(label: string, value: HtmlValue): SafeHtml {
+  return html`<tr><th>${label}</th><td>${value}</td></tr>`;
+}
+
+function list(title: string, items: readonly string[], className: string): SafeHtml {
+  if (items.length === 0) return html``;
+  return html`<h3>${title}</h3><ul class="${className}">${items.map((item) => html`<li>${item}</li>`)}</ul>`;
+}

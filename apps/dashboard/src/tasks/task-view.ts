@@ -1,0 +1,61 @@
+import type { RegionResult } from '@regionwatch/core';
+
+/** BullMQ's job states, plus `unknown` for a job that vanished between reads. */
+export type JobStateName = 'waiting' | 'delayed' | 'active' | 'completed' | 'failed' | 'prioritized' | 'waiting-children' | 'unknown';
+
+/** One job of one queue, as the lookup reports it. Times are ISO 8601 strings. */
+export type JobSummary = {
+  queue: string;
+  jobId: string;
+  state: JobStateName;
+  /** Path of this job's page in Bull Board. */
+  boardPath: string;
+  attemptsMade: number;
+  failedReason: string | null;
+  createdAt: string | null;
+  finishedAt: string | null;
+};
+
+export type PollProgressView = {
+  polls: number;
+  transientErrors: number;
+  invalidResponses: number;
+  lastStatus: string | null;
+  lastError: string | null;
+  /** Statuses seen, in order, repeats collapsed. */
+  history: { status: string; count: number }[];
+  nextPollAt: string | null;
+  nextDelayMs: number | null;
+};
+
+export type PollJobView = JobSummary & {
+  submittedAt: string | null;
+  /** Scheme, host and path only: query strings and user info can carry secrets. */
+  webhookUrl: string | null;
+  metadata: Record<string, string>;
+  progress: PollProgressView;
+  /** Set when the stored data does not match the PollJob contract (a foreign producer's job). */
+  dataProblem: string | null;
+};
+
+export type DeliveryReceiptView = { statusCode: number; attempt: number; deliveredAt: string };
+
+export type WebhookDeliveryView = JobSummary & {
+  url: string | null;
+  eventType: string | null;
+  maxAttempts: number;
+  /** In the failed set: out of attempts (or stopped by 410); replay with `npm run replay -- ID`. */
+  deadLetter: boolean;
+  receipt: DeliveryReceiptView | null;
+};
+
+/** Everything the dashboard knows about one task, gathered from the three queues. */
+export type TaskView = {
+  taskId: string;
+  poll: PollJobView | null;
+  /** The task's result once decided (from the poll job, else from the results queue). */
+  result: RegionResult | null;
+  resultsQueue: { enabled: boolean; name: string | null; job: JobSummary | null };
+  webhook: WebhookDeliveryView | null;
+  checkedAt: string;
+};

@@ -1,0 +1,118 @@
+import { createLogger, createRedisConnection, loadConfig } from '@regionwatch/core';
+import { testRedis } from '@regionwatch/testkit/vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDashboard } from '../src/index.js';
+import { basic, serveDashboard, type Served } from './support/serve.js';
+
+const { url, prefix } = testRedis('dashboard');
+const env = { REDIS_URL: url, REGIONWATCH_PREFIX: prefix, DASHBOARD_PORT: '0', LOG_LEVEL: 'silent' };
+const USER = 'ops';
+const PASSWORD = 'correct horse battery staple';
+
+let secured: Served;
+let open: Served;
+beforeAll(async () => {
+  secured = await serveDashboard({ config: loadConfig({ ...env, DASHBOARD_USER: USER, DASHBOARD_PASSWORD: PASSWORD }) });
+  open = await serveDashboard({ config: loadConfig(env) });
+});
+afterAll(async () => {
+  await Promise.all([secured?.close(), open?.close()]);
+});
+
+describe('basic auth', () => {
+  it('lets probes reach /healthz without credentials', async () => {
+    const response = await fetch(`${secured.base}/healthz`);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: 'ok' });
+  });
+
+  it.each([
+    ['no credentials', {}],
+    ['a wrong password', basic(USER, 'wrong')],
+    ['a wrong user with the right password', basic('root', PASSWORD)],
+    ['a password that only shares a prefix', basic(USER, PASSWORD.slice(0, -1))],
+    ['another scheme', { authorization: 'Bearer abc' }],
+  ])('answers 401 with a Basic challenge for %s', async (_label, headers) => {
+    for (const path of ['/queues', '/queues/api/queues', '/tasks', '/api/tasks/abc', '/queues/static/favicon-32x32.png']) {
+      const response = await fetch(`${secured.base}${path}`, { headers });
+      expect(response.status, path).toBe(401);
+      expect(response.headers.get('www-authenticate')).toBe('Basic realm="regionwatch"');
+      await response.body?.cancel();
+    }
+  });
+
+  it('serves everything with the right credentials', async () => {
+    const board = await fetch(`${secured.base}/queues`, { headers: basic(USER, PASSWORD) });
+    expect(board.status).toBe(200);
+    expect(await board.text()).toContain('<title>regionwatch</title>');
+    const api = await fetch(`${secured.base}/queues/api/queues`, { headers: basic(USER, PASSWORD) });
+    expect(api.status).toBe(200);
+    const form = await fetch(`${secured.base}/tasks`, { headers: basic(USER, PASSWORD) });
+    expect(form.status).toBe(200);
+  });
+
+  it('needs no credentials when none are configured', async () => {
+    expect((await fetch(`${open.base}/queues`)).status).toBe(200);
+  });
+});
+
+describe('security headers', () => {
+  it('sends a CSP and no x-powered-by, on our routes and on Bull Board’s', async () => {
+    for (const path of ['/queues', '/queues/api/queues', '/tasks', '/healthz', '/nothing-here']) {
+      const response = await fetch(`${open.base}${path}`);
+      await response.body?.cancel();
+      expect(response.headers.get('x-powered-by'), path).toBeNull();
+      const csp = response.headers.get('content-security-policy') ?? '';
+      expect(csp, path).toContain("script-src 'self'");
+      expect(csp, path).toContain("frame-ancestors 'none'");
+      expect(csp, path).not.toContain('upgrade-insecure-requests');
+      expect(response.headers.get('x-content-type-options'), path).toBe('nosniff');
+    }
+  });
+
+  it('answers unknown paths with 404 (JSON under /api/)', async () => {
+    expect((await fetch(`${open.base}/nothing-here`)).status).toBe(404);
+    const api = await fetch(`${open.base}/api/nothing`);
+    expect(api.status).toBe(404);
+    expect(await api.json()).toMatchObject({ error: { code: 'NOT_FOUND' } });
+  });
+});
+
+describe('startDashboard', () => {
+  it('listens on loopback only without credentials', async () => {
+    const dashboard = await startDashboard({ config: loadConfig(env), logger: createLogger({ level: 'silent' }) });
+    try {
+      expect(dashboard.address).toBe('127.0.0.1');
+      expect(dashboard.url).toBe(`http://127.0.0.1:${dashboard.port}`);
+      expect((await fetch(`${dashboard.url}/healthz`)).status).toBe(200);
+    } finally {
+      await dashboard.close();
+    }
+  });
+
+  it('listens on every interface with credentials', async () => {
+    const dashboard = await startDashboard({
+      config: loadConfig({ ...env, DASHBOARD_USER: USER, DASHBOARD_PASSWORD: PASSWORD }),
+      logger: createLogger({ level: 'silent' }),
+    });
+    try {
+      expect(['::', '0.0.0.0']).toContain(dashboard.address);
+      expect((await fetch(`http://127.0.0.1:${dashboard.port}/queues`)).status).toBe(401);
+    } finally {
+      await dashboard.close();
+    }
+    await expect(fetch(`http://127.0.0.1:${dashboard.port}/healthz`)).rejects.toThrow();
+  });
+
+  it('leaves a connection the caller passed in open', async () => {
+    const connection = createRedisConnection(url, 'producer');
+    try {
+      const dashboard = await startDashboard({ config: loadConfig(env), connection, logger: createLogger({ level: 'silent' }) });
+      expect((await fetch(`${dashboard.url}/queues/api/queues`)).status).toBe(200);
+      await dashboard.close();
+      expect(await connection.ping()).toBe('PONG');
+    } finally {
+      connection.disconnect();
+    }
+  });
+});

@@ -1,0 +1,101 @@
+import { randomBytes } from 'node:crypto';
+import { createLogger, loadConfig, POLL_QUEUE, WEBHOOK_QUEUE, type Config } from '@regionwatch/core';
+import { RegionTaskProducer, type TrackOptions } from '@regionwatch/producer';
+import { startSimulator, type Simulator, type TaskScript } from '@regionwatch/simulator';
+import { testRedis } from '@regionwatch/testkit/vitest';
+import { startWorker, type RunningWorker } from '@regionwatch/worker';
+import { Queue } from 'bullmq';
+import { WebhookSink } from './webhook-sink.js';
+
+/**
+ * A real pipeline for the dashboard to look at: Redis (unique prefix), the Aspose simulator, an
+ * in-process worker, a producer and a webhook sink. Tasks tracked here are polled for real.
+ */
+export type World = {
+  url: string;
+  prefix: string;
+  simulator: Simulator;
+  worker: RunningWorker;
+  producer: RegionTaskProducer;
+  sink: WebhookSink;
+  /** Config for a dashboard over this world's queues, with `env` on top. */
+  dashboardConfig(env?: Record<string, string>): Config;
+  /** Creates a simulator task, tracks it, and waits (bounded) until its result and delivery are settled. */
+  trackFinished(script: TaskScript, options?: TrackOptions): Promise<string>;
+  /** Creates and tracks a task without waiting. */
+  track(script: TaskScript, options?: TrackOptions): Promise<string>;
+  waitFor<T>(what: string, check: () => Promise<T | undefined>, timeoutMs?: number): Promise<T>;
+  close(): Promise<void>;
+};
+
+export const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
+
+export async function startWorld(label: string): Promise<World> {
+  const { url, prefix } = testRedis(label);
+  const simulator = await startSimulator({ pendingMs: 50, processingMs: 50 });
+  const sink = await new WebhookSink().start();
+  const base = { REDIS_URL: url, REGIONWATCH_PREFIX: prefix, LOG_LEVEL: 'silent' };
+  const config = loadConfig({
+    ...base,
+    ASPOSE_BASE_URL: simulator.url,
+    ASPOSE_CLIENT_ID: simulator.credentials.clientId,
+    ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
+    POLL_INITIAL_DELAY_MS: '20',
+    POLL_MAX_DELAY_MS: '80',
+    METRICS_PORT: '0',
+    WEBHOOK_SECRET,
+    WEBHOOK_ALLOW_PRIVATE: 'true',
+    WEBHOOK_MAX_ATTEMPTS: '2',
+    WEBHOOK_RETRY_BASE_MS: '20',
+    WEBHOOK_TIMEOUT_MS: '2000',
+  });
+  const worker = await startWorker({ config, logger: createLogger({ level: 'silent' }), defaultMetrics: false });
+  const producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: 20 });
+  const pollQueue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
+  const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: { url }, prefix });
+
+  const waitFor = async <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const value = await check();
+      if (value !== undefined) return value;
+      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+      await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+  };
+  const track = async (script: TaskScript, options: TrackOptions = {}) => {
+    const taskId = simulator.createTask(script);
+    await producer.track(taskId, options);
+    return taskId;
+  };
+  const trackFinished = async (script: TaskScript, options: TrackOptions = {}) => {
+    const taskId = await track(script, options);
+    await waitFor(`the result of ${taskId}`, async () => ((await pollQueue.getJob(taskId))?.returnvalue ? true : undefined));
+    if (options.webhookUrl !== undefined) {
+      await waitFor(`the delivery of ${taskId} to settle`, async () => {
+        const state = await (await webhookQueue.getJob(taskId))?.getState();
+        return state === 'completed' || state === 'failed' ? true : undefined;
+      });
+    }
+    return taskId;
+  };
+
+  return {
+    url,
+    prefix,
+    simulator,
+    worker,
+    producer,
+    sink,
+    dashboardConfig: (env = {}) => loadConfig({ ...base, DASHBOARD_PORT: '0', ...env }),
+    track,
+    trackFinished,
+    waitFor,
+    close: async () => {
+      await worker.close(5_000);
+      await producer.close();
+      await Promise.all([pollQueue.close(), webhookQueue.close()]);
+      await Promise.all([simulator.close(), sink.close()]);
+    },
+  };
+}
