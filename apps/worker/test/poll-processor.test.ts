@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, nextPollDelay, type PollJobData, type RegionResult } from '@regionwatch/core';
+import { createLogger, loadConfig, nextPollDelay, pollJobDataSchema, type PollJobData, type RegionResult } from '@regionwatch/core';
 import { createAsposeClient } from '@regionwatch/core';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { DelayedError, UnrecoverableError } from 'bullmq';
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => simulator.close());
 beforeEach(() => simulator.clearFaults());
 
-function setup(env: Record<string, string> = {}) {
+function setup(env: Record<string, string> = {}, now?: () => number) {
   const config = loadConfig({
     ASPOSE_BASE_URL: simulator.url,
     ASPOSE_CLIENT_ID: simulator.credentials.clientId,
@@ -35,6 +35,7 @@ function setup(env: Record<string, string> = {}) {
     logger: createLogger({ level: 'silent' }),
     readiness,
     random: () => 0.5,
+    ...(now ? { now } : {}),
   });
   /** Runs the processor once: the delay it chose (ms from now), or the result it returned. */
   const step = async (job: RecordingJob): Promise<{ delayMs: number } | { result: RegionResult }> => {
@@ -67,6 +68,17 @@ describe('poll processor (step jobs)', () => {
     delays.forEach((delay, i) => expect(Math.abs(delay - (expected[i] ?? 0))).toBeLessThan(50));
     expect(progressOf(job)).toMatchObject({ polls: 8, transientErrors: 0, lastStatus: 'Pending', history: [{ status: 'Pending', count: 8 }] });
     expect(simulator.taskState(taskId)?.polls).toBe(8);
+  });
+
+  it('stores progress its own next run accepts even when the clock moves during a run', async () => {
+    // A clock that ticks on every reading, as a busy event loop does between two Date.now() calls.
+    let t = Date.now();
+    const { step } = setup({ POLL_INITIAL_DELAY_MS: '1', POLL_MAX_DELAY_MS: '1' }, () => (t += 3));
+    const job = fakeJob({ taskId: simulator.createTask() });
+    for (let i = 0; i < 5; i += 1) expect(await step(job)).toHaveProperty('delayMs');
+    expect(pollJobDataSchema.safeParse(job.data).success).toBe(true);
+    expect(progressOf(job)?.nextDelayMs).toBeGreaterThanOrEqual(0);
+    expect(progressOf(job)?.polls).toBe(5);
   });
 
   it('never schedules past the deadline, then ends Expired without a request', async () => {

@@ -5,6 +5,7 @@ import type { Endpoint } from './endpoint.js';
 import type { FaultInjector } from './fault-injector.js';
 import { matchRoute } from './http/match-route.js';
 import { problemReply } from './http/problem-details.js';
+import { queryParam } from './http/query-param.js';
 import { readBody } from './http/read-body.js';
 import type { Reply } from './http/reply.js';
 import { statusForError } from './http/status-for-error.js';
@@ -69,7 +70,7 @@ async function handle(parts: SimulatorParts, req: IncomingMessage, res: ServerRe
 
 async function handleAspose(parts: SimulatorParts, endpoint: Endpoint, method: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { stats, faults, tokens, options } = parts;
-  const entry = stats.arrived(endpoint, options.now());
+  const entry = stats.arrived(endpoint, options.now(), queryParam(url, 'id'));
   res.once('finish', () => {
     entry.status = res.statusCode;
   });

@@ -18,7 +18,13 @@ export type Counters = {
  * One request to an Aspose endpoint. `at` is when it arrived (simulator clock), so the log is in
  * arrival order; `status` is 0 until answered and stays 0 for a reset connection.
  */
-export type RequestLogEntry = { at: number; endpoint: Endpoint; status: number };
+export type RequestLogEntry = {
+  at: number;
+  endpoint: Endpoint;
+  status: number;
+  /** The `id` query parameter of task requests (GET, status, cancel), so tests can count per task. */
+  taskId?: string;
+};
 
 /** How many requests the log keeps (the most recent). */
 export const REQUEST_LOG_CAPACITY = 200_000;
@@ -28,9 +34,9 @@ export class RequestStats {
   private readonly log = new RingBuffer<RequestLogEntry>(REQUEST_LOG_CAPACITY);
 
   /** Counts a request and returns its log entry, whose `status` the caller fills in when answered. */
-  arrived(endpoint: Endpoint, at: number): RequestLogEntry {
+  arrived(endpoint: Endpoint, at: number, taskId?: string): RequestLogEntry {
     this.counts[endpoint]++;
-    const entry: RequestLogEntry = { at, endpoint, status: 0 };
+    const entry: RequestLogEntry = taskId ? { at, endpoint, status: 0, taskId } : { at, endpoint, status: 0 };
     this.log.push(entry);
     return entry;
   }

@@ -24,10 +24,10 @@ describe('counters and request log', () => {
     expect(sim.requestLog()).toEqual([
       { at: start, endpoint: 'token', status: 200 },
       { at: start + 10, endpoint: 'submit', status: 200 },
-      { at: start + 20, endpoint: 'get', status: 200 },
-      { at: start + 20, endpoint: 'get', status: 401 },
-      { at: start + 20, endpoint: 'status', status: 200 },
-      { at: start + 20, endpoint: 'cancel', status: 200 },
+      { at: start + 20, endpoint: 'get', status: 200, taskId: id },
+      { at: start + 20, endpoint: 'get', status: 401, taskId: id },
+      { at: start + 20, endpoint: 'status', status: 200, taskId: id },
+      { at: start + 20, endpoint: 'cancel', status: 200, taskId: id },
     ]);
     expect(sim.taskState(id)?.polls).toBe(2); // the 401 never reached the task
 

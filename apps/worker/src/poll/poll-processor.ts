@@ -112,9 +112,11 @@ export function createPollProcessor(deps: PollProcessorDeps) {
     }
 
     async function reschedule(next: PollProgress, delayMs: number): Promise<never> {
+      // One reading of the clock: the delay stored must be the one scheduled (never negative).
+      const at0 = now();
       // Never schedule past the deadline: the run at the deadline ends the task `Expired` on time.
-      const at = Math.min(now() + delayMs, Math.max(deadline, now()));
-      await job.updateData({ ...data, progress: { ...next, nextDelayMs: at - now(), nextPollAt: at } });
+      const at = Math.min(at0 + delayMs, Math.max(deadline, at0));
+      await job.updateData({ ...data, progress: { ...next, nextDelayMs: at - at0, nextPollAt: at } });
       await job.moveToDelayed(at, token);
       throw new DelayedError();
     }
