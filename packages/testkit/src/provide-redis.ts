@@ -80,9 +80,12 @@ async function fromTestcontainers(): Promise<ProvidedRedis> {
   };
 }
 
-/** Spawns `redis-server` (no persistence unless `args` ask for it) and waits until it answers PING. */
-export async function spawnRedisServer(args: string[] = [], port?: number): Promise<ProvidedRedis & { port: number; dir: string; process: ChildProcess }> {
-  const dir = await mkdtemp(join(tmpdir(), 'regionwatch-redis-'));
+/**
+ * Spawns `redis-server` (no persistence unless `args` ask for it) and waits until it answers PING.
+ * Pass the `port` and `dir` of an earlier one to restart it on its data (its dir is then kept on stop).
+ */
+export async function spawnRedisServer(args: string[] = [], port?: number, existingDir?: string): Promise<ProvidedRedis & { port: number; dir: string; process: ChildProcess }> {
+  const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'regionwatch-redis-')));
   const chosenPort = port ?? (await freePort());
   const child = spawn(
     'redis-server',
@@ -111,7 +114,7 @@ export async function spawnRedisServer(args: string[] = [], port?: number): Prom
         child.kill('SIGKILL');
         await gone;
       }
-      await rm(dir, { recursive: true, force: true });
+      if (!existingDir) await rm(dir, { recursive: true, force: true });
     },
   };
 }

@@ -1,0 +1,64 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { arch, cpus, platform } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { buildWorker, REPO_ROOT } from '@regionwatch/testkit';
+import { SCENARIOS, type ScenarioName } from './scenarios.js';
+import type { ChaosSize, ScenarioReport } from './scenario.js';
+
+const USAGE = `usage: npm run chaos [-- --small] [--only ${Object.keys(SCENARIOS).join(',')}] [--out DIR]
+  Breaks regionwatch on purpose, one scenario at a time (each bounded to about two minutes, loopback
+  only), and checks the same invariant after each. Prints a table; writes DIR/<date>.json (default
+  chaos/results). Exits 1 if any scenario broke the invariant.`;
+
+const { values } = parseArgs({ options: { small: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+const names = (values.only ? values.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
+for (const name of names) if (!(name in SCENARIOS)) {
+  console.error(`unknown scenario ${name}\n${USAGE}`);
+  process.exit(2);
+}
+const size: ChaosSize = values.small ? 'small' : 'full';
+
+console.error('building the worker (chaos runs it as production does, from dist/)');
+buildWorker();
+
+const reports: ScenarioReport[] = [];
+for (const name of names) {
+  console.error(`scenario: ${name} (${size})`);
+  const report = await SCENARIOS[name](size);
+  reports.push(report);
+  console.error(`  ${report.ok ? 'ok' : 'BROKEN'} in ${report.wallSeconds.toFixed(1)} s: ${JSON.stringify(report.notes)}`);
+  if (!report.ok) console.error(`  ${JSON.stringify({ lost: report.lost, mismatched: report.mismatched.slice(0, 5), failedPollJobs: report.failedPollJobs, leakedSecrets: report.leakedSecrets })}`);
+}
+
+const machine = `${cpus().length} cores, Node ${process.version}, ${platform()}-${arch()}`;
+const rows = reports.map((r) => `| ${r.name} | ${r.tasks} | ${r.deliveries} | ${r.duplicatesSuppressed} | ${r.deadLetters.length} | ${r.lost} | ${r.mismatched.length} | ${r.wallSeconds.toFixed(1)} s | ${r.ok ? 'ok' : '**broken**'} |`);
+const table = ['| scenario | tasks | deliveries | duplicates suppressed | dead letters | lost | wrong results | wall time | invariant |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
+const notes = reports.map((r) => `- **${r.name}**: ${Object.entries(r.notes).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`).join('\n');
+const markdown = `Last run: ${new Date().toISOString().slice(0, 10)}, ${size} size, ${machine}.\n\n${table}\n\n${notes}`;
+console.log(markdown);
+
+const date = new Date().toISOString().slice(0, 10);
+const outDir = values.out ?? join(REPO_ROOT, 'chaos/results');
+await mkdir(outDir, { recursive: true });
+const file = join(outDir, `${date}${size === 'small' ? '-small' : ''}.json`);
+await writeFile(file, `${JSON.stringify({ date, size, reports }, null, 2)}\n`);
+console.error(`wrote ${file}`);
+
+// A full run of every scenario refreshes the figures quoted by docs/guarantees.md.
+if (size === 'full' && names.length === Object.keys(SCENARIOS).length) {
+  const path = join(REPO_ROOT, 'docs/guarantees.md');
+  const doc = await readFile(path, 'utf8');
+  const [start, end] = ['<!-- chaos:start -->', '<!-- chaos:end -->'];
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from >= 0 && to > from) {
+    await writeFile(path, `${doc.slice(0, from + start.length)}\n${markdown}\n${doc.slice(to)}`);
+    console.error('updated the figures in docs/guarantees.md');
+  }
+}
+process.exitCode = reports.every((r) => r.ok) ? 0 : 1;

@@ -1,0 +1,48 @@
+import { rm } from 'node:fs/promises';
+import { spawnRedisServer, waitForPing } from '@regionwatch/testkit';
+import { Redis } from 'ioredis';
+
+/**
+ * A private `redis-server` with AOF persistence that a scenario can restart on the same port and
+ * data: gracefully (`SHUTDOWN`, which writes the AOF out) or brutally (SIGKILL).
+ */
+export class RestartableRedis {
+  private server!: Awaited<ReturnType<typeof spawnRedisServer>>;
+  private dir = '';
+  restarts = 0;
+
+  private constructor(private readonly args: string[]) {}
+
+  static async start(fsync: 'always' | 'everysec'): Promise<RestartableRedis> {
+    const redis = new RestartableRedis(['--appendonly', 'yes', '--appendfsync', fsync]);
+    redis.server = await spawnRedisServer(redis.args);
+    redis.dir = redis.server.dir;
+    return redis;
+  }
+
+  get url(): string {
+    return this.server.url;
+  }
+
+  /** Stops Redis (`SHUTDOWN` or SIGKILL), keeps it down for `downMs`, then starts it on the same data. */
+  async restart(mode: 'shutdown' | 'kill', downMs: number): Promise<void> {
+    const exited = new Promise((resolve) => this.server.process.once('exit', resolve));
+    if (mode === 'kill') this.server.process.kill('SIGKILL');
+    else {
+      const client = new Redis(this.url, { maxRetriesPerRequest: 0, retryStrategy: () => null });
+      client.on('error', () => {});
+      await client.call('SHUTDOWN').catch(() => {}); // the connection drops as Redis exits
+      client.disconnect();
+    }
+    await exited;
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    this.server = await spawnRedisServer(this.args, this.server.port, this.dir);
+    await waitForPing(this.url, 10_000);
+    this.restarts += 1;
+  }
+
+  async stop(): Promise<void> {
+    await this.server.stop();
+    await rm(this.dir, { recursive: true, force: true });
+  }
+}
