@@ -1,44 +1,6 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { spawnNode } from '@regionwatch/testkit';
 
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-const CLOCK_TICKS = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-export type NodeChild = {
-  process: ChildProcess;
-  lines: string[];
-  exited: Promise<number | string>;
-  /** User + system CPU seconds the process has used so far (Linux /proc). */
-  cpuSeconds(): number;
-};
-
-/** Runs an entry point of this repo in its own Node process: TypeScript through tsx, `.js` as is. */
-export function spawnNode(entry: string, args: string[] = [], env: Record<string, string> = {}, nodeFlags: string[] = []): NodeChild {
-  const loader = entry.endsWith('.ts') ? ['--conditions=@regionwatch/source', '--import', 'tsx'] : [];
-  const child = spawn(process.execPath, [...nodeFlags, ...loader, entry, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  const lines: string[] = [];
-  const collect = (chunk: Buffer) => {
-    lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
-    if (lines.length > 2_000) lines.splice(0, lines.length - 2_000);
-  };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
-  const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
-  return {
-    process: child,
-    lines,
-    exited,
-    cpuSeconds() {
-      const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
-      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS; // utime, stime
-    },
-  };
-}
+export { REPO_ROOT as ROOT, spawnNode, until, type NodeChild } from '@regionwatch/testkit';
 
 /** Runs a child to completion and returns the JSON object it printed last. */
 export async function runJsonChild<T>(entry: string, args: string[], env: Record<string, string> = {}): Promise<T> {
@@ -47,13 +9,4 @@ export async function runJsonChild<T>(entry: string, args: string[], env: Record
   const json = [...child.lines].reverse().find((line) => line.startsWith('{'));
   if (code !== 0 || !json) throw new Error(`${entry} exited ${code}:\n${child.lines.slice(-20).join('\n')}`);
   return JSON.parse(json) as T;
-}
-
-/** Waits (bounded) until `check` resolves true. */
-export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 50): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, intervalMs));
-  }
 }

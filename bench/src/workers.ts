@@ -1,15 +1,7 @@
-import { freePort } from '@regionwatch/testkit';
-import { execFileSync } from 'node:child_process';
-import { ROOT, spawnNode, until, type NodeChild } from './child-process.js';
+import { startWorkerProcess as startProcess, stopWorkerProcesses, type NodeChild } from '@regionwatch/testkit';
 import type { BenchContext } from './context.js';
 
-/** The built worker, as production runs it (`buildWorker()` first): no TypeScript loader in the profile. */
-const WORKER_ENTRY = 'apps/worker/dist/main.js';
-
-/** Builds the worker and what it depends on (turbo skips what is up to date). */
-export function buildWorker(): void {
-  execFileSync('npx', ['turbo', 'run', 'build', '--filter=@regionwatch/worker...', '--output-logs=errors-only'], { cwd: ROOT, stdio: 'inherit' });
-}
+export { buildWorker } from '@regionwatch/testkit';
 
 export type WorkerOptions = {
   prefix: string;
@@ -19,12 +11,9 @@ export type WorkerOptions = {
   nodeFlags?: string[];
 };
 
-/** Starts a worker replica in its own process (exactly `npm run worker`) and waits for /readyz. */
-export async function startWorkerProcess(ctx: BenchContext, options: WorkerOptions): Promise<NodeChild> {
-  const port = await freePort();
-  const child = spawnNode(
-    WORKER_ENTRY,
-    [],
+/** A built worker replica in its own process (as production runs it), polling the bench's simulator. */
+export function startWorkerProcess(ctx: BenchContext, options: WorkerOptions): Promise<NodeChild> {
+  return startProcess(
     {
       REDIS_URL: options.redisUrl ?? ctx.redisUrl,
       REGIONWATCH_PREFIX: options.prefix,
@@ -34,25 +23,13 @@ export async function startWorkerProcess(ctx: BenchContext, options: WorkerOptio
       WORKER_CONCURRENCY: String(options.concurrency),
       POLL_INITIAL_DELAY_MS: '1',
       POLL_MAX_DELAY_MS: '1',
-      METRICS_PORT: String(port),
       LOG_LEVEL: 'warn',
       ...options.env,
     },
-    options.nodeFlags,
+    options.nodeFlags ? { nodeFlags: options.nodeFlags } : {},
   );
-  await until(
-    'worker /readyz',
-    async () => {
-      if (child.process.exitCode !== null) throw new Error(`worker exited:\n${child.lines.join('\n')}`);
-      const response = await fetch(`http://127.0.0.1:${port}/readyz`).catch(() => undefined);
-      return response?.status === 200;
-    },
-    30_000,
-  );
-  return child;
 }
 
 export async function stopWorkers(children: NodeChild[]): Promise<void> {
-  for (const child of children) child.process.kill('SIGTERM');
-  await Promise.all(children.map((c) => c.exited));
+  await stopWorkerProcesses(children);
 }

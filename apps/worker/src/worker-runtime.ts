@@ -5,6 +5,7 @@ import {
   createLogger,
   createRedisConnection,
   POLL_QUEUE,
+  RequestRateLimiter,
   WEBHOOK_QUEUE,
   type AsposeClient,
   type Config,
@@ -50,14 +51,19 @@ export type RunningWorker = {
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' });
-  const aspose = options.aspose ?? createAsposeClient(config);
+  const connection = createRedisConnection(config.REDIS_URL, 'worker');
+  connection.on('error', (error) => logger.warn({ err: error }, 'Redis connection error (ioredis reconnects by itself)'));
+  const prefix = config.REGIONWATCH_PREFIX;
+  // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
+  // instead of spinning), and a sliding window checked right before each request holds the cap as
+  // Aspose sees it — also for requests that waited on a token refresh or retry after a 401.
+  const limiter = config.ASPOSE_MAX_RPS === undefined ? undefined : RequestRateLimiter.perSecond(connection, `${prefix}:${POLL_QUEUE}:aspose-rate`, config.ASPOSE_MAX_RPS);
+  const ownsAspose = options.aspose === undefined;
+  const aspose = options.aspose ?? createAsposeClient(config, limiter ? { beforeRequest: (taskId) => limiter.acquire(taskId) } : {});
   const metrics = new WorkerMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.initialise();
   const readiness = new Readiness();
-  const prefix = config.REGIONWATCH_PREFIX;
 
-  const connection = createRedisConnection(config.REDIS_URL, 'worker');
-  connection.on('error', (error) => logger.warn({ err: error }, 'Redis connection error (ioredis reconnects by itself)'));
   const queue = (name: string) => new Queue(name, { connection, prefix });
   const pollQueue = queue(POLL_QUEUE);
   const webhookQueue = queue(WEBHOOK_QUEUE);
@@ -84,9 +90,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     removeOnComplete: { age: 25 * 60 * 60 },
     removeOnFail: { age: 7 * 24 * 60 * 60 },
   });
+  const deliver = createWebhookProcessor({ secret: config.WEBHOOK_SECRET, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, metrics, logger });
   const webhookWorker = new Worker<unknown, DeliveryReceipt>(
     WEBHOOK_QUEUE,
-    createWebhookProcessor({ secret: config.WEBHOOK_SECRET, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, metrics, logger }),
+    deliver,
     { ...shared, settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => webhookRetryDelay(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, error) } },
   );
   for (const worker of [pollWorker, webhookWorker]) {
@@ -130,6 +137,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       }
       await Promise.all([pollQueue.close(), webhookQueue.close(), resultsQueue?.close()]);
       connection.disconnect();
+      if (ownsAspose) await aspose.close();
+      await deliver.close();
       await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
       server?.closeAllConnections();
       logger.info('worker stopped');

@@ -1,11 +1,10 @@
 import { decodeRegions, regionResultSchema, type RegionResult } from '@regionwatch/core';
-import { freePort } from '@regionwatch/testkit';
+import { freePort, SOURCE_WORKER, startWorkerProcess, type WorkerProcess } from '@regionwatch/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startChildWorker, type ChildWorker } from './support/child-worker.js';
 import { createHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
-const children: ChildWorker[] = [];
+const children: WorkerProcess[] = [];
 beforeAll(async () => {
   h = await createHarness({ env: { WORKER_LOCK_DURATION_MS: '2000', LOG_LEVEL: 'info' }, simulator: { seed: 7 } });
 });
@@ -14,8 +13,9 @@ afterAll(async () => {
   await h.close();
 });
 
-async function child(extra: Record<string, string> = {}): Promise<ChildWorker> {
-  const worker = await startChildWorker({ ...h.env, METRICS_PORT: String(await freePort()), ...extra });
+async function child(extra: Record<string, string> = {}): Promise<WorkerProcess> {
+  // The worker's sources, exactly as `npm run worker` starts them.
+  const worker = await startWorkerProcess({ ...h.env, METRICS_PORT: String(await freePort()), ...extra }, { entry: SOURCE_WORKER });
   children.push(worker);
   return worker;
 }
@@ -81,6 +81,6 @@ describe('replicas in their own processes', () => {
     // What was in flight finished; nothing is left active or stuck.
     expect(await h.pollQueue.getActiveCount()).toBe(0);
     for (const id of inFlight) expect((await h.resultsQueue.getJob(id))?.data.status).toBe('Completed');
-    expect(worker.output.some((line) => line.includes('"worker stopped"'))).toBe(true);
+    expect(worker.lines.some((line) => line.includes('"worker stopped"'))).toBe(true);
   }, 60_000);
 });

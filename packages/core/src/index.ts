@@ -24,4 +24,5 @@ export { TokenProvider, type TokenProviderOptions } from './aspose/token-provide
 export { decodeRegions, encodeRegions, type ResultItem } from './regions/decode-regions.js';
 export { RegionDecodeError } from './regions/region-decode-error.js';
 
+export { RateBudgetExhaustedError, RequestRateLimiter } from './rate/request-rate-limiter.js';
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';

@@ -30,7 +30,7 @@ export type RegionTaskProducerOptions = {
   prefix?: string;
   /** Delay before the first poll (`POLL_INITIAL_DELAY_MS`). */
   initialDelayMs?: number;
-  /** Needed only by `submit()`. */
+  /** Needed only by `submit()`; the caller closes it (unless `fromConfig` made it). */
   aspose?: AsposeClient;
   /** Ids per `addBulk` call in `trackMany`. */
   chunkSize?: number;
@@ -51,6 +51,7 @@ export class RegionTaskProducer {
   private readonly initialDelayMs: number;
   private readonly chunkSize: number;
   private readonly aspose: AsposeClient | undefined;
+  private ownsAspose = false;
   private lastError: Error | undefined;
 
   constructor(options: RegionTaskProducerOptions) {
@@ -70,12 +71,14 @@ export class RegionTaskProducer {
 
   /** A producer wired from the environment (REDIS_URL, REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, Aspose credentials if set). */
   static fromConfig(config: Config = loadConfig()): RegionTaskProducer {
-    return new RegionTaskProducer({
+    const producer = new RegionTaskProducer({
       connection: config.REDIS_URL,
       prefix: config.REGIONWATCH_PREFIX,
       initialDelayMs: config.POLL_INITIAL_DELAY_MS,
       ...(config.ASPOSE_CLIENT_ID ? { aspose: createAsposeClient(config) } : {}),
     });
+    producer.ownsAspose = true;
+    return producer;
   }
 
   /**
@@ -147,6 +150,7 @@ export class RegionTaskProducer {
   async close(): Promise<void> {
     await this.queue.close();
     if (this.ownsConnection) this.connection.disconnect();
+    if (this.ownsAspose) await this.aspose?.close();
   }
 
   /**

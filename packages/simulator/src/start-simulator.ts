@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './fault-injector.js';
@@ -19,6 +20,8 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const stats = new RequestStats();
   const faults = new FaultInjector(resolved.seed, resolved.now);
   const shutdown = new AbortController();
+  // Every request held by a latency fault listens on this signal; hundreds at once are expected.
+  setMaxListeners(0, shutdown.signal);
 
   const controls: SimulatorControls = {
     createTask: (script) => tasks.create(script),

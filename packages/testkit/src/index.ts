@@ -3,3 +3,4 @@ export { REPO_ROOT, spawnNode, until, type NodeChild } from './node-process.js';
 export { NoRedisAvailableError, provideRedis, spawnRedisServer, waitForPing, type ProvidedRedis, type ProvideRedisOptions } from './provide-redis.js';
 export { WebhookReceiver, type Delivery, type ReceiverAnswer } from './webhook-receiver.js';
 export { BUILT_WORKER, buildWorker, SOURCE_WORKER, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process.js';
+export { maxInSlidingWindow } from './sliding-window.js';

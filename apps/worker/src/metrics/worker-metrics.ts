@@ -1,7 +1,7 @@
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type PollOutcome = 'pending' | 'processing' | 'completed' | 'error' | 'notexist' | 'transient_error' | 'auth_error' | 'invalid_response';
+export type PollOutcome = 'pending' | 'processing' | 'completed' | 'error' | 'notexist' | 'transient_error' | 'auth_error' | 'invalid_response' | 'rate_limited';
 export type WebhookOutcome = 'delivered' | 'retry' | 'gone' | 'dead_letter' | 'refused';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
@@ -53,7 +53,7 @@ export class WorkerMetrics {
 
   /** Zeroes every labelled series that operators alert on, so a dashboard shows 0 rather than "no data". */
   initialise(): void {
-    for (const outcome of ['pending', 'processing', 'completed', 'error', 'notexist', 'transient_error', 'auth_error', 'invalid_response'] satisfies PollOutcome[]) this.polls.inc({ outcome }, 0);
+    for (const outcome of ['pending', 'processing', 'completed', 'error', 'notexist', 'transient_error', 'auth_error', 'invalid_response', 'rate_limited'] satisfies PollOutcome[]) this.polls.inc({ outcome }, 0);
     for (const status of ['Completed', 'Error', 'NotExist', 'Expired', 'Malformed']) this.tasksFinished.inc({ status }, 0);
     for (const outcome of ['delivered', 'retry', 'gone', 'dead_letter', 'refused'] satisfies WebhookOutcome[]) this.webhookDeliveries.inc({ outcome }, 0);
   }

@@ -5,6 +5,7 @@ import {
   deadlineAt,
   nextPollDelay,
   pollJobDataSchema,
+  RateBudgetExhaustedError,
   type AsposeClient,
   type Config,
   type Logger,
@@ -82,6 +83,12 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       const next = { ...progress, polls, invalidResponses: 0, lastStatus: status, lastError: undefined, history: appendHistory(progress.history, status) };
       return reschedule(next, nextPollDelay(polls, deps.config, random));
     } catch (error) {
+      if (error instanceof RateBudgetExhaustedError) {
+        // ASPOSE_MAX_RPS is spent for this second: no request went out; come back when a slot frees
+        // (a little jitter so the waiting jobs do not all return in the same millisecond).
+        deps.metrics.polls.inc({ outcome: 'rate_limited' });
+        return reschedule(progress, (error.retryAfterMs ?? 100) + Math.round(random() * 50));
+      }
       deps.metrics.pollDuration.observe((now() - started) / 1000);
       if (error instanceof AsposeTransientError || error instanceof AsposeAuthError) {
         const auth = error instanceof AsposeAuthError || error.reason === 'token-endpoint';

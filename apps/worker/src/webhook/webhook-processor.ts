@@ -1,6 +1,6 @@
 import { parseRetryAfter, webhookJobSchema, type Logger, type WebhookJob } from '@regionwatch/core';
 import { UnrecoverableError, type Job } from 'bullmq';
-import got, { type Got } from 'got';
+import { Agent } from 'undici';
 import { Webhook } from 'standardwebhooks';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { assertPublicLiteral, guardedLookup, PrivateAddressError } from './address-guard.js';
@@ -28,17 +28,14 @@ const MAX_RECEIVER_BODY_BYTES = 64 * 1024;
  */
 export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   const signer = deps.secret === undefined ? undefined : new Webhook(deps.secret);
-  const http: Got = got.extend({
-    retry: { limit: 0 },
-    timeout: { request: deps.timeoutMs },
-    followRedirect: false, // a redirect is a failure per Standard Webhooks (and an SSRF vector)
-    throwHttpErrors: false,
-    responseType: 'text',
-    headers: { 'user-agent': 'regionwatch-webhooks' },
-    ...(deps.allowPrivate ? {} : { dnsLookup: guardedLookup as never }),
+  // undici, like the Aspose client: no redirects (a redirect is a failure per Standard Webhooks, and
+  // an SSRF vector), keep-alive, and the private-address guard at connect time unless allowed.
+  const agent = new Agent({
+    keepAliveTimeout: 10_000,
+    connect: { timeout: deps.timeoutMs, ...(deps.allowPrivate ? {} : { lookup: guardedLookup }) },
   });
 
-  return async function processWebhook(job: Job<unknown, DeliveryReceipt>): Promise<DeliveryReceipt> {
+  async function processWebhook(job: Job<unknown, DeliveryReceipt>): Promise<DeliveryReceipt> {
     const parsed = webhookJobSchema.safeParse(job.data);
     if (!parsed.success) throw new UnrecoverableError(`invalid webhook job data (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
     const { url, event }: WebhookJob = parsed.data;
@@ -73,21 +70,23 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     let statusCode: number;
     let retryAfterMs: number | undefined;
     try {
-      const request = http.post(url, { body, headers });
-      void request.on('downloadProgress', (p: { transferred: number }) => {
-        if (p.transferred > MAX_RECEIVER_BODY_BYTES) request.cancel();
+      const target = new URL(url);
+      const response = await agent.request({
+        origin: target.origin,
+        path: target.pathname + target.search,
+        method: 'POST',
+        headers: { ...headers, 'user-agent': 'regionwatch-webhooks' },
+        body,
+        signal: AbortSignal.timeout(deps.timeoutMs),
       });
-      const response = await request.catch((error: unknown) => {
-        if ((error as { name?: string }).name === 'CancelError') return undefined; // oversized body: the status is all we need
-        throw error;
-      });
-      statusCode = response?.statusCode ?? 200;
-      retryAfterMs = response ? parseRetryAfter(response.headers['retry-after']) : undefined;
+      statusCode = response.statusCode;
+      retryAfterMs = parseRetryAfter(response.headers['retry-after']);
+      await drain(response.body, MAX_RECEIVER_BODY_BYTES); // only the status matters; keep the socket reusable
     } catch (error) {
-      const cause = (error as { cause?: unknown }).cause;
-      if (cause instanceof PrivateAddressError || error instanceof PrivateAddressError) return stop('refused', (cause as Error | undefined ?? error as Error).message);
+      const refused = privateAddressError(error);
+      if (refused) return stop('refused', refused.message);
       deps.metrics.webhookDeliveries.inc({ outcome: lastAttempt ? 'dead_letter' : 'retry' });
-      const code = (error as { code?: string }).code ?? 'unknown';
+      const code = errorCode(error);
       log.warn({ url: redactUrl(url), code, lastAttempt }, 'webhook receiver unreachable');
       throw new WebhookDeliveryError(`webhook receiver unreachable (${code})`, { cause: error });
     }
@@ -101,7 +100,36 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     deps.metrics.webhookDeliveries.inc({ outcome: lastAttempt ? 'dead_letter' : 'retry' });
     log.warn({ statusCode, retryAfterMs, lastAttempt }, 'webhook receiver refused the delivery');
     throw new WebhookDeliveryError(`webhook receiver answered HTTP ${statusCode}`, { statusCode, retryAfterMs });
-  };
+  }
+
+  /** The processor, and `close()` for its connection pool (called when the worker stops). */
+  return Object.assign(processWebhook, { close: () => agent.close() });
+}
+
+/** Reads and drops a response body, stopping (and closing the socket) past `maxBytes`. */
+async function drain(body: AsyncIterable<Buffer> & { destroy(): void }, maxBytes: number): Promise<void> {
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > maxBytes) {
+      body.destroy();
+      return;
+    }
+  }
+}
+
+/** A refusal by the address guard, wherever undici put it in the error chain. */
+function privateAddressError(error: unknown): PrivateAddressError | undefined {
+  for (let e = error; e instanceof Error; e = (e as { cause?: unknown }).cause) if (e instanceof PrivateAddressError) return e;
+  return undefined;
+}
+
+/** The most specific code: the system error under undici's wrapper (ECONNREFUSED, ...), or a timeout. */
+function errorCode(error: unknown): string {
+  const { code, cause, name } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
+  if (name === 'TimeoutError' || name === 'AbortError') return 'ETIMEDOUT';
+  if (typeof cause?.code === 'string') return cause.code;
+  return typeof code === 'string' ? code : 'unknown';
 }
 
 /** Webhook URLs may carry credentials in the query or user-info; logs get scheme, host and path. */

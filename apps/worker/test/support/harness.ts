@@ -6,7 +6,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwa
 import { testRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
 import { startWorker, type RunningWorker } from '../../src/index.js';
-import { WebhookReceiver } from './webhook-receiver.js';
+import { WebhookReceiver } from '@regionwatch/testkit';
 
 export const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 

@@ -1,9 +1,8 @@
-import type { Got, Response } from 'got';
 import type { Config } from '../config/config-schema.js';
 import { requireAsposeCredentials } from '../config/load-config.js';
 import { taskIdSchema } from '../contract/fields.js';
 import { AsposeAuthError, AsposePermanentError, AsposeTransientError } from './aspose-errors.js';
-import { createHttp, DEFAULT_MAX_RESPONSE_BYTES, send, type RequestSpec } from './http.js';
+import { AsposeHttp, DEFAULT_MAX_RESPONSE_BYTES, send, type HttpResponse, type RequestSpec } from './http.js';
 import { isTaskStatus, ocrResponseSchema, type OcrResponse } from './ocr-response.js';
 import { parseRetryAfter } from './retry-after.js';
 import { TokenProvider } from './token-provider.js';
@@ -17,6 +16,11 @@ export type AsposeClientOptions = {
   timeoutMs: number;
   maxResponseBytes?: number;
   now?: () => number;
+  /**
+   * Called right before every request to the API (retries after a refused token included), so a
+   * shared rate limit counts requests as Aspose sees them; throw to not send.
+   */
+  beforeRequest?: (taskId: string | undefined) => Promise<void>;
 };
 
 /** `OCRSettingsDetectRegions` (reference/openapi.yaml); every field optional. */
@@ -41,14 +45,16 @@ const DETECT_REGIONS = '/v5.0/ocr/DetectRegions';
  */
 export class AsposeClient {
   readonly tokens: TokenProvider;
-  private readonly http: Got;
+  private readonly http: AsposeHttp;
   private readonly baseUrl: string;
   private readonly maxResponseBytes: number;
+  private readonly beforeRequest: ((taskId: string | undefined) => Promise<void>) | undefined;
 
   constructor(options: AsposeClientOptions) {
-    this.http = createHttp({ timeoutMs: options.timeoutMs });
+    this.http = new AsposeHttp({ timeoutMs: options.timeoutMs });
     this.baseUrl = options.baseUrl.replace(/\/+$/, '');
     this.maxResponseBytes = options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+    this.beforeRequest = options.beforeRequest;
     this.tokens = new TokenProvider({
       tokenUrl: options.tokenUrl,
       clientId: options.clientId,
@@ -82,6 +88,11 @@ export class AsposeClient {
     return id.data;
   }
 
+  /** Closes the connection pool (idle keep-alive sockets would otherwise hold the process open). */
+  close(): Promise<void> {
+    return this.http.close();
+  }
+
   /** `DELETE /v5.0/ocr/DetectRegions?id=`: asks Aspose to drop the task. */
   async cancel(taskId: string): Promise<void> {
     await this.authorized({ method: 'DELETE', url: this.baseUrl + DETECT_REGIONS, searchParams: { id: taskId } }, taskId);
@@ -91,9 +102,10 @@ export class AsposeClient {
    * Sends with a bearer token; on 401/403 drops that token, refreshes once and retries once
    * (what Aspose's own SDKs do). Maps the status to the error classes.
    */
-  private async authorized(spec: RequestSpec, taskId: string | undefined): Promise<Response<string>> {
+  private async authorized(spec: RequestSpec, taskId: string | undefined): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.tokens.getToken();
+      await this.beforeRequest?.(taskId);
       const response = await send(this.http, { ...spec, headers: { ...spec.headers, authorization: `Bearer ${token}` } }, { taskId }, this.maxResponseBytes);
       const status = response.statusCode;
       if (status === 401 || status === 403) {

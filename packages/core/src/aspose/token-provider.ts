@@ -1,13 +1,12 @@
-import type { Got } from 'got';
 import { AsposeAuthError, AsposeTransientError } from './aspose-errors.js';
-import { send } from './http.js';
+import { send, type AsposeHttp } from './http.js';
 import { parseRetryAfter } from './retry-after.js';
 
 export type TokenProviderOptions = {
   tokenUrl: string;
   clientId: string;
   clientSecret: string;
-  http: Got;
+  http: AsposeHttp;
   now?: () => number;
 };
 

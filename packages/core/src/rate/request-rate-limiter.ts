@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { AsposeTransientError } from '../aspose/aspose-errors.js';
+
+// A sliding log in one sorted set: drop entries older than the window, admit if fewer than `max`
+// remain (recording this request), else say how long until the oldest leaves the window. Atomic in
+// Redis, so every replica shares one budget. Redis's own clock (TIME) keeps replicas' clocks out of it.
+const SCRIPT = `
+local now = redis.call('TIME')
+local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ms - window)
+if redis.call('ZCARD', KEYS[1]) < tonumber(ARGV[2]) then
+  redis.call('ZADD', KEYS[1], ms, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], window)
+  return -1
+end
+local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return tonumber(oldest[2]) + window - ms
+`;
+
+/** Our own `ASPOSE_MAX_RPS` budget is spent for now: not Aspose's doing, so not an error of the task. */
+export class RateBudgetExhaustedError extends AsposeTransientError {}
+
+type WithAcquire = Redis & { regionwatchAcquire(key: string, windowMs: number, max: number, member: string): Promise<number> };
+
+/**
+ * At most `max` requests in any sliding window of `windowMs`, across every process sharing the Redis
+ * key. `acquire()` resolves when a request may go now, or throws an `AsposeTransientError`
+ * (a `RateBudgetExhaustedError`, with `retryAfterMs`) so the caller re-delays its job instead of waiting.
+ */
+export class RequestRateLimiter {
+  private counter = 0;
+  private readonly id = Math.random().toString(36).slice(2);
+
+  constructor(
+    private readonly redis: Redis,
+    private readonly key: string,
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {
+    if (!('regionwatchAcquire' in redis)) redis.defineCommand('regionwatchAcquire', { numberOfKeys: 1, lua: SCRIPT });
+  }
+
+  /** `ASPOSE_MAX_RPS` as a limiter: fractional rates become one request per 1/rate seconds. */
+  static perSecond(redis: Redis, key: string, rps: number): RequestRateLimiter {
+    return rps >= 1 ? new RequestRateLimiter(redis, key, Math.floor(rps), 1_000) : new RequestRateLimiter(redis, key, 1, Math.ceil(1_000 / rps));
+  }
+
+  async acquire(taskId?: string): Promise<void> {
+    this.counter = (this.counter + 1) % Number.MAX_SAFE_INTEGER;
+    const waitMs = await (this.redis as WithAcquire).regionwatchAcquire(this.key, this.windowMs, this.max, `${this.id}:${this.counter}`);
+    if (waitMs >= 0) {
+      throw new RateBudgetExhaustedError('rate-limited', `ASPOSE_MAX_RPS reached (${this.max} per ${this.windowMs} ms across all replicas)`, { taskId, retryAfterMs: Math.max(1, waitMs) });
+    }
+  }
+}
