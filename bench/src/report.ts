@@ -32,7 +32,7 @@ export function renderMarkdown(r: BenchResults): string {
   const m = r.machine;
   parts.push(`Measured ${r.date} (${r.mode} run, ${n(r.wallSeconds)} s) on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, ${m.platform}. Simulator on loopback with zero added latency; worker, Redis and simulator share the machine.`);
   if (r.throughput) {
-    parts.push('**1. Poll throughput** — one worker process; k polls per task (k − 1 Pending, then Completed); baselines in the same run: (a) bare got GET loop at the same C, (b) bare BullMQ delayed-job loop at the same C with no HTTP.');
+    parts.push('**1. Poll throughput** — one worker process; k polls per task (k − 1 Pending, then Completed); baselines in the same run: (a) bare GET loop with the HTTP client the worker uses (undici) at the same C, (b) bare BullMQ delayed-job loop at the same C with no HTTP.');
     parts.push(table(
       ['C', 'N tasks × k', 'worker polls/s', 'worker tasks/s', 'worker CPU ms/poll', '(a) bare HTTP req/s', '(b) bare BullMQ polls/s', 'worker ÷ min(a, b)'],
       r.throughput.map((t) => [String(t.concurrency), `${n(t.tasks)} × ${t.pollsPerTask}`, n(t.worker.pollsPerSecond), n(t.worker.tasksPerSecond), n(t.worker.cpuMsPerPoll, 3), n(t.bareHttp.perSecond), n(t.bareBullmq.perSecond), n(t.ratio, 2)]),

@@ -140,6 +140,14 @@ describe('poll processor (step jobs)', () => {
     expect(readiness.reasons(true).join()).not.toContain('wrong');
   });
 
+  it('keeps tasks waiting when Aspose answers 404 (a wrong ASPOSE_BASE_URL), and says why', async () => {
+    const { step, readiness } = setup({ ASPOSE_BASE_URL: `${simulator.url}/not-here`, ASPOSE_TOKEN_URL: simulator.tokenUrl });
+    const job = fakeJob({ taskId: simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } }) });
+    for (let i = 0; i < 5; i += 1) expect(await step(job)).toHaveProperty('delayMs');
+    expect(progressOf(job)).toMatchObject({ polls: 0, transientErrors: 5 });
+    expect(readiness.reasons(true).join()).toMatch(/aspose: Aspose answered HTTP 404/);
+  });
+
   it('refreshes a revoked token once and carries on', async () => {
     const { step } = setup();
     const job = fakeJob({ taskId: simulator.createTask() });

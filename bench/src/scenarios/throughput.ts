@@ -12,8 +12,9 @@ export async function measureThroughput(ctx: BenchContext): Promise<ThroughputRo
     const tasks = concurrency === 1 ? ctx.sizes.throughputTasksAtC1 : ctx.sizes.throughputTasks;
     ctx.log(`  throughput C=${concurrency}: regionwatch worker, ${tasks} tasks × ${k} polls`);
     const worker = await runWorkers(ctx, { tasks, polls: k, concurrency });
-    ctx.log(`  throughput C=${concurrency}: bare got loop, bare BullMQ loop`);
-    const http = await bareHttp(ctx, 'got', concurrency, Math.min(ctx.sizes.httpRequests, tasks * k));
+    ctx.log(`  throughput C=${concurrency}: bare undici loop, bare BullMQ loop`);
+    // Baseline (a) uses the worker's own HTTP client (undici), as the comparison must.
+    const http = await bareHttp(ctx, 'undici', concurrency, Math.min(ctx.sizes.httpRequests, tasks * k));
     const bullmq = await bareBullmq(ctx, tasks, k, concurrency);
     rows.push({ concurrency, tasks, pollsPerTask: k, worker, bareHttp: http, bareBullmq: bullmq, ratio: worker.pollsPerSecond / Math.min(http.perSecond, bullmq.perSecond) });
   }

@@ -53,7 +53,13 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       throw new UnrecoverableError(`invalid PollJob data (${why})`);
     }
     const data = parsed.data;
-    const log = deps.logger.child({ taskId: data.taskId });
+    // Bindings per call, not logger.child() per job: a child logger per poll showed up in the CPU profile.
+    const taskId = data.taskId;
+    const log = {
+      info: (fields: Record<string, unknown>, message: string) => deps.logger.info({ taskId, ...fields }, message),
+      warn: (fields: Record<string, unknown>, message: string) => deps.logger.warn({ taskId, ...fields }, message),
+      error: (fields: Record<string, unknown>, message: string) => deps.logger.error({ taskId, ...fields }, message),
+    };
     // A run after a crash that happened mid-hand-off: hand on the same result again (idempotent).
     if (data.result) {
       await deps.handOff(data.result, data);
@@ -73,7 +79,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
     try {
       const response = await deps.aspose.getDetectRegions(data.taskId);
       deps.metrics.pollDuration.observe((now() - started) / 1000);
-      if (deps.readiness.setProblem('aspose', undefined)) log.info('Aspose accepts our credentials again');
+      if (deps.readiness.setProblem('aspose', undefined)) log.info({}, 'Aspose accepts our requests again');
       const polls = progress.polls + 1;
       const status = response.taskStatus;
       deps.metrics.polls.inc({ outcome: status.toLowerCase() });
@@ -90,11 +96,14 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         return reschedule(progress, (error.retryAfterMs ?? 100) + Math.round(random() * 50));
       }
       deps.metrics.pollDuration.observe((now() - started) / 1000);
-      if (error instanceof AsposeTransientError || error instanceof AsposeAuthError) {
-        const auth = error instanceof AsposeAuthError || error.reason === 'token-endpoint';
+      // A 4xx other than 401/403/408/429 says the request is wrong (e.g. ASPOSE_BASE_URL points at the
+      // wrong place), not the task: like refused credentials, the task waits and /readyz says why.
+      const misconfigured = error instanceof AsposePermanentError && error.reason === 'client-error';
+      if (error instanceof AsposeTransientError || error instanceof AsposeAuthError || misconfigured) {
+        const auth = !(error instanceof AsposeTransientError) || error.reason === 'token-endpoint';
         deps.metrics.polls.inc({ outcome: auth ? 'auth_error' : 'transient_error' });
         if (auth) {
-          if (deps.readiness.setProblem('aspose', error.message)) log.error({ err: error }, 'cannot authenticate with Aspose: tasks wait until it works again');
+          if (deps.readiness.setProblem('aspose', error.message)) log.error({ err: error }, 'Aspose refuses our requests: tasks wait until it works again');
         } else {
           log.warn({ reason: error.reason, statusCode: error.statusCode, retryAfterMs: error.retryAfterMs }, error.message);
         }
