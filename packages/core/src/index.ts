@@ -26,3 +26,4 @@ export { RegionDecodeError } from './regions/region-decode-error.js';
 
 export { RateBudgetExhaustedError, RequestRateLimiter } from './rate/request-rate-limiter.js';
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
+export { runService, type Service } from './run-service.js';

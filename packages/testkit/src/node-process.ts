@@ -43,11 +43,18 @@ export function spawnNode(entry: string, args: string[] = [], env: Record<string
   };
 }
 
-/** Waits (bounded) until `check` resolves true; throws naming `what` when time runs out. */
-export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 50): Promise<void> {
+/** Waits (bounded) until `check` returns a value (not undefined) and returns it; throws naming `what` when time runs out. */
+export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
+}
+
+/** Waits (bounded) until `check` resolves true; throws naming `what` when time runs out. */
+export async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs: number, intervalMs = 50): Promise<void> {
+  await waitFor(what, async () => ((await check()) ? true : undefined), timeoutMs, intervalMs);
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createLogger, loadConfig, POLL_QUEUE, WEBHOOK_QUEUE, type Config } from '@regionwatch/core';
 import { RegionTaskProducer, type TrackOptions } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type TaskScript } from '@regionwatch/simulator';
+import { waitFor as waitForValue } from '@regionwatch/testkit';
 import { testRedis } from '@regionwatch/testkit/vitest';
 import { startWorker, type RunningWorker } from '@regionwatch/worker';
 import { Queue } from 'bullmq';
@@ -54,15 +55,7 @@ export async function startWorld(label: string): Promise<World> {
   const pollQueue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
   const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: { url }, prefix });
 
-  const waitFor = async <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 25));
-    }
-  };
+  const waitFor = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => waitForValue(what, check, timeoutMs);
   const track = async (script: TaskScript, options: TrackOptions = {}) => {
     const taskId = simulator.createTask(script);
     await producer.track(taskId, options);

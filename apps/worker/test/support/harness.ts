@@ -6,7 +6,7 @@ import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwa
 import { testRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
 import { startWorker, type RunningWorker } from '../../src/index.js';
-import { WebhookReceiver } from '@regionwatch/testkit';
+import { waitFor as waitForValue, WebhookReceiver } from '@regionwatch/testkit';
 
 export const WEBHOOK_SECRET = `whsec_${randomBytes(32).toString('base64')}`;
 
@@ -71,15 +71,7 @@ export async function createHarness(options: { env?: Record<string, string>; sim
   const webhookQueue = queue(WEBHOOK_QUEUE);
   const workers: RunningWorker[] = [];
 
-  const waitFor = async <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await check();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
-  };
+  const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> => waitForValue(what, check, timeoutMs, 20);
 
   return {
     config,

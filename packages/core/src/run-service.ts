@@ -1,0 +1,44 @@
+import { ConfigError } from './config/config-error.js';
+import type { Config } from './config/config-schema.js';
+import { describeConfig, loadConfig } from './config/load-config.js';
+import { createLogger, type Logger } from './logger.js';
+
+/** Something `runService` keeps running until a signal asks it to stop. */
+export type Service = { close(): Promise<void> };
+
+/**
+ * The life of a process that `main.ts` starts: read and check the config (a bad one prints its
+ * message and exits 2), start, and on SIGTERM/SIGINT close and exit 0 (1 if closing failed).
+ */
+export async function runService(name: string, start: (config: Config, logger: Logger) => Promise<Service>, check: (config: Config) => void = () => {}): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig();
+    check(config);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    console.error(error.message);
+    process.exit(2);
+  }
+  const logger = createLogger({ level: config.LOG_LEVEL, name });
+  logger.info({ config: describeConfig(config) }, 'configuration');
+  let service: Service;
+  try {
+    service = await start(config, logger);
+  } catch (error) {
+    logger.fatal({ err: error }, `${name} failed to start`);
+    process.exit(1);
+  }
+  const stop = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, 'signal received');
+    service.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'error while stopping');
+        process.exit(1);
+      },
+    );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+}
