@@ -1,3 +1,4 @@
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxInSlidingWindow } from '@regionwatch/testkit';
 import { rpsLimiter } from '../src/index.js';
@@ -15,6 +16,10 @@ describe('ASPOSE_MAX_RPS', () => {
     await Promise.all([h.startWorker(), h.startWorker()]);
     const ids = Array.from({ length: 40 }, () => h.simulator.createTask({ pendingMs: 400, processingMs: 300, outcome: { status: 'Completed' } }));
     h.simulator.resetCounters();
+    // Workers and simulator share this process: a request can reach the simulator late by this
+    // event loop's delay, which is measured and allowed for below.
+    const lag = monitorEventLoopDelay({ resolution: 10 });
+    lag.enable();
     await h.producer.trackMany(ids);
     await h.waitFor('every result', async () => ((await h.resultsQueue.count()) === ids.length ? true : undefined), 60_000);
 
@@ -22,9 +27,10 @@ describe('ASPOSE_MAX_RPS', () => {
     // Unthrottled, 40 tasks would all be polled within a few ms: the cap was exercised.
     expect(gets.length).toBeGreaterThanOrEqual(40);
     expect((gets.at(-1) ?? 0) - (gets[0] ?? 0)).toBeGreaterThan(((gets.length / 10) - 1) * 1_000 - 100);
-    // At most 10 in any sliding second, as Aspose sees it (20 ms allowed for loopback jitter between
-    // the limiter's admission in Redis and the request's arrival).
-    expect(maxInSlidingWindow(gets, 980)).toBeLessThanOrEqual(10);
+    // At most 10 in any sliding second, as Aspose sees it (allowing loopback jitter, 20 ms, and the
+    // measured event-loop delay between the limiter's admission in Redis and the request's arrival).
+    lag.disable();
+    expect(maxInSlidingWindow(gets, 1_000 - 20 - Math.ceil(lag.max / 1e6))).toBeLessThanOrEqual(10);
   }, 90_000);
 
   it('maps rates to BullMQ limiter windows', () => {
