@@ -8,4 +8,4 @@ export { replayDeadLetters, type ReplayOutcome } from './replay/replay-dead-lett
 export { assertPublicLiteral, guardedLookup, nonPublicRange, PrivateAddressError } from './webhook/address-guard.js';
 export { WEBHOOK_BACKOFF_TYPE, WebhookDeliveryError, webhookRetryDelay } from './webhook/webhook-backoff.js';
 export { createWebhookProcessor, type DeliveryReceipt, type WebhookProcessorDeps } from './webhook/webhook-processor.js';
-export { rpsLimiter, startWorker, type RunningWorker, type StartWorkerOptions } from './worker-runtime.js';
+export { startWorker, type RunningWorker, type StartWorkerOptions } from './worker-runtime.js';

@@ -6,6 +6,7 @@ import {
   createRedisConnection,
   POLL_QUEUE,
   RequestRateLimiter,
+  rpsWindow,
   WEBHOOK_QUEUE,
   type AsposeClient,
   type Config,
@@ -86,7 +87,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const pollWorker = new Worker<unknown, RegionResult>(POLL_QUEUE, createPollProcessor({ aspose, handOff, config, metrics, logger, readiness }), {
     ...shared,
     // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
-    ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: rpsLimiter(config.ASPOSE_MAX_RPS) }),
+    ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: rpsWindow(config.ASPOSE_MAX_RPS) }),
     removeOnComplete: { age: 25 * 60 * 60 },
     removeOnFail: { age: 7 * 24 * 60 * 60 },
   });
@@ -145,11 +146,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     })());
 
   return { metrics, readiness, aspose, healthPort, pollWorker, webhookWorker, close };
-}
-
-/** `ASPOSE_MAX_RPS` as a BullMQ limiter; fractional rates become one job per 1/rate seconds. */
-export function rpsLimiter(rps: number): { max: number; duration: number } {
-  return rps >= 1 ? { max: Math.floor(rps), duration: 1_000 } : { max: 1, duration: Math.ceil(1_000 / rps) };
 }
 
 async function ping(connection: ReturnType<typeof createRedisConnection>): Promise<boolean> {

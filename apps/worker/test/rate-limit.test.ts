@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { maxInSlidingWindow } from '@regionwatch/testkit';
-import { rpsLimiter } from '../src/index.js';
+import { rpsWindow } from '@regionwatch/core';
 import { createHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -33,9 +33,9 @@ describe('ASPOSE_MAX_RPS', () => {
     expect(maxInSlidingWindow(gets, 1_000 - 20 - Math.ceil(lag.max / 1e6))).toBeLessThanOrEqual(10);
   }, 90_000);
 
-  it('maps rates to BullMQ limiter windows', () => {
-    expect(rpsLimiter(10)).toEqual({ max: 10, duration: 1_000 });
-    expect(rpsLimiter(2.5)).toEqual({ max: 2, duration: 1_000 });
-    expect(rpsLimiter(0.5)).toEqual({ max: 1, duration: 2_000 });
+  it('maps rates to limiter windows (BullMQ and the per-request limiter share it)', () => {
+    expect(rpsWindow(10)).toEqual({ max: 10, duration: 1_000 });
+    expect(rpsWindow(2.5)).toEqual({ max: 2, duration: 1_000 });
+    expect(rpsWindow(0.5)).toEqual({ max: 1, duration: 2_000 });
   });
 });

@@ -24,6 +24,6 @@ export { TokenProvider, type TokenProviderOptions } from './aspose/token-provide
 export { decodeRegions, encodeRegions, type ResultItem } from './regions/decode-regions.js';
 export { RegionDecodeError } from './regions/region-decode-error.js';
 
-export { RateBudgetExhaustedError, RequestRateLimiter } from './rate/request-rate-limiter.js';
+export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { runService, type Service } from './run-service.js';

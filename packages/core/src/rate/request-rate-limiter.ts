@@ -18,6 +18,14 @@ local oldest = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
 return tonumber(oldest[2]) + window - ms
 `;
 
+/**
+ * A requests-per-second rate as "at most `max` per `duration` ms" (BullMQ's limiter shape, and this
+ * limiter's window): fractional rates become one request per 1/rate seconds.
+ */
+export function rpsWindow(rps: number): { max: number; duration: number } {
+  return rps >= 1 ? { max: Math.floor(rps), duration: 1_000 } : { max: 1, duration: Math.ceil(1_000 / rps) };
+}
+
 /** Our own `ASPOSE_MAX_RPS` budget is spent for now: not Aspose's doing, so not an error of the task. */
 export class RateBudgetExhaustedError extends AsposeTransientError {}
 
@@ -41,9 +49,10 @@ export class RequestRateLimiter {
     if (!('regionwatchAcquire' in redis)) redis.defineCommand('regionwatchAcquire', { numberOfKeys: 1, lua: SCRIPT });
   }
 
-  /** `ASPOSE_MAX_RPS` as a limiter: fractional rates become one request per 1/rate seconds. */
+  /** `ASPOSE_MAX_RPS` as a limiter (see `rpsWindow`). */
   static perSecond(redis: Redis, key: string, rps: number): RequestRateLimiter {
-    return rps >= 1 ? new RequestRateLimiter(redis, key, Math.floor(rps), 1_000) : new RequestRateLimiter(redis, key, 1, Math.ceil(1_000 / rps));
+    const { max, duration } = rpsWindow(rps);
+    return new RequestRateLimiter(redis, key, max, duration);
   }
 
   async acquire(taskId?: string): Promise<void> {
