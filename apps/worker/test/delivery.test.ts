@@ -71,3 +71,24 @@ describe('delivery and dedupe', () => {
     }
   });
 });
+
+describe('RESULTS_QUEUE=""', () => {
+  it('delivers by webhook only; the poll job still returns the result', async () => {
+    const other = await createHarness({ env: { RESULTS_QUEUE: '' } });
+    try {
+      await other.startWorker();
+      const taskId = other.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+      await other.producer.track(taskId, { webhookUrl: other.receiver.url });
+      const delivered = await other.waitFor('webhook', () => other.receiver.accepted.get(taskId));
+      const job = await other.waitFor('completed poll job', async () => {
+        const j = await other.pollQueue.getJob(taskId);
+        return j?.finishedOn ? j : undefined;
+      });
+      expect(job.returnvalue).toMatchObject({ taskId, status: 'Completed', regions: [{ left: 1, top: 2, right: 3, bottom: 4 }] });
+      expect((delivered.body as { data: unknown }).data).toEqual(job.returnvalue);
+      expect(await other.resultsQueue.count()).toBe(0); // nothing went to a results queue
+    } finally {
+      await other.close();
+    }
+  });
+});
