@@ -1,4 +1,4 @@
-import { createRedisConnection, type Config, type Logger } from '@regionwatch/core';
+import { createRedisConnection, logRedisOutages, type Config, type Logger } from '@regionwatch/core';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { basicAuth } from './auth/basic-auth.js';
@@ -35,7 +35,7 @@ export function createApp(deps: DashboardDeps): Dashboard {
   const ownsConnection = typeof deps.connection !== 'object';
   // Producer-style connection: a dashboard request should fail fast while Redis is away, not hang.
   const connection = typeof deps.connection === 'object' ? deps.connection : createRedisConnection(deps.connection ?? config.REDIS_URL, 'producer');
-  if (ownsConnection) connection.on('error', (error) => logger.warn({ err: error }, 'Redis connection error (ioredis reconnects by itself)'));
+  if (ownsConnection) logRedisOutages(connection, logger);
   const queues = openDashboardQueues({ connection, prefix: config.REGIONWATCH_PREFIX, resultsQueue: config.RESULTS_QUEUE, logger });
 
   const app = express();

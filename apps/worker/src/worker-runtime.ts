@@ -4,6 +4,7 @@ import {
   createAsposeClient,
   createLogger,
   createRedisConnection,
+  logRedisOutages,
   POLL_QUEUE,
   RequestRateLimiter,
   rpsWindow,
@@ -53,7 +54,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' });
   const connection = createRedisConnection(config.REDIS_URL, 'worker');
-  connection.on('error', (error) => logger.warn({ err: error }, 'Redis connection error (ioredis reconnects by itself)'));
+  logRedisOutages(connection, logger);
   const prefix = config.REGIONWATCH_PREFIX;
   // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
   // instead of spinning), and a sliding window checked right before each request holds the cap as

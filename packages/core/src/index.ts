@@ -27,3 +27,4 @@ export { RegionDecodeError } from './regions/region-decode-error.js';
 export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { runService, type Service } from './run-service.js';
+export { logRedisOutages } from './log-redis-outages.js';
