@@ -16,6 +16,7 @@ export { RESULT_STATUSES, rawResultItemSchema, regionResultSchema, resultStatusS
 export { WEBHOOK_EVENT_TYPES, webhookEventSchema, webhookJobSchema, type WebhookEvent, type WebhookJob } from './contract/webhook-job.js';
 
 export { AsposeAuthError, AsposeError, AsposePermanentError, AsposeTransientError, type PermanentReason, type TransientReason } from './aspose/aspose-errors.js';
+export { networkErrorCode } from './aspose/http.js';
 export { AsposeClient, createAsposeClient, parseOcrResponse, type AsposeClientOptions, type DetectRegionsSettings } from './aspose/aspose-client.js';
 export { isTaskStatus, ocrResponseSchema, TASK_STATUSES, TERMINAL_TASK_STATUSES, type OcrResponse, type TaskStatus } from './aspose/ocr-response.js';
 export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './aspose/retry-after.js';
@@ -28,3 +29,4 @@ export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { runService, type Service } from './run-service.js';
 export { logRedisOutages } from './log-redis-outages.js';
+export { redactUrl, redactUserInfo } from './redact-url.js';

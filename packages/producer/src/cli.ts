@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@regionwatch/core';
+import { ConfigError, loadConfig, redactUserInfo } from '@regionwatch/core';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
 
 const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [ID...]
@@ -78,7 +78,7 @@ try {
     await track(positionals);
   }
 } catch (error) {
-  const message = `could not track: ${(error as Error).message} (REDIS_URL=${config.REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@')})`;
+  const message = `could not track: ${(error as Error).message} (REDIS_URL=${redactUserInfo(config.REDIS_URL)})`;
   await Promise.race([producer.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500))]);
   fail(message);
 }

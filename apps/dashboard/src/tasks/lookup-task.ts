@@ -1,10 +1,9 @@
-import { pollJobDataSchema, regionResultSchema, webhookJobSchema, type RegionResult } from '@regionwatch/core';
+import { pollJobDataSchema, redactUrl, regionResultSchema, webhookJobSchema, type RegionResult } from '@regionwatch/core';
 import type { Job } from 'bullmq';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import type { DashboardQueues } from '../queues/dashboard-queues.js';
 import { isoOrNull, summariseJob } from './job-summary.js';
 import { parseTaskId } from './parse-task-id.js';
-import { redactUrl } from './redact-url.js';
 import type { DeliveryReceiptView, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
 
 /**

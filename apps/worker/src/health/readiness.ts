@@ -23,10 +23,6 @@ export class Readiness {
     return changed;
   }
 
-  hasProblem(name: string): boolean {
-    return this.problems.has(name);
-  }
-
   /** Reasons not to be ready, given whether Redis answered just now. */
   reasons(redisAnswers: boolean): string[] {
     const reasons: string[] = [];

@@ -1,4 +1,4 @@
-import { parseRetryAfter, webhookJobSchema, type Logger, type WebhookJob } from '@regionwatch/core';
+import { networkErrorCode, parseRetryAfter, redactUrl, webhookJobSchema, type Logger, type WebhookJob } from '@regionwatch/core';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Agent } from 'undici';
 import { Webhook } from 'standardwebhooks';
@@ -86,7 +86,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       const refused = privateAddressError(error);
       if (refused) return stop('refused', refused.message);
       deps.metrics.webhookDeliveries.inc({ outcome: lastAttempt ? 'dead_letter' : 'retry' });
-      const code = errorCode(error);
+      const code = networkErrorCode(error);
       log.warn({ url: redactUrl(url), code, lastAttempt }, 'webhook receiver unreachable');
       throw new WebhookDeliveryError(`webhook receiver unreachable (${code})`, { cause: error });
     }
@@ -124,20 +124,4 @@ function privateAddressError(error: unknown): PrivateAddressError | undefined {
   return undefined;
 }
 
-/** The most specific code: the system error under undici's wrapper (ECONNREFUSED, ...), or a timeout. */
-function errorCode(error: unknown): string {
-  const { code, cause, name } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
-  if (name === 'TimeoutError' || name === 'AbortError') return 'ETIMEDOUT';
-  if (typeof cause?.code === 'string') return cause.code;
-  return typeof code === 'string' ? code : 'unknown';
-}
 
-/** Webhook URLs may carry credentials in the query or user-info; logs get scheme, host and path. */
-function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.protocol}//${u.host}${u.pathname}`;
-  } catch {
-    return '[invalid url]';
-  }
-}

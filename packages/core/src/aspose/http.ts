@@ -72,7 +72,7 @@ export async function send(http: AsposeHttp, spec: RequestSpec, context: AsposeE
     return { statusCode: response.statusCode, headers: response.headers, body: Buffer.concat(chunks).toString('utf8') };
   } catch (error) {
     if (error instanceof AsposePermanentError) throw error;
-    const code = errorCode(error);
+    const code = networkErrorCode(error);
     if (signal.aborted || code.endsWith('_TIMEOUT')) {
       throw new AsposeTransientError('timeout', `Aspose did not answer within ${http.options.timeoutMs} ms`, { ...context, cause: error });
     }
@@ -80,9 +80,13 @@ export async function send(http: AsposeHttp, spec: RequestSpec, context: AsposeE
   }
 }
 
-/** The most specific code: the system error under undici's wrapper (ECONNRESET, ECONNREFUSED, ...). */
-function errorCode(error: unknown): string {
-  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+/**
+ * The most specific code of a failed undici request: ETIMEDOUT when its abort signal timed out, else
+ * the system error under undici's wrapper (ECONNRESET, ECONNREFUSED, ...), else undici's own code.
+ */
+export function networkErrorCode(error: unknown): string {
+  const { code, cause, name } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
+  if (name === 'TimeoutError' || name === 'AbortError') return 'ETIMEDOUT';
   if (typeof cause?.code === 'string') return cause.code;
   return typeof code === 'string' ? code : 'unknown';
 }

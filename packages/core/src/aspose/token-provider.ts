@@ -23,8 +23,6 @@ export class TokenProvider {
   private cached: CachedToken | undefined;
   private inflight: Promise<CachedToken> | undefined;
   private readonly now: () => number;
-  /** Token requests made, for metrics and tests. */
-  requests = 0;
 
   constructor(private readonly options: TokenProviderOptions) {
     this.now = options.now ?? Date.now;
@@ -48,7 +46,6 @@ export class TokenProvider {
   }
 
   private async fetchToken(): Promise<CachedToken> {
-    this.requests += 1;
     const response = await send(this.options.http, {
       method: 'POST',
       url: this.options.tokenUrl,

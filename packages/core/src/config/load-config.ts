@@ -1,3 +1,4 @@
+import { redactUserInfo } from '../redact-url.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { configSchema, type Config } from './config-schema.js';
 
@@ -39,7 +40,7 @@ export function requireAsposeCredentials(config: Config): { clientId: string; cl
 
 /** The config with every secret masked (and unset variables left out), for a start-up log line. */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const described: Record<string, unknown> = { ...config, REDIS_URL: config.REDIS_URL.replace(/\/\/[^@/]*@/, '//[redacted]@') };
+  const described: Record<string, unknown> = { ...config, REDIS_URL: redactUserInfo(config.REDIS_URL) };
   for (const secret of ['ASPOSE_CLIENT_SECRET', 'WEBHOOK_SECRET', 'DASHBOARD_PASSWORD'] as const) {
     if (config[secret] !== undefined) described[secret] = '[redacted]';
   }

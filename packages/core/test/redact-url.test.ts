@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { redactUrl } from './redact-url.js';
+import { redactUrl, redactUserInfo } from '../src/index.js';
 
 describe('redactUrl', () => {
   it('keeps scheme, host, port and path; drops user info, query and fragment', () => {
@@ -9,5 +9,12 @@ describe('redactUrl', () => {
 
   it('says so for something that is not a URL', () => {
     expect(redactUrl('not a url')).toBe('(not a valid URL)');
+  });
+});
+
+describe('redactUserInfo', () => {
+  it('masks user and password and keeps the rest', () => {
+    expect(redactUserInfo('redis://user:pw@redis:6379/0')).toBe('redis://[redacted]@redis:6379/0');
+    expect(redactUserInfo('redis://127.0.0.1:6379')).toBe('redis://127.0.0.1:6379');
   });
 });
