@@ -3,7 +3,13 @@ import { parseArgs } from 'node:util';
 import { DelayedError, Queue, Worker } from 'bullmq';
 
 const { values } = parseArgs({
-  options: { redis: { type: 'string' }, prefix: { type: 'string' }, tasks: { type: 'string' }, polls: { type: 'string' }, concurrency: { type: 'string' } },
+  options: {
+    redis: { type: 'string' },
+    prefix: { type: 'string' },
+    tasks: { type: 'string' },
+    polls: { type: 'string' },
+    concurrency: { type: 'string' },
+  },
 });
 const connection = { url: values.redis ?? '' };
 const prefix = values.prefix ?? 'bare';
@@ -15,7 +21,11 @@ const results = new Queue('bare-results', { connection, prefix });
 for (let start = 0; start < tasks; start += 1_000) {
   const chunk = Array.from({ length: Math.min(1_000, tasks - start) }, (_, i) => {
     const taskId = `bare-${start + i}`;
-    return { name: 'poll', data: { taskId, submittedAt: new Date().toISOString() }, opts: { jobId: taskId, removeOnComplete: { age: 3600 } } };
+    return {
+      name: 'poll',
+      data: { taskId, submittedAt: new Date().toISOString() },
+      opts: { jobId: taskId, removeOnComplete: { age: 3600 } },
+    };
   });
   await queue.addBulk(chunk);
 }
@@ -34,7 +44,11 @@ const worker = new Worker(
       await job.moveToDelayed(Date.now() + 1, token);
       throw new DelayedError();
     }
-    await results.add('result', { taskId: job.id, polls: n }, { jobId: String(job.id), deduplication: { id: String(job.id), ttl: 3_600_000 } });
+    await results.add(
+      'result',
+      { taskId: job.id, polls: n },
+      { jobId: String(job.id), deduplication: { id: String(job.id), ttl: 3_600_000 } },
+    );
     return { polls: n };
   },
   { connection, prefix, concurrency: Number(values.concurrency), maxStalledCount: 1_000 },

@@ -4,7 +4,13 @@ import got from 'got';
 import { Pool } from 'undici';
 
 const { values } = parseArgs({
-  options: { client: { type: 'string' }, url: { type: 'string' }, token: { type: 'string' }, concurrency: { type: 'string' }, requests: { type: 'string' } },
+  options: {
+    client: { type: 'string' },
+    url: { type: 'string' },
+    token: { type: 'string' },
+    concurrency: { type: 'string' },
+    requests: { type: 'string' },
+  },
 });
 const url = values.url ?? '';
 const headers = { authorization: `Bearer ${values.token ?? ''}`, accept: 'application/json' };
@@ -15,7 +21,13 @@ type Get = () => Promise<unknown>;
 const clients: Record<string, () => Get> = {
   // The same options the Aspose client uses: no retry, a timeout, text body parsed as JSON.
   got: () => {
-    const http = got.extend({ retry: { limit: 0 }, timeout: { request: 10_000 }, throwHttpErrors: false, followRedirect: false, responseType: 'text' });
+    const http = got.extend({
+      retry: { limit: 0 },
+      timeout: { request: 10_000 },
+      throwHttpErrors: false,
+      followRedirect: false,
+      responseType: 'text',
+    });
     return async () => JSON.parse((await http(url, { headers })).body) as unknown;
   },
   undici: () => {

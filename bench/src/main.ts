@@ -25,17 +25,25 @@ const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.jo
   (default bench/results). A full run (no --quick/--tiny, all scenarios) also updates the README's Performance section.`;
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean' }, tiny: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, 'no-readme': { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+  options: {
+    quick: { type: 'boolean' },
+    tiny: { type: 'boolean' },
+    only: { type: 'string' },
+    out: { type: 'string' },
+    'no-readme': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
 });
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
 const only = new Set(values.only ? values.only.split(',') : SCENARIOS);
-for (const name of only) if (!(SCENARIOS as readonly string[]).includes(name)) {
-  console.error(`unknown scenario ${name}\n${USAGE}`);
-  process.exit(2);
-}
+for (const name of only)
+  if (!(SCENARIOS as readonly string[]).includes(name)) {
+    console.error(`unknown scenario ${name}\n${USAGE}`);
+    process.exit(2);
+  }
 const mode = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
 const sizes = { full: FULL, quick: QUICK, tiny: TINY }[mode];
 

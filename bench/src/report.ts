@@ -24,55 +24,140 @@ export type BenchResults = {
 };
 
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const table = (header: string[], rows: string[][]) => [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const table = (header: string[], rows: string[][]) =>
+  [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
 /** The results as Markdown: printed by `npm run bench` and written into the README. */
 export function renderMarkdown(r: BenchResults): string {
   const parts: string[] = [];
   const m = r.machine;
-  parts.push(`Measured ${r.date} (${r.mode} run, ${n(r.wallSeconds)} s) on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, Node ${m.node}, Redis ${m.redis}, ${m.platform}. Simulator on loopback with zero added latency; worker, Redis and simulator share the machine.`);
+  parts.push(
+    `Measured ${r.date} (${r.mode} run, ${n(r.wallSeconds)} s) on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ` +
+      `Node ${m.node}, Redis ${m.redis}, ${m.platform}. ` +
+      'Simulator on loopback with zero added latency; worker, Redis and simulator share the machine.',
+  );
   if (r.throughput) {
-    parts.push('**1. Poll throughput** — one worker process; k polls per task (k − 1 Pending, then Completed); baselines in the same run: (a) bare GET loop with the HTTP client the worker uses (undici) at the same C, (b) bare BullMQ delayed-job loop at the same C with no HTTP.');
-    parts.push(table(
-      ['C', 'N tasks × k', 'worker polls/s', 'worker tasks/s', 'worker CPU ms/poll', '(a) bare HTTP req/s', '(b) bare BullMQ polls/s', 'worker ÷ min(a, b)'],
-      r.throughput.map((t) => [String(t.concurrency), `${n(t.tasks)} × ${t.pollsPerTask}`, n(t.worker.pollsPerSecond), n(t.worker.tasksPerSecond), n(t.worker.cpuMsPerPoll, 3), n(t.bareHttp.perSecond), n(t.bareBullmq.perSecond), n(t.ratio, 2)]),
-    ));
+    parts.push(
+      '**1. Poll throughput** — one worker process; k polls per task (k − 1 Pending, then Completed); baselines in the same run: ' +
+        '(a) bare GET loop with the HTTP client the worker uses (undici) at the same C, ' +
+        '(b) bare BullMQ delayed-job loop at the same C with no HTTP.',
+    );
+    parts.push(
+      table(
+        [
+          'C',
+          'N tasks × k',
+          'worker polls/s',
+          'worker tasks/s',
+          'worker CPU ms/poll',
+          '(a) bare HTTP req/s',
+          '(b) bare BullMQ polls/s',
+          'worker ÷ min(a, b)',
+        ],
+        r.throughput.map((t) => [
+          String(t.concurrency),
+          `${n(t.tasks)} × ${t.pollsPerTask}`,
+          n(t.worker.pollsPerSecond),
+          n(t.worker.tasksPerSecond),
+          n(t.worker.cpuMsPerPoll, 3),
+          n(t.bareHttp.perSecond),
+          n(t.bareBullmq.perSecond),
+          n(t.ratio, 2),
+        ]),
+      ),
+    );
   }
   if (r.httpClients) {
-    parts.push(`**2. HTTP client** — bare GET loop, C = ${r.httpClients[0]?.concurrency ?? '?'}, ${n(r.httpClients[0]?.run.requests ?? 0)} requests each.`);
-    parts.push(table(['client', 'req/s', 'CPU ms/request'], r.httpClients.map((h) => [h.client, n(h.run.perSecond), n(h.run.cpuMsPerRequest, 3)])));
+    parts.push(
+      `**2. HTTP client** — bare GET loop, C = ${r.httpClients[0]?.concurrency ?? '?'}, ` +
+        `${n(r.httpClients[0]?.run.requests ?? 0)} requests each.`,
+    );
+    parts.push(
+      table(
+        ['client', 'req/s', 'CPU ms/request'],
+        r.httpClients.map((h) => [h.client, n(h.run.perSecond), n(h.run.cpuMsPerRequest, 3)]),
+      ),
+    );
   }
   if (r.redisCost) {
     const c = r.redisCost;
-    parts.push(`**3. Redis cost** — ${n(c.tasks)} tasks, ${n(c.polls)} polls: ${n(c.commandsPerPoll, 1)} commands per poll, ${n(c.commandsPerTask, 1)} per task end to end (enqueue included; commands inside Lua scripts counted as Redis counts them), ${n(c.roundTripsPerPoll, 2)} round trips per poll (worker connections).`);
-    parts.push(table(['command', 'calls per poll', 'calls per task'], c.top.map((t) => [t.command, n(t.perPoll, 2), n(t.perTask, 2)])));
+    parts.push(
+      `**3. Redis cost** — ${n(c.tasks)} tasks, ${n(c.polls)} polls: ${n(c.commandsPerPoll, 1)} commands per poll, ` +
+        `${n(c.commandsPerTask, 1)} per task end to end (enqueue included; commands inside Lua scripts counted as Redis counts them), ` +
+        `${n(c.roundTripsPerPoll, 2)} round trips per poll (worker connections).`,
+    );
+    parts.push(
+      table(
+        ['command', 'calls per poll', 'calls per task'],
+        c.top.map((t) => [t.command, n(t.perPoll, 2), n(t.perTask, 2)]),
+      ),
+    );
   }
   if (r.memory) {
     const mem = r.memory;
     parts.push('**4. Redis memory** (`used_memory` delta; includes BullMQ event streams, capped at ~10k entries per queue)');
-    parts.push(table(['what', 'N', 'bytes per task'], [
-      ['tracked, pending (delayed poll job)', n(mem.pendingTasks), n(mem.bytesPerPendingTask)],
-      ['finished: completed poll job + result job + dedupe key', n(mem.finishedTasks), n(mem.bytesPerFinishedTask)],
-      ['finished, RESULTS_QUEUE="" (completed poll job only)', n(mem.finishedTasks), n(mem.bytesPerFinishedTaskWithoutResultsQueue)],
-    ]));
+    parts.push(
+      table(
+        ['what', 'N', 'bytes per task'],
+        [
+          ['tracked, pending (delayed poll job)', n(mem.pendingTasks), n(mem.bytesPerPendingTask)],
+          ['finished: completed poll job + result job + dedupe key', n(mem.finishedTasks), n(mem.bytesPerFinishedTask)],
+          ['finished, RESULTS_QUEUE="" (completed poll job only)', n(mem.finishedTasks), n(mem.bytesPerFinishedTaskWithoutResultsQueue)],
+        ],
+      ),
+    );
   }
   if (r.enqueue) {
     const e = r.enqueue;
-    parts.push(`**5. Enqueue** — ${n(e.ids)} ids: \`trackMany\` ${n(e.trackManyPerSecond)} ids/s; raw \`Queue.addBulk\` of the same jobs ${n(e.addBulkPerSecond)} ids/s (trackMany ÷ addBulk = ${n(e.ratio, 2)}).`);
+    parts.push(
+      `**5. Enqueue** — ${n(e.ids)} ids: \`trackMany\` ${n(e.trackManyPerSecond)} ids/s; ` +
+        `raw \`Queue.addBulk\` of the same jobs ${n(e.addBulkPerSecond)} ids/s (trackMany ÷ addBulk = ${n(e.ratio, 2)}).`,
+    );
   }
   if (r.latency) {
     const l = r.latency;
-    parts.push(`**6. Detection latency** — ${n(l.tasks)} tasks completing at random within ${n(l.windowMs / 1000, 1)} s; default schedule ÷${l.scaleDown} (${l.initialDelayMs} ms initial, ${l.maxDelayMs} ms cap); from the task turning terminal to its result job: p50 ${n(l.p50Ms)} ms, p95 ${n(l.p95Ms)} ms, p99 ${n(l.p99Ms)} ms, max ${n(l.maxMs)} ms; ${n(l.meanPollsPerTask, 2)} polls per task (ideal: ${l.idealPollsPerTask}, one poll right after completion).`);
+    parts.push(
+      `**6. Detection latency** — ${n(l.tasks)} tasks completing at random within ${n(l.windowMs / 1000, 1)} s; ` +
+        `default schedule ÷${l.scaleDown} (${l.initialDelayMs} ms initial, ${l.maxDelayMs} ms cap); ` +
+        `from the task turning terminal to its result job: p50 ${n(l.p50Ms)} ms, p95 ${n(l.p95Ms)} ms, p99 ${n(l.p99Ms)} ms, ` +
+        `max ${n(l.maxMs)} ms; ${n(l.meanPollsPerTask, 2)} polls per task ` +
+        `(ideal: ${l.idealPollsPerTask}, one poll right after completion).`,
+    );
   }
   if (r.scaleOut) {
     parts.push('**7. Scale-out** — same work, one Redis.');
-    parts.push(table(['worker processes', 'C each', 'N tasks', 'polls/s', 'tasks/s', 'worker CPU ms/poll'], r.scaleOut.map((s) => [String(s.workers), String(s.concurrency), n(s.run.tasks), n(s.run.pollsPerSecond), n(s.run.tasksPerSecond), n(s.run.cpuMsPerPoll, 3)])));
+    parts.push(
+      table(
+        ['worker processes', 'C each', 'N tasks', 'polls/s', 'tasks/s', 'worker CPU ms/poll'],
+        r.scaleOut.map((s) => [
+          String(s.workers),
+          String(s.concurrency),
+          n(s.run.tasks),
+          n(s.run.pollsPerSecond),
+          n(s.run.tasksPerSecond),
+          n(s.run.cpuMsPerPoll, 3),
+        ]),
+      ),
+    );
   }
   if (r.cpuProfile) {
     const p = r.cpuProfile;
-    parts.push(`**8. Worker CPU profile** — ${n(p.run.tasks)} tasks, ${n(p.run.pollsPerSecond)} polls/s under \`--cpu-prof\`; share of busy self time.`);
-    parts.push(table(['where', '% of busy CPU'], p.byArea.map((a) => [a.area, n(a.percent, 1)])));
-    parts.push(table(['top functions (self time)', 'where', '%'], p.topFunctions.map((f) => [`\`${f.fn}\``, f.area, n(f.percent, 1)])));
+    parts.push(
+      `**8. Worker CPU profile** — ${n(p.run.tasks)} tasks, ${n(p.run.pollsPerSecond)} polls/s under \`--cpu-prof\`; ` +
+        'share of busy self time.',
+    );
+    parts.push(
+      table(
+        ['where', '% of busy CPU'],
+        p.byArea.map((a) => [a.area, n(a.percent, 1)]),
+      ),
+    );
+    parts.push(
+      table(
+        ['top functions (self time)', 'where', '%'],
+        p.topFunctions.map((f) => [`\`${f.fn}\``, f.area, n(f.percent, 1)]),
+      ),
+    );
   }
   return parts.join('\n\n');
 }

@@ -13,7 +13,11 @@ describe('npm run bench -- --tiny', () => {
   it('runs every scenario and writes a results file', async () => {
     const out = await mkdtemp(join(tmpdir(), 'rw-bench-'));
     try {
-      const child = spawn(process.execPath, ['--conditions=@regionwatch/source', '--import', 'tsx', 'bench/src/main.ts', '--tiny', '--out', out], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(
+        process.execPath,
+        ['--conditions=@regionwatch/source', '--import', 'tsx', 'bench/src/main.ts', '--tiny', '--out', out],
+        { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
       let output = '';
       child.stdout.on('data', (c: Buffer) => (output += c.toString()));
       child.stderr.on('data', (c: Buffer) => (output += c.toString()));

@@ -44,11 +44,14 @@ export async function checkInvariant(
     }
     const result: RegionResult = regionResultSchema.parse(job.data);
     if (result.status !== task.status || !isDeepStrictEqual(result.regions, task.regions)) {
-      mismatched.push(`${task.taskId}: expected ${task.status} ${JSON.stringify(task.regions)}, got ${result.status} ${JSON.stringify(result.regions)}`);
+      mismatched.push(
+        `${task.taskId}: expected ${task.status} ${JSON.stringify(task.regions)}, got ${result.status} ${JSON.stringify(result.regions)}`,
+      );
     }
     const delivery = world.receiver.accepted.get(task.taskId);
     if (delivery) {
-      if (!isDeepStrictEqual((delivery.body as { data?: unknown }).data, result)) mismatched.push(`${task.taskId}: webhook body differs from the result`);
+      if (!isDeepStrictEqual((delivery.body as { data?: unknown }).data, result))
+        mismatched.push(`${task.taskId}: webhook body differs from the result`);
       continue;
     }
     const state = await world.webhookQueue.getJobState(task.taskId);
@@ -67,7 +70,8 @@ export async function checkInvariant(
     failedPollJobs,
     leakedSecrets,
   };
-  const ok = lost === 0 && mismatched.length === 0 && failedPollJobs === (options.expectedFailedPollJobs ?? 0) && leakedSecrets.length === 0;
+  const ok =
+    lost === 0 && mismatched.length === 0 && failedPollJobs === (options.expectedFailedPollJobs ?? 0) && leakedSecrets.length === 0;
   return { ...report, ok };
 }
 

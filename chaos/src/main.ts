@@ -11,16 +11,19 @@ const USAGE = `usage: npm run chaos [-- --small] [--only ${Object.keys(SCENARIOS
   only), and checks the same invariant after each. Prints a table; writes DIR/<date>.json (default
   chaos/results). Exits 1 if any scenario broke the invariant.`;
 
-const { values } = parseArgs({ options: { small: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+const { values } = parseArgs({
+  options: { small: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
 if (values.help) {
   console.log(USAGE);
   process.exit(0);
 }
 const names = (values.only ? values.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
-for (const name of names) if (!(name in SCENARIOS)) {
-  console.error(`unknown scenario ${name}\n${USAGE}`);
-  process.exit(2);
-}
+for (const name of names)
+  if (!(name in SCENARIOS)) {
+    console.error(`unknown scenario ${name}\n${USAGE}`);
+    process.exit(2);
+  }
 const size: ChaosSize = values.small ? 'small' : 'full';
 
 console.error('building the worker (chaos runs it as production does, from dist/)');
@@ -32,13 +35,36 @@ for (const name of names) {
   const report = await SCENARIOS[name](size);
   reports.push(report);
   console.error(`  ${report.ok ? 'ok' : 'BROKEN'} in ${report.wallSeconds.toFixed(1)} s: ${JSON.stringify(report.notes)}`);
-  if (!report.ok) console.error(`  ${JSON.stringify({ lost: report.lost, mismatched: report.mismatched.slice(0, 5), failedPollJobs: report.failedPollJobs, leakedSecrets: report.leakedSecrets })}`);
+  if (!report.ok)
+    console.error(
+      `  ${JSON.stringify({
+        lost: report.lost,
+        mismatched: report.mismatched.slice(0, 5),
+        failedPollJobs: report.failedPollJobs,
+        leakedSecrets: report.leakedSecrets,
+      })}`,
+    );
 }
 
 const machine = `${cpus().length} cores, Node ${process.version}, ${platform()}-${arch()}`;
-const rows = reports.map((r) => `| ${r.name} | ${r.tasks} | ${r.deliveries} | ${r.duplicatesSuppressed} | ${r.deadLetters.length} | ${r.lost} | ${r.mismatched.length} | ${r.wallSeconds.toFixed(1)} s | ${r.ok ? 'ok' : '**broken**'} |`);
-const table = ['| scenario | tasks | deliveries | duplicates suppressed | dead letters | lost | wrong results | wall time | invariant |', '|---|---|---|---|---|---|---|---|---|', ...rows].join('\n');
-const notes = reports.map((r) => `- **${r.name}**: ${Object.entries(r.notes).map(([k, v]) => `${k} ${String(v)}`).join(', ')}`).join('\n');
+const rows = reports.map(
+  (r) =>
+    `| ${r.name} | ${r.tasks} | ${r.deliveries} | ${r.duplicatesSuppressed} | ${r.deadLetters.length} | ${r.lost} | ` +
+    `${r.mismatched.length} | ${r.wallSeconds.toFixed(1)} s | ${r.ok ? 'ok' : '**broken**'} |`,
+);
+const table = [
+  '| scenario | tasks | deliveries | duplicates suppressed | dead letters | lost | wrong results | wall time | invariant |',
+  '|---|---|---|---|---|---|---|---|---|',
+  ...rows,
+].join('\n');
+const notes = reports
+  .map(
+    (r) =>
+      `- **${r.name}**: ${Object.entries(r.notes)
+        .map(([k, v]) => `${k} ${String(v)}`)
+        .join(', ')}`,
+  )
+  .join('\n');
 const markdown = `Last run: ${new Date().toISOString().slice(0, 10)}, ${size} size, ${machine}.\n\n${table}\n\n${notes}`;
 console.log(markdown);
 

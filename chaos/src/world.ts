@@ -65,7 +65,12 @@ export class ChaosWorld {
     // Errors while a scenario has Redis down are expected; the queues reconnect by themselves.
     const queue = (name: string) => new Queue(name, { connection, prefix: env.REGIONWATCH_PREFIX }).on('error', () => {});
     // The producer waits out Redis restarts like a long-lived upstream service would.
-    const producer = new RegionTaskProducer({ connection: redis.url, prefix: env.REGIONWATCH_PREFIX, initialDelayMs: Number(env.POLL_INITIAL_DELAY_MS), onError: () => {} });
+    const producer = new RegionTaskProducer({
+      connection: redis.url,
+      prefix: env.REGIONWATCH_PREFIX,
+      initialDelayMs: Number(env.POLL_INITIAL_DELAY_MS),
+      onError: () => {},
+    });
     return new ChaosWorld(redis, simulator, receiver, producer, env, queue(POLL_QUEUE), queue('regions-results'), queue(WEBHOOK_QUEUE));
   }
 

@@ -10,7 +10,11 @@ beforeAll(() => buildWorker(), 120_000);
 describe.each(Object.keys(SCENARIOS) as ScenarioName[])('chaos: %s (small)', (name) => {
   it('keeps the invariant', async () => {
     const report = await SCENARIOS[name]('small');
-    expect({ lost: report.lost, mismatched: report.mismatched, leakedSecrets: report.leakedSecrets }).toEqual({ lost: 0, mismatched: [], leakedSecrets: [] });
+    expect({ lost: report.lost, mismatched: report.mismatched, leakedSecrets: report.leakedSecrets }).toEqual({
+      lost: 0,
+      mismatched: [],
+      leakedSecrets: [],
+    });
     expect(report.deliveries).toBeGreaterThan(0);
     expect(report.ok, JSON.stringify(report.notes)).toBe(true);
   }, 120_000);

@@ -34,7 +34,8 @@ export function createApp(deps: DashboardDeps): Dashboard {
   const { config, logger } = deps;
   const ownsConnection = typeof deps.connection !== 'object';
   // Producer-style connection: a dashboard request should fail fast while Redis is away, not hang.
-  const connection = typeof deps.connection === 'object' ? deps.connection : createRedisConnection(deps.connection ?? config.REDIS_URL, 'producer');
+  const connection =
+    typeof deps.connection === 'object' ? deps.connection : createRedisConnection(deps.connection ?? config.REDIS_URL, 'producer');
   if (ownsConnection) logRedisOutages(connection, logger);
   const queues = openDashboardQueues({ connection, prefix: config.REGIONWATCH_PREFIX, resultsQueue: config.RESULTS_QUEUE, logger });
 
@@ -52,7 +53,12 @@ export function createApp(deps: DashboardDeps): Dashboard {
   app.use([`${BOARD_PATH}/api`, '/api/tasks', '/tasks/:taskId'], requireRedis(connection));
   app.use(
     BOARD_PATH,
-    createBoard({ queues: queues.all, basePath: BOARD_PATH, readOnly: config.DASHBOARD_READONLY, links: [{ text: 'Task lookup', url: '/tasks' }] }),
+    createBoard({
+      queues: queues.all,
+      basePath: BOARD_PATH,
+      readOnly: config.DASHBOARD_READONLY,
+      links: [{ text: 'Task lookup', url: '/tasks' }],
+    }),
   );
   app.use(taskRoutes({ queues, boardBasePath: BOARD_PATH }));
   app.use(notFoundHandler);

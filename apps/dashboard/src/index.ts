@@ -6,4 +6,12 @@ export { statusForError } from './errors/status-for-error.js';
 export { TaskNotFoundError } from './errors/task-not-found-error.js';
 export { hasCredentials, listenHost } from './listen-host.js';
 export { startDashboard, type RunningDashboard, type StartDashboardOptions } from './start-dashboard.js';
-export type { DeliveryReceiptView, JobStateName, JobSummary, PollJobView, PollProgressView, TaskView, WebhookDeliveryView } from './tasks/task-view.js';
+export type {
+  DeliveryReceiptView,
+  JobStateName,
+  JobSummary,
+  PollJobView,
+  PollProgressView,
+  TaskView,
+  WebhookDeliveryView,
+} from './tasks/task-view.js';

@@ -7,7 +7,16 @@ import { startWorld, type World } from './support/world.js';
 
 // A real browser over the real UI: Debian's Chromium driven by playwright-core (no browser download).
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-component-update',
+  '--disable-sync',
+];
 const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 const credentials = { username: 'ops', password: 'browser-test-password' };
 // Bull Board's action icons (lucide): retry, clean/remove, duplicate (adds a job), queue actions menu.
@@ -25,12 +34,28 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium not found at ${CHROMIUM}: the browser test needs it. Install it with \`apt-get install chromium\` (or point CHROMIUM_PATH at a Chromium binary).`);
+    throw new Error(
+      `Chromium not found at ${CHROMIUM}: the browser test needs it. ` +
+        'Install it with `apt-get install chromium` (or point CHROMIUM_PATH at a Chromium binary).',
+    );
   }
   mkdirSync(OUTPUT, { recursive: true });
   world = await startWorld('dashboard');
   taskId = await world.trackFinished(
-    { pendingMs: 100, processingMs: 50, outcome: { status: 'Completed', rectangles: [[[11, 22, 33, 44], [55, 66, 77, 88], [1, 2, 3, 4]]] } },
+    {
+      pendingMs: 100,
+      processingMs: 50,
+      outcome: {
+        status: 'Completed',
+        rectangles: [
+          [
+            [11, 22, 33, 44],
+            [55, 66, 77, 88],
+            [1, 2, 3, 4],
+          ],
+        ],
+      },
+    },
     { metadata: { source: 'browser-test' } },
   );
   const auth = { DASHBOARD_USER: credentials.username, DASHBOARD_PASSWORD: credentials.password };
@@ -48,13 +73,19 @@ afterAll(async () => {
 
 /** A page that records CSP violations and script errors, with the Google Fonts stylesheet stubbed (no network here). */
 async function openPage(withCredentials: boolean): Promise<Page> {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 }, ...(withCredentials ? { httpCredentials: credentials } : {}) });
+  const context = await browser.newContext({
+    viewport: { width: 1280, height: 900 },
+    ...(withCredentials ? { httpCredentials: credentials } : {}),
+  });
   contexts.push(context);
-  await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) => route.fulfill({ status: 200, contentType: 'text/css', body: '' }));
+  await context.route(/^https:\/\/fonts\.(googleapis|gstatic)\.com\//, (route) =>
+    route.fulfill({ status: 200, contentType: 'text/css', body: '' }),
+  );
   const page = await context.newPage();
   page.setDefaultTimeout(15_000);
   page.on('console', (message) => {
-    if (/Content Security Policy|Refused to (load|execute|apply|connect|create)/i.test(message.text())) cspViolations.push(`${page.url()}: ${message.text()}`);
+    if (/Content Security Policy|Refused to (load|execute|apply|connect|create)/i.test(message.text()))
+      cspViolations.push(`${page.url()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => pageErrors.push(`${page.url()}: ${error.message}`));
   return page;

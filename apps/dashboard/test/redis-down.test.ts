@@ -21,11 +21,15 @@ describe('while Redis is unreachable', () => {
   it('answers 503 within seconds where Redis is needed, saying why', async () => {
     const started = Date.now();
     const [lookup, board, page] = await Promise.all(
-      ['/api/tasks/some-task', '/queues/api/queues', '/tasks/some-task'].map((path) => fetch(`${dashboard.base}${path}`, { signal: AbortSignal.timeout(10_000) })),
+      ['/api/tasks/some-task', '/queues/api/queues', '/tasks/some-task'].map((path) =>
+        fetch(`${dashboard.base}${path}`, { signal: AbortSignal.timeout(10_000) }),
+      ),
     );
     expect(Date.now() - started).toBeLessThan(8_000);
     expect(lookup?.status).toBe(503);
-    expect(await lookup?.json()).toMatchObject({ error: { code: 'REDIS_UNAVAILABLE', message: expect.stringContaining('REDIS_URL') as string } });
+    expect(await lookup?.json()).toMatchObject({
+      error: { code: 'REDIS_UNAVAILABLE', message: expect.stringContaining('REDIS_URL') as string },
+    });
     expect(board?.status).toBe(503);
     expect(await board?.json()).toMatchObject({ error: { code: 'REDIS_UNAVAILABLE' } });
     expect(page?.status).toBe(503);

@@ -24,7 +24,10 @@ beforeAll(async () => {
         webhookUrl: `${world.sink.url}/ok/regions?token=s3cret#fragment`,
       },
     ),
-    world.trackFinished({ pendingMs: 0, processingMs: 0, outcome: { status: 'Error', messages: ['image <unreadable>'] } }, { webhookUrl: `${world.sink.url}/fail` }),
+    world.trackFinished(
+      { pendingMs: 0, processingMs: 0, outcome: { status: 'Error', messages: ['image <unreadable>'] } },
+      { webhookUrl: `${world.sink.url}/fail` },
+    ),
     world.track({ pendingMs: 600_000 }),
   ]);
   dashboard = await serveDashboard({ config: world.dashboardConfig(), connection: world.url });
@@ -65,7 +68,11 @@ describe('task lookup (JSON)', () => {
       warnings: ['low contrast'],
       errors: [],
     });
-    expect(view.resultsQueue).toMatchObject({ enabled: true, name: 'regions-results', job: { state: 'waiting', boardPath: `/queues/queue/regions-results/${completedId}` } });
+    expect(view.resultsQueue).toMatchObject({
+      enabled: true,
+      name: 'regions-results',
+      job: { state: 'waiting', boardPath: `/queues/queue/regions-results/${completedId}` },
+    });
     expect(view.webhook).toMatchObject({
       state: 'completed',
       url: `${world.sink.url}/ok/regions`,
@@ -81,7 +88,14 @@ describe('task lookup (JSON)', () => {
   it('shows a dead-lettered webhook delivery', async () => {
     const view = await taskJson(deadLetterId);
     expect(view.result).toMatchObject({ status: 'Error', errors: ['image <unreadable>'], regions: [] });
-    expect(view.webhook).toMatchObject({ state: 'failed', deadLetter: true, attemptsMade: 2, maxAttempts: 2, eventType: 'regions.failed', receipt: null });
+    expect(view.webhook).toMatchObject({
+      state: 'failed',
+      deadLetter: true,
+      attemptsMade: 2,
+      maxAttempts: 2,
+      eventType: 'regions.failed',
+      receipt: null,
+    });
     expect(view.webhook?.failedReason).toMatch(/500/);
   });
 

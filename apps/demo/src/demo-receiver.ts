@@ -8,7 +8,10 @@ export type ReceivedWebhook = { id: string; type: string; verified: boolean; dup
  * The demo's webhook consumer: verifies each request with `standardwebhooks` (as the README tells
  * consumers to), dedupes on `webhook-id`, answers 401 to anything unsigned or tampered with.
  */
-export async function startDemoReceiver(secret: string, onWebhook: (webhook: ReceivedWebhook) => void): Promise<{ url: string; close(): Promise<void> }> {
+export async function startDemoReceiver(
+  secret: string,
+  onWebhook: (webhook: ReceivedWebhook) => void,
+): Promise<{ url: string; close(): Promise<void> }> {
   const verifier = new Webhook(secret);
   const seen = new Set<string>();
   const server: Server = createServer((request, response) => {
@@ -17,7 +20,9 @@ export async function startDemoReceiver(secret: string, onWebhook: (webhook: Rec
     request.on('end', () => {
       const id = String(request.headers['webhook-id'] ?? '');
       try {
-        const event = verifier.verify(Buffer.concat(chunks).toString('utf8'), request.headers as Record<string, string>) as { type: string };
+        const event = verifier.verify(Buffer.concat(chunks).toString('utf8'), request.headers as Record<string, string>) as {
+          type: string;
+        };
         const duplicate = seen.has(id);
         seen.add(id);
         onWebhook({ id, type: event.type, verified: true, duplicate });

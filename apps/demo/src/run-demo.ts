@@ -56,7 +56,12 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
       simulator = await startSimulator({ pendingMs: 800, processingMs: 1_200, seed: 2026 });
       const sim = simulator;
       started.push({ name: 'simulator', stop: () => sim.close() });
-      Object.assign(asposeEnv, { ASPOSE_BASE_URL: sim.url, ASPOSE_TOKEN_URL: sim.tokenUrl, ASPOSE_CLIENT_ID: sim.credentials.clientId, ASPOSE_CLIENT_SECRET: sim.credentials.clientSecret });
+      Object.assign(asposeEnv, {
+        ASPOSE_BASE_URL: sim.url,
+        ASPOSE_TOKEN_URL: sim.tokenUrl,
+        ASPOSE_CLIENT_ID: sim.credentials.clientId,
+        ASPOSE_CLIENT_SECRET: sim.credentials.clientSecret,
+      });
       print(`Aspose       simulator at ${sim.url}  (set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET to use the real API)`);
     } else {
       print(`Aspose       ${env.ASPOSE_BASE_URL ?? 'https://api.aspose.cloud'}  (real API, credentials from the environment)`);
@@ -90,7 +95,10 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
       WEBHOOK_SECRET: secret,
       WEBHOOK_ALLOW_PRIVATE: 'true',
     });
-    const worker: RunningWorker = await startWorker({ config, logger: createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' }) });
+    const worker: RunningWorker = await startWorker({
+      config,
+      logger: createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' }),
+    });
     started.push({ name: 'worker', stop: () => worker.close(5_000) });
     print(`Worker       concurrency ${config.WORKER_CONCURRENCY}; health and metrics at http://127.0.0.1:${worker.healthPort}/metrics`);
 
@@ -100,7 +108,12 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     print(`Dashboard    ${dashboard.url}/queues  (${auth}; look up a task at ${dashboard.url}/tasks)`);
     print('');
 
-    const producer = new RegionTaskProducer({ connection: redis.url, prefix: config.REGIONWATCH_PREFIX, initialDelayMs: config.POLL_INITIAL_DELAY_MS, aspose: worker.aspose });
+    const producer = new RegionTaskProducer({
+      connection: redis.url,
+      prefix: config.REGIONWATCH_PREFIX,
+      initialDelayMs: config.POLL_INITIAL_DELAY_MS,
+      aspose: worker.aspose,
+    });
     started.push({ name: 'producer', stop: () => producer.close() });
 
     // A consumer of the results queue, as an upstream service would run it.
@@ -118,7 +131,9 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     );
     started.push({ name: 'results consumer', stop: () => consumer.close() });
 
-    const tasks: SampleTask[] = simulator ? scriptSampleTasks(simulator) : [{ taskId: '00000000-0000-4000-8000-000000000000', label: 'an id Aspose does not know' }];
+    const tasks: SampleTask[] = simulator
+      ? scriptSampleTasks(simulator)
+      : [{ taskId: '00000000-0000-4000-8000-000000000000', label: 'an id Aspose does not know' }];
     for (const task of tasks) labels.set(task.taskId, task.label);
     const tracked = await producer.trackMany(tasks.map((t) => ({ taskId: t.taskId, ...t.options })));
     for (const { label, image } of sampleImages()) {

@@ -5,7 +5,10 @@ import { replayDeadLetters } from './replay/replay-dead-letters.js';
 
 const USAGE = 'usage: npm run replay -- ID... | --all\n  re-queues dead-lettered webhook deliveries (failed set of regions-webhooks)';
 
-const { values, positionals } = parseArgs({ allowPositionals: true, options: { all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } } });
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: { all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
+});
 if (values.help || (!values.all && positionals.length === 0) || (values.all && positionals.length > 0)) {
   console.error(USAGE);
   process.exit(values.help ? 0 : 2);

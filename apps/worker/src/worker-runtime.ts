@@ -59,7 +59,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
   // instead of spinning), and a sliding window checked right before each request holds the cap as
   // Aspose sees it — also for requests that waited on a token refresh or retry after a 401.
-  const limiter = config.ASPOSE_MAX_RPS === undefined ? undefined : RequestRateLimiter.perSecond(connection, `${prefix}:${POLL_QUEUE}:aspose-rate`, config.ASPOSE_MAX_RPS);
+  const limiter =
+    config.ASPOSE_MAX_RPS === undefined
+      ? undefined
+      : RequestRateLimiter.perSecond(connection, `${prefix}:${POLL_QUEUE}:aspose-rate`, config.ASPOSE_MAX_RPS);
   const ownsAspose = options.aspose === undefined;
   const aspose = options.aspose ?? createAsposeClient(config, limiter ? { beforeRequest: (taskId) => limiter.acquire(taskId) } : {});
   const metrics = new WorkerMetrics({ defaultMetrics: options.defaultMetrics ?? true });
@@ -72,7 +75,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
   metrics.watchQueues([pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])]);
 
-  const handOff = createHandOff({ resultsQueue, webhookQueue, defaultWebhookUrl: config.WEBHOOK_URL, webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS });
+  const handOff = createHandOff({
+    resultsQueue,
+    webhookQueue,
+    defaultWebhookUrl: config.WEBHOOK_URL,
+    webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+  });
   const shared = {
     connection,
     prefix,
@@ -85,19 +93,31 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     autorun: false,
   };
 
-  const pollWorker = new Worker<unknown, RegionResult>(POLL_QUEUE, createPollProcessor({ aspose, handOff, config, metrics, logger, readiness }), {
-    ...shared,
-    // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
-    ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: rpsWindow(config.ASPOSE_MAX_RPS) }),
-    removeOnComplete: { age: 25 * 60 * 60 },
-    removeOnFail: { age: 7 * 24 * 60 * 60 },
-  });
-  const deliver = createWebhookProcessor({ secret: config.WEBHOOK_SECRET, allowPrivate: config.WEBHOOK_ALLOW_PRIVATE, timeoutMs: config.WEBHOOK_TIMEOUT_MS, metrics, logger });
-  const webhookWorker = new Worker<unknown, DeliveryReceipt>(
-    WEBHOOK_QUEUE,
-    deliver,
-    { ...shared, settings: { backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) => webhookRetryDelay(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, error) } },
+  const pollWorker = new Worker<unknown, RegionResult>(
+    POLL_QUEUE,
+    createPollProcessor({ aspose, handOff, config, metrics, logger, readiness }),
+    {
+      ...shared,
+      // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
+      ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: rpsWindow(config.ASPOSE_MAX_RPS) }),
+      removeOnComplete: { age: 25 * 60 * 60 },
+      removeOnFail: { age: 7 * 24 * 60 * 60 },
+    },
   );
+  const deliver = createWebhookProcessor({
+    secret: config.WEBHOOK_SECRET,
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    metrics,
+    logger,
+  });
+  const webhookWorker = new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, deliver, {
+    ...shared,
+    settings: {
+      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
+        webhookRetryDelay(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, error),
+    },
+  });
   for (const worker of [pollWorker, webhookWorker]) {
     worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
     worker.on('failed', (job: Job | undefined, error: Error) => {
@@ -121,7 +141,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   await Promise.all([pollWorker.waitUntilReady(), webhookWorker.waitUntilReady()]);
   readiness.markRunning();
   const healthPort = server ? (server.address() as AddressInfo).port : undefined;
-  logger.info({ concurrency: config.WORKER_CONCURRENCY, maxRps: config.ASPOSE_MAX_RPS ?? null, healthPort: healthPort ?? null, prefix }, 'worker started');
+  logger.info(
+    { concurrency: config.WORKER_CONCURRENCY, maxRps: config.ASPOSE_MAX_RPS ?? null, healthPort: healthPort ?? null, prefix },
+    'worker started',
+  );
 
   let closing: Promise<void> | undefined;
   const close = (timeoutMs = config.SHUTDOWN_TIMEOUT_MS) =>

@@ -13,8 +13,15 @@ afterAll(() => h.close());
 
 describe('delivery and dedupe', () => {
   it('a duplicate track makes one poll chain and one delivery', async () => {
-    const taskId = h.simulator.createTask({ pendingMs: 100, processingMs: 50, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
-    const results = await Promise.all([h.producer.track(taskId, { webhookUrl: h.receiver.url }), h.producer.track(taskId, { webhookUrl: h.receiver.url })]);
+    const taskId = h.simulator.createTask({
+      pendingMs: 100,
+      processingMs: 50,
+      outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] },
+    });
+    const results = await Promise.all([
+      h.producer.track(taskId, { webhookUrl: h.receiver.url }),
+      h.producer.track(taskId, { webhookUrl: h.receiver.url }),
+    ]);
     expect(results.map((r) => r.created).sort()).toEqual([false, true]);
     await h.waitFor('delivery', () => h.receiver.accepted.get(taskId));
     const result = await h.result(taskId);
@@ -37,7 +44,11 @@ describe('delivery and dedupe', () => {
       expect((await raw.getJob('bad-from-python'))?.failedReason).toMatch(/^invalid PollJob data \(taskId: must be a string; metadata: /);
       expect((await raw.getJob('bad-from-ruby'))?.failedReason).toMatch(/^invalid PollJob data \(taskId: must be a string/);
       // A well-formed job written the same way (no submittedAt, no delay) still works.
-      const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } });
+      const taskId = h.simulator.createTask({
+        pendingMs: 0,
+        processingMs: 0,
+        outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] },
+      });
       await raw.add(JOB_NAMES.poll, { taskId }, { jobId: taskId });
       expect((await h.result(taskId)).status).toBe('Completed');
     } finally {
@@ -54,13 +65,29 @@ describe('delivery and dedupe', () => {
       prefix: h.config.REGIONWATCH_PREFIX,
     });
     try {
-      const handOff = createHandOff({ resultsQueue, webhookQueue, defaultWebhookUrl: 'https://hooks.example.com/x', webhookMaxAttempts: 3 });
+      const handOff = createHandOff({
+        resultsQueue,
+        webhookQueue,
+        defaultWebhookUrl: 'https://hooks.example.com/x',
+        webhookMaxAttempts: 3,
+      });
       const result: RegionResult = {
-        taskId: 'handoff-1', status: 'Completed', regions: [], results: [], responseStatusCode: 'Ok', errors: [], warnings: [], metadata: {},
-        submittedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), polls: 1,
+        taskId: 'handoff-1',
+        status: 'Completed',
+        regions: [],
+        results: [],
+        responseStatusCode: 'Ok',
+        errors: [],
+        warnings: [],
+        metadata: {},
+        submittedAt: new Date().toISOString(),
+        finishedAt: new Date().toISOString(),
+        polls: 1,
       };
       await handOff(result, { taskId: 'handoff-1' });
-      await h.waitFor('consumed', async () => (consumed.length === 1 && (await resultsQueue.getJobState('handoff-1')) === 'completed' ? true : undefined));
+      await h.waitFor('consumed', async () =>
+        consumed.length === 1 && (await resultsQueue.getJobState('handoff-1')) === 'completed' ? true : undefined,
+      );
       await handOff(result, { taskId: 'handoff-1' }); // the re-run after a crash
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(consumed).toEqual(['handoff-1']);
@@ -77,7 +104,11 @@ describe('RESULTS_QUEUE=""', () => {
     const other = await createHarness({ env: { RESULTS_QUEUE: '' } });
     try {
       await other.startWorker();
-      const taskId = other.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+      const taskId = other.simulator.createTask({
+        pendingMs: 0,
+        processingMs: 0,
+        outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] },
+      });
       await other.producer.track(taskId, { webhookUrl: other.receiver.url });
       const delivered = await other.waitFor('webhook', () => other.receiver.accepted.get(taskId));
       const job = await other.waitFor('completed poll job', async () => {

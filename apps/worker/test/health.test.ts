@@ -25,10 +25,18 @@ describe('health and metrics server', () => {
   });
 
   it('exposes the contract metrics in Prometheus text, counting real work', async () => {
-    const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    const taskId = h.simulator.createTask({
+      pendingMs: 0,
+      processingMs: 0,
+      outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] },
+    });
     await h.producer.track(taskId, { submittedAt: new Date(Date.now() - 2_000) });
     await h.waitFor('delivery', () => h.receiver.accepted.get(taskId));
-    await h.waitFor('delivered metric', async () => ((await worker.metrics.registry.getSingleMetricAsString('regionwatch_webhook_deliveries_total')).includes('outcome="delivered"} 1') ? true : undefined));
+    await h.waitFor('delivered metric', async () =>
+      (await worker.metrics.registry.getSingleMetricAsString('regionwatch_webhook_deliveries_total')).includes('outcome="delivered"} 1')
+        ? true
+        : undefined,
+    );
 
     const response = await fetch(`${base}/metrics`);
     expect(response.status).toBe(200);

@@ -66,7 +66,12 @@ describe('poll processor (step jobs)', () => {
     const expected = [1, 2, 3, 4, 5, 6, 7, 8].map((polls) => nextPollDelay(polls, config, () => 0.5));
     expect(expected).toEqual([1000, 2000, 4000, 8000, 16000, 30000, 30000, 30000]);
     delays.forEach((delay, i) => expect(Math.abs(delay - (expected[i] ?? 0))).toBeLessThan(50));
-    expect(progressOf(job)).toMatchObject({ polls: 8, transientErrors: 0, lastStatus: 'Pending', history: [{ status: 'Pending', count: 8 }] });
+    expect(progressOf(job)).toMatchObject({
+      polls: 8,
+      transientErrors: 0,
+      lastStatus: 'Pending',
+      history: [{ status: 'Pending', count: 8 }],
+    });
     expect(simulator.taskState(taskId)?.polls).toBe(8);
   });
 
@@ -102,7 +107,7 @@ describe('poll processor (step jobs)', () => {
     expect((outcome as { delayMs: number }).delayMs).toBeGreaterThanOrEqual(6_990);
     expect(progressOf(job)).toMatchObject({ polls: 0, transientErrors: 1 });
     expect(progressOf(job)?.lastError).toMatch(/HTTP 429/);
-    expect((await metrics.registry.getSingleMetricAsString('regionwatch_polls_total'))).toMatch(/outcome="transient_error"} 1/);
+    expect(await metrics.registry.getSingleMetricAsString('regionwatch_polls_total')).toMatch(/outcome="transient_error"} 1/);
   });
 
   it('treats 5xx, resets and timeouts as transient and never ends the task on them', async () => {
@@ -161,7 +166,14 @@ describe('poll processor (step jobs)', () => {
 
   it('fails job data that breaks the PollJob contract with an UnrecoverableError', async () => {
     const { process } = setup();
-    for (const data of [{}, { taskId: 42 }, { taskId: 'ok-id', submittedAt: 'yesterday' }, { taskId: 'ok-id', metadata: { n: 1 } }, 'not an object', null]) {
+    for (const data of [
+      {},
+      { taskId: 42 },
+      { taskId: 'ok-id', submittedAt: 'yesterday' },
+      { taskId: 'ok-id', metadata: { n: 1 } },
+      'not an object',
+      null,
+    ]) {
       const error = await process(fakeJob(data, { id: 'bad' }), 'token').catch((e: unknown) => e);
       expect(error).toBeInstanceOf(UnrecoverableError);
       expect((error as Error).message).toMatch(/^invalid PollJob data \(/);

@@ -10,11 +10,12 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-
 describe('ASPOSE_MAX_RPS', () => {
   it('caps requests to Aspose across two replicas together', async () => {
     await Promise.all([h.startWorker(), h.startWorker()]);
-    const ids = Array.from({ length: 40 }, () => h.simulator.createTask({ pendingMs: 400, processingMs: 300, outcome: { status: 'Completed' } }));
+    const ids = Array.from({ length: 40 }, () =>
+      h.simulator.createTask({ pendingMs: 400, processingMs: 300, outcome: { status: 'Completed' } }),
+    );
     h.simulator.resetCounters();
     // Workers and simulator share this process: a request can reach the simulator late by this
     // event loop's delay, which is measured and allowed for below.
@@ -23,10 +24,13 @@ describe('ASPOSE_MAX_RPS', () => {
     await h.producer.trackMany(ids);
     await h.waitFor('every result', async () => ((await h.resultsQueue.count()) === ids.length ? true : undefined), 60_000);
 
-    const gets = h.simulator.requestLog().filter((entry) => entry.endpoint === 'get').map((entry) => entry.at);
+    const gets = h.simulator
+      .requestLog()
+      .filter((entry) => entry.endpoint === 'get')
+      .map((entry) => entry.at);
     // Unthrottled, 40 tasks would all be polled within a few ms: the cap was exercised.
     expect(gets.length).toBeGreaterThanOrEqual(40);
-    expect((gets.at(-1) ?? 0) - (gets[0] ?? 0)).toBeGreaterThan(((gets.length / 10) - 1) * 1_000 - 100);
+    expect((gets.at(-1) ?? 0) - (gets[0] ?? 0)).toBeGreaterThan((gets.length / 10 - 1) * 1_000 - 100);
     // At most 10 in any sliding second, as Aspose sees it (allowing loopback jitter, 20 ms, and the
     // measured event-loop delay between the limiter's admission in Redis and the request's arrival).
     lag.disable();

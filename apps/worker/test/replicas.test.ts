@@ -24,7 +24,11 @@ describe('replicas in their own processes', () => {
   it('SIGKILL mid-run loses nothing: a second replica finishes every task, each delivered to an idempotent receiver', async () => {
     const count = 150;
     const ids = Array.from({ length: count }, (_, i) =>
-      h.simulator.createTask({ pendingMs: 200 + (i % 7) * 100, processingMs: 200, outcome: i % 10 === 0 ? { status: 'Error', messages: [`failed ${i}`] } : { status: 'Completed' } }),
+      h.simulator.createTask({
+        pendingMs: 200 + (i % 7) * 100,
+        processingMs: 200,
+        outcome: i % 10 === 0 ? { status: 'Error', messages: [`failed ${i}`] } : { status: 'Completed' },
+      }),
     );
     const first = await child({ WORKER_CONCURRENCY: '16' });
     const tracked = await h.producer.trackMany(ids.map((taskId) => ({ taskId, webhookUrl: h.receiver.url })));
@@ -49,7 +53,12 @@ describe('replicas in their own processes', () => {
     }
     // At-least-once: a delivery in flight at the kill may be repeated, never more than the work in flight.
     expect(h.receiver.duplicatesSuppressed).toBeLessThanOrEqual(16);
-    expect(await h.pollQueue.getJobCounts('failed', 'active', 'delayed', 'waiting')).toEqual({ failed: 0, active: 0, delayed: 0, waiting: 0 });
+    expect(await h.pollQueue.getJobCounts('failed', 'active', 'delayed', 'waiting')).toEqual({
+      failed: 0,
+      active: 0,
+      delayed: 0,
+      waiting: 0,
+    });
 
     second.process.kill('SIGTERM');
     expect(await second.exited).toBe(0);
@@ -63,7 +72,9 @@ describe('replicas in their own processes', () => {
     expect(await ready.json()).toEqual({ ready: true, reasons: [] });
 
     h.simulator.setFaults({ latency: { rate: 1, ms: 800 } });
-    const ids = Array.from({ length: 4 }, () => h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } }));
+    const ids = Array.from({ length: 4 }, () =>
+      h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } }),
+    );
     await h.producer.trackMany(ids);
     const inFlight = await h.waitFor('jobs in flight', async () => {
       const active = await h.pollQueue.getActive();

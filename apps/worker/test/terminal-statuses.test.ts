@@ -35,7 +35,13 @@ async function webhookFor(taskId: string) {
 
 describe('every terminal status, end to end', () => {
   it('Completed: rectangles decoded in order across items, warnings and raw items kept', async () => {
-    const rectangles = [[[0, 8, 697, 441], [10, 20, 30, 40]], [[5, 5, 6, 6]]];
+    const rectangles = [
+      [
+        [0, 8, 697, 441],
+        [10, 20, 30, 40],
+      ],
+      [[5, 5, 6, 6]],
+    ];
     const result = await run({ outcome: { status: 'Completed', rectangles, warnings: ['low contrast'] } }, { customer: 'acme', page: '1' });
     expect(result.status).toBe('Completed');
     expect(result.regions).toEqual([
@@ -57,7 +63,13 @@ describe('every terminal status, end to end', () => {
 
   it('Error: Aspose messages become errors, no regions', async () => {
     const result = await run({ outcome: { status: 'Error', messages: ['Image is corrupted'], warnings: ['w1'] } });
-    expect(result).toMatchObject({ status: 'Error', regions: [], errors: ['Image is corrupted'], warnings: ['w1'], responseStatusCode: 'Error' });
+    expect(result).toMatchObject({
+      status: 'Error',
+      regions: [],
+      errors: ['Image is corrupted'],
+      warnings: ['w1'],
+      responseStatusCode: 'Error',
+    });
     const event = await webhookFor(result.taskId);
     expect(event.type).toBe('regions.failed');
     expect(event.data.status).toBe('Error');
@@ -71,10 +83,21 @@ describe('every terminal status, end to end', () => {
 
   it('Malformed: a Completed item that is not base64 rectangles keeps the raw items and says which', async () => {
     const good = encodeRectangles([[1, 1, 2, 2]]);
-    const result = await run({ outcome: { status: 'Completed', rawResults: [{ type: 'Other', data: good }, { type: 'Other', data: 'bm90IGpzb24=' }] } });
+    const result = await run({
+      outcome: {
+        status: 'Completed',
+        rawResults: [
+          { type: 'Other', data: good },
+          { type: 'Other', data: 'bm90IGpzb24=' },
+        ],
+      },
+    });
     expect(result.status).toBe('Malformed');
     expect(result.regions).toEqual([]);
-    expect(result.results).toEqual([{ type: 'Other', data: good }, { type: 'Other', data: 'bm90IGpzb24=' }]);
+    expect(result.results).toEqual([
+      { type: 'Other', data: good },
+      { type: 'Other', data: 'bm90IGpzb24=' },
+    ]);
     expect(result.errors).toEqual(['result item 1: decoded text is not JSON: "not json"']);
     expect((await webhookFor(result.taskId)).type).toBe('regions.failed');
   });
@@ -83,7 +106,9 @@ describe('every terminal status, end to end', () => {
     const result = await run({ rawBody: '{"id":"x","taskStatus":"Exploded","results":[]}' });
     expect(result.status).toBe('Malformed');
     expect(result.polls).toBe(3);
-    expect(result.errors[0]).toMatch(/3 consecutive invalid answers from Aspose; last: Aspose answered an unknown taskStatus "Exploded" for task/);
+    expect(result.errors[0]).toMatch(
+      /3 consecutive invalid answers from Aspose; last: Aspose answered an unknown taskStatus "Exploded" for task/,
+    );
   });
 
   it('Expired: past the deadline the task ends without another request', async () => {
@@ -91,14 +116,24 @@ describe('every terminal status, end to end', () => {
     const submittedAt = new Date(Date.now() - 86_400_000 - 5_000);
     await h.producer.track(taskId, { submittedAt });
     const result = regionResultSchema.parse(await h.result(taskId));
-    expect(result).toMatchObject({ status: 'Expired', regions: [], polls: 0, submittedAt: submittedAt.toISOString(), responseStatusCode: null });
+    expect(result).toMatchObject({
+      status: 'Expired',
+      regions: [],
+      polls: 0,
+      submittedAt: submittedAt.toISOString(),
+      responseStatusCode: null,
+    });
     expect(result.errors[0]).toMatch(/no terminal status within TASK_DEADLINE_MS \(86400000 ms\)/);
     expect(h.simulator.taskState(taskId)?.polls).toBe(0);
     expect((await webhookFor(taskId)).type).toBe('regions.failed');
   });
 
   it('completes the poll job with the result as its return value and keeps the poll history', async () => {
-    const taskId = h.simulator.createTask({ pendingMs: 60, processingMs: 60, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    const taskId = h.simulator.createTask({
+      pendingMs: 60,
+      processingMs: 60,
+      outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] },
+    });
     await h.producer.track(taskId);
     const result = await h.result(taskId);
     const job = await h.waitFor('completed poll job', async () => {

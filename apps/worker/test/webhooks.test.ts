@@ -67,12 +67,14 @@ describe('webhook delivery', () => {
   });
 
   it('replays every dead letter with --all semantics', async () => {
-    const ids = await Promise.all([0, 1].map(async () => {
-      const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'NotExist' } });
-      h.receiver.script(taskId, { status: 410 });
-      await h.producer.track(taskId, { webhookUrl: h.receiver.url });
-      return taskId;
-    }));
+    const ids = await Promise.all(
+      [0, 1].map(async () => {
+        const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'NotExist' } });
+        h.receiver.script(taskId, { status: 410 });
+        await h.producer.track(taskId, { webhookUrl: h.receiver.url });
+        return taskId;
+      }),
+    );
     for (const id of ids) await h.waitFor('dead letter', async () => ((await jobState(id)) === 'failed' ? true : undefined));
     const outcomes = await replayDeadLetters(h.webhookQueue, 'all');
     for (const id of ids) expect(outcomes).toContainEqual({ taskId: id, outcome: 'replayed' });
@@ -107,19 +109,41 @@ describe('webhook processor guards', () => {
   const event = {
     type: 'regions.completed',
     timestamp: new Date().toISOString(),
-    data: { taskId: 'guard-1', status: 'Completed', regions: [], results: [], responseStatusCode: 'Ok', errors: [], warnings: [], metadata: {}, submittedAt: new Date().toISOString(), finishedAt: new Date().toISOString(), polls: 1 },
+    data: {
+      taskId: 'guard-1',
+      status: 'Completed',
+      regions: [],
+      results: [],
+      responseStatusCode: 'Ok',
+      errors: [],
+      warnings: [],
+      metadata: {},
+      submittedAt: new Date().toISOString(),
+      finishedAt: new Date().toISOString(),
+      polls: 1,
+    },
   };
   const processor = (secret: string | undefined, allowPrivate: boolean) =>
-    createWebhookProcessor({ secret, allowPrivate, timeoutMs: 1_000, metrics: new WorkerMetrics({ defaultMetrics: false }), logger: createLogger({ level: 'silent' }) });
+    createWebhookProcessor({
+      secret,
+      allowPrivate,
+      timeoutMs: 1_000,
+      metrics: new WorkerMetrics({ defaultMetrics: false }),
+      logger: createLogger({ level: 'silent' }),
+    });
 
-  it.each(['http://127.0.0.1:9/x', 'http://[::1]:9/x', 'http://10.1.2.3/x', 'http://169.254.169.254/latest/meta-data', 'http://localhost:9/x', 'http://[::ffff:127.0.0.1]:9/x'])(
-    'refuses %s unless WEBHOOK_ALLOW_PRIVATE',
-    async (url) => {
-      const error = await processor(WEBHOOK_SECRET, false)(fakeJob({ url, event })).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(UnrecoverableError);
-      expect((error as Error).message).toMatch(/resolves to .* \((loopback|private|linkLocal)\); set WEBHOOK_ALLOW_PRIVATE=true to allow it/);
-    },
-  );
+  it.each([
+    'http://127.0.0.1:9/x',
+    'http://[::1]:9/x',
+    'http://10.1.2.3/x',
+    'http://169.254.169.254/latest/meta-data',
+    'http://localhost:9/x',
+    'http://[::ffff:127.0.0.1]:9/x',
+  ])('refuses %s unless WEBHOOK_ALLOW_PRIVATE', async (url) => {
+    const error = await processor(WEBHOOK_SECRET, false)(fakeJob({ url, event })).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(/resolves to .* \((loopback|private|linkLocal)\); set WEBHOOK_ALLOW_PRIVATE=true to allow it/);
+  });
 
   it('dead-letters deliveries when WEBHOOK_SECRET is missing, saying what to do', async () => {
     const error = await processor(undefined, true)(fakeJob({ url: h.receiver.url, event })).catch((e: unknown) => e);
@@ -148,10 +172,14 @@ describe('npm run replay', () => {
   async function replay(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
     const { spawn } = await import('node:child_process');
     const { fileURLToPath } = await import('node:url');
-    const child = spawn(process.execPath, ['--conditions=@regionwatch/source', '--import', 'tsx', fileURLToPath(new URL('../src/replay-cli.ts', import.meta.url)), ...args], {
-      cwd: fileURLToPath(new URL('../../../', import.meta.url)),
-      env: { ...process.env, REDIS_URL: h.env.REDIS_URL, REGIONWATCH_PREFIX: h.env.REGIONWATCH_PREFIX },
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@regionwatch/source', '--import', 'tsx', fileURLToPath(new URL('../src/replay-cli.ts', import.meta.url)), ...args],
+      {
+        cwd: fileURLToPath(new URL('../../../', import.meta.url)),
+        env: { ...process.env, REDIS_URL: h.env.REDIS_URL, REGIONWATCH_PREFIX: h.env.REGIONWATCH_PREFIX },
+      },
+    );
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -161,12 +189,14 @@ describe('npm run replay', () => {
   }
 
   it('re-queues dead letters by id and with --all, one line per id', async () => {
-    const ids = await Promise.all([0, 1, 2].map(async () => {
-      const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
-      h.receiver.script(taskId, { status: 410 });
-      await h.producer.track(taskId, { webhookUrl: h.receiver.url });
-      return taskId;
-    }));
+    const ids = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
+        h.receiver.script(taskId, { status: 410 });
+        await h.producer.track(taskId, { webhookUrl: h.receiver.url });
+        return taskId;
+      }),
+    );
     for (const id of ids) await h.waitFor('dead letter', async () => ((await jobState(id)) === 'failed' ? true : undefined));
 
     const one = await replay([ids[0] ?? '', 'no-such-task']);

@@ -14,11 +14,20 @@ async function token(ctx: BenchContext): Promise<string> {
 }
 
 /** Baseline (a): the same GET in a bare loop at concurrency C, one process, no queue. */
-export async function bareHttp(ctx: BenchContext, client: 'got' | 'undici' | 'fetch', concurrency: number, requests: number): Promise<BareRun> {
+export async function bareHttp(
+  ctx: BenchContext,
+  client: 'got' | 'undici' | 'fetch',
+  concurrency: number,
+  requests: number,
+): Promise<BareRun> {
   const taskId = ctx.simulator.createTask({ notReadyPolls: Number.MAX_SAFE_INTEGER }); // always Pending, like most polls
   const url = `${ctx.simulator.url}/v5.0/ocr/DetectRegions?id=${taskId}`;
   const run = await runJsonChild<{ requests: number; seconds: number; cpuSeconds: number }>('bench/src/bare-http-child.ts', [
-    `--client=${client}`, `--url=${url}`, `--token=${await token(ctx)}`, `--concurrency=${concurrency}`, `--requests=${requests}`,
+    `--client=${client}`,
+    `--url=${url}`,
+    `--token=${await token(ctx)}`,
+    `--concurrency=${concurrency}`,
+    `--requests=${requests}`,
   ]);
   return { ...run, perSecond: run.requests / run.seconds, cpuMsPerRequest: (run.cpuSeconds * 1000) / run.requests };
 }
@@ -26,7 +35,22 @@ export async function bareHttp(ctx: BenchContext, client: 'got' | 'undici' | 'fe
 /** Baseline (b): the same delayed-job pattern (k − 1 re-delays, then a result job) with no HTTP. */
 export async function bareBullmq(ctx: BenchContext, tasks: number, polls: number, concurrency: number): Promise<BareRun> {
   const run = await runJsonChild<{ polls: number; seconds: number; cpuSeconds: number }>('bench/src/bare-bullmq-child.ts', [
-    '--redis', ctx.redisUrl, '--prefix', ctx.freshPrefix('bare'), '--tasks', String(tasks), '--polls', String(polls), '--concurrency', String(concurrency),
+    '--redis',
+    ctx.redisUrl,
+    '--prefix',
+    ctx.freshPrefix('bare'),
+    '--tasks',
+    String(tasks),
+    '--polls',
+    String(polls),
+    '--concurrency',
+    String(concurrency),
   ]);
-  return { requests: run.polls, seconds: run.seconds, cpuSeconds: run.cpuSeconds, perSecond: run.polls / run.seconds, cpuMsPerRequest: (run.cpuSeconds * 1000) / run.polls };
+  return {
+    requests: run.polls,
+    seconds: run.seconds,
+    cpuSeconds: run.cpuSeconds,
+    perSecond: run.polls / run.seconds,
+    cpuMsPerRequest: (run.cpuSeconds * 1000) / run.polls,
+  };
 }

@@ -31,7 +31,12 @@ export async function measureCpuProfile(ctx: BenchContext, concurrency = 64): Pr
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   ctx.log(`  CPU profile: ${ctx.sizes.profileTasks} tasks × ${ctx.sizes.pollsPerTask} polls, C=${concurrency}, worker under --cpu-prof`);
-  const run = await runWorkers(ctx, { tasks: ctx.sizes.profileTasks, polls: ctx.sizes.pollsPerTask, concurrency, nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir] });
+  const run = await runWorkers(ctx, {
+    tasks: ctx.sizes.profileTasks,
+    polls: ctx.sizes.pollsPerTask,
+    concurrency,
+    nodeFlags: ['--cpu-prof', '--cpu-prof-dir', dir],
+  });
   const file = (await readdir(dir)).find((name) => name.endsWith('.cpuprofile'));
   if (!file) throw new Error('the worker wrote no CPU profile');
   const profile = JSON.parse(await readFile(join(dir, file), 'utf8')) as CpuProfile;
@@ -49,7 +54,7 @@ export async function measureCpuProfile(ctx: BenchContext, concurrency = 64): Pr
     const { functionName, url, lineNumber } = node.callFrame;
     const area = areaOf(url, functionName);
     areas.set(area, (areas.get(area) ?? 0) + samples);
-    const key = `${functionName || '(anonymous)'} ${url ? `${url.replace(/^.*\/(node_modules|packages|apps)\//, '$1/')}:${lineNumber + 1}` : ''}`.trim();
+    const key = `${functionName || '(anonymous)'} ${url ? `${shortPath(url)}:${lineNumber + 1}` : ''}`.trim();
     const entry = functions.get(key) ?? { area, samples: 0 };
     entry.samples += samples;
     functions.set(key, entry);
@@ -57,7 +62,18 @@ export async function measureCpuProfile(ctx: BenchContext, concurrency = 64): Pr
   const percent = (samples: number) => Math.round((1000 * samples) / busy) / 10;
   return {
     run,
-    byArea: [...areas].sort((a, b) => b[1] - a[1]).slice(0, 12).map(([area, samples]) => ({ area, percent: percent(samples) })),
-    topFunctions: [...functions].sort((a, b) => b[1].samples - a[1].samples).slice(0, 12).map(([fn, { area, samples }]) => ({ fn, area, percent: percent(samples) })),
+    byArea: [...areas]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 12)
+      .map(([area, samples]) => ({ area, percent: percent(samples) })),
+    topFunctions: [...functions]
+      .sort((a, b) => b[1].samples - a[1].samples)
+      .slice(0, 12)
+      .map(([fn, { area, samples }]) => ({ fn, area, percent: percent(samples) })),
   };
+}
+
+/** `…/node_modules/x/y.js` → `node_modules/x/y.js` (likewise packages/, apps/): short and still findable. */
+function shortPath(url: string): string {
+  return url.replace(/^.*\/(node_modules|packages|apps)\//, '$1/');
 }

@@ -20,7 +20,8 @@ export type LatencyFigures = {
   idealPollsPerTask: 1;
 };
 
-const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
+const percentile = (sorted: number[], p: number) =>
+  sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 
 /**
  * 6. Detection latency: tasks complete at random times within a window; time from the simulator
@@ -32,17 +33,29 @@ export async function measureLatency(ctx: BenchContext, scaleDown = 20): Promise
   const windowMs = ctx.sizes.latencyWindowMs;
   const initialDelayMs = Math.round(1_000 / scaleDown);
   const maxDelayMs = Math.round(30_000 / scaleDown);
-  ctx.log(`  detection latency: ${tasks} tasks completing within ${windowMs} ms, schedule ÷${scaleDown} (${initialDelayMs} ms → ${maxDelayMs} ms)`);
+  ctx.log(
+    `  detection latency: ${tasks} tasks completing within ${windowMs} ms, ` +
+      `schedule ÷${scaleDown} (${initialDelayMs} ms → ${maxDelayMs} ms)`,
+  );
   const prefix = ctx.freshPrefix('lat');
-  const worker = await startWorkerProcess(ctx, { prefix, concurrency: 64, env: { POLL_INITIAL_DELAY_MS: String(initialDelayMs), POLL_MAX_DELAY_MS: String(maxDelayMs) } });
+  const worker = await startWorkerProcess(ctx, {
+    prefix,
+    concurrency: 64,
+    env: { POLL_INITIAL_DELAY_MS: String(initialDelayMs), POLL_MAX_DELAY_MS: String(maxDelayMs) },
+  });
   const producer = new RegionTaskProducer({ connection: ctx.redisUrl, prefix, initialDelayMs });
   const results = new Queue('regions-results', { connection: { url: ctx.redisUrl }, prefix });
   try {
     // A seeded spread of completion times, so runs compare.
     let seed = 42;
-    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const random = () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
     const ids = Array.from({ length: tasks }, (_, i) =>
-      ctx.simulator.createTask({ id: `${prefix}-${i}`, pendingMs: Math.round(random() * windowMs), processingMs: 0, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } }),
+      ctx.simulator.createTask({
+        id: `${prefix}-${i}`,
+        pendingMs: Math.round(random() * windowMs),
+        processingMs: 0,
+        outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] },
+      }),
     );
     await producer.trackMany(ids);
     await until('every result', async () => (await results.count()) >= tasks, windowMs + 120_000, 100);

@@ -23,7 +23,9 @@ export async function measureMemory(ctx: BenchContext): Promise<MemoryFigures> {
   const prefix = ctx.freshPrefix('mem');
   const producer = new RegionTaskProducer({ connection: ctx.redisUrl, prefix, initialDelayMs: 3_600_000 });
   const m0 = await usedMemory(ctx.redis);
-  await producer.trackMany(Array.from({ length: pendingTasks }, (_, i) => ({ taskId: uuid('a1b2c3d4', i), metadata: { documentId: String(i) } })));
+  await producer.trackMany(
+    Array.from({ length: pendingTasks }, (_, i) => ({ taskId: uuid('a1b2c3d4', i), metadata: { documentId: String(i) } })),
+  );
   const m1 = await usedMemory(ctx.redis);
   await producer.close();
 
@@ -32,7 +34,13 @@ export async function measureMemory(ctx: BenchContext): Promise<MemoryFigures> {
     await ctx.redis.flushall();
     const before = await usedMemory(ctx.redis);
     let after = before;
-    await runWorkers(ctx, { tasks: finishedTasks, polls: 1, concurrency: 64, env, beforeStop: async () => void (after = await usedMemory(ctx.redis)) });
+    await runWorkers(ctx, {
+      tasks: finishedTasks,
+      polls: 1,
+      concurrency: 64,
+      env,
+      beforeStop: async () => void (after = await usedMemory(ctx.redis)),
+    });
     return (after - before) / finishedTasks;
   };
   ctx.log(`  memory: ${finishedTasks} finished tasks, results queue on`);
@@ -40,5 +48,11 @@ export async function measureMemory(ctx: BenchContext): Promise<MemoryFigures> {
   ctx.log(`  memory: ${finishedTasks} finished tasks, results queue off`);
   const withoutResults = await finished({ RESULTS_QUEUE: '' });
   await ctx.redis.flushall();
-  return { pendingTasks, bytesPerPendingTask: (m1 - m0) / pendingTasks, finishedTasks, bytesPerFinishedTask: withResults, bytesPerFinishedTaskWithoutResultsQueue: withoutResults };
+  return {
+    pendingTasks,
+    bytesPerPendingTask: (m1 - m0) / pendingTasks,
+    finishedTasks,
+    bytesPerFinishedTask: withResults,
+    bytesPerFinishedTaskWithoutResultsQueue: withoutResults,
+  };
 }

@@ -8,7 +8,11 @@ export async function measureScaleOut(ctx: BenchContext, concurrency = 64): Prom
   const rows: ScaleOutRow[] = [];
   for (const workers of [1, 2]) {
     ctx.log(`  scale-out: ${workers} worker process(es), C=${concurrency} each, ${ctx.sizes.scaleOutTasks} tasks`);
-    rows.push({ workers, concurrency, run: await runWorkers(ctx, { tasks: ctx.sizes.scaleOutTasks, polls: ctx.sizes.pollsPerTask, concurrency, workers }) });
+    rows.push({
+      workers,
+      concurrency,
+      run: await runWorkers(ctx, { tasks: ctx.sizes.scaleOutTasks, polls: ctx.sizes.pollsPerTask, concurrency, workers }),
+    });
   }
   return rows;
 }

@@ -2,7 +2,15 @@ import type { BenchContext } from '../context.js';
 import { bareBullmq, bareHttp, type BareRun } from './baselines.js';
 import { runWorkers, type WorkerRun } from './worker-run.js';
 
-export type ThroughputRow = { concurrency: number; tasks: number; pollsPerTask: number; worker: WorkerRun; bareHttp: BareRun; bareBullmq: BareRun; ratio: number };
+export type ThroughputRow = {
+  concurrency: number;
+  tasks: number;
+  pollsPerTask: number;
+  worker: WorkerRun;
+  bareHttp: BareRun;
+  bareBullmq: BareRun;
+  ratio: number;
+};
 
 /** 1. Poll throughput at each C, with both baselines measured in the same run. */
 export async function measureThroughput(ctx: BenchContext): Promise<ThroughputRow[]> {
@@ -16,7 +24,15 @@ export async function measureThroughput(ctx: BenchContext): Promise<ThroughputRo
     // Baseline (a) uses the worker's own HTTP client (undici), as the comparison must.
     const http = await bareHttp(ctx, 'undici', concurrency, Math.min(ctx.sizes.httpRequests, tasks * k));
     const bullmq = await bareBullmq(ctx, tasks, k, concurrency);
-    rows.push({ concurrency, tasks, pollsPerTask: k, worker, bareHttp: http, bareBullmq: bullmq, ratio: worker.pollsPerSecond / Math.min(http.perSecond, bullmq.perSecond) });
+    rows.push({
+      concurrency,
+      tasks,
+      pollsPerTask: k,
+      worker,
+      bareHttp: http,
+      bareBullmq: bullmq,
+      ratio: worker.pollsPerSecond / Math.min(http.perSecond, bullmq.perSecond),
+    });
   }
   return rows;
 }

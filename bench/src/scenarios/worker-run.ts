@@ -42,7 +42,11 @@ export async function runWorkers(ctx: BenchContext, options: WorkerRunOptions): 
   const prefix = ctx.freshPrefix('run');
   await ctx.redis.flushall(); // earlier runs' jobs would only add memory and noise
   const ids = Array.from({ length: options.tasks }, (_, i) =>
-    ctx.simulator.createTask({ id: `${prefix}-${i}`, notReadyPolls: options.polls - 1, outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] } }),
+    ctx.simulator.createTask({
+      id: `${prefix}-${i}`,
+      notReadyPolls: options.polls - 1,
+      outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
+    }),
   );
   const workers = await Promise.all(
     Array.from({ length: options.workers ?? 1 }, () =>

@@ -23,7 +23,9 @@ export async function asposeStorms(size: ChaosSize): Promise<ScenarioReport> {
   const s = SIZES[size];
   const started = Date.now();
   const initialDelayMs = 200;
-  const world = await ChaosWorld.create({ env: { ASPOSE_MAX_RPS: String(s.maxRps), POLL_INITIAL_DELAY_MS: String(initialDelayMs), ASPOSE_TIMEOUT_MS: '3000' } });
+  const world = await ChaosWorld.create({
+    env: { ASPOSE_MAX_RPS: String(s.maxRps), POLL_INITIAL_DELAY_MS: String(initialDelayMs), ASPOSE_TIMEOUT_MS: '3000' },
+  });
   try {
     const expected = scriptTasks(world.simulator, 'storm', s.tasks, s.windowMs);
     await Promise.all([world.startWorker(), world.startWorker()]);
@@ -57,7 +59,10 @@ export async function asposeStorms(size: ChaosSize): Promise<ScenarioReport> {
     // jitter (20 ms), so the window is shortened by both.
     lag.disable();
     const stampSlackMs = 20 + Math.ceil(lag.max / 1e6);
-    const maxInAnySecond = maxInSlidingWindow(gets.map((entry) => entry.at), 1_000 - stampSlackMs);
+    const maxInAnySecond = maxInSlidingWindow(
+      gets.map((entry) => entry.at),
+      1_000 - stampSlackMs,
+    );
     // No hot loop: consecutive polls of a task are at least POLL_INITIAL_DELAY_MS apart, except the
     // one immediate retry after a refused (401) token.
     const perTask = new Map<string, number[]>();
@@ -94,4 +99,3 @@ export async function asposeStorms(size: ChaosSize): Promise<ScenarioReport> {
     await world.close();
   }
 }
-

@@ -22,20 +22,40 @@ const BAD_POLL_JOBS: [string, unknown][] = [
 
 /** Answers Aspose might give that regionwatch must turn into `Malformed` results, not crashes. */
 function badAnswers(size: ChaosSize): { label: string; script: Parameters<ChaosWorld['simulator']['createTask']>[0] }[] {
-  const rawCompleted = (data: string) => ({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' as const, rawResults: [{ type: 'Other', data }] } });
+  const rawCompleted = (data: string) => ({
+    pendingMs: 0,
+    processingMs: 0,
+    outcome: { status: 'Completed' as const, rawResults: [{ type: 'Other', data }] },
+  });
   return [
     { label: 'html-page', script: { rawBody: '<!DOCTYPE html><html><body><h1>502 Bad Gateway</h1></body></html>' } },
     { label: 'unknown-status', script: { rawBody: '{"taskStatus":"Exploded","results":[]}' } },
     { label: 'missing-status', script: { rawBody: '{"id":"x","results":[]}' } },
     { label: 'wrong-types', script: { rawBody: '{"taskStatus":"Completed","results":"all of them"}' } },
-    { label: 'huge-body', script: { rawBody: `{"taskStatus":"Pending","pad":"${'x'.repeat(size === 'full' ? 10 * 1024 * 1024 : 5 * 1024 * 1024)}"}` } },
+    {
+      label: 'huge-body',
+      script: { rawBody: `{"taskStatus":"Pending","pad":"${'x'.repeat(size === 'full' ? 10 * 1024 * 1024 : 5 * 1024 * 1024)}"}` },
+    },
     { label: 'not-base64', script: rawCompleted('%%%not base64%%%') },
     { label: 'not-rectangles', script: rawCompleted(b64('{"regions":[1,2,3,4]}')) },
     { label: 'negative', script: rawCompleted(b64('[[-1, 0, 10, 10]]')) },
     { label: 'float', script: rawCompleted(b64('[[0.5, 0, 10, 10]]')) },
     { label: 'huge-number', script: rawCompleted(b64('[[0, 0, 1e400, 10]]')) },
     { label: 'x2-before-x1', script: rawCompleted(b64('[[10, 0, 5, 10]]')) },
-    { label: 'one-good-one-bad', script: { pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rawResults: [{ type: 'Other', data: encodeRectangles([[1, 2, 3, 4]]) }, { type: 'Other', data: null }] } } },
+    {
+      label: 'one-good-one-bad',
+      script: {
+        pendingMs: 0,
+        processingMs: 0,
+        outcome: {
+          status: 'Completed',
+          rawResults: [
+            { type: 'Other', data: encodeRectangles([[1, 2, 3, 4]]) },
+            { type: 'Other', data: null },
+          ],
+        },
+      },
+    },
   ];
 }
 
@@ -58,7 +78,13 @@ export async function badInput(size: ChaosSize): Promise<ScenarioReport> {
     for (const [jobId, data] of BAD_POLL_JOBS) await world.pollQueue.add(JOB_NAMES.poll, data, { jobId });
 
     const expected = [...good, ...bad];
-    await waitUntil(async () => (await world.resultsQueue.count()) >= expected.length && world.receiver.accepted.size >= expected.length && (await world.pollQueue.getFailedCount()) >= BAD_POLL_JOBS.length, 60_000);
+    await waitUntil(
+      async () =>
+        (await world.resultsQueue.count()) >= expected.length &&
+        world.receiver.accepted.size >= expected.length &&
+        (await world.pollQueue.getFailedCount()) >= BAD_POLL_JOBS.length,
+      60_000,
+    );
     const reasons = await Promise.all(BAD_POLL_JOBS.map(async ([jobId]) => (await world.pollQueue.getJob(jobId))?.failedReason ?? ''));
     const clearReasons = reasons.every((reason) => reason.startsWith('invalid PollJob data ('));
     const replicasAlive = world.live().length === 2;
@@ -70,7 +96,13 @@ export async function badInput(size: ChaosSize): Promise<ScenarioReport> {
       ...report,
       ok: report.ok && clearReasons && replicasAlive && exitCodes.every((c) => c === 0),
       wallSeconds: (Date.now() - started) / 1000,
-      notes: { goodTasks: good.length, badAnswers: bad.length, badPollJobs: BAD_POLL_JOBS.length, badPollJobsFailedClearly: clearReasons, replicasAlive },
+      notes: {
+        goodTasks: good.length,
+        badAnswers: bad.length,
+        badPollJobs: BAD_POLL_JOBS.length,
+        badPollJobsFailedClearly: clearReasons,
+        replicasAlive,
+      },
     };
   } finally {
     await world.close();

@@ -19,7 +19,9 @@ const SIZES = {
 export async function webhookOutage(size: ChaosSize): Promise<ScenarioReport> {
   const s = SIZES[size];
   const started = Date.now();
-  const world = await ChaosWorld.create({ env: { WEBHOOK_RETRY_BASE_MS: String(s.baseMs), WEBHOOK_MAX_ATTEMPTS: String(s.attempts), WEBHOOK_TIMEOUT_MS: '1000' } });
+  const world = await ChaosWorld.create({
+    env: { WEBHOOK_RETRY_BASE_MS: String(s.baseMs), WEBHOOK_MAX_ATTEMPTS: String(s.attempts), WEBHOOK_TIMEOUT_MS: '1000' },
+  });
   try {
     const expected = scriptTasks(world.simulator, 'hook', s.tasks, s.windowMs);
     const failing = expected.find((e) => e.status === 'Completed')?.taskId ?? '';
@@ -41,12 +43,19 @@ export async function webhookOutage(size: ChaosSize): Promise<ScenarioReport> {
 
     const others = () => [...world.receiver.accepted.keys()].filter((id) => id !== failing).length;
     const deadLettered = async () => (await world.webhookQueue.getJobState(failing)) === 'failed';
-    await waitUntil(async () => others() >= expected.length - 1 && (await deadLettered()), Math.max(10_000, s.budgetMs - (Date.now() - started)), 250);
+    await waitUntil(
+      async () => others() >= expected.length - 1 && (await deadLettered()),
+      Math.max(10_000, s.budgetMs - (Date.now() - started)),
+      250,
+    );
     const deadBeforeReplay = (await world.webhookQueue.getFailed()).map((job) => String(job.id));
 
     // The operator fixes the receiver and replays the dead letters with the CLI.
     world.receiver.heal(failing);
-    const replay = spawnNode('apps/worker/dist/replay-cli.js', ['--all'], { REDIS_URL: world.redis.url, REGIONWATCH_PREFIX: world.env.REGIONWATCH_PREFIX ?? '' });
+    const replay = spawnNode('apps/worker/dist/replay-cli.js', ['--all'], {
+      REDIS_URL: world.redis.url,
+      REGIONWATCH_PREFIX: world.env.REGIONWATCH_PREFIX ?? '',
+    });
     const replayExit = await replay.exited;
     await waitUntil(() => world.receiver.accepted.has(failing), 20_000);
 

@@ -11,14 +11,48 @@ export { createRedisConnection, type ConnectionRole } from './redis-connection.j
 export { DEFAULT_RESULTS_QUEUE, FINISHED_POLL_RETENTION_SECONDS, JOB_NAMES, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
 export { regionSchema, type Region } from './contract/region.js';
 export { isoDateSchema, MAX_METADATA_BYTES, metadataSchema, TASK_ID_PATTERN, taskIdSchema, webhookUrlSchema } from './contract/fields.js';
-export { pollJobDataSchema, pollJobSchema, pollProgressSchema, type PollJob, type PollJobData, type PollProgress } from './contract/poll-job.js';
-export { RESULT_STATUSES, rawResultItemSchema, regionResultSchema, resultStatusSchema, type RegionResult, type ResultStatus } from './contract/region-result.js';
+export {
+  pollJobDataSchema,
+  pollJobSchema,
+  pollProgressSchema,
+  type PollJob,
+  type PollJobData,
+  type PollProgress,
+} from './contract/poll-job.js';
+export {
+  RESULT_STATUSES,
+  rawResultItemSchema,
+  regionResultSchema,
+  resultStatusSchema,
+  type RegionResult,
+  type ResultStatus,
+} from './contract/region-result.js';
 export { WEBHOOK_EVENT_TYPES, webhookEventSchema, webhookJobSchema, type WebhookEvent, type WebhookJob } from './contract/webhook-job.js';
 
-export { AsposeAuthError, AsposeError, AsposePermanentError, AsposeTransientError, type PermanentReason, type TransientReason } from './aspose/aspose-errors.js';
+export {
+  AsposeAuthError,
+  AsposeError,
+  AsposePermanentError,
+  AsposeTransientError,
+  type PermanentReason,
+  type TransientReason,
+} from './aspose/aspose-errors.js';
 export { networkErrorCode } from './aspose/http.js';
-export { AsposeClient, createAsposeClient, parseOcrResponse, type AsposeClientOptions, type DetectRegionsSettings } from './aspose/aspose-client.js';
-export { isTaskStatus, ocrResponseSchema, TASK_STATUSES, TERMINAL_TASK_STATUSES, type OcrResponse, type TaskStatus } from './aspose/ocr-response.js';
+export {
+  AsposeClient,
+  createAsposeClient,
+  parseOcrResponse,
+  type AsposeClientOptions,
+  type DetectRegionsSettings,
+} from './aspose/aspose-client.js';
+export {
+  isTaskStatus,
+  ocrResponseSchema,
+  TASK_STATUSES,
+  TERMINAL_TASK_STATUSES,
+  type OcrResponse,
+  type TaskStatus,
+} from './aspose/ocr-response.js';
 export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './aspose/retry-after.js';
 export { TokenProvider, type TokenProviderOptions } from './aspose/token-provider.js';
 

@@ -7,8 +7,19 @@ export type { Logger } from 'pino';
  * one level). Tokens, client secrets, webhook secrets and authorization headers never reach a log.
  */
 export const REDACTED_PATHS: readonly string[] = [
-  'authorization', 'Authorization', 'token', 'accessToken', 'access_token', 'client_secret', 'clientSecret',
-  'secret', 'password', 'webhookSecret', 'ASPOSE_CLIENT_SECRET', 'WEBHOOK_SECRET', 'DASHBOARD_PASSWORD',
+  'authorization',
+  'Authorization',
+  'token',
+  'accessToken',
+  'access_token',
+  'client_secret',
+  'clientSecret',
+  'secret',
+  'password',
+  'webhookSecret',
+  'ASPOSE_CLIENT_SECRET',
+  'WEBHOOK_SECRET',
+  'DASHBOARD_PASSWORD',
 ].flatMap((key) => [key, `*.${key}`, `headers.${key}`, `*.headers.${key}`, `req.headers.${key}`]);
 
 /** JSON-lines logger with secrets redacted; `destination` lets tests capture the lines. */

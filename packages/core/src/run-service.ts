@@ -10,7 +10,11 @@ export type Service = { close(): Promise<void> };
  * The life of a process that `main.ts` starts: read and check the config (a bad one prints its
  * message and exits 2), start, and on SIGTERM/SIGINT close and exit 0 (1 if closing failed).
  */
-export async function runService(name: string, start: (config: Config, logger: Logger) => Promise<Service>, check: (config: Config) => void = () => {}): Promise<void> {
+export async function runService(
+  name: string,
+  start: (config: Config, logger: Logger) => Promise<Service>,
+  check: (config: Config) => void = () => {},
+): Promise<void> {
   let config: Config;
   try {
     config = loadConfig();

@@ -131,13 +131,22 @@ describe('token endpoint answers that are unusable', () => {
 describe('getDetectRegions', () => {
   it('follows a task through Pending, Processing and Completed', async () => {
     const c = client();
-    const id = simulator.createTask({ pendingMs: 50, processingMs: 50, outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] } });
+    const id = simulator.createTask({
+      pendingMs: 50,
+      processingMs: 50,
+      outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
+    });
     expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
     await new Promise((resolve) => setTimeout(resolve, 60));
     expect((await c.getDetectRegions(id)).taskStatus).toBe('Processing');
     await new Promise((resolve) => setTimeout(resolve, 60));
     const done = await c.getDetectRegions(id);
-    expect(done).toMatchObject({ id, taskStatus: 'Completed', responseStatusCode: 'Ok', results: [{ type: 'Other', data: 'W1swLCA4LCA2OTcsIDQ0MV1d' }] });
+    expect(done).toMatchObject({
+      id,
+      taskStatus: 'Completed',
+      responseStatusCode: 'Ok',
+      results: [{ type: 'Other', data: 'W1swLCA4LCA2OTcsIDQ0MV1d' }],
+    });
     expect(decodeRegions(done.results)).toEqual([{ left: 0, top: 8, right: 697, bottom: 441 }]);
   });
 

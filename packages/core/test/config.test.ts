@@ -77,7 +77,17 @@ describe('loadConfig', () => {
     });
     const variables = error.issues.map((i) => i.variable).sort();
     expect(variables).toEqual(
-      ['ASPOSE_BASE_URL', 'ASPOSE_MAX_RPS', 'ASPOSE_TIMEOUT_MS', 'DASHBOARD_READONLY', 'LOG_LEVEL', 'METRICS_PORT', 'REDIS_URL', 'WEBHOOK_SECRET', 'WORKER_CONCURRENCY'].sort(),
+      [
+        'ASPOSE_BASE_URL',
+        'ASPOSE_MAX_RPS',
+        'ASPOSE_TIMEOUT_MS',
+        'DASHBOARD_READONLY',
+        'LOG_LEVEL',
+        'METRICS_PORT',
+        'REDIS_URL',
+        'WEBHOOK_SECRET',
+        'WORKER_CONCURRENCY',
+      ].sort(),
     );
     expect(error.code).toBe('CONFIG_INVALID');
     for (const variable of variables) expect(error.message).toContain(variable);
@@ -96,6 +106,9 @@ describe('loadConfig', () => {
 
   it('requireAsposeCredentials refuses a config without credentials', () => {
     expect(() => requireAsposeCredentials(loadConfig({}))).toThrow(/ASPOSE_CLIENT_ID: is required/);
-    expect(requireAsposeCredentials(loadConfig({ ASPOSE_CLIENT_ID: 'a', ASPOSE_CLIENT_SECRET: 'b' }))).toEqual({ clientId: 'a', clientSecret: 'b' });
+    expect(requireAsposeCredentials(loadConfig({ ASPOSE_CLIENT_ID: 'a', ASPOSE_CLIENT_SECRET: 'b' }))).toEqual({
+      clientId: 'a',
+      clientSecret: 'b',
+    });
   });
 });

@@ -19,6 +19,9 @@ describe('logRedisOutages', () => {
     await new Promise((resolve) => setTimeout(resolve, 300)); // ~10 failed attempts
     connection.emit('ready'); // as ioredis does once a connection succeeds
     connection.disconnect();
-    expect(lines.map((l) => `${l.level} ${l.msg}`)).toEqual(['warn Redis connection lost; reconnecting by itself', 'info Redis connection back']);
+    expect(lines.map((l) => `${l.level} ${l.msg}`)).toEqual([
+      'warn Redis connection lost; reconnecting by itself',
+      'info Redis connection back',
+    ]);
   });
 });

@@ -24,23 +24,32 @@ describe('createLogger', () => {
 
   it('redacts tokens, client secrets, webhook secrets and authorization headers', () => {
     const { lines, logger } = capture();
-    logger.info({
-      authorization: 'Bearer top-secret-token',
-      headers: { authorization: 'Bearer top-secret-token' },
-      req: { headers: { authorization: 'Basic dXNlcjpwYXNz' } },
-      token: 'top-secret-token',
-      access_token: 'top-secret-token',
-      client_secret: 'client-secret-value',
-      body: { client_secret: 'client-secret-value' },
-      config: { ASPOSE_CLIENT_SECRET: 'client-secret-value', WEBHOOK_SECRET: 'whsec_secret', DASHBOARD_PASSWORD: 'dash-pass' },
-    }, 'request');
+    logger.info(
+      {
+        authorization: 'Bearer top-secret-token',
+        headers: { authorization: 'Bearer top-secret-token' },
+        req: { headers: { authorization: 'Basic dXNlcjpwYXNz' } },
+        token: 'top-secret-token',
+        access_token: 'top-secret-token',
+        client_secret: 'client-secret-value',
+        body: { client_secret: 'client-secret-value' },
+        config: { ASPOSE_CLIENT_SECRET: 'client-secret-value', WEBHOOK_SECRET: 'whsec_secret', DASHBOARD_PASSWORD: 'dash-pass' },
+      },
+      'request',
+    );
     const text = lines.join('\n');
-    for (const secret of ['top-secret-token', 'client-secret-value', 'whsec_secret', 'dash-pass', 'dXNlcjpwYXNz']) expect(text).not.toContain(secret);
+    for (const secret of ['top-secret-token', 'client-secret-value', 'whsec_secret', 'dash-pass', 'dXNlcjpwYXNz'])
+      expect(text).not.toContain(secret);
     expect(text).toContain('[redacted]');
   });
 
   it('describeConfig masks secrets and credentials in REDIS_URL', () => {
-    const config = loadConfig({ REDIS_URL: 'redis://user:pw@redis:6379', ASPOSE_CLIENT_ID: 'id', ASPOSE_CLIENT_SECRET: 'shh', WEBHOOK_SECRET: `whsec_${'A'.repeat(43)}=` });
+    const config = loadConfig({
+      REDIS_URL: 'redis://user:pw@redis:6379',
+      ASPOSE_CLIENT_ID: 'id',
+      ASPOSE_CLIENT_SECRET: 'shh',
+      WEBHOOK_SECRET: `whsec_${'A'.repeat(43)}=`,
+    });
     const described = JSON.stringify(describeConfig(config));
     expect(described).not.toContain('shh');
     expect(described).not.toContain('AAAA');

@@ -8,8 +8,12 @@ describe('parseOcrResponse (property-based)', () => {
       id: fc.option(fc.string()),
       responseStatusCode: fc.option(fc.oneof(fc.constantFrom('Ok', 'NotReady', 'TaskNotFound', 'Error'), fc.string())),
       taskStatus: fc.oneof(fc.constantFrom(...TASK_STATUSES), fc.string(), fc.integer(), fc.constant(null)),
-      results: fc.option(fc.array(fc.record({ type: fc.option(fc.string()), data: fc.option(fc.oneof(fc.base64String(), fc.string(), fc.integer())) }))),
-      error: fc.option(fc.record({ messages: fc.option(fc.array(fc.string())), warnings: fc.option(fc.array(fc.oneof(fc.string(), fc.integer()))) })),
+      results: fc.option(
+        fc.array(fc.record({ type: fc.option(fc.string()), data: fc.option(fc.oneof(fc.base64String(), fc.string(), fc.integer())) })),
+      ),
+      error: fc.option(
+        fc.record({ messages: fc.option(fc.array(fc.string())), warnings: fc.option(fc.array(fc.oneof(fc.string(), fc.integer()))) }),
+      ),
     },
     { requiredKeys: [] },
   );

@@ -7,7 +7,9 @@ const mid = () => 0.5;
 
 describe('nextPollDelay', () => {
   it('doubles from the initial delay and stops at the cap (no jitter at random = 0.5)', () => {
-    expect([1, 2, 3, 4, 5, 6, 7, 20].map((p) => nextPollDelay(p, config, mid))).toEqual([1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000]);
+    expect([1, 2, 3, 4, 5, 6, 7, 20].map((p) => nextPollDelay(p, config, mid))).toEqual([
+      1_000, 2_000, 4_000, 8_000, 16_000, 30_000, 30_000, 30_000,
+    ]);
     expect(nextPollDelay(0, config, mid)).toBe(1_000);
   });
 

@@ -43,7 +43,6 @@ describe('RequestRateLimiter', () => {
     expect(error.retryAfterMs).toBeGreaterThan(0);
     expect(error.retryAfterMs).toBeLessThanOrEqual(400);
     expect(error.message).toMatch(/ASPOSE_MAX_RPS reached \(5 per 400 ms across all replicas\) for task task-1/);
-
   });
 
   it('slides: a slot frees when its request leaves the window, not at a window boundary', async () => {
@@ -60,7 +59,12 @@ describe('RequestRateLimiter', () => {
 
   it('turns ASPOSE_MAX_RPS into a window, fractional rates included', async () => {
     const whole = RequestRateLimiter.perSecond(redis, `${prefix}:b`, 3);
-    expect(await Promise.all([1, 2, 3, 4].map(() => outcome(whole)))).toEqual(['sent', 'sent', 'sent', expect.any(RateBudgetExhaustedError)]);
+    expect(await Promise.all([1, 2, 3, 4].map(() => outcome(whole)))).toEqual([
+      'sent',
+      'sent',
+      'sent',
+      expect.any(RateBudgetExhaustedError),
+    ]);
     const slow = RequestRateLimiter.perSecond(redis, `${prefix}:c`, 0.5);
     expect(await outcome(slow)).toBe('sent');
     const refused = (await outcome(slow)) as RateBudgetExhaustedError;

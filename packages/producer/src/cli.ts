@@ -44,8 +44,15 @@ try {
   fail(error instanceof ConfigError ? error.message : String(error));
 }
 
-const producer = new RegionTaskProducer({ connection: config.REDIS_URL, prefix: config.REGIONWATCH_PREFIX, initialDelayMs: config.POLL_INITIAL_DELAY_MS });
-const options = { ...(args.values.webhook === undefined ? {} : { webhookUrl: args.values.webhook }), ...(args.values.meta ? { metadata } : {}) };
+const producer = new RegionTaskProducer({
+  connection: config.REDIS_URL,
+  prefix: config.REGIONWATCH_PREFIX,
+  initialDelayMs: config.POLL_INITIAL_DELAY_MS,
+});
+const options = {
+  ...(args.values.webhook === undefined ? {} : { webhookUrl: args.values.webhook }),
+  ...(args.values.meta ? { metadata } : {}),
+};
 let bad = 0;
 
 async function track(ids: string[]): Promise<void> {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AsposeClient} from '@regionwatch/core';
+import type { AsposeClient } from '@regionwatch/core';
 import {
   createAsposeClient,
   createRedisConnection,
@@ -124,7 +123,11 @@ export class RegionTaskProducer {
   }
 
   /** Sends the image to Aspose for region detection, then tracks the task id it returns. */
-  async submit(image: Buffer | Uint8Array, settings?: DetectRegionsSettings, options: Omit<TrackOptions, 'submittedAt'> = {}): Promise<TrackResult> {
+  async submit(
+    image: Buffer | Uint8Array,
+    settings?: DetectRegionsSettings,
+    options: Omit<TrackOptions, 'submittedAt'> = {},
+  ): Promise<TrackResult> {
     if (!this.aspose) throw new Error('submit() needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET, or pass `aspose`');
     const submittedAt = new Date();
     const taskId = await this.aspose.submitDetectRegions(image, settings);
@@ -159,7 +162,9 @@ export class RegionTaskProducer {
    */
   private async addChunk(jobs: PollJob[]): Promise<boolean[]> {
     const batch = jobs.map((job) => ({ ...job, trackingId: randomUUID() }));
-    const added = await this.queue.addBulk(batch.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })));
+    const added = await this.queue.addBulk(
+      batch.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })),
+    );
     const pipeline = this.connection.pipeline();
     for (const job of added) pipeline.hget(this.queue.toKey(job.id ?? ''), 'data');
     const stored = (await pipeline.exec()) ?? [];

@@ -34,11 +34,25 @@ const id = (n: number) => `9b2d7c1e-1111-4000-8000-${String(n).padStart(12, '0')
 
 describe('npm run track', () => {
   it('tracks ids given as arguments with a webhook and metadata', async () => {
-    const { code, stdout, queue } = await track(['--webhook', 'https://hooks.example.com/r', '--meta', 'customer=acme', '--meta', 'note=a=b', id(1), id(2), id(1)]);
+    const { code, stdout, queue } = await track([
+      '--webhook',
+      'https://hooks.example.com/r',
+      '--meta',
+      'customer=acme',
+      '--meta',
+      'note=a=b',
+      id(1),
+      id(2),
+      id(1),
+    ]);
     expect(code).toBe(0);
     expect(stdout).toBe(`created ${id(1)}\ncreated ${id(2)}\nduplicate ${id(1)}\n`);
     const job = await queue.getJob(id(1));
-    expect(job?.data).toMatchObject({ taskId: id(1), webhookUrl: 'https://hooks.example.com/r', metadata: { customer: 'acme', note: 'a=b' } });
+    expect(job?.data).toMatchObject({
+      taskId: id(1),
+      webhookUrl: 'https://hooks.example.com/r',
+      metadata: { customer: 'acme', note: 'a=b' },
+    });
   });
 
   it('reads ids from stdin, one a line, skipping blank lines and CRLF endings', async () => {
@@ -74,9 +88,15 @@ describe('npm run track', () => {
   });
 
   it('explains usage errors and configuration errors with exit code 2', async () => {
-    expect(await track(['--meta', 'novalue', id(8)])).toMatchObject({ code: 2, stderr: expect.stringContaining('--meta expects key=value') });
+    expect(await track(['--meta', 'novalue', id(8)])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('--meta expects key=value'),
+    });
     expect(await track(['--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run track') });
-    expect(await track([id(9)], { env: { POLL_INITIAL_DELAY_MS: 'soon' } })).toMatchObject({ code: 2, stderr: expect.stringContaining('POLL_INITIAL_DELAY_MS: must be a whole number') });
+    expect(await track([id(9)], { env: { POLL_INITIAL_DELAY_MS: 'soon' } })).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining('POLL_INITIAL_DELAY_MS: must be a whole number'),
+    });
   });
 
   it('says so when Redis cannot be reached', async () => {

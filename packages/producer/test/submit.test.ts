@@ -14,7 +14,11 @@ afterAll(() => simulator.close());
 describe('RegionTaskProducer.submit', () => {
   it('sends the image to Aspose and tracks the task id it returns, with submittedAt set', async () => {
     const { url, prefix } = testRedis('submit');
-    const config = loadConfig({ ASPOSE_BASE_URL: simulator.url, ASPOSE_CLIENT_ID: simulator.credentials.clientId, ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret });
+    const config = loadConfig({
+      ASPOSE_BASE_URL: simulator.url,
+      ASPOSE_CLIENT_ID: simulator.credentials.clientId,
+      ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
+    });
     const aspose = createAsposeClient(config);
     const producer = new RegionTaskProducer({ connection: url, prefix, aspose });
     const queue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
@@ -36,7 +40,9 @@ describe('RegionTaskProducer.submit', () => {
     const { url, prefix } = testRedis('submit');
     const producer = new RegionTaskProducer({ connection: url, prefix });
     try {
-      await expect(producer.submit(Buffer.from('x'))).rejects.toThrow(/submit\(\) needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET/);
+      await expect(producer.submit(Buffer.from('x'))).rejects.toThrow(
+        /submit\(\) needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET/,
+      );
     } finally {
       await producer.close();
     }

@@ -10,7 +10,13 @@ export const TASK_NOT_FOUND_MESSAGE = 'Task not found';
  */
 export function buildOcrResponse(id: string, task: StoredTask | undefined, status: OCRTaskStatus, withResults: boolean): OCRResponse {
   const empty = withResults ? [] : null;
-  const notExist: OCRResponse = { id, responseStatusCode: 'TaskNotFound', taskStatus: 'NotExist', results: empty, error: { messages: [TASK_NOT_FOUND_MESSAGE], warnings: [] } };
+  const notExist: OCRResponse = {
+    id,
+    responseStatusCode: 'TaskNotFound',
+    taskStatus: 'NotExist',
+    results: empty,
+    error: { messages: [TASK_NOT_FOUND_MESSAGE], warnings: [] },
+  };
   if (!task || status === 'NotExist') return notExist;
   if (status === 'Pending' || status === 'Processing') {
     return { id, responseStatusCode: 'NotReady', taskStatus: status, results: empty, error: null };
@@ -26,7 +32,13 @@ export function buildOcrResponse(id: string, task: StoredTask | undefined, statu
     };
   }
   if (outcome.status === 'Error') {
-    return { id, responseStatusCode: outcome.responseStatusCode, taskStatus: 'Error', results: empty, error: { messages: outcome.messages, warnings: outcome.warnings } };
+    return {
+      id,
+      responseStatusCode: outcome.responseStatusCode,
+      taskStatus: 'Error',
+      results: empty,
+      error: { messages: outcome.messages, warnings: outcome.warnings },
+    };
   }
   return notExist; // unreachable: statusAt only reports the outcome's own terminal status
 }

@@ -43,7 +43,8 @@ export function handleControl(method: string, path: string, body: string, contro
     case 'PUT tokens/lifetime': {
       const parsed = parseJson(body, undefined);
       const seconds = isRecord(parsed) ? parsed.seconds : undefined;
-      if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0) throw new InvalidRequestBodyError('expected { "seconds": <non-negative number> }');
+      if (typeof seconds !== 'number' || !Number.isFinite(seconds) || seconds < 0)
+        throw new InvalidRequestBodyError('expected { "seconds": <non-negative number> }');
       controls.setTokenLifetime(seconds);
       return emptyReply(204);
     }

@@ -1,7 +1,15 @@
 export { startSimulator } from './start-simulator.js';
 export type { Simulator } from './simulator.js';
 export type { SimulatorOptions, OutcomeWeights } from './simulator-options.js';
-export type { TaskScript, TaskState, Outcome, CompletedOutcome, RawCompletedOutcome, ErrorOutcome, NotExistOutcome } from './task-script.js';
+export type {
+  TaskScript,
+  TaskState,
+  Outcome,
+  CompletedOutcome,
+  RawCompletedOutcome,
+  ErrorOutcome,
+  NotExistOutcome,
+} from './task-script.js';
 export type { Faults } from './faults.js';
 export type { Counters, RequestLogEntry } from './request-stats.js';
 export type { Endpoint } from './endpoint.js';

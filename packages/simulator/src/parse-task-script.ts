@@ -24,7 +24,8 @@ export function parseTaskScript(value: unknown): TaskScript {
   }
   if (value.notReadyPolls !== undefined) {
     const n = value.notReadyPolls;
-    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0) throw new InvalidTaskScriptError('notReadyPolls must be a non-negative integer');
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0)
+      throw new InvalidTaskScriptError('notReadyPolls must be a non-negative integer');
     script.notReadyPolls = n;
   }
   if (value.rawBody !== undefined) {
@@ -95,7 +96,8 @@ function rawResults(value: unknown): OCRResult[] {
 }
 
 function strings(value: unknown, field: string): string[] {
-  if (!Array.isArray(value) || !value.every((s: unknown) => typeof s === 'string')) throw new InvalidTaskScriptError(`${field} must be an array of strings`);
+  if (!Array.isArray(value) || !value.every((s: unknown) => typeof s === 'string'))
+    throw new InvalidTaskScriptError(`${field} must be an array of strings`);
   return value;
 }
 

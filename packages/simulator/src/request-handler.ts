@@ -68,7 +68,14 @@ async function handle(parts: SimulatorParts, req: IncomingMessage, res: ServerRe
   }
 }
 
-async function handleAspose(parts: SimulatorParts, endpoint: Endpoint, method: string, url: URL, req: IncomingMessage, res: ServerResponse): Promise<void> {
+async function handleAspose(
+  parts: SimulatorParts,
+  endpoint: Endpoint,
+  method: string,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
   const { stats, faults, tokens, options } = parts;
   const entry = stats.arrived(endpoint, options.now(), queryParam(url, 'id'));
   res.once('finish', () => {
@@ -135,7 +142,11 @@ function unauthorized(rejection: string): Reply {
   // The body is ASP.NET's ProblemDetails; the header is what JwtBearer sends, which SDKs read.
   const description = rejection === 'missing' ? '' : `, error_description="The token is ${rejection}"`;
   const challenge = rejection === 'missing' ? 'Bearer' : `Bearer error="invalid_token"${description}`;
-  return problemReply(401, { detail: rejection === 'missing' ? 'No bearer token was sent.' : `The bearer token is ${rejection}.` }, { 'www-authenticate': challenge });
+  return problemReply(
+    401,
+    { detail: rejection === 'missing' ? 'No bearer token was sent.' : `The bearer token is ${rejection}.` },
+    { 'www-authenticate': challenge },
+  );
 }
 
 function logWhenDone(req: IncomingMessage, res: ServerResponse): void {

@@ -17,7 +17,12 @@ export function resolveOutcome(outcome: Outcome, seed: number, fingerprint: read
     case 'NotExist':
       return { status: 'NotExist' };
     case 'Error':
-      return { status: 'Error', messages: outcome.messages, warnings: outcome.warnings ?? [], responseStatusCode: outcome.responseStatusCode ?? 'Error' };
+      return {
+        status: 'Error',
+        messages: outcome.messages,
+        warnings: outcome.warnings ?? [],
+        responseStatusCode: outcome.responseStatusCode ?? 'Error',
+      };
     case 'Completed': {
       const results =
         outcome.rawResults ??

@@ -39,7 +39,9 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     resetCounters: () => stats.reset(),
   };
 
-  const server = createServer(createRequestHandler({ options: resolved, tasks, tokens, stats, faults, controls, shutdown: shutdown.signal }));
+  const server = createServer(
+    createRequestHandler({ options: resolved, tasks, tokens, stats, faults, controls, shutdown: shutdown.signal }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(resolved.port, resolved.host, () => {

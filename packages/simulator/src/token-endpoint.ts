@@ -10,7 +10,13 @@ const oauthError = (error: string): Reply => jsonReply(400, { error }, { 'cache-
  * `POST /connect/token`, client-credentials grant. Client credentials come from the form body or,
  * as RFC 6749 also allows, an HTTP Basic `Authorization` header.
  */
-export function handleToken(body: string, contentType: string | undefined, authorization: string | undefined, expected: Credentials, tokens: TokenStore): Reply {
+export function handleToken(
+  body: string,
+  contentType: string | undefined,
+  authorization: string | undefined,
+  expected: Credentials,
+  tokens: TokenStore,
+): Reply {
   if (!/^application\/x-www-form-urlencoded\b/i.test(contentType ?? '')) return oauthError('invalid_request');
   const form = new URLSearchParams(body);
   const grantType = form.get('grant_type');
@@ -21,7 +27,11 @@ export function handleToken(body: string, contentType: string | undefined, autho
   const clientSecret = form.get('client_secret') ?? basic?.clientSecret;
   if (clientId !== expected.clientId || clientSecret !== expected.clientSecret) return oauthError('invalid_client');
   const { token, expiresIn } = tokens.issue();
-  return jsonReply(200, { access_token: token, expires_in: expiresIn, token_type: 'Bearer' }, { 'cache-control': 'no-store', pragma: 'no-cache' });
+  return jsonReply(
+    200,
+    { access_token: token, expires_in: expiresIn, token_type: 'Bearer' },
+    { 'cache-control': 'no-store', pragma: 'no-cache' },
+  );
 }
 
 function basicCredentials(authorization: string | undefined): Credentials | undefined {

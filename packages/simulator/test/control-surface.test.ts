@@ -9,7 +9,9 @@ describe('HTTP control surface /__simulator/', () => {
   const call = (method: string, path: string, body?: unknown): Promise<Response> =>
     fetch(`${sim.url}/__simulator/${path}`, {
       method,
-      ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
+      ...(body === undefined
+        ? {}
+        : { headers: { 'content-type': 'application/json' }, body: typeof body === 'string' ? body : JSON.stringify(body) }),
     });
 
   it('creates scripted tasks and reports their state, without auth', async () => {

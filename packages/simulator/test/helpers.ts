@@ -4,14 +4,22 @@ import type { OCRResponse, Simulator } from '../src/index.js';
 export const TINY_PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==';
 
 export async function fetchToken(sim: Simulator, credentials = sim.credentials): Promise<string> {
-  const res = await requestToken(sim, { grant_type: 'client_credentials', client_id: credentials.clientId, client_secret: credentials.clientSecret });
+  const res = await requestToken(sim, {
+    grant_type: 'client_credentials',
+    client_id: credentials.clientId,
+    client_secret: credentials.clientSecret,
+  });
   if (res.status !== 200) throw new Error(`token request failed: ${res.status}`);
   const body = (await res.json()) as { access_token: string };
   return body.access_token;
 }
 
 export function requestToken(sim: Simulator, form: Record<string, string>): Promise<Response> {
-  return fetch(sim.tokenUrl, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
+  return fetch(sim.tokenUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(form).toString(),
+  });
 }
 
 export function submit(sim: Simulator, token: string, body: unknown = { image: TINY_PNG, settings: {} }): Promise<Response> {
@@ -27,7 +35,9 @@ export function getRegions(sim: Simulator, token: string, id: string): Promise<R
 }
 
 export function getStatus(sim: Simulator, token: string, id: string): Promise<Response> {
-  return fetch(`${sim.url}/v5.0/ocr/Utilities/GetTaskStatus?id=${encodeURIComponent(id)}`, { headers: { authorization: `Bearer ${token}` } });
+  return fetch(`${sim.url}/v5.0/ocr/Utilities/GetTaskStatus?id=${encodeURIComponent(id)}`, {
+    headers: { authorization: `Bearer ${token}` },
+  });
 }
 
 export async function getJson(sim: Simulator, token: string, id: string): Promise<OCRResponse> {

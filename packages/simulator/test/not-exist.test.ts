@@ -58,13 +58,19 @@ describe('NotExist', () => {
     const token = await fetchToken(sim);
     const id = await (await submit(sim, token)).text();
     clock.advance(50);
-    const res = await fetch(`${sim.url}/v5.0/ocr/DetectRegions?id=${id}`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const res = await fetch(`${sim.url}/v5.0/ocr/DetectRegions?id=${id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe('');
     expect(await getJson(sim, token, id)).toEqual(notExist(id));
     // A cancel before the task finished is when it ended.
     expect(sim.taskState(id)).toMatchObject({ status: 'NotExist', terminalAt: clock.now() });
-    const unknown = await fetch(`${sim.url}/v5.0/ocr/DetectRegions?id=never-existed`, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+    const unknown = await fetch(`${sim.url}/v5.0/ocr/DetectRegions?id=never-existed`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${token}` },
+    });
     expect(unknown.status).toBe(200);
     expect(sim.counters().cancel).toBe(2);
   });

@@ -29,7 +29,11 @@ describe('notReadyPolls', () => {
   it('0 means terminal from the first GET; the control surface accepts it and rejects bad values', async () => {
     const id = sim.createTask({ notReadyPolls: 0, outcome: { status: 'Error', messages: ['x'] } });
     expect(await status(id)).toBe('Error');
-    const bad = await fetch(`${sim.url}/__simulator/tasks`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ notReadyPolls: -1 }) });
+    const bad = await fetch(`${sim.url}/__simulator/tasks`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ notReadyPolls: -1 }),
+    });
     expect(bad.status).toBe(400);
     expect(await bad.text()).toContain('notReadyPolls must be a non-negative integer');
   });

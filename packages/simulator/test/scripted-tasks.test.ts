@@ -5,7 +5,15 @@ import { decodeRectangles, fetchToken, getJson, getRegions, getStatus, manualClo
 describe('encodeRectangles', () => {
   it('encodes rectangles exactly like Aspose', () => {
     expect(encodeRectangles([[0, 8, 697, 441]])).toBe('W1swLCA4LCA2OTcsIDQ0MV1d');
-    expect(Buffer.from(encodeRectangles([[1, 2, 3, 4], [5, 6, 7, 8]]), 'base64').toString()).toBe('[[1, 2, 3, 4], [5, 6, 7, 8]]');
+    expect(
+      Buffer.from(
+        encodeRectangles([
+          [1, 2, 3, 4],
+          [5, 6, 7, 8],
+        ]),
+        'base64',
+      ).toString(),
+    ).toBe('[[1, 2, 3, 4], [5, 6, 7, 8]]');
     expect(Buffer.from(encodeRectangles([]), 'base64').toString()).toBe('[]');
   });
 });
@@ -30,7 +38,14 @@ describe('scripted tasks', () => {
   it('several result items and a custom responseStatusCode', async () => {
     sim = await startSimulator({ pendingMs: 0, processingMs: 0 });
     const token = await fetchToken(sim);
-    const rectangles = [[[1, 2, 3, 4]], [[10, 20, 30, 40], [50, 60, 70, 80]], []];
+    const rectangles = [
+      [[1, 2, 3, 4]],
+      [
+        [10, 20, 30, 40],
+        [50, 60, 70, 80],
+      ],
+      [],
+    ];
     const id = sim.createTask({ id: 'multi', outcome: { status: 'Completed', rectangles, responseStatusCode: 'PartiallyNotFound' } });
     expect(id).toBe('multi');
     const body = await getJson(sim, token, id);

@@ -43,7 +43,7 @@ describe('DetectRegions task lifecycle', () => {
     // Aspose's exact text form: ", " between numbers and between rectangles.
     expect(Buffer.from(item?.data ?? '', 'base64').toString()).toBe(`[${rects.map((r) => `[${r.join(', ')}]`).join(', ')}]`);
 
-    expect(sim.taskState(id)).toEqual({ status: 'Completed', terminalAt: clock.now() , polls: 4 });
+    expect(sim.taskState(id)).toEqual({ status: 'Completed', terminalAt: clock.now(), polls: 4 });
   });
 
   it('moves on real time with the default clock', async () => {
@@ -67,7 +67,13 @@ describe('DetectRegions task lifecycle', () => {
     expect(pending.status).toBe(200);
     expect(await pending.json()).toEqual({ id, responseStatusCode: 'NotReady', taskStatus: 'Pending', results: null, error: null });
     clock.advance(20);
-    expect(await (await getStatus(sim, token, id)).json()).toEqual({ id, responseStatusCode: 'Ok', taskStatus: 'Completed', results: null, error: null });
+    expect(await (await getStatus(sim, token, id)).json()).toEqual({
+      id,
+      responseStatusCode: 'Ok',
+      taskStatus: 'Completed',
+      results: null,
+      error: null,
+    });
     expect(sim.counters()).toMatchObject({ status: 2, get: 0 });
   });
 
@@ -80,7 +86,11 @@ describe('DetectRegions task lifecycle', () => {
       expect(res.headers.get('content-type')).toMatch(/^application\/problem\+json/);
       expect(await res.json()).toMatchObject({ status: 400, errors: expect.any(Object) });
     }
-    const noJson = await fetch(`${sim.url}/v5.0/ocr/DetectRegions`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' }, body: TINY_PNG });
+    const noJson = await fetch(`${sim.url}/v5.0/ocr/DetectRegions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/plain' },
+      body: TINY_PNG,
+    });
     expect(noJson.status).toBe(415);
   });
 

@@ -8,7 +8,11 @@ describe('token endpoint and bearer auth', () => {
 
   it('issues a bearer token for the right credentials', async () => {
     sim = await startSimulator({ tokenLifetimeSeconds: 1234 });
-    const res = await requestToken(sim, { grant_type: 'client_credentials', client_id: 'regionwatch-demo', client_secret: 'regionwatch-demo-secret' });
+    const res = await requestToken(sim, {
+      grant_type: 'client_credentials',
+      client_id: 'regionwatch-demo',
+      client_secret: 'regionwatch-demo-secret',
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^application\/json/);
     const body = (await res.json()) as Record<string, unknown>;
@@ -20,7 +24,10 @@ describe('token endpoint and bearer auth', () => {
     sim = await startSimulator({ clientId: 'id', clientSecret: 's3cret' });
     const res = await fetch(sim.tokenUrl, {
       method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('id:s3cret').toString('base64')}` },
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        authorization: `Basic ${Buffer.from('id:s3cret').toString('base64')}`,
+      },
       body: 'grant_type=client_credentials',
     });
     expect(res.status).toBe(200);
@@ -38,7 +45,11 @@ describe('token endpoint and bearer auth', () => {
 
   it('refuses other grant types and non-form bodies', async () => {
     sim = await startSimulator();
-    const password = await requestToken(sim, { grant_type: 'password', client_id: 'regionwatch-demo', client_secret: 'regionwatch-demo-secret' });
+    const password = await requestToken(sim, {
+      grant_type: 'password',
+      client_id: 'regionwatch-demo',
+      client_secret: 'regionwatch-demo-secret',
+    });
     expect(await password.json()).toEqual({ error: 'unsupported_grant_type' });
     const noGrant = await requestToken(sim, { client_id: 'regionwatch-demo' });
     expect(await noGrant.json()).toEqual({ error: 'invalid_request' });
@@ -88,7 +99,11 @@ describe('token endpoint and bearer auth', () => {
     expect(revoked.headers.get('www-authenticate')).toContain('revoked');
 
     sim.setTokenLifetime(5);
-    const res = await requestToken(sim, { grant_type: 'client_credentials', client_id: 'regionwatch-demo', client_secret: 'regionwatch-demo-secret' });
+    const res = await requestToken(sim, {
+      grant_type: 'client_credentials',
+      client_id: 'regionwatch-demo',
+      client_secret: 'regionwatch-demo-secret',
+    });
     const body = (await res.json()) as { access_token: string; expires_in: number };
     expect(body.expires_in).toBe(5);
     expect((await getRegions(sim, body.access_token, 'x')).status).toBe(200);

@@ -44,7 +44,12 @@ export function spawnNode(entry: string, args: string[] = [], env: Record<string
 }
 
 /** Waits (bounded) until `check` returns a value (not undefined) and returns it; throws naming `what` when time runs out. */
-export async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs: number, intervalMs = 25): Promise<T> {
+export async function waitFor<T>(
+  what: string,
+  check: () => Promise<T | undefined> | T | undefined,
+  timeoutMs: number,
+  intervalMs = 25,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -52,7 +52,8 @@ export async function provideRedis(options: ProvideRedisOptions = {}): Promise<P
     testcontainers: () => fromTestcontainers(),
     'redis-server': () => spawnRedisServer(options.serverArgs ?? []),
   };
-  const order = options.prefer === 'redis-server' ? (['redis-server', 'testcontainers'] as const) : (['testcontainers', 'redis-server'] as const);
+  const order =
+    options.prefer === 'redis-server' ? (['redis-server', 'testcontainers'] as const) : (['testcontainers', 'redis-server'] as const);
   for (const source of order) {
     try {
       return await sources[source]();
@@ -84,12 +85,30 @@ async function fromTestcontainers(): Promise<ProvidedRedis> {
  * Spawns `redis-server` (no persistence unless `args` ask for it) and waits until it answers PING.
  * Pass the `port` and `dir` of an earlier one to restart it on its data (its dir is then kept on stop).
  */
-export async function spawnRedisServer(args: string[] = [], port?: number, existingDir?: string): Promise<ProvidedRedis & { port: number; dir: string; process: ChildProcess }> {
+export async function spawnRedisServer(
+  args: string[] = [],
+  port?: number,
+  existingDir?: string,
+): Promise<ProvidedRedis & { port: number; dir: string; process: ChildProcess }> {
   const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'regionwatch-redis-')));
   const chosenPort = port ?? (await freePort());
   const child = spawn(
     'redis-server',
-    ['--port', String(chosenPort), '--bind', '127.0.0.1', '--dir', dir, '--save', '', '--appendonly', 'no', '--maxmemory-policy', 'noeviction', ...args],
+    [
+      '--port',
+      String(chosenPort),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      dir,
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--maxmemory-policy',
+      'noeviction',
+      ...args,
+    ],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

@@ -51,9 +51,11 @@ export class WebhookReceiver {
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
       request.on('data', (c: Buffer) => chunks.push(c));
-      request.on('end', () => this.handle(Buffer.concat(chunks).toString('utf8'), request.headers, (answer) => {
-        if (!response.destroyed) response.writeHead(answer.status, answer.headers).end();
-      }));
+      request.on('end', () =>
+        this.handle(Buffer.concat(chunks).toString('utf8'), request.headers, (answer) => {
+          if (!response.destroyed) response.writeHead(answer.status, answer.headers).end();
+        }),
+      );
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

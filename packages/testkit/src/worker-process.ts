@@ -9,7 +9,10 @@ export const SOURCE_WORKER = 'apps/worker/src/main.ts';
 
 /** Builds the worker and what it depends on (turbo skips what is up to date). */
 export function buildWorker(): void {
-  execFileSync('npx', ['turbo', 'run', 'build', '--filter=@regionwatch/worker...', '--output-logs=errors-only'], { cwd: REPO_ROOT, stdio: 'pipe' });
+  execFileSync('npx', ['turbo', 'run', 'build', '--filter=@regionwatch/worker...', '--output-logs=errors-only'], {
+    cwd: REPO_ROOT,
+    stdio: 'pipe',
+  });
 }
 
 export type WorkerProcess = NodeChild & { healthPort: number };
@@ -18,13 +21,17 @@ export type WorkerProcess = NodeChild & { healthPort: number };
  * Starts a worker replica in its own process with `env` (plus a free METRICS_PORT unless given)
  * and waits until its `/readyz` answers 200.
  */
-export async function startWorkerProcess(env: Record<string, string>, options: { entry?: string; nodeFlags?: string[]; timeoutMs?: number } = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  env: Record<string, string>,
+  options: { entry?: string; nodeFlags?: string[]; timeoutMs?: number } = {},
+): Promise<WorkerProcess> {
   const healthPort = env.METRICS_PORT ? Number(env.METRICS_PORT) : await freePort();
   const child = spawnNode(options.entry ?? BUILT_WORKER, [], { ...env, METRICS_PORT: String(healthPort) }, options.nodeFlags);
   await until(
     'worker /readyz',
     async () => {
-      if (child.process.exitCode !== null || child.process.signalCode !== null) throw new Error(`worker exited before it was ready:\n${child.lines.join('\n')}`);
+      if (child.process.exitCode !== null || child.process.signalCode !== null)
+        throw new Error(`worker exited before it was ready:\n${child.lines.join('\n')}`);
       const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
       return response?.status === 200;
     },

@@ -20,7 +20,9 @@ const CONFIG_VARIABLES = Object.keys(configSchema.in.shape);
 const CONFIG_DEFAULTS = configSchema.parse({});
 
 /** The simulator reads its own SIMULATOR_* variables (packages/simulator/src/main.ts). */
-const SIMULATOR_VARIABLES = [...new Set([...read('packages/simulator/src/main.ts').matchAll(/\benv\.(SIMULATOR_[A-Z_]+)/g)].map((m) => m[1]!))];
+const SIMULATOR_VARIABLES = [
+  ...new Set([...read('packages/simulator/src/main.ts').matchAll(/\benv\.(SIMULATOR_[A-Z_]+)/g)].map((m) => m[1]!)),
+];
 
 const SIMULATOR_DEFAULT_PORT = Number(/SIMULATOR_PORT', [^,]+, (\d+)\)/.exec(read('packages/simulator/src/main.ts'))?.[1]);
 
@@ -70,8 +72,24 @@ function runtimeClosure(name: string, all: Map<string, Workspace>): Set<string> 
 // ---------------------------------------------------------------------------------------------------
 
 const INSTRUCTIONS = new Set([
-  'ADD', 'ARG', 'CMD', 'COPY', 'ENTRYPOINT', 'ENV', 'EXPOSE', 'FROM', 'HEALTHCHECK', 'LABEL',
-  'MAINTAINER', 'ONBUILD', 'RUN', 'SHELL', 'STOPSIGNAL', 'USER', 'VOLUME', 'WORKDIR',
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
 ]);
 
 type Instruction = { keyword: string; args: string; line: number };
@@ -88,7 +106,8 @@ function parseDockerfile(text: string): Dockerfile {
     if (pending === undefined && line.trim() === '') return;
     const continues = line.endsWith('\\');
     const part = continues ? line.slice(0, -1) : line;
-    pending = pending === undefined ? { text: part.trim(), line: index + 1 } : { text: `${pending.text} ${part.trim()}`, line: pending.line };
+    pending =
+      pending === undefined ? { text: part.trim(), line: index + 1 } : { text: `${pending.text} ${part.trim()}`, line: pending.line };
     if (continues) return;
     const match = /^(\S+)\s*(.*)$/.exec(pending.text);
     if (match === null) throw new Error(`line ${pending.line}: cannot parse`);
@@ -135,7 +154,10 @@ function healthcheckCommand(stage: Stage): string[] | undefined {
 
 /** Every `node <workspace>/dist/<file>.js` in a command line. */
 function nodeEntryPoints(command: string): { dir: string; file: string }[] {
-  return [...command.matchAll(/\bnode(?:\s+--?[\w-]+(?:=\S+)?)*\s+(?:"|')?([\w./-]+)\/dist\/([\w./-]+)\.js\b/g)].map((m) => ({ dir: m[1]!, file: m[2]! }));
+  return [...command.matchAll(/\bnode(?:\s+--?[\w-]+(?:=\S+)?)*\s+(?:"|')?([\w./-]+)\/dist\/([\w./-]+)\.js\b/g)].map((m) => ({
+    dir: m[1]!,
+    file: m[2]!,
+  }));
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -166,15 +188,18 @@ function referencedVariables(text: string): string[] {
 }
 
 function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(REFERENCE, (whole, braced: string | undefined, operator: string | undefined, operand: string | undefined, bare: string | undefined) => {
-    if (whole === '$$') return '$';
-    const name = braced ?? bare!;
-    const current = env[name];
-    const missing = operator?.startsWith(':') ? current === undefined || current === '' : current === undefined;
-    if (operator?.endsWith('-')) return missing ? (operand ?? '') : current!;
-    if (operator?.endsWith('?') && missing) throw new Error(`${name}: ${operand}`);
-    return current ?? '';
-  });
+  return value.replace(
+    REFERENCE,
+    (whole, braced: string | undefined, operator: string | undefined, operand: string | undefined, bare: string | undefined) => {
+      if (whole === '$$') return '$';
+      const name = braced ?? bare!;
+      const current = env[name];
+      const missing = operator?.startsWith(':') ? current === undefined || current === '' : current === undefined;
+      if (operator?.endsWith('-')) return missing ? (operand ?? '') : current!;
+      if (operator?.endsWith('?') && missing) throw new Error(`${name}: ${operand}`);
+      return current ?? '';
+    },
+  );
 }
 
 /** KEY=VALUE lines of a .env file; with `includeCommented`, `# KEY=VALUE` lines count too. */
@@ -191,7 +216,8 @@ function dotenv(text: string, includeCommented: boolean): Map<string, string> {
 function containerEnvironment(service: ComposeService, dotEnv: Map<string, string>): Record<string, string> {
   const env: Record<string, string> = {};
   if (service.env_file !== undefined) for (const [key, value] of dotEnv) env[key] = value;
-  for (const [key, value] of Object.entries(service.environment ?? {})) env[key] = interpolate(String(value ?? ''), Object.fromEntries(dotEnv));
+  for (const [key, value] of Object.entries(service.environment ?? {}))
+    env[key] = interpolate(String(value ?? ''), Object.fromEntries(dotEnv));
   return env;
 }
 
@@ -211,9 +237,21 @@ const workspaceByDir = new Map([...allWorkspaces.values()].map((w) => [w.dir, w]
 
 /** The final images, the app each one runs and where its health probe must go. */
 const TARGETS = {
-  worker: { workspace: '@regionwatch/worker', entry: 'apps/worker/dist/main.js', probe: { port: 'METRICS_PORT', paths: CONTRACT_HEALTH_PATHS } },
-  dashboard: { workspace: '@regionwatch/dashboard', entry: 'apps/dashboard/dist/main.js', probe: { port: 'DASHBOARD_PORT', paths: ['/healthz'] } },
-  simulator: { workspace: '@regionwatch/simulator', entry: 'packages/simulator/dist/main.js', probe: { port: 'SIMULATOR_PORT', paths: ['/__simulator/counters'] } },
+  worker: {
+    workspace: '@regionwatch/worker',
+    entry: 'apps/worker/dist/main.js',
+    probe: { port: 'METRICS_PORT', paths: CONTRACT_HEALTH_PATHS },
+  },
+  dashboard: {
+    workspace: '@regionwatch/dashboard',
+    entry: 'apps/dashboard/dist/main.js',
+    probe: { port: 'DASHBOARD_PORT', paths: ['/healthz'] },
+  },
+  simulator: {
+    workspace: '@regionwatch/simulator',
+    entry: 'packages/simulator/dist/main.js',
+    probe: { port: 'SIMULATOR_PORT', paths: ['/__simulator/counters'] },
+  },
   track: { workspace: '@regionwatch/producer', entry: 'packages/producer/dist/cli.js', probe: undefined },
 } as const;
 
@@ -231,7 +269,9 @@ describe('docker/compose.yaml and docker/.env.example', () => {
   it('.env.example documents every variable of the config schema and every Docker-only one', () => {
     const missing = [...CONFIG_VARIABLES, ...DOCKER_ONLY_VARIABLES].filter((v) => !envExample.has(v));
     expect(missing).toEqual([]);
-    expect(CONFIG_VARIABLES).toEqual(expect.arrayContaining(['WORKER_LOCK_DURATION_MS', 'SHUTDOWN_TIMEOUT_MS', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_ALLOW_PRIVATE']));
+    expect(CONFIG_VARIABLES).toEqual(
+      expect.arrayContaining(['WORKER_LOCK_DURATION_MS', 'SHUTDOWN_TIMEOUT_MS', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_ALLOW_PRIVATE']),
+    );
     // Every variable sits in a paragraph that explains it (a comment line that is not a KEY= line).
     for (const paragraph of envExampleText.split(/\n\s*\n/)) {
       const lines = paragraph.split('\n').map((line) => line.trim());
@@ -357,10 +397,13 @@ describe('docker/Dockerfile', () => {
       if (!seen.has(from)) expect(from, `${stage.name} starts from an image or an earlier stage`).toMatch(/^[a-z0-9./-]+:[\w.-]+$/);
       for (const instruction of stage.instructions) {
         const copyFrom = /--from=(\S+)/.exec(instruction.args);
-        if (instruction.keyword === 'COPY' && copyFrom) expect(seen.has(copyFrom[1]!), `line ${instruction.line}: --from=${copyFrom[1]} is an earlier stage`).toBe(true);
-        if (['CMD', 'ENTRYPOINT'].includes(instruction.keyword)) expect(() => execForm(instruction.args), `line ${instruction.line}`).not.toThrow();
+        if (instruction.keyword === 'COPY' && copyFrom)
+          expect(seen.has(copyFrom[1]!), `line ${instruction.line}: --from=${copyFrom[1]} is an earlier stage`).toBe(true);
+        if (['CMD', 'ENTRYPOINT'].includes(instruction.keyword))
+          expect(() => execForm(instruction.args), `line ${instruction.line}`).not.toThrow();
         const stageArg = /^(\w+)$/.exec(instruction.keyword === 'ARG' ? instruction.args : '');
-        if (stageArg) expect(dockerfile().globalArgs.has(stageArg[1]!), `line ${instruction.line}: ARG ${stageArg[1]} has a global default`).toBe(true);
+        if (stageArg)
+          expect(dockerfile().globalArgs.has(stageArg[1]!), `line ${instruction.line}: ARG ${stageArg[1]} has a global default`).toBe(true);
       }
       healthcheckCommand(stage);
       seen.add(stage.name);
@@ -375,7 +418,9 @@ describe('docker/Dockerfile', () => {
   });
 
   it('prunes and builds only workspaces that exist', () => {
-    const runs = dockerfile().stages.flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args)).join('\n');
+    const runs = dockerfile()
+      .stages.flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args))
+      .join('\n');
     const named = [...runs.matchAll(/turbo prune (\S+)/g), ...runs.matchAll(/--filter=(\S+)/g)].map((m) => m[1]!);
     expect(named.length).toBeGreaterThan(0);
     for (const name of named) expect(allWorkspaces.has(name), `${name} is a workspace`).toBe(true);
@@ -408,7 +453,10 @@ describe('docker/Dockerfile', () => {
 
       it(`starts ${app.entry}, built from that workspace's src`, () => {
         const instructions = stage().instructions;
-        const entry = instructions.filter((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD').map((i) => execForm(i.args).join(' ')).join(' ');
+        const entry = instructions
+          .filter((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD')
+          .map((i) => execForm(i.args).join(' '))
+          .join(' ');
         const points = nodeEntryPoints(entry);
         expect(points.map((p) => `${p.dir}/dist/${p.file}.js`)).toEqual([app.entry]);
         expect(points[0]!.dir).toBe(ws().dir);
@@ -451,7 +499,9 @@ describe('docker/Dockerfile', () => {
   }
 
   it("keeps the host's node_modules, dist and secrets out of the build context", () => {
-    const ignore = read('docker/Dockerfile.dockerignore').split('\n').map((line) => line.trim());
+    const ignore = read('docker/Dockerfile.dockerignore')
+      .split('\n')
+      .map((line) => line.trim());
     for (const pattern of ['**/node_modules', '**/dist', '**/.env', '.git']) expect(ignore).toContain(pattern);
   });
 });

@@ -17,7 +17,8 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const ours = error instanceof RegionwatchError;
     if (status >= 500 && !ours) logger.error({ err: error, method: request.method, path: request.path }, 'request failed');
     const code = ours ? error.code : status >= 500 ? 'INTERNAL_ERROR' : 'BAD_REQUEST';
-    const message = ours || status < 500 ? (error instanceof Error ? error.message : String(error)) : 'Internal error: the dashboard logs say why';
+    const message =
+      ours || status < 500 ? (error instanceof Error ? error.message : String(error)) : 'Internal error: the dashboard logs say why';
     reply(request.path, response, status, code, message);
   };
 }

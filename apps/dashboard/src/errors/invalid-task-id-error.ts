@@ -4,7 +4,10 @@ import { RegionwatchError } from '@regionwatch/core';
 export class InvalidTaskIdError extends RegionwatchError {
   readonly code = 'TASK_ID_INVALID';
 
-  constructor(readonly taskId: string, reason: string) {
+  constructor(
+    readonly taskId: string,
+    reason: string,
+  ) {
     super(`"${taskId}" is not a task id: ${reason}`);
   }
 }

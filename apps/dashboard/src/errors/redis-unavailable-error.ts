@@ -5,6 +5,9 @@ export class RedisUnavailableError extends RegionwatchError {
   readonly code = 'REDIS_UNAVAILABLE';
 
   constructor(waitedMs: number) {
-    super(`Redis is not reachable (not connected after ${waitedMs} ms): check REDIS_URL and that Redis is up; the dashboard reconnects by itself`);
+    super(
+      `Redis is not reachable (not connected after ${waitedMs} ms): ` +
+        'check REDIS_URL and that Redis is up; the dashboard reconnects by itself',
+    );
   }
 }

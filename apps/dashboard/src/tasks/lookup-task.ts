@@ -13,7 +13,11 @@ import type { DeliveryReceiptView, PollJobView, TaskView, WebhookDeliveryView } 
  */
 export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boardBasePath: string): Promise<TaskView> {
   const taskId = parseTaskId(rawTaskId);
-  const [pollJob, resultJob, webhookJob] = await Promise.all([queues.poll.getJob(taskId), queues.results?.getJob(taskId), queues.webhooks.getJob(taskId)]);
+  const [pollJob, resultJob, webhookJob] = await Promise.all([
+    queues.poll.getJob(taskId),
+    queues.results?.getJob(taskId),
+    queues.webhooks.getJob(taskId),
+  ]);
   if (!pollJob && !resultJob && !webhookJob) throw new TaskNotFoundError(taskId);
 
   const [poll, resultSummary, webhook] = await Promise.all([
@@ -26,7 +30,11 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
     poll,
     // The poll job's return value is the result; its data keeps a copy from the moment it was
     // decided; the results queue holds one too, and outlives a removed poll job.
-    result: firstResult(pollJob?.returnvalue, pollJob ? (pollJob.data as { result?: unknown } | undefined)?.result : undefined, resultJob?.data),
+    result: firstResult(
+      pollJob?.returnvalue,
+      pollJob ? (pollJob.data as { result?: unknown } | undefined)?.result : undefined,
+      resultJob?.data,
+    ),
     resultsQueue: { enabled: queues.results !== undefined, name: queues.results?.name ?? null, job: resultSummary },
     webhook,
     checkedAt: new Date().toISOString(),
@@ -54,7 +62,9 @@ async function describePollJob(job: Job, boardBasePath: string): Promise<PollJob
       nextPollAt: isoOrNull(progress?.nextPollAt),
       nextDelayMs: progress?.nextDelayMs ?? null,
     },
-    dataProblem: parsed.success ? null : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; '),
+    dataProblem: parsed.success
+      ? null
+      : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; '),
   };
 }
 

@@ -10,7 +10,8 @@ export const MAX_REGION_ROWS = 500;
 export function renderTaskPage(view: TaskView): string {
   const body = html`
 <h1>Task ${view.taskId}</h1>
-<p class="muted">Checked ${view.checkedAt} · <a href="/api/tasks/${encodeURIComponent(view.taskId)}">JSON</a> · <a href="/tasks">look up another</a></p>
+<p class="muted">Checked ${view.checkedAt} ·
+<a href="/api/tasks/${encodeURIComponent(view.taskId)}">JSON</a> · <a href="/tasks">look up another</a></p>
 ${pollSection(view.poll)}
 ${resultSection(view.result)}
 ${resultsQueueSection(view.resultsQueue)}
@@ -19,7 +20,9 @@ ${webhookSection(view.webhook)}`;
 }
 
 function pollSection(poll: PollJobView | null): SafeHtml {
-  if (!poll) return html`<section id="poll"><h2>Polling</h2><p class="muted">No poll job (removed after its retention time, or never tracked).</p></section>`;
+  if (!poll)
+    return html`<section id="poll"><h2>Polling</h2>
+<p class="muted">No poll job (removed after its retention time, or never tracked).</p></section>`;
   const history = poll.progress.history.map((entry) => html`<li>${entry.status} × ${entry.count}</li>`);
   const metadata = Object.entries(poll.metadata).map(([key, value]) => html`<tr><th>${key}</th><td>${value}</td></tr>`);
   return html`<section id="poll"><h2>Polling</h2>
@@ -30,7 +33,7 @@ ${row('Polls so far', poll.progress.polls)}
 ${row('Transient errors', poll.progress.transientErrors)}
 ${row('Last status', poll.progress.lastStatus ?? '—')}
 ${row('Last error', poll.progress.lastError ? html`<span class="error">${poll.progress.lastError}</span>` : '—')}
-${row('Next poll', poll.progress.nextPollAt && (poll.state === 'delayed' || poll.state === 'waiting') ? poll.progress.nextPollAt : '—')}
+${row('Next poll', poll.progress.nextPollAt && waitsForPoll(poll.state) ? poll.progress.nextPollAt : '—')}
 ${row('Submitted at', poll.submittedAt ?? '—')}
 ${row('Webhook URL', poll.webhookUrl ?? '— (WEBHOOK_URL, if set)')}
 ${row('Attempts made', poll.attemptsMade)}
@@ -46,7 +49,9 @@ ${metadata.length > 0 ? html`<table class="grid" id="metadata">${metadata}</tabl
 function resultSection(result: RegionResult | null): SafeHtml {
   if (!result) return html`<section id="result"><h2>Result</h2><p class="muted">Not decided yet.</p></section>`;
   const shown = result.regions.slice(0, MAX_REGION_ROWS);
-  const rows = shown.map((r, i) => html`<tr><td>${i + 1}</td><td>${r.left}</td><td>${r.top}</td><td>${r.right}</td><td>${r.bottom}</td></tr>`);
+  const rows = shown.map(
+    (r, i) => html`<tr><td>${i + 1}</td><td>${r.left}</td><td>${r.top}</td><td>${r.right}</td><td>${r.bottom}</td></tr>`,
+  );
   return html`<section id="result"><h2>Result</h2>
 <table>
 ${row('Status', html`<span class="state status-${result.status}" id="result-status">${result.status}</span>`)}
@@ -61,25 +66,28 @@ ${list('Warnings', result.warnings, '')}
 ${
   result.regions.length > 0
     ? html`<table class="grid" id="regions"><tr><th>#</th><th>left</th><th>top</th><th>right</th><th>bottom</th></tr>${rows}</table>
-${result.regions.length > shown.length ? html`<p class="muted">${result.regions.length - shown.length} more in the JSON view.</p>` : ''}`
+${result.regions.length > shown.length ? moreRegions(result.regions.length - shown.length) : ''}`
     : html`<p class="muted">None.</p>`
 }
 </section>`;
 }
 
 function resultsQueueSection(resultsQueue: TaskView['resultsQueue']): SafeHtml {
-  if (!resultsQueue.enabled) return html`<section id="results-queue"><h2>Results queue</h2><p class="muted">Disabled (RESULTS_QUEUE is empty).</p></section>`;
+  if (!resultsQueue.enabled)
+    return html`<section id="results-queue"><h2>Results queue</h2><p class="muted">Disabled (RESULTS_QUEUE is empty).</p></section>`;
   const job = resultsQueue.job;
   return html`<section id="results-queue"><h2>Results queue (${resultsQueue.name})</h2>
-${job ? html`<table>${row('Result job', jobState(job))}${row('Added at', job.createdAt ?? '—')}${row('Consumed at', job.finishedAt ?? '—')}</table>` : html`<p class="muted">No job (not decided yet, or removed after its retention time).</p>`}
+${job ? resultJobTable(job) : html`<p class="muted">No job (not decided yet, or removed after its retention time).</p>`}
 </section>`;
 }
 
 function webhookSection(webhook: WebhookDeliveryView | null): SafeHtml {
-  if (!webhook) return html`<section id="webhook"><h2>Webhook delivery</h2><p class="muted">No delivery job (no webhook for this task, not decided yet, or removed after its retention time).</p></section>`;
+  if (!webhook)
+    return html`<section id="webhook"><h2>Webhook delivery</h2>
+<p class="muted">No delivery job (no webhook for this task, not decided yet, or removed after its retention time).</p></section>`;
   const receipt = webhook.receipt;
   return html`<section id="webhook"><h2>Webhook delivery</h2>
-${webhook.deadLetter ? html`<p class="error" id="dead-letter">Dead letter: delivery failed for good. Replay it with <code>npm run replay -- ${webhook.jobId}</code>.</p>` : ''}
+${webhook.deadLetter ? deadLetterNote(webhook.jobId) : ''}
 <table>
 ${row('Delivery job', jobState(webhook))}
 ${row('URL', webhook.url ?? '—')}
@@ -102,4 +110,22 @@ function row(label: string, value: HtmlValue): SafeHtml {
 function list(title: string, items: readonly string[], className: string): SafeHtml {
   if (items.length === 0) return html``;
   return html`<h3>${title}</h3><ul class="${className}">${items.map((item) => html`<li>${item}</li>`)}</ul>`;
+}
+
+function waitsForPoll(state: string): boolean {
+  return state === 'delayed' || state === 'waiting';
+}
+
+function moreRegions(count: number): SafeHtml {
+  return html`<p class="muted">${count} more in the JSON view.</p>`;
+}
+
+function resultJobTable(job: JobSummary): SafeHtml {
+  const rows = [row('Result job', jobState(job)), row('Added at', job.createdAt ?? '—'), row('Consumed at', job.finishedAt ?? '—')];
+  return html`<table>${rows}</table>`;
+}
+
+function deadLetterNote(jobId: string): SafeHtml {
+  const replay = html`<code>npm run replay -- ${jobId}</code>`;
+  return html`<p class="error" id="dead-letter">Dead letter: delivery failed for good. Replay it with ${replay}.</p>`;
 }

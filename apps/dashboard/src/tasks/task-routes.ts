@@ -29,7 +29,10 @@ export function taskRoutes(deps: { queues: DashboardQueues; boardBasePath: strin
       response.redirect(303, `/tasks/${encodeURIComponent(parseTaskId(entered))}`);
     } catch (error) {
       if (!(error instanceof InvalidTaskIdError)) throw error;
-      response.status(400).type('html').send(renderLookupPage({ taskId: entered, problem: error.message }));
+      response
+        .status(400)
+        .type('html')
+        .send(renderLookupPage({ taskId: entered, problem: error.message }));
     }
   });
 

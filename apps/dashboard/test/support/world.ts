@@ -55,7 +55,8 @@ export async function startWorld(label: string): Promise<World> {
   const pollQueue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
   const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: { url }, prefix });
 
-  const waitFor = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> => waitForValue(what, check, timeoutMs);
+  const waitFor = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> =>
+    waitForValue(what, check, timeoutMs);
   const track = async (script: TaskScript, options: TrackOptions = {}) => {
     const taskId = simulator.createTask(script);
     await producer.track(taskId, options);

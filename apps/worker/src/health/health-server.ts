@@ -18,7 +18,9 @@ export function createHealthServer(deps: HealthDeps): Server {
       return;
     }
     const reply = (status: number, contentType: string, body: string) => {
-      response.writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' }).end(request.method === 'HEAD' ? undefined : body);
+      response
+        .writeHead(status, { 'content-type': contentType, 'cache-control': 'no-store' })
+        .end(request.method === 'HEAD' ? undefined : body);
     };
     const fail = (error: unknown) => reply(500, 'text/plain; charset=utf-8', `error: ${(error as Error).message}\n`);
     switch (path) {

@@ -1,7 +1,8 @@
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
-export type PollOutcome = 'pending' | 'processing' | 'completed' | 'error' | 'notexist' | 'transient_error' | 'auth_error' | 'invalid_response' | 'rate_limited';
+export type PollOutcome =
+  'pending' | 'processing' | 'completed' | 'error' | 'notexist' | 'transient_error' | 'auth_error' | 'invalid_response' | 'rate_limited';
 export type WebhookOutcome = 'delivered' | 'retry' | 'gone' | 'dead_letter' | 'refused';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
@@ -9,8 +10,18 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prio
 /** Every metric the worker exposes, on a registry of its own (several workers can share a process in tests). */
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly polls = new Counter({ name: 'regionwatch_polls_total', help: 'Polls of Aspose by outcome (the task status seen, or the kind of failure)', labelNames: ['outcome'], registers: [this.registry] });
-  readonly tasksFinished = new Counter({ name: 'regionwatch_tasks_finished_total', help: 'Tasks that reached their one RegionResult, by status', labelNames: ['status'], registers: [this.registry] });
+  readonly polls = new Counter({
+    name: 'regionwatch_polls_total',
+    help: 'Polls of Aspose by outcome (the task status seen, or the kind of failure)',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
+  readonly tasksFinished = new Counter({
+    name: 'regionwatch_tasks_finished_total',
+    help: 'Tasks that reached their one RegionResult, by status',
+    labelNames: ['status'],
+    registers: [this.registry],
+  });
   readonly pollDuration = new Histogram({
     name: 'regionwatch_poll_duration_seconds',
     help: 'Duration of one GET DetectRegions, token refresh included',
@@ -23,7 +34,12 @@ export class WorkerMetrics {
     buckets: [1, 2, 5, 10, 30, 60, 120, 300, 900, 3600, 21600, 86400],
     registers: [this.registry],
   });
-  readonly webhookDeliveries = new Counter({ name: 'regionwatch_webhook_deliveries_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: [this.registry] });
+  readonly webhookDeliveries = new Counter({
+    name: 'regionwatch_webhook_deliveries_total',
+    help: 'Webhook delivery attempts by outcome',
+    labelNames: ['outcome'],
+    registers: [this.registry],
+  });
   private watched: readonly Queue[] = [];
   // Queue depths are read on scrape, so they are right whichever replica is asked.
   private readonly queueJobs: Gauge<'queue' | 'state'> = new Gauge({
@@ -53,8 +69,20 @@ export class WorkerMetrics {
 
   /** Zeroes every labelled series that operators alert on, so a dashboard shows 0 rather than "no data". */
   initialise(): void {
-    for (const outcome of ['pending', 'processing', 'completed', 'error', 'notexist', 'transient_error', 'auth_error', 'invalid_response', 'rate_limited'] satisfies PollOutcome[]) this.polls.inc({ outcome }, 0);
+    for (const outcome of [
+      'pending',
+      'processing',
+      'completed',
+      'error',
+      'notexist',
+      'transient_error',
+      'auth_error',
+      'invalid_response',
+      'rate_limited',
+    ] satisfies PollOutcome[])
+      this.polls.inc({ outcome }, 0);
     for (const status of ['Completed', 'Error', 'NotExist', 'Expired', 'Malformed']) this.tasksFinished.inc({ status }, 0);
-    for (const outcome of ['delivered', 'retry', 'gone', 'dead_letter', 'refused'] satisfies WebhookOutcome[]) this.webhookDeliveries.inc({ outcome }, 0);
+    for (const outcome of ['delivered', 'retry', 'gone', 'dead_letter', 'refused'] satisfies WebhookOutcome[])
+      this.webhookDeliveries.inc({ outcome }, 0);
   }
 }

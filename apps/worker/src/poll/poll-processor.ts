@@ -83,10 +83,18 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       const polls = progress.polls + 1;
       const status = response.taskStatus;
       deps.metrics.polls.inc({ outcome: status.toLowerCase() });
-      if (TERMINAL_TASK_STATUSES.has(status)) return finish(resultFromResponse(response, context(polls)), appendHistory(progress.history, status));
+      if (TERMINAL_TASK_STATUSES.has(status))
+        return finish(resultFromResponse(response, context(polls)), appendHistory(progress.history, status));
 
       if (status !== progress.lastStatus) log.info({ status, polls }, 'task status changed');
-      const next = { ...progress, polls, invalidResponses: 0, lastStatus: status, lastError: undefined, history: appendHistory(progress.history, status) };
+      const next = {
+        ...progress,
+        polls,
+        invalidResponses: 0,
+        lastStatus: status,
+        lastError: undefined,
+        history: appendHistory(progress.history, status),
+      };
       return reschedule(next, nextPollDelay(polls, deps.config, random));
     } catch (error) {
       if (error instanceof RateBudgetExhaustedError) {
@@ -103,7 +111,8 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         const auth = !(error instanceof AsposeTransientError) || error.reason === 'token-endpoint';
         deps.metrics.polls.inc({ outcome: auth ? 'auth_error' : 'transient_error' });
         if (auth) {
-          if (deps.readiness.setProblem('aspose', error.message)) log.error({ err: error }, 'Aspose refuses our requests: tasks wait until it works again');
+          if (deps.readiness.setProblem('aspose', error.message))
+            log.error({ err: error }, 'Aspose refuses our requests: tasks wait until it works again');
         } else {
           log.warn({ reason: error.reason, statusCode: error.statusCode, retryAfterMs: error.retryAfterMs }, error.message);
         }
@@ -119,7 +128,11 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         // A 2xx with a body we cannot use still counts as a poll; a 4xx does not.
         const polls = error.statusCode === undefined ? progress.polls + 1 : progress.polls;
         if (invalidResponses >= MAX_INVALID_RESPONSES) {
-          return finish(malformedResponseResult(context(polls), [`${MAX_INVALID_RESPONSES} consecutive invalid answers from Aspose; last: ${error.message}`]));
+          return finish(
+            malformedResponseResult(context(polls), [
+              `${MAX_INVALID_RESPONSES} consecutive invalid answers from Aspose; last: ${error.message}`,
+            ]),
+          );
         }
         const next = { ...progress, polls, invalidResponses, lastError: error.message };
         return reschedule(next, nextPollDelay(invalidResponses, deps.config, random));
@@ -139,7 +152,14 @@ export function createPollProcessor(deps: PollProcessorDeps) {
 
     async function finish(result: RegionResult, history = progress.history): Promise<RegionResult> {
       // Save the decision first: if we crash during the hand-off, the next run repeats it exactly.
-      const finalProgress = { ...progress, polls: result.polls, lastStatus: result.status, history, nextPollAt: undefined, nextDelayMs: undefined };
+      const finalProgress = {
+        ...progress,
+        polls: result.polls,
+        lastStatus: result.status,
+        history,
+        nextPollAt: undefined,
+        nextDelayMs: undefined,
+      };
       const finalData: PollJobData = { ...data, progress: finalProgress, result };
       await job.updateData(finalData);
       await deps.handOff(result, finalData);

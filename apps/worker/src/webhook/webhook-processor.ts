@@ -37,7 +37,10 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
 
   async function processWebhook(job: Job<unknown, DeliveryReceipt>): Promise<DeliveryReceipt> {
     const parsed = webhookJobSchema.safeParse(job.data);
-    if (!parsed.success) throw new UnrecoverableError(`invalid webhook job data (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`);
+    if (!parsed.success)
+      throw new UnrecoverableError(
+        `invalid webhook job data (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
+      );
     const { url, event }: WebhookJob = parsed.data;
     const taskId = event.data.taskId;
     const attempt = job.attemptsMade + 1;
@@ -123,5 +126,3 @@ function privateAddressError(error: unknown): PrivateAddressError | undefined {
   for (let e = error; e instanceof Error; e = (e as { cause?: unknown }).cause) if (e instanceof PrivateAddressError) return e;
   return undefined;
 }
-
-

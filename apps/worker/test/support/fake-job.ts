@@ -6,7 +6,10 @@ import type { Job } from 'bullmq';
  */
 export type RecordingJob = Job & { delayedUntil: number[] };
 
-export function fakeJob(data: unknown, options: { id?: string; timestamp?: number; attemptsMade?: number; attempts?: number } = {}): RecordingJob {
+export function fakeJob(
+  data: unknown,
+  options: { id?: string; timestamp?: number; attemptsMade?: number; attempts?: number } = {},
+): RecordingJob {
   const job = {
     id: options.id ?? (data as { taskId?: string }).taskId ?? 'job-1',
     data,

@@ -71,7 +71,8 @@ export async function createHarness(options: { env?: Record<string, string>; sim
   const webhookQueue = queue(WEBHOOK_QUEUE);
   const workers: RunningWorker[] = [];
 
-  const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> => waitForValue(what, check, timeoutMs, 20);
+  const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> =>
+    waitForValue(what, check, timeoutMs, 20);
 
   return {
     config,
@@ -91,7 +92,8 @@ export async function createHarness(options: { env?: Record<string, string>; sim
       workers.push(worker);
       return worker;
     },
-    result: (taskId, timeoutMs) => waitFor(`the result of ${taskId}`, async () => (await resultsQueue.getJob(taskId))?.data as RegionResult | undefined, timeoutMs),
+    result: (taskId, timeoutMs) =>
+      waitFor(`the result of ${taskId}`, async () => (await resultsQueue.getJob(taskId))?.data as RegionResult | undefined, timeoutMs),
     async close() {
       await Promise.all(workers.map((w) => w.close(5_000)));
       await Promise.all([producer.close(), pollQueue.close(), resultsQueue.close(), webhookQueue.close()]);

@@ -73,17 +73,24 @@ export class AsposeClient {
   /** `POST /v5.0/ocr/DetectRegions` with the image → the new task id. */
   async submitDetectRegions(image: Buffer | Uint8Array, settings: DetectRegionsSettings = {}): Promise<string> {
     if (image.byteLength === 0) throw new AsposePermanentError('client-error', 'the image is empty', {});
-    const response = await this.authorized({
-      method: 'POST',
-      url: this.baseUrl + DETECT_REGIONS,
-      json: { image: Buffer.from(image).toString('base64'), settings },
-      headers: { accept: 'text/plain' },
-    }, undefined);
+    const response = await this.authorized(
+      {
+        method: 'POST',
+        url: this.baseUrl + DETECT_REGIONS,
+        json: { image: Buffer.from(image).toString('base64'), settings },
+        headers: { accept: 'text/plain' },
+      },
+      undefined,
+    );
     // The id comes as plain text; tolerate a JSON-quoted string too.
     const text = response.body.trim().replace(/^"(.*)"$/, '$1');
     const id = taskIdSchema.safeParse(text);
     if (!id.success) {
-      throw new AsposePermanentError('invalid-body', `Aspose answered the submission with something that is not a task id: ${preview(response.body)}`, {});
+      throw new AsposePermanentError(
+        'invalid-body',
+        `Aspose answered the submission with something that is not a task id: ${preview(response.body)}`,
+        {},
+      );
     }
     return id.data;
   }
@@ -106,7 +113,12 @@ export class AsposeClient {
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.tokens.getToken();
       await this.beforeRequest?.(taskId);
-      const response = await send(this.http, { ...spec, headers: { ...spec.headers, authorization: `Bearer ${token}` } }, { taskId }, this.maxResponseBytes);
+      const response = await send(
+        this.http,
+        { ...spec, headers: { ...spec.headers, authorization: `Bearer ${token}` } },
+        { taskId },
+        this.maxResponseBytes,
+      );
       const status = response.statusCode;
       if (status === 401 || status === 403) {
         this.tokens.invalidate(token);
@@ -115,9 +127,18 @@ export class AsposeClient {
       }
       if (status >= 200 && status < 300) return response;
       const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      if (status === 429) throw new AsposeTransientError('rate-limited', 'Aspose rate-limited the request (HTTP 429)', { taskId, statusCode: status, retryAfterMs });
-      if (status >= 500 || status === 408) throw new AsposeTransientError('server-error', `Aspose answered HTTP ${status}`, { taskId, statusCode: status, retryAfterMs });
-      throw new AsposePermanentError('client-error', `Aspose answered HTTP ${status}: ${preview(response.body)}`, { taskId, statusCode: status });
+      if (status === 429)
+        throw new AsposeTransientError('rate-limited', 'Aspose rate-limited the request (HTTP 429)', {
+          taskId,
+          statusCode: status,
+          retryAfterMs,
+        });
+      if (status >= 500 || status === 408)
+        throw new AsposeTransientError('server-error', `Aspose answered HTTP ${status}`, { taskId, statusCode: status, retryAfterMs });
+      throw new AsposePermanentError('client-error', `Aspose answered HTTP ${status}: ${preview(response.body)}`, {
+        taskId,
+        statusCode: status,
+      });
     }
   }
 }

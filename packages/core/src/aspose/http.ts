@@ -44,7 +44,12 @@ export type HttpResponse = { statusCode: number; headers: Record<string, string 
  * Sends one request and returns the response whatever its status; network failures and timeouts
  * become `AsposeTransientError`, a body over `maxBytes` `AsposePermanentError` (not read to the end).
  */
-export async function send(http: AsposeHttp, spec: RequestSpec, context: AsposeErrorContext, maxBytes = DEFAULT_MAX_RESPONSE_BYTES): Promise<HttpResponse> {
+export async function send(
+  http: AsposeHttp,
+  spec: RequestSpec,
+  context: AsposeErrorContext,
+  maxBytes = DEFAULT_MAX_RESPONSE_BYTES,
+): Promise<HttpResponse> {
   const url = new URL(spec.url);
   for (const [key, value] of Object.entries(spec.searchParams ?? {})) url.searchParams.set(key, value);
   const headers: Record<string, string> = { 'user-agent': http.options.userAgent ?? 'regionwatch', ...spec.headers };
@@ -58,7 +63,14 @@ export async function send(http: AsposeHttp, spec: RequestSpec, context: AsposeE
   }
   const signal = AbortSignal.timeout(http.options.timeoutMs);
   try {
-    const response = await http.dispatcher.request({ origin: url.origin, path: url.pathname + url.search, method: spec.method, headers, body, signal });
+    const response = await http.dispatcher.request({
+      origin: url.origin,
+      path: url.pathname + url.search,
+      method: spec.method,
+      headers,
+      body,
+      signal,
+    });
     const chunks: Buffer[] = [];
     let size = 0;
     for await (const chunk of response.body as AsyncIterable<Buffer>) {

@@ -46,12 +46,16 @@ export class TokenProvider {
   }
 
   private async fetchToken(): Promise<CachedToken> {
-    const response = await send(this.options.http, {
-      method: 'POST',
-      url: this.options.tokenUrl,
-      form: { grant_type: 'client_credentials', client_id: this.options.clientId, client_secret: this.options.clientSecret },
-      headers: { accept: 'application/json' },
-    }, {}).catch((error: unknown) => {
+    const response = await send(
+      this.options.http,
+      {
+        method: 'POST',
+        url: this.options.tokenUrl,
+        form: { grant_type: 'client_credentials', client_id: this.options.clientId, client_secret: this.options.clientSecret },
+        headers: { accept: 'application/json' },
+      },
+      {},
+    ).catch((error: unknown) => {
       if (error instanceof AsposeTransientError) {
         throw new AsposeTransientError('token-endpoint', `token endpoint unreachable: ${error.message}`, { cause: error });
       }
@@ -65,7 +69,11 @@ export class TokenProvider {
       });
     }
     if (status !== 200) {
-      throw new AsposeAuthError(`token endpoint refused the credentials (HTTP ${status}${oauthError(response.body)}): check ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET`, { statusCode: status });
+      throw new AsposeAuthError(
+        `token endpoint refused the credentials (HTTP ${status}${oauthError(response.body)}): ` +
+          'check ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET',
+        { statusCode: status },
+      );
     }
     return this.parseToken(response.body);
   }

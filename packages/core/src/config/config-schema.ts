@@ -34,7 +34,10 @@ export const configSchema = z
     /** Redis or Valkey 6.2+; `rediss://` for TLS. */
     REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
     /** BullMQ key prefix; `{regionwatch}` (a hash tag) on Redis Cluster. */
-    REGIONWATCH_PREFIX: z.string().regex(/^[^\s]+$/, 'must not contain whitespace').default('regionwatch'),
+    REGIONWATCH_PREFIX: z
+      .string()
+      .regex(/^[^\s]+$/, 'must not contain whitespace')
+      .default('regionwatch'),
     /** API base; `/v5.0/ocr/DetectRegions` is under it. */
     ASPOSE_BASE_URL: httpUrl.default('https://api.aspose.cloud'),
     /** OAuth2 client-credentials endpoint; defaults to `<ASPOSE_BASE_URL>/connect/token`. */
@@ -59,7 +62,10 @@ export const configSchema = z
     /** How long SIGTERM waits for jobs in flight before handing the rest back. */
     SHUTDOWN_TIMEOUT_MS: int(0).default(25_000),
     /** Where results go; the empty string disables the results queue. */
-    RESULTS_QUEUE: z.string().regex(/^[^:\s]*$/, 'must not contain ":" or whitespace').default('regions-results'),
+    RESULTS_QUEUE: z
+      .string()
+      .regex(/^[^:\s]*$/, 'must not contain ":" or whitespace')
+      .default('regions-results'),
     /** Default webhook for tasks that name none. */
     WEBHOOK_URL: httpUrl.optional(),
     /** Standard Webhooks signing secret (`whsec_<base64>`). */
@@ -89,7 +95,11 @@ export const configSchema = z
   })
   .superRefine((c, ctx) => {
     if (c.POLL_INITIAL_DELAY_MS > c.POLL_MAX_DELAY_MS) {
-      ctx.addIssue({ code: 'custom', path: ['POLL_MAX_DELAY_MS'], message: `must be at least POLL_INITIAL_DELAY_MS (${c.POLL_INITIAL_DELAY_MS})` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['POLL_MAX_DELAY_MS'],
+        message: `must be at least POLL_INITIAL_DELAY_MS (${c.POLL_INITIAL_DELAY_MS})`,
+      });
     }
     if ((c.ASPOSE_CLIENT_ID === undefined) !== (c.ASPOSE_CLIENT_SECRET === undefined)) {
       const missing = c.ASPOSE_CLIENT_ID === undefined ? 'ASPOSE_CLIENT_ID' : 'ASPOSE_CLIENT_SECRET';

@@ -59,7 +59,11 @@ export class RequestRateLimiter {
     this.counter = (this.counter + 1) % Number.MAX_SAFE_INTEGER;
     const waitMs = await (this.redis as WithAcquire).regionwatchAcquire(this.key, this.windowMs, this.max, `${this.id}:${this.counter}`);
     if (waitMs >= 0) {
-      throw new RateBudgetExhaustedError('rate-limited', `ASPOSE_MAX_RPS reached (${this.max} per ${this.windowMs} ms across all replicas)`, { taskId, retryAfterMs: Math.max(1, waitMs) });
+      throw new RateBudgetExhaustedError(
+        'rate-limited',
+        `ASPOSE_MAX_RPS reached (${this.max} per ${this.windowMs} ms across all replicas)`,
+        { taskId, retryAfterMs: Math.max(1, waitMs) },
+      );
     }
   }
 }

@@ -52,7 +52,10 @@ function toRegion(rectangle: unknown, index: number, r: number): Region {
   }
   for (const value of rectangle) {
     if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0) {
-      throw new RegionDecodeError(index, `rectangle ${r} has a coordinate that is not a non-negative integer: ${JSON.stringify(value) ?? String(value)}`);
+      throw new RegionDecodeError(
+        index,
+        `rectangle ${r} has a coordinate that is not a non-negative integer: ${JSON.stringify(value) ?? String(value)}`,
+      );
     }
   }
   const [left, top, right, bottom] = rectangle as [number, number, number, number];

@@ -12,12 +12,7 @@ const JITTER = 0.2;
  * `Retry-After` is a lower bound (it may lift the delay past the cap: the server said so).
  * `random` returns [0, 1): pass a seeded one in tests.
  */
-export function nextPollDelay(
-  polls: number,
-  config: ScheduleConfig,
-  random: () => number = Math.random,
-  retryAfterMs?: number,
-): number {
+export function nextPollDelay(polls: number, config: ScheduleConfig, random: () => number = Math.random, retryAfterMs?: number): number {
   const initial = config.POLL_INITIAL_DELAY_MS;
   const cap = config.POLL_MAX_DELAY_MS;
   const exponent = Math.min(Math.max(polls - 1, 0), 30); // 2^30 × anything is past any cap

@@ -5,7 +5,8 @@ import { PayloadTooLargeError } from '../errors/payload-too-large-error.js';
 
 /** The one place that maps the simulator's errors onto HTTP statuses. */
 export function statusForError(error: unknown): number {
-  if (error instanceof InvalidRequestBodyError || error instanceof InvalidTaskScriptError || error instanceof InvalidFaultsError) return 400;
+  if (error instanceof InvalidRequestBodyError || error instanceof InvalidTaskScriptError || error instanceof InvalidFaultsError)
+    return 400;
   if (error instanceof PayloadTooLargeError) return 413;
   return 500;
 }
