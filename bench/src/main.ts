@@ -6,8 +6,9 @@ import { spawnRedisServer } from '@regionwatch/testkit';
 import { Redis } from 'ioredis';
 import { ROOT } from './child-process.js';
 import type { BenchContext } from './context.js';
+import { replaceGeneratedSection } from './generated-section.js';
 import { describeMachine } from './machine.js';
-import { renderMarkdown, type BenchResults } from './report.js';
+import { renderMarkdown, renderSummary, type BenchResults } from './report.js';
 import { measureCpuProfile } from './scenarios/cpu-profile.js';
 import { measureEnqueue } from './scenarios/enqueue.js';
 import { measureHttpClients } from './scenarios/http-clients.js';
@@ -22,7 +23,8 @@ import { buildWorker } from './workers.js';
 const SCENARIOS = ['throughput', 'http', 'redis', 'memory', 'enqueue', 'latency', 'scale-out', 'profile'] as const;
 const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.join(',')}] [--out DIR] [--no-readme]
   Runs every scenario on a private redis-server and the simulator; prints a table; writes DIR/<date>.json
-  (default bench/results). A full run (no --quick/--tiny, all scenarios) also updates the README's Performance section.`;
+  (default bench/results). A full run (no --quick/--tiny, all scenarios) also rewrites the report in bench/README.md
+  and the summary in the README's Performance section (--no-readme: neither).`;
 
 const { values } = parseArgs({
   options: {
@@ -91,15 +93,14 @@ const file = join(outDir, `${results.date}${mode === 'full' ? '' : `-${mode}`}.j
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 console.error(`\nwrote ${file}`);
 
+// A full run of every scenario refreshes the report (bench/README.md) and the README's five-line summary.
 if (mode === 'full' && only.size === SCENARIOS.length && !values['no-readme']) {
-  const readmePath = join(ROOT, 'README.md');
-  const readme = await readFile(readmePath, 'utf8');
-  const start = '<!-- bench:start -->';
-  const end = '<!-- bench:end -->';
-  const from = readme.indexOf(start);
-  const to = readme.indexOf(end);
-  if (from >= 0 && to > from) {
-    await writeFile(readmePath, `${readme.slice(0, from + start.length)}\n${markdown}\n${readme.slice(to)}`);
-    console.error('updated the Performance section of README.md');
+  for (const [path, section, content] of [
+    ['bench/README.md', 'bench', markdown],
+    ['README.md', 'bench-summary', renderSummary(results)],
+  ] as const) {
+    const docPath = join(ROOT, path);
+    await writeFile(docPath, replaceGeneratedSection(await readFile(docPath, 'utf8'), section, content));
+    console.error(`updated the ${section} section of ${path}`);
   }
 }

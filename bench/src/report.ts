@@ -27,7 +27,7 @@ const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximum
 const table = (header: string[], rows: string[][]) =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
-/** The results as Markdown: printed by `npm run bench` and written into the README. */
+/** The results as Markdown: printed by `npm run bench` and written into bench/README.md. */
 export function renderMarkdown(r: BenchResults): string {
   const parts: string[] = [];
   const m = r.machine;
@@ -160,4 +160,47 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
   return parts.join('\n\n');
+}
+
+/**
+ * The README's Performance summary: the key figures of a run in five lines, linking to the report.
+ * Generated like the report, so the README never quotes a figure that no run measured.
+ */
+export function renderSummary(r: BenchResults): string {
+  const m = r.machine;
+  const lines = [
+    `Measured ${r.date} (${r.mode} run) on ${m.cores} cores (${m.cpu}), worker, Redis and the simulator sharing the machine; ` +
+      'the report, its baselines and method are in [bench/README.md](bench/README.md).',
+  ];
+  const fastest = r.throughput?.reduce((best, row) => (row.worker.pollsPerSecond > best.worker.pollsPerSecond ? row : best));
+  if (fastest) {
+    lines.push(
+      `- **Throughput:** one worker process, up to ${n(fastest.worker.pollsPerSecond)} polls/s ` +
+        `(${n(fastest.worker.tasksPerSecond)} tasks/s of ${fastest.pollsPerTask} polls, C = ${fastest.concurrency}) ` +
+        `at ${n(fastest.worker.cpuMsPerPoll, 3)} ms of worker CPU per poll; ` +
+        `${n(fastest.ratio, 2)} of the slower of its bare baselines (the same loop in plain BullMQ, or plain HTTP).`,
+    );
+  }
+  if (r.redisCost && r.memory) {
+    lines.push(
+      `- **Redis:** ${n(r.redisCost.commandsPerPoll, 1)} commands and ${n(r.redisCost.roundTripsPerPoll, 2)} round trips per poll; ` +
+        `${n(r.memory.bytesPerPendingTask)} bytes per tracked task, ${n(r.memory.bytesPerFinishedTask)} per finished task ` +
+        `while it is kept (${n(r.memory.bytesPerFinishedTaskWithoutResultsQueue)} with \`RESULTS_QUEUE=""\`).`,
+    );
+  }
+  if (r.latency) {
+    lines.push(
+      `- **Detection latency** (poll schedule ÷${r.latency.scaleDown}): p50 ${n(r.latency.p50Ms)} ms, ` +
+        `p95 ${n(r.latency.p95Ms)} ms from a task turning terminal to its result job.`,
+    );
+  }
+  const [one, two] = r.scaleOut ?? [];
+  if (r.enqueue && one && two) {
+    lines.push(
+      `- **Enqueue and scale-out:** \`trackMany\` ${n(r.enqueue.trackManyPerSecond)} ids/s; ` +
+        `${two.workers} worker processes on the same machine: ${n(two.run.pollsPerSecond)} polls/s ` +
+        `(${one.workers} process: ${n(one.run.pollsPerSecond)}).`,
+    );
+  }
+  return lines.join('\n');
 }

@@ -1,0 +1,51 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { readGeneratedSection, replaceGeneratedSection } from '../src/generated-section.js';
+import { renderMarkdown, renderSummary, type BenchResults } from '../src/report.js';
+
+const root = fileURLToPath(new URL('../../', import.meta.url));
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+
+describe('replaceGeneratedSection', () => {
+  const doc = 'intro\n<!-- bench:start -->\nold\nfigures\n<!-- bench:end -->\noutro\n';
+
+  it('replaces only what is between the markers, and reads back what it wrote', () => {
+    const next = replaceGeneratedSection(doc, 'bench', 'new');
+    expect(next).toBe('intro\n<!-- bench:start -->\nnew\n<!-- bench:end -->\noutro\n');
+    expect(readGeneratedSection(next, 'bench')).toBe('new');
+    expect(replaceGeneratedSection(next, 'bench', 'new')).toBe(next);
+  });
+
+  it('refuses a document without the markers, or with them out of order', () => {
+    expect(() => replaceGeneratedSection('no markers', 'bench', 'x')).toThrow(/<!-- bench:start -->/);
+    expect(() => replaceGeneratedSection('<!-- bench:end --> <!-- bench:start -->', 'bench', 'x')).toThrow(/no <!-- bench:start -->/);
+    expect(() => replaceGeneratedSection(doc, 'bench-summary', 'x')).toThrow(/bench-summary/);
+    expect(readGeneratedSection('no markers', 'bench')).toBeUndefined();
+  });
+});
+
+// The figures in the docs are the latest full run's, as `npm run bench` wrote them: a figure edited by
+// hand, or results committed without the docs they change, fails here.
+describe('the figures quoted in the docs', () => {
+  const fullRuns = readdirSync(join(root, 'bench/results'))
+    .filter((name) => /^\d{4}-\d\d-\d\d\.json$/.test(name))
+    .sort();
+  const latest = fullRuns.at(-1);
+  const results = JSON.parse(read(`bench/results/${latest ?? 'none'}`)) as BenchResults;
+
+  it('come from a full run of every scenario', () => {
+    expect(results.mode).toBe('full');
+    for (const key of ['throughput', 'httpClients', 'redisCost', 'memory', 'enqueue', 'latency', 'scaleOut', 'cpuProfile'] as const)
+      expect(results[key], key).toBeDefined();
+  });
+
+  it('bench/README.md holds the report of the latest full run', () => {
+    expect(readGeneratedSection(read('bench/README.md'), 'bench')).toBe(renderMarkdown(results));
+  });
+
+  it("the README's Performance summary is the latest full run's", () => {
+    expect(readGeneratedSection(read('README.md'), 'bench-summary')).toBe(renderSummary(results));
+  });
+});
