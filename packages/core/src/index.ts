@@ -63,4 +63,4 @@ export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { runService, type Service } from './run-service.js';
 export { logRedisOutages } from './log-redis-outages.js';
-export { redactUrl, redactUserInfo } from './redact-url.js';
+export { MAX_REDACTED_URL_LENGTH, REDACTED, redactUrl, redactUrlsDeep, redactUrlsIn, redactUserInfo } from './redact-url.js';

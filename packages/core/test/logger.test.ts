@@ -57,4 +57,33 @@ describe('createLogger', () => {
     expect(described).toContain('"ASPOSE_CLIENT_ID":"id"');
     expect(describeConfig(loadConfig({}))).not.toHaveProperty('DASHBOARD_PASSWORD');
   });
+
+  it('describeConfig redacts every URL-valued setting by parsing it (issue 11: the start-up line leaked these)', () => {
+    const config = loadConfig({
+      REDIS_URL: 'redis://:p@ssw0rd-tail@redis:6379/0',
+      ASPOSE_BASE_URL: 'https://client:base-userinfo@api.aspose.cloud',
+      ASPOSE_TOKEN_URL: 'https://client:token-userinfo@auth.example/connect/token?x=token-query',
+      WEBHOOK_URL: 'https://hooks.example/in?token=webhook-query-token',
+      WEBHOOK_SECRET: `whsec_${'B'.repeat(43)}=`,
+      DASHBOARD_USER: 'ops',
+      DASHBOARD_PASSWORD: 'a-long-enough-password',
+    });
+    const described = describeConfig(config);
+    const text = JSON.stringify(described);
+    for (const leak of ['ssw0rd-tail', 'base-userinfo', 'token-userinfo', 'token-query', 'webhook-query-token', 'BBBB', 'a-long-enough'])
+      expect(text).not.toContain(leak);
+    expect(described).toMatchObject({
+      REDIS_URL: 'redis://[redacted]@redis:6379/0',
+      ASPOSE_BASE_URL: 'https://[redacted]@api.aspose.cloud/',
+      ASPOSE_TOKEN_URL: 'https://[redacted]@auth.example/connect/token?x=[redacted]',
+      WEBHOOK_URL: 'https://hooks.example/in?token=[redacted]',
+      DASHBOARD_USER: 'ops',
+      DASHBOARD_PASSWORD: '[redacted]',
+    });
+  });
+
+  it('describeConfig masks any setting named like a secret, even one added later', () => {
+    const described = describeConfig({ ...loadConfig({}), SOME_FUTURE_PASSWORD: 'pw-1', OTHER_TOKEN: 'tok-2' } as never);
+    expect(described).toMatchObject({ SOME_FUTURE_PASSWORD: '[redacted]', OTHER_TOKEN: '[redacted]' });
+  });
 });
