@@ -3,6 +3,7 @@ export { RegionwatchError } from './errors.js';
 
 export { ConfigError, type ConfigIssue } from './config/config-error.js';
 export { configSchema, type Config } from './config/config-schema.js';
+export { MIN_DASHBOARD_PASSWORD_LENGTH, parseHost, type ParsedHost } from './config/dashboard-env.js';
 export { describeConfig, loadConfig, requireAsposeCredentials } from './config/load-config.js';
 
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.js';

@@ -101,7 +101,7 @@ describe('loadConfig', () => {
     ]);
     expect(errorOf({ ASPOSE_CLIENT_ID: 'id' }).issues[0]?.variable).toBe('ASPOSE_CLIENT_SECRET');
     expect(errorOf({ WEBHOOK_URL: 'https://example.com/hook' }).issues[0]?.variable).toBe('WEBHOOK_SECRET');
-    expect(errorOf({ DASHBOARD_PASSWORD: 'pw' }).issues[0]?.variable).toBe('DASHBOARD_USER');
+    expect(errorOf({ DASHBOARD_PASSWORD: 'long-enough-password' }).issues[0]?.variable).toBe('DASHBOARD_USER');
   });
 
   it('requireAsposeCredentials refuses a config without credentials', () => {
