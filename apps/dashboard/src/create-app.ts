@@ -2,6 +2,7 @@ import { createRedisConnection, logRedisOutages, type Config, type Logger } from
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { basicAuth } from './auth/basic-auth.js';
+import { createLoginLimiter, type LoginFailureLimit } from './auth/login-limiter.js';
 import { hasCredentials } from './listen-host.js';
 import { createBoard } from './board/create-board.js';
 import { errorHandler, notFoundHandler } from './errors/error-handler.js';
@@ -20,6 +21,8 @@ export type DashboardDeps = {
   /** An ioredis client the caller owns (left open by `close()`), or a Redis URL; default `REDIS_URL`. */
   connection?: Redis | string;
   logger: Logger;
+  /** Failed logins per client before it is refused for the rest of the window; default 10 in 15 minutes. */
+  loginFailureLimit?: LoginFailureLimit;
 };
 
 export type Dashboard = {
@@ -57,7 +60,8 @@ export function createApp(deps: DashboardDeps): Dashboard {
     hostGuard({ allowedHosts: config.DASHBOARD_ALLOWED_HOSTS, enforce: !credentials || config.DASHBOARD_ALLOWED_HOSTS.length > 0, logger }),
   );
   if (config.DASHBOARD_USER !== undefined && config.DASHBOARD_PASSWORD !== undefined) {
-    app.use(basicAuth({ user: config.DASHBOARD_USER, password: config.DASHBOARD_PASSWORD }));
+    const limiter = createLoginLimiter({ connection, prefix: config.REGIONWATCH_PREFIX, limit: deps.loginFailureLimit });
+    app.use(basicAuth({ user: config.DASHBOARD_USER, password: config.DASHBOARD_PASSWORD }, { limiter, logger }));
   }
   // After auth, so a refusal logged here means the browser did send valid credentials (CSRF rides on them).
   app.use(sameOriginGuard({ trustedHosts: config.DASHBOARD_ALLOWED_HOSTS, logger }));

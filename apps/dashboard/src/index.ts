@@ -1,4 +1,12 @@
-export { AUTH_REALM, basicAuth, parseBasicAuthorization, type Credentials } from './auth/basic-auth.js';
+export { AUTH_REALM, basicAuth, parseBasicAuthorization, type BasicAuthOptions, type Credentials } from './auth/basic-auth.js';
+export {
+  clientKey,
+  createLoginLimiter,
+  DEFAULT_LOGIN_FAILURE_LIMIT,
+  type LoginFailureLimit,
+  type LoginLimiter,
+  type LoginStanding,
+} from './auth/login-limiter.js';
 export { BOARD_PATH, createApp, type Dashboard, type DashboardDeps } from './create-app.js';
 export { InvalidTaskIdError } from './errors/invalid-task-id-error.js';
 export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
