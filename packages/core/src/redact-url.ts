@@ -37,7 +37,11 @@ export function redactUrl(url: string): string {
 
 /** Every URL inside a free text (an error message, a log field) redacted as `redactUrl` does; the rest kept. */
 export function redactUrlsIn(text: string): string {
-  return text.replace(URL_IN_TEXT, (match) => redactUrl(match));
+  return text.replace(URL_IN_TEXT, (match) => {
+    // Punctuation that ends a sentence or clause ("… at https://x/y: refused") stays outside the URL.
+    const url = match.replace(/[.,:;!?)]+$/, '');
+    return redactUrl(url) + match.slice(url.length);
+  });
 }
 
 /** A copy of a JSON-like value with `redactUrlsIn` applied to every string in it; keys and shape unchanged. */

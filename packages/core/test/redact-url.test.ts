@@ -58,6 +58,17 @@ describe('redactUrlsIn', () => {
     for (const secret of ['pw@', 't0k3n', 's1g']) expect(redacted).not.toContain(secret);
   });
 
+  it('keeps punctuation that ends a clause outside the URL', () => {
+    expect(redactUrlsIn('POST https://h.example/in?token=t0k3n: connect ECONNREFUSED (see http://d.example/x?a=b).')).toBe(
+      'POST https://h.example/in?token=[redacted]: connect ECONNREFUSED (see http://d.example/x?a=[redacted]).',
+    );
+  });
+
+  it('is idempotent: redacting a redacted text changes nothing', () => {
+    const once = redactUrlsIn('https://u:p@h.example/p?token=abc#frag and redis://:p@ss@r:6379/0');
+    expect(redactUrlsIn(once)).toBe(once);
+  });
+
   it('leaves text without URLs alone', () => {
     expect(redactUrlsIn('webhook receiver answered HTTP 500')).toBe('webhook receiver answered HTTP 500');
   });
