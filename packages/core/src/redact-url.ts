@@ -19,15 +19,20 @@ export const MAX_REDACTED_URL_LENGTH = 300;
 /** A query key worth keeping: short and plain. Anything else may itself be a secret (`?sk_live_…`). */
 const PLAIN_QUERY_KEY = /^[A-Za-z0-9_.\-[\]]{1,64}$/;
 
-/** Something that starts like an absolute URL with an authority, up to whitespace or a quote/bracket. */
-const URL_IN_TEXT = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>`]*/g;
+/**
+ * Something that starts like an absolute URL with an authority, up to whitespace, a quote, a bracket
+ * or a backslash (never part of a URL; stopping there keeps JSON text and its escapes intact).
+ */
+const URL_IN_TEXT = /\b[A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s"'<>`\\]*/g;
+
+const NOT_A_URL = '(not a valid URL)';
 
 export function redactUrl(url: string): string {
   let parsed: URL;
   try {
     parsed = new URL(url);
   } catch {
-    return '(not a valid URL)';
+    return NOT_A_URL;
   }
   const userInfo = parsed.username !== '' || parsed.password !== '' ? `${REDACTED}@` : '';
   const query = parsed.search === '' ? '' : `?${redactQuery(parsed.search.slice(1))}`;
@@ -40,13 +45,20 @@ export function redactUrlsIn(text: string): string {
   return text.replace(URL_IN_TEXT, (match) => {
     // Punctuation that ends a sentence or clause ("… at https://x/y: refused") stays outside the URL.
     const url = match.replace(/[.,:;!?)]+$/, '');
-    return redactUrl(url) + match.slice(url.length);
+    const redacted = redactUrl(url);
+    // "a redis:// URL" in prose is not a URL; one that does not parse but could hold a secret is dropped.
+    if (redacted === NOT_A_URL && !/[@?#]/.test(url)) return match;
+    return redacted + match.slice(url.length);
   });
 }
 
-/** A copy of a JSON-like value with `redactUrlsIn` applied to every string in it; keys and shape unchanged. */
+/**
+ * A copy of a JSON-like value with `redactUrlsIn` applied to every string in it; keys and shape
+ * unchanged. Only arrays and plain objects are walked (each once); anything else (an Error, a Date,
+ * a Buffer) is returned as it is.
+ */
 export function redactUrlsDeep<T>(value: T): T {
-  return deep(value) as T;
+  return deep(value, new WeakSet()) as T;
 }
 
 /**
@@ -55,13 +67,17 @@ export function redactUrlsDeep<T>(value: T): T {
  */
 export const redactUserInfo = redactUrl;
 
-function deep(value: unknown): unknown {
+function deep(value: unknown, seen: WeakSet<object>): unknown {
   if (typeof value === 'string') return value.includes('://') ? redactUrlsIn(value) : value;
-  if (Array.isArray(value)) return value.map(deep);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, deep(inner)]));
+  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  if (Array.isArray(value)) {
+    seen.add(value);
+    return value.map((inner) => deep(inner, seen));
   }
-  return value;
+  const prototype = Object.getPrototypeOf(value) as unknown;
+  if (prototype !== Object.prototype && prototype !== null) return value;
+  seen.add(value);
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, deep(inner, seen)]));
 }
 
 function redactQuery(query: string): string {

@@ -69,8 +69,25 @@ describe('redactUrlsIn', () => {
     expect(redactUrlsIn(once)).toBe(once);
   });
 
-  it('leaves text without URLs alone', () => {
+  it('leaves text without URLs alone, and scheme names in prose', () => {
     expect(redactUrlsIn('webhook receiver answered HTTP 500')).toBe('webhook receiver answered HTTP 500');
+    expect(redactUrlsIn('must be a redis:// or rediss:// URL')).toBe('must be a redis:// or rediss:// URL');
+  });
+
+  it('drops an unparseable URL that could hold a secret', () => {
+    expect(redactUrlsIn('connecting to redis://:pa#ss@host:6379 failed')).toBe('connecting to (not a valid URL) failed');
+  });
+
+  it('works on JSON text: stops at quotes and backslashes, and keeps the JSON valid', () => {
+    const line = JSON.stringify({
+      msg: 'POST "https://h.example/x?sig=abc"\nnext https://h.example/y?sig=def\\z',
+      url: 'https://u:p@h.example/',
+    });
+    const redacted = redactUrlsIn(line);
+    expect(JSON.parse(redacted)).toEqual({
+      msg: 'POST "https://h.example/x?sig=[redacted]"\nnext https://h.example/y?sig=[redacted]\\z',
+      url: 'https://[redacted]@h.example/',
+    });
   });
 });
 
