@@ -154,15 +154,17 @@ describe('a page on another origin, in Chromium', () => {
     });
   }
 
-  it('while the dashboard’s own page can still pause the queue (same origin, cached credentials)', async () => {
+  it('while Bull Board’s own UI still pauses the queue (its requests are same-origin, with the cached credentials)', async () => {
     const page = await newPage();
     await primeBasicAuth(page);
-    const status = await page.evaluate(
-      async (path) => (await fetch(path, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: '{}' })).status,
-      '/queues/api/queues/regions-poll/pause',
-    );
-    expect(status).toBe(200);
-    expect(await pollQueue.isPaused()).toBe(true);
+    await page.goto(`${authDashboard.base}/queues/queue/regions-poll`);
+    await page.locator('button:has(svg.lucide-ellipsis-vertical)').first().click();
+    await page.getByRole('menuitem', { name: /Pause/ }).click();
+    await page
+      .getByRole('button', { name: /^(Pause|Confirm|Yes)/ })
+      .last()
+      .click();
+    await expect.poll(() => pollQueue.isPaused(), { timeout: 15_000 }).toBe(true);
   });
 });
 
