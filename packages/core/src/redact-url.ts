@@ -37,7 +37,9 @@ export function redactUrl(url: string): string {
   const userInfo = parsed.username !== '' || parsed.password !== '' ? `${REDACTED}@` : '';
   const query = parsed.search === '' ? '' : `?${redactQuery(parsed.search.slice(1))}`;
   const fragment = parsed.hash === '' ? '' : `#${REDACTED}`;
-  return bounded(`${parsed.protocol}//${userInfo}${parsed.host}${parsed.pathname}${query}${fragment}`);
+  // The parser turns `https://host` into `https://host/`; an origin should stay as it was written.
+  const path = parsed.pathname === '/' && !/^[^:]*:\/\/[^/?#]*\//.test(url) ? '' : parsed.pathname;
+  return bounded(`${parsed.protocol}//${userInfo}${parsed.host}${path}${query}${fragment}`);
 }
 
 /** Every URL inside a free text (an error message, a log field) redacted as `redactUrl` does; the rest kept. */

@@ -99,7 +99,7 @@ describe('createLogger', () => {
       expect(text).not.toContain(leak);
     expect(described).toMatchObject({
       REDIS_URL: 'redis://[redacted]@redis:6379/0',
-      ASPOSE_BASE_URL: 'https://[redacted]@api.aspose.cloud/',
+      ASPOSE_BASE_URL: 'https://[redacted]@api.aspose.cloud',
       ASPOSE_TOKEN_URL: 'https://[redacted]@auth.example/connect/token?x=[redacted]',
       WEBHOOK_URL: 'https://hooks.example/in?token=[redacted]',
       DASHBOARD_USER: 'ops',

@@ -9,6 +9,12 @@ describe('redactUrl', () => {
     expect(redactUrl('http://127.0.0.1:9000/ok')).toBe('http://127.0.0.1:9000/ok');
   });
 
+  it('leaves an origin as written (no slash added) and keeps a slash that was there', () => {
+    expect(redactUrl('http://attacker.example')).toBe('http://attacker.example');
+    expect(redactUrl('https://h.example/')).toBe('https://h.example/');
+    expect(redactUrl('https://u:p@h.example?x=1')).toBe('https://[redacted]@h.example?x=[redacted]');
+  });
+
   it('takes the user info up to the LAST @ (a raw @ in a password)', () => {
     const redacted = redactUrl('redis://:p@ss@redis:6379/0');
     expect(redacted).toBe('redis://[redacted]@redis:6379/0');
