@@ -2,10 +2,14 @@ import { createRedisConnection, logRedisOutages, type Config, type Logger } from
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { basicAuth } from './auth/basic-auth.js';
+import { createLoginLimiter, type LoginFailureLimit } from './auth/login-limiter.js';
+import { hasCredentials } from './listen-host.js';
 import { createBoard } from './board/create-board.js';
 import { errorHandler, notFoundHandler } from './errors/error-handler.js';
 import { openDashboardQueues } from './queues/dashboard-queues.js';
 import { requireRedis } from './queues/require-redis.js';
+import { hostGuard } from './security/host-guard.js';
+import { sameOriginGuard } from './security/same-origin-guard.js';
 import { securityHeaders } from './security/security-headers.js';
 import { taskRoutes } from './tasks/task-routes.js';
 
@@ -17,6 +21,8 @@ export type DashboardDeps = {
   /** An ioredis client the caller owns (left open by `close()`), or a Redis URL; default `REDIS_URL`. */
   connection?: Redis | string;
   logger: Logger;
+  /** Failed logins per client before it is refused for the rest of the window; default 10 in 15 minutes. */
+  loginFailureLimit?: LoginFailureLimit;
 };
 
 export type Dashboard = {
@@ -41,13 +47,24 @@ export function createApp(deps: DashboardDeps): Dashboard {
 
   const app = express();
   app.disable('x-powered-by');
+  // Only for the client address the failed-login limit keys on; Host checks read the raw header.
+  if (config.DASHBOARD_TRUST_PROXY !== undefined) app.set('trust proxy', config.DASHBOARD_TRUST_PROXY);
   app.use(securityHeaders());
   app.get('/healthz', (_request, response) => {
     response.set('cache-control', 'no-store').json({ status: 'ok' });
   });
+  // DNS rebinding: without credentials only loopback names (and DASHBOARD_ALLOWED_HOSTS) are
+  // answered; with credentials a rebinding page has none to send, so only a non-empty list is enforced.
+  const credentials = hasCredentials(config);
+  app.use(
+    hostGuard({ allowedHosts: config.DASHBOARD_ALLOWED_HOSTS, enforce: !credentials || config.DASHBOARD_ALLOWED_HOSTS.length > 0, logger }),
+  );
   if (config.DASHBOARD_USER !== undefined && config.DASHBOARD_PASSWORD !== undefined) {
-    app.use(basicAuth({ user: config.DASHBOARD_USER, password: config.DASHBOARD_PASSWORD }));
+    const limiter = createLoginLimiter({ connection, prefix: config.REGIONWATCH_PREFIX, limit: deps.loginFailureLimit });
+    app.use(basicAuth({ user: config.DASHBOARD_USER, password: config.DASHBOARD_PASSWORD }, { limiter, logger }));
   }
+  // After auth, so a refusal logged here means the browser did send valid credentials (CSRF rides on them).
+  app.use(sameOriginGuard({ trustedHosts: config.DASHBOARD_ALLOWED_HOSTS, logger }));
   app.get('/', (_request, response) => response.redirect(BOARD_PATH));
   // The routes that read Redis answer 503 quickly while it is away; the UI shell and assets still load.
   app.use([`${BOARD_PATH}/api`, '/api/tasks', '/tasks/:taskId'], requireRedis(connection));

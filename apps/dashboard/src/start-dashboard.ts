@@ -39,14 +39,18 @@ export async function startDashboard(options: StartDashboardOptions): Promise<Ru
   }
   const { address, port } = server.address() as AddressInfo;
   const url = `http://${host ?? 'localhost'}:${port}`;
+  const fields = {
+    url: `${url}${BOARD_PATH}`,
+    address,
+    port,
+    readOnly: config.DASHBOARD_READONLY,
+    allowedHosts: config.DASHBOARD_ALLOWED_HOSTS,
+  };
   if (hasCredentials(config)) {
-    logger.info(
-      { url: `${url}${BOARD_PATH}`, address, port, readOnly: config.DASHBOARD_READONLY },
-      'dashboard listening on every interface (basic auth on)',
-    );
+    logger.info(fields, 'dashboard listening on every interface (basic auth on)');
   } else {
     logger.warn(
-      { url: `${url}${BOARD_PATH}`, address, port, readOnly: config.DASHBOARD_READONLY },
+      fields,
       'dashboard has no authentication (DASHBOARD_USER and DASHBOARD_PASSWORD unset), so it listens on 127.0.0.1 only; ' +
         'set both to reach it from elsewhere',
     );

@@ -12,7 +12,11 @@ const PASSWORD = 'correct horse battery staple';
 let secured: Served;
 let open: Served;
 beforeAll(async () => {
-  secured = await serveDashboard({ config: loadConfig({ ...env, DASHBOARD_USER: USER, DASHBOARD_PASSWORD: PASSWORD }) });
+  // Many wrong logins below, all from 127.0.0.1: a limit they cannot reach (test/login-limit.test.ts tests the limit).
+  secured = await serveDashboard({
+    config: loadConfig({ ...env, DASHBOARD_USER: USER, DASHBOARD_PASSWORD: PASSWORD }),
+    loginFailureLimit: { failures: 1_000, windowSeconds: 60 },
+  });
   open = await serveDashboard({ config: loadConfig(env) });
 });
 afterAll(async () => {

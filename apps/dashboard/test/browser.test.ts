@@ -1,22 +1,12 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/chromium.js';
 import { serveDashboard, type Served } from './support/serve.js';
 import { startWorld, type World } from './support/world.js';
 
 // A real browser over the real UI: Debian's Chromium driven by playwright-core (no browser download).
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const OUTPUT = fileURLToPath(new URL('../test-output/', import.meta.url));
 const credentials = { username: 'ops', password: 'browser-test-password' };
 // Bull Board's action icons (lucide): retry, clean/remove, duplicate (adds a job), queue actions menu.
@@ -33,12 +23,6 @@ const cspViolations: string[] = [];
 const pageErrors: string[] = [];
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(
-      `Chromium not found at ${CHROMIUM}: the browser test needs it. ` +
-        'Install it with `apt-get install chromium` (or point CHROMIUM_PATH at a Chromium binary).',
-    );
-  }
   mkdirSync(OUTPUT, { recursive: true });
   world = await startWorld('dashboard');
   taskId = await world.trackFinished(
@@ -61,7 +45,7 @@ beforeAll(async () => {
   const auth = { DASHBOARD_USER: credentials.username, DASHBOARD_PASSWORD: credentials.password };
   readOnly = await serveDashboard({ config: world.dashboardConfig({ ...auth, DASHBOARD_READONLY: 'true' }), connection: world.url });
   readWrite = await serveDashboard({ config: world.dashboardConfig(auth), connection: world.url });
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 });
+  browser = await launchChromium();
 }, 90_000);
 
 afterAll(async () => {

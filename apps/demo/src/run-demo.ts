@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, loadConfig, regionResultSchema, type Config, type RegionResult } from '@regionwatch/core';
+import { createLogger, loadConfig, redactUrl, regionResultSchema, type Config, type RegionResult } from '@regionwatch/core';
 import { startDashboard, type RunningDashboard } from '@regionwatch/dashboard';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
@@ -48,7 +48,7 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
   try {
     const redis: ProvidedRedis = await provideRedis({ env, prefer: 'redis-server' });
     started.push({ name: 'redis', stop: () => redis.stop() });
-    print(`Redis        ${redis.url}  (${redis.source === 'REDIS_URL' ? 'from REDIS_URL' : `started with ${redis.source}`})`);
+    print(`Redis        ${redactUrl(redis.url)}  (${redis.source === 'REDIS_URL' ? 'from REDIS_URL' : `started with ${redis.source}`})`);
 
     let simulator: Simulator | undefined;
     const asposeEnv: Record<string, string> = {};
@@ -64,7 +64,7 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
       });
       print(`Aspose       simulator at ${sim.url}  (set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET to use the real API)`);
     } else {
-      print(`Aspose       ${env.ASPOSE_BASE_URL ?? 'https://api.aspose.cloud'}  (real API, credentials from the environment)`);
+      print(`Aspose       ${redactUrl(env.ASPOSE_BASE_URL ?? 'https://api.aspose.cloud')}  (real API, credentials from the environment)`);
     }
 
     const secret = env.WEBHOOK_SECRET || `whsec_${randomBytes(32).toString('base64')}`;

@@ -3,6 +3,7 @@ export { RegionwatchError } from './errors.js';
 
 export { ConfigError, type ConfigIssue } from './config/config-error.js';
 export { configSchema, type Config } from './config/config-schema.js';
+export { MIN_DASHBOARD_PASSWORD_LENGTH, parseHost, type ParsedHost } from './config/dashboard-env.js';
 export { describeConfig, loadConfig, requireAsposeCredentials } from './config/load-config.js';
 
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.js';
@@ -63,4 +64,4 @@ export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { runService, type Service } from './run-service.js';
 export { logRedisOutages } from './log-redis-outages.js';
-export { redactUrl, redactUserInfo } from './redact-url.js';
+export { MAX_REDACTED_URL_LENGTH, REDACTED, redactUrl, redactUrlsDeep, redactUrlsIn, redactUserInfo } from './redact-url.js';

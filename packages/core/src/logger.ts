@@ -1,4 +1,5 @@
 import { pino, type DestinationStream, type Logger } from 'pino';
+import { redactUrlsIn } from './redact-url.js';
 
 export type { Logger } from 'pino';
 
@@ -22,7 +23,14 @@ export const REDACTED_PATHS: readonly string[] = [
   'DASHBOARD_PASSWORD',
 ].flatMap((key) => [key, `*.${key}`, `headers.${key}`, `*.headers.${key}`, `req.headers.${key}`]);
 
-/** JSON-lines logger with secrets redacted; `destination` lets tests capture the lines. */
+/**
+ * JSON-lines logger with secrets redacted; `destination` lets tests capture the lines.
+ *
+ * Two nets: `REDACTED_PATHS` masks fields named like secrets, and every finished line goes through
+ * core's `redactUrlsIn` — message, fields, child bindings, errors' messages and stacks alike — so a
+ * webhook token or a Redis password inside a URL never reaches a log, whichever code logged it.
+ * (Safe on JSON text: a URL match stops at a quote or a backslash, and what replaces it needs no escaping.)
+ */
 export function createLogger(options: { level?: string; name?: string; destination?: DestinationStream } = {}): Logger {
   return pino(
     {
@@ -31,6 +39,7 @@ export function createLogger(options: { level?: string; name?: string; destinati
       redact: { paths: [...REDACTED_PATHS], censor: '[redacted]' },
       timestamp: pino.stdTimeFunctions.isoTime,
       formatters: { level: (label) => ({ level: label }) },
+      hooks: { streamWrite: (line) => (line.includes('://') ? redactUrlsIn(line) : line) },
     },
     options.destination,
   );

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, redactUserInfo } from '@regionwatch/core';
+import { ConfigError, loadConfig, redactUrl } from '@regionwatch/core';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
 
 const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [ID...]
@@ -85,7 +85,7 @@ try {
     await track(positionals);
   }
 } catch (error) {
-  const message = `could not track: ${(error as Error).message} (REDIS_URL=${redactUserInfo(config.REDIS_URL)})`;
+  const message = `could not track: ${(error as Error).message} (REDIS_URL=${redactUrl(config.REDIS_URL)})`;
   await Promise.race([producer.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500))]);
   fail(message);
 }

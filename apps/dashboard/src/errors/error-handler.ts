@@ -25,7 +25,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
 
 /** The last handler: nothing matched. */
 export const notFoundHandler: RequestHandler = (request, response) => {
-  reply(request.path, response, 404, 'NOT_FOUND', `Nothing at ${request.path}`);
+  // The path is the client's text: shown escaped, and only so much of it.
+  const path = request.path.length > 200 ? `${request.path.slice(0, 200)}…` : request.path;
+  reply(request.path, response, 404, 'NOT_FOUND', `Nothing at ${path}`);
 };
 
 function reply(path: string, response: Parameters<RequestHandler>[1], status: number, code: string, message: string): void {

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { CrossOriginRequestError } from './cross-origin-request-error.js';
 import { InvalidTaskIdError } from './invalid-task-id-error.js';
+import { MisdirectedRequestError } from './misdirected-request-error.js';
 import { RedisUnavailableError } from './redis-unavailable-error.js';
 import { statusForError } from './status-for-error.js';
 import { TaskNotFoundError } from './task-not-found-error.js';
@@ -9,6 +11,8 @@ describe('statusForError', () => {
     expect(statusForError(new InvalidTaskIdError('a b', 'bad'))).toBe(400);
     expect(statusForError(new TaskNotFoundError('abc'))).toBe(404);
     expect(statusForError(new RedisUnavailableError(2_000))).toBe(503);
+    expect(statusForError(new CrossOriginRequestError())).toBe(403);
+    expect(statusForError(new MisdirectedRequestError())).toBe(421);
     expect(statusForError(Object.assign(new Error('bad URI'), { status: 400 }))).toBe(400);
     expect(statusForError(Object.assign(new Error('boom'), { status: 503 }))).toBe(500);
     expect(statusForError(new Error('boom'))).toBe(500);

@@ -1,4 +1,6 @@
+import { CrossOriginRequestError } from './cross-origin-request-error.js';
 import { InvalidTaskIdError } from './invalid-task-id-error.js';
+import { MisdirectedRequestError } from './misdirected-request-error.js';
 import { RedisUnavailableError } from './redis-unavailable-error.js';
 import { TaskNotFoundError } from './task-not-found-error.js';
 
@@ -8,7 +10,9 @@ import { TaskNotFoundError } from './task-not-found-error.js';
  */
 export function statusForError(error: unknown): number {
   if (error instanceof InvalidTaskIdError) return 400;
+  if (error instanceof CrossOriginRequestError) return 403;
   if (error instanceof TaskNotFoundError) return 404;
+  if (error instanceof MisdirectedRequestError) return 421;
   if (error instanceof RedisUnavailableError) return 503;
   const status = typeof error === 'object' && error !== null ? (error as { status?: unknown }).status : undefined;
   if (typeof status === 'number' && status >= 400 && status < 500) return status;

@@ -4,7 +4,10 @@ import { layout } from './layout.js';
 const HEADINGS: Readonly<Record<number, string>> = {
   400: 'Bad request',
   401: 'Authentication required',
+  403: 'Refused',
   404: 'Not found',
+  421: 'Wrong host name',
+  429: 'Too many failed logins',
   503: 'Redis is not reachable',
 };
 

@@ -1,4 +1,4 @@
-import { pollJobDataSchema, redactUrl, regionResultSchema, webhookJobSchema, type RegionResult } from '@regionwatch/core';
+import { pollJobDataSchema, redactUrl, redactUrlsDeep, regionResultSchema, webhookJobSchema, type RegionResult } from '@regionwatch/core';
 import type { Job } from 'bullmq';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import type { DashboardQueues } from '../queues/dashboard-queues.js';
@@ -7,7 +7,8 @@ import { parseTaskId } from './parse-task-id.js';
 import type { DeliveryReceiptView, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
 
 /**
- * Reads everything about one task from the three queues (job id = task id everywhere). Throws
+ * Reads everything about one task from the three queues (job id = task id everywhere), with every
+ * URL redacted (core's redactUrl). Throws
  * `InvalidTaskIdError` for an id that cannot be a task id and `TaskNotFoundError` when no queue
  * holds a job for it.
  */
@@ -25,7 +26,9 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
     resultJob ? summariseJob(resultJob, boardBasePath) : null,
     webhookJob ? describeWebhookJob(webhookJob, boardBasePath) : null,
   ]);
-  return {
+  // Everything here comes from other services (producers' metadata, Aspose's messages, receivers'
+  // failures): any URL in any field is redacted, as in Bull Board's views.
+  return redactUrlsDeep({
     taskId,
     poll,
     // The poll job's return value is the result; its data keeps a copy from the moment it was
@@ -38,7 +41,7 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
     resultsQueue: { enabled: queues.results !== undefined, name: queues.results?.name ?? null, job: resultSummary },
     webhook,
     checkedAt: new Date().toISOString(),
-  };
+  });
 }
 
 async function describePollJob(job: Job, boardBasePath: string): Promise<PollJobView> {

@@ -6,6 +6,12 @@ import type { JobSummary, PollJobView, TaskView, WebhookDeliveryView } from './t
 /** Beyond this many rows the regions table stops; the JSON view has them all. */
 export const MAX_REGION_ROWS = 500;
 
+/** Texts from other services (Aspose's messages, failure reasons) are cut to this many characters on the page. */
+export const MAX_SHOWN_TEXT = 2_000;
+
+/** Lists of messages (errors, warnings) stop after this many items on the page; the JSON view has them all. */
+export const MAX_LISTED_MESSAGES = 100;
+
 /** The task lookup page for one task. Every value is escaped by `html`. */
 export function renderTaskPage(view: TaskView): string {
   const body = html`
@@ -26,18 +32,18 @@ function pollSection(poll: PollJobView | null): SafeHtml {
   const history = poll.progress.history.map((entry) => html`<li>${entry.status} × ${entry.count}</li>`);
   const metadata = Object.entries(poll.metadata).map(([key, value]) => html`<tr><th>${key}</th><td>${value}</td></tr>`);
   return html`<section id="poll"><h2>Polling</h2>
-${poll.dataProblem ? html`<p class="error">The job's data does not match the PollJob contract: ${poll.dataProblem}</p>` : ''}
+${poll.dataProblem ? html`<p class="error">The job's data does not match the PollJob contract: ${clip(poll.dataProblem)}</p>` : ''}
 <table>
 ${row('Poll job', jobState(poll))}
 ${row('Polls so far', poll.progress.polls)}
 ${row('Transient errors', poll.progress.transientErrors)}
 ${row('Last status', poll.progress.lastStatus ?? '—')}
-${row('Last error', poll.progress.lastError ? html`<span class="error">${poll.progress.lastError}</span>` : '—')}
+${row('Last error', poll.progress.lastError ? html`<span class="error">${clip(poll.progress.lastError)}</span>` : '—')}
 ${row('Next poll', poll.progress.nextPollAt && waitsForPoll(poll.state) ? poll.progress.nextPollAt : '—')}
 ${row('Submitted at', poll.submittedAt ?? '—')}
 ${row('Webhook URL', poll.webhookUrl ?? '— (WEBHOOK_URL, if set)')}
 ${row('Attempts made', poll.attemptsMade)}
-${poll.failedReason ? row('Failed reason', html`<span class="error">${poll.failedReason}</span>`) : ''}
+${poll.failedReason ? row('Failed reason', html`<span class="error">${clip(poll.failedReason)}</span>`) : ''}
 </table>
 <h3>Statuses seen</h3>
 ${history.length > 0 ? html`<ol id="history">${history}</ol>` : html`<p class="muted">None yet.</p>`}
@@ -93,7 +99,7 @@ ${row('Delivery job', jobState(webhook))}
 ${row('URL', webhook.url ?? '—')}
 ${row('Event', webhook.eventType ?? '—')}
 ${row('Attempts', `${webhook.attemptsMade} of ${webhook.maxAttempts}`)}
-${webhook.failedReason ? row('Last failure', html`<span class="error">${webhook.failedReason}</span>`) : ''}
+${webhook.failedReason ? row('Last failure', html`<span class="error">${clip(webhook.failedReason)}</span>`) : ''}
 ${receipt ? row('Delivered', `HTTP ${receipt.statusCode} on attempt ${receipt.attempt} at ${receipt.deliveredAt}`) : ''}
 </table>
 </section>`;
@@ -109,7 +115,17 @@ function row(label: string, value: HtmlValue): SafeHtml {
 
 function list(title: string, items: readonly string[], className: string): SafeHtml {
   if (items.length === 0) return html``;
-  return html`<h3>${title}</h3><ul class="${className}">${items.map((item) => html`<li>${item}</li>`)}</ul>`;
+  const shown = items.slice(0, MAX_LISTED_MESSAGES).map((item) => html`<li>${clip(item)}</li>`);
+  const more = items.length - MAX_LISTED_MESSAGES;
+  const rest = more > 0 ? html`<p class="muted">${more} more in the JSON view.</p>` : '';
+  return html`<h3>${title}</h3><ul class="${className}">${shown}</ul>${rest}`;
+}
+
+/** A text from another service, cut to a length a page can show. */
+function clip(text: string): string {
+  return text.length <= MAX_SHOWN_TEXT
+    ? text
+    : `${text.slice(0, MAX_SHOWN_TEXT)}… (${text.length - MAX_SHOWN_TEXT} more characters in the JSON view)`;
 }
 
 function waitsForPoll(state: string): boolean {

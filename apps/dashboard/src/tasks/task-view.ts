@@ -30,7 +30,7 @@ export type PollProgressView = {
 
 export type PollJobView = JobSummary & {
   submittedAt: string | null;
-  /** Scheme, host and path only: query strings and user info can carry secrets. */
+  /** Redacted by core's redactUrl (user info, query values, fragment): they can carry secrets. */
   webhookUrl: string | null;
   metadata: Record<string, string>;
   progress: PollProgressView;

@@ -1,4 +1,4 @@
-import { createServer } from 'node:http';
+import { createServer, request } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '@regionwatch/core';
 import { createApp, type DashboardDeps } from '../../src/index.js';
@@ -24,4 +24,42 @@ export async function serveDashboard(deps: Omit<DashboardDeps, 'logger'> & Parti
 
 export function basic(user: string, password: string): { authorization: string } {
   return { authorization: `Basic ${Buffer.from(`${user}:${password}`, 'utf8').toString('base64')}` };
+}
+
+export type RawResponse = { status: number; headers: Record<string, string | string[] | undefined>; body: string };
+
+/**
+ * One HTTP/1.1 request with exactly the headers given — `Host` included, which `fetch` will not let
+ * a test choose. What a rebinding browser or a forged cross-site request looks like on the wire.
+ */
+export function rawRequest(
+  base: string,
+  path: string,
+  options: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<RawResponse> {
+  const url = new URL(base);
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: url.hostname,
+        port: url.port,
+        path,
+        method: options.method ?? 'GET',
+        headers: {
+          host: url.host,
+          ...options.headers,
+          ...(options.body === undefined ? {} : { 'content-length': Buffer.byteLength(options.body) }),
+        },
+        setHost: false,
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(options.body);
+  });
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { dashboardEnvShape, refineDashboardEnv } from './dashboard-env.js';
 
 // Environment values are strings. `loadConfig` turns empty strings into "unset" before parsing,
 // except RESULTS_QUEUE, where the contract gives "" a meaning (disable the results queue).
@@ -85,9 +86,8 @@ export const configSchema = z
     METRICS_PORT: int(0).pipe(z.number().max(65_535, 'must be a TCP port (0-65535)')).default(9464),
     /** Dashboard port. */
     DASHBOARD_PORT: int(0).pipe(z.number().max(65_535, 'must be a TCP port (0-65535)')).default(3000),
-    /** Basic auth; without both, the dashboard listens on 127.0.0.1 only. */
-    DASHBOARD_USER: optionalString,
-    DASHBOARD_PASSWORD: optionalString,
+    /** DASHBOARD_USER, DASHBOARD_PASSWORD, DASHBOARD_ALLOWED_HOSTS, DASHBOARD_TRUST_PROXY: see dashboard-env.ts. */
+    ...dashboardEnvShape,
     /** Hide every mutating dashboard action. */
     DASHBOARD_READONLY: bool.default(false),
     /** pino level. */
@@ -108,10 +108,7 @@ export const configSchema = z
     if (c.WEBHOOK_URL !== undefined && c.WEBHOOK_SECRET === undefined) {
       ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set' });
     }
-    if ((c.DASHBOARD_USER === undefined) !== (c.DASHBOARD_PASSWORD === undefined)) {
-      const missing = c.DASHBOARD_USER === undefined ? 'DASHBOARD_USER' : 'DASHBOARD_PASSWORD';
-      ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other dashboard credential is set' });
-    }
+    refineDashboardEnv(c, ctx);
   })
   .transform((c) => ({
     ...c,

@@ -1,4 +1,4 @@
-import { redactUserInfo } from '../redact-url.js';
+import { REDACTED, redactUrlsIn } from '../redact-url.js';
 import { ConfigError, type ConfigIssue } from './config-error.js';
 import { configSchema, type Config } from './config-schema.js';
 
@@ -38,12 +38,20 @@ export function requireAsposeCredentials(config: Config): { clientId: string; cl
   return { clientId: config.ASPOSE_CLIENT_ID, clientSecret: config.ASPOSE_CLIENT_SECRET };
 }
 
-/** The config with every secret masked (and unset variables left out), for a start-up log line. */
+/** Settings whose value is a secret by name: today's and any a later change adds (`*_SECRET`, `*_PASSWORD`, …). */
+const SECRET_NAME = /(^|_)(SECRET|PASSWORD|TOKEN|KEY)$/;
+
+/**
+ * The config fit for a start-up log line: unset variables left out, secrets masked by name, and
+ * every URL in any value (REDIS_URL, ASPOSE_BASE_URL, ASPOSE_TOKEN_URL, WEBHOOK_URL, lists of them)
+ * redacted by `redactUrl` — user info up to the last `@`, query values, fragment.
+ */
 export function describeConfig(config: Config): Record<string, unknown> {
-  const described: Record<string, unknown> = { ...config, REDIS_URL: redactUserInfo(config.REDIS_URL) };
-  for (const secret of ['ASPOSE_CLIENT_SECRET', 'WEBHOOK_SECRET', 'DASHBOARD_PASSWORD'] as const) {
-    if (config[secret] !== undefined) described[secret] = '[redacted]';
+  const described: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(config)) {
+    if (value === undefined) continue;
+    if (SECRET_NAME.test(key)) described[key] = REDACTED;
+    else described[key] = typeof value === 'string' ? redactUrlsIn(value) : value;
   }
-  for (const [key, value] of Object.entries(described)) if (value === undefined) delete described[key];
   return described;
 }
