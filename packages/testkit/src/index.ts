@@ -11,3 +11,4 @@ export {
 export { WebhookReceiver, type Delivery, type ReceiverAnswer } from './webhook-receiver.js';
 export { BUILT_WORKER, buildWorker, SOURCE_WORKER, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process.js';
 export { maxInSlidingWindow } from './sliding-window.js';
+export { allVariables, configSchemas, variablesOf, type ConfigSchemas } from './config-variables.js';

@@ -1,156 +1,89 @@
-// The deployment files in docker/ checked against the code they deploy, without a Docker engine:
-// compose.yaml and .env.example name only variables the config knows (and document all of them), the
-// Dockerfile prunes, builds and starts workspaces that exist, copies every workspace an app imports at
-// run time, and probes the health endpoints of the contract.
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+// The deployment files in docker/ checked against the code they deploy, without a Docker engine. The
+// parsing is done by libraries: dotenv reads .env.example, yaml reads compose.yaml, ajv validates it
+// against the Compose Specification's JSON schema (vendored in docker/schema/), dockerfile-utils lints the
+// Dockerfile and dockerfile-ast reads it, hcl2-parser (HashiCorp's HCL parser) reads the bake file, npm
+// lists the workspaces and turbo prunes them as the image build does. Compose's `${...}` interpolation is
+// the one thing with no JavaScript library (see support/compose-interpolation.ts).
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { configSchema, loadConfig, requireAsposeCredentials } from '@regionwatch/core';
+import * as core from '@regionwatch/core';
+import { loadConfig, requireAsposeCredentials } from '@regionwatch/core';
+import { Ajv } from 'ajv';
+import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { validate as lintDockerfile, ValidationSeverity } from 'dockerfile-utils';
+import { parse as parseDotenv } from 'dotenv';
+import hcl from 'hcl2-parser';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { allVariables, configSchemas } from '../src/config-variables.js';
+import { REPO_ROOT } from '../src/node-process.js';
+import {
+  interpolate,
+  interpolateDocument,
+  interpolationDefaults,
+  MissingVariableError,
+  referencedVariables,
+  type Environment,
+} from './support/compose-interpolation.js';
 
-const root = fileURLToPath(new URL('../../../', import.meta.url));
-const read = (path: string) => readFileSync(join(root, path), 'utf8');
+const read = (path: string) => readFileSync(join(REPO_ROOT, path), 'utf8');
 
 // ---------------------------------------------------------------------------------------------------
 // What the deployment may name
 // ---------------------------------------------------------------------------------------------------
 
-const CONFIG_VARIABLES = Object.keys(configSchema.in.shape);
-const CONFIG_DEFAULTS = configSchema.parse({});
+const CONFIG_VARIABLES = allVariables(configSchemas(core));
+const CONFIG_DEFAULTS = loadConfig({});
 
 /** The simulator reads its own SIMULATOR_* variables (packages/simulator/src/main.ts). */
-const SIMULATOR_VARIABLES = [
-  ...new Set([...read('packages/simulator/src/main.ts').matchAll(/\benv\.(SIMULATOR_[A-Z_]+)/g)].map((m) => m[1]!)),
-];
-
-const SIMULATOR_DEFAULT_PORT = Number(/SIMULATOR_PORT', [^,]+, (\d+)\)/.exec(read('packages/simulator/src/main.ts'))?.[1]);
+const SIMULATOR_SOURCE = read('packages/simulator/src/main.ts');
+const SIMULATOR_VARIABLES = new Set([...SIMULATOR_SOURCE.matchAll(/\benv\.(SIMULATOR_[A-Z_]+)/g)].map((m) => m[1]!));
+const SIMULATOR_DEFAULT_PORT = Number(/SIMULATOR_PORT', [^,]+, (\d+)\)/.exec(SIMULATOR_SOURCE)?.[1]);
 
 /** Read by docker/compose.yaml only, never by the application; each is documented in docker/.env.example. */
 const DOCKER_ONLY_VARIABLES = ['DASHBOARD_HOST_IP', 'DEMO_TASKS'];
 
 const KNOWN_VARIABLES = new Set([...CONFIG_VARIABLES, ...SIMULATOR_VARIABLES, ...DOCKER_ONLY_VARIABLES]);
 
-/** The contract's probe endpoints (shared/contract.md, "HTTP endpoints"). */
-const CONTRACT_HEALTH_PATHS = ['/healthz', '/readyz'];
-
-type Workspace = { name: string; dir: string; manifest: { dependencies?: Record<string, string> } };
-
-function workspaces(): Map<string, Workspace> {
-  const globs = (JSON.parse(read('package.json')) as { workspaces: string[] }).workspaces;
-  const dirs = globs.flatMap((glob) => {
-    if (!glob.includes('*')) return [glob];
-    if (!glob.endsWith('/*') || glob.slice(0, -2).includes('*')) throw new Error(`unsupported workspace glob ${glob}`);
-    const parent = glob.slice(0, -2);
-    return readdirSync(join(root, parent), { withFileTypes: true })
-      .filter((entry) => entry.isDirectory())
-      .map((entry) => `${parent}/${entry.name}`);
-  });
-  const found = new Map<string, Workspace>();
-  for (const dir of dirs) {
-    if (!existsSync(join(root, dir, 'package.json'))) continue;
-    const manifest = JSON.parse(read(`${dir}/package.json`)) as Workspace['manifest'] & { name: string };
-    found.set(manifest.name, { name: manifest.name, dir, manifest });
-  }
-  return found;
-}
+type Workspace = { name: string; location: string; dependencies?: Record<string, string> };
+/** npm's own view of the workspaces (`npm query .workspace`), rather than re-reading the globs. */
+const WORKSPACES: Workspace[] = JSON.parse(execFileSync('npm', ['query', '.workspace'], { cwd: REPO_ROOT, encoding: 'utf8' }));
+const workspaceNamed = (name: string) => WORKSPACES.find((w) => w.name === name);
+const workspaceAt = (location: string) => WORKSPACES.find((w) => w.location === location);
 
 /** The workspaces an app imports at run time: itself and its `dependencies`, transitively. */
-function runtimeClosure(name: string, all: Map<string, Workspace>): Set<string> {
+function runtimeClosure(name: string): Set<string> {
   const closure = new Set<string>();
   const visit = (n: string) => {
-    if (closure.has(n)) return;
+    if (closure.has(n) || workspaceNamed(n) === undefined) return;
     closure.add(n);
-    for (const dependency of Object.keys(all.get(n)?.manifest.dependencies ?? {})) if (all.has(dependency)) visit(dependency);
+    for (const dependency of Object.keys(workspaceNamed(n)?.dependencies ?? {})) visit(dependency);
   };
   visit(name);
   return closure;
 }
 
-// ---------------------------------------------------------------------------------------------------
-// A small Dockerfile parser: enough to check instructions, stages and their references
-// ---------------------------------------------------------------------------------------------------
-
-const INSTRUCTIONS = new Set([
-  'ADD',
-  'ARG',
-  'CMD',
-  'COPY',
-  'ENTRYPOINT',
-  'ENV',
-  'EXPOSE',
-  'FROM',
-  'HEALTHCHECK',
-  'LABEL',
-  'MAINTAINER',
-  'ONBUILD',
-  'RUN',
-  'SHELL',
-  'STOPSIGNAL',
-  'USER',
-  'VOLUME',
-  'WORKDIR',
-]);
-
-type Instruction = { keyword: string; args: string; line: number };
-type Stage = { name: string; from: string; instructions: Instruction[] };
-type Dockerfile = { globalArgs: Map<string, string>; stages: Stage[] };
-
-function parseDockerfile(text: string): Dockerfile {
-  const instructions: Instruction[] = [];
-  let pending: { text: string; line: number } | undefined;
-  text.split('\n').forEach((raw, index) => {
-    const line = raw.trimEnd();
-    // Comments (and parser directives) are whole lines; inside a continuation they are skipped too.
-    if (/^\s*#/.test(line)) return;
-    if (pending === undefined && line.trim() === '') return;
-    const continues = line.endsWith('\\');
-    const part = continues ? line.slice(0, -1) : line;
-    pending =
-      pending === undefined ? { text: part.trim(), line: index + 1 } : { text: `${pending.text} ${part.trim()}`, line: pending.line };
-    if (continues) return;
-    const match = /^(\S+)\s*(.*)$/.exec(pending.text);
-    if (match === null) throw new Error(`line ${pending.line}: cannot parse`);
-    instructions.push({ keyword: match[1]!, args: match[2]!, line: pending.line });
-    pending = undefined;
-  });
-  if (pending !== undefined) throw new Error(`line ${pending.line}: the file ends inside a line continuation`);
-
-  const globalArgs = new Map<string, string>();
-  const stages: Stage[] = [];
-  for (const instruction of instructions) {
-    if (instruction.keyword !== instruction.keyword.toUpperCase() || !INSTRUCTIONS.has(instruction.keyword)) {
-      throw new Error(`line ${instruction.line}: unknown instruction ${instruction.keyword}`);
-    }
-    if (instruction.keyword === 'FROM') {
-      const from = /^(?:--platform=\S+\s+)?(\S+)\s+AS\s+([a-z][a-z0-9._-]*)$/.exec(instruction.args);
-      if (from === null) throw new Error(`line ${instruction.line}: every FROM here names its stage (FROM image AS name)`);
-      stages.push({ from: from[1]!, name: from[2]!, instructions: [] });
-    } else if (stages.length === 0) {
-      if (instruction.keyword !== 'ARG') throw new Error(`line ${instruction.line}: only ARG may come before the first FROM`);
-      const [key, value = ''] = instruction.args.split('=', 2);
-      globalArgs.set(key!, value);
-    } else {
-      stages.at(-1)!.instructions.push(instruction);
-    }
-  }
-  return { globalArgs, stages };
-}
-
-/** Exec-form arguments (`["a", "b"]`); Docker would silently run invalid JSON as a shell command. */
-function execForm(args: string): string[] {
-  const parsed: unknown = JSON.parse(args);
-  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) throw new Error(`not an exec-form array: ${args}`);
-  return parsed;
-}
-
-function healthcheckCommand(stage: Stage): string[] | undefined {
-  const healthcheck = stage.instructions.find((i) => i.keyword === 'HEALTHCHECK');
-  if (healthcheck === undefined) return undefined;
-  const cmd = /^(?:--[a-z-]+=\S+\s+)*CMD\s+(\[.*\])$/.exec(healthcheck.args);
-  if (cmd === null) throw new Error(`line ${healthcheck.line}: HEALTHCHECK must be --options CMD ["exec", "form"]`);
-  return execForm(cmd[1]!);
-}
+/** The final images: the workspace each one builds (APP), what it runs, and where its health probe goes. */
+const TARGETS = {
+  worker: {
+    app: '@regionwatch/worker',
+    entry: 'apps/worker/dist/main.js',
+    probe: { port: 'METRICS_PORT', paths: ['/healthz', '/readyz'] },
+  },
+  dashboard: {
+    app: '@regionwatch/dashboard',
+    entry: 'apps/dashboard/dist/main.js',
+    probe: { port: 'DASHBOARD_PORT', paths: ['/healthz'] },
+  },
+  simulator: {
+    app: '@regionwatch/simulator',
+    entry: 'packages/simulator/dist/main.js',
+    probe: { port: 'SIMULATOR_PORT', paths: ['/__simulator/counters'] },
+  },
+  track: { app: '@regionwatch/producer', entry: 'packages/producer/dist/cli.js', probe: undefined },
+} as const;
 
 /** Every `node <workspace>/dist/<file>.js` in a command line. */
 function nodeEntryPoints(command: string): { dir: string; file: string }[] {
@@ -161,12 +94,12 @@ function nodeEntryPoints(command: string): { dir: string; file: string }[] {
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Compose interpolation (the subset the file uses) and .env files
+// docker/.env.example and docker/compose.yaml
 // ---------------------------------------------------------------------------------------------------
 
 type ComposeService = {
   image?: string;
-  build?: { context: string; dockerfile: string; target: string };
+  build?: { context: string; dockerfile: string; target: string; args?: Record<string, string> };
   command?: string | string[];
   entrypoint?: string | string[];
   environment?: Record<string, string | number | boolean | null>;
@@ -180,99 +113,76 @@ type ComposeService = {
 };
 type Compose = { services: Record<string, ComposeService>; volumes?: Record<string, unknown> };
 
-/** `${VAR}`, `${VAR:-default}`, `${VAR-default}`, `${VAR:?error}`, `${VAR?error}`, and `$$` (a literal `$`). */
-const REFERENCE = /\$\$|\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])([^}]*))?\}|\$([A-Za-z_][A-Za-z0-9_]*)/g;
+const envExampleText = read('docker/.env.example');
+/** As shipped: what `cp docker/.env.example docker/.env` gives Compose. */
+const envExampleActive: Environment = parseDotenv(envExampleText);
+/** Every documented variable: the `# KEY=value` lines show the value in effect while commented out. */
+const envExample: Environment = parseDotenv(envExampleText.replace(/^#\s*([A-Z][A-Z0-9_]*=)/gm, '$1'));
 
-function referencedVariables(text: string): string[] {
-  return [...text.matchAll(REFERENCE)].flatMap((m) => (m[0] === '$$' ? [] : [m[1] ?? m[4]!]));
-}
+const composeText = read('docker/compose.yaml');
+const composeRaw = parseYaml(composeText) as Compose;
+/** compose.yaml as Compose sees it with a given docker/.env. */
+const composeWith = (env: Environment) => interpolateDocument(composeRaw, env);
+const compose = composeWith(envExampleActive);
 
-function interpolate(value: string, env: Record<string, string>): string {
-  return value.replace(
-    REFERENCE,
-    (whole, braced: string | undefined, operator: string | undefined, operand: string | undefined, bare: string | undefined) => {
-      if (whole === '$$') return '$';
-      const name = braced ?? bare!;
-      const current = env[name];
-      const missing = operator?.startsWith(':') ? current === undefined || current === '' : current === undefined;
-      if (operator?.endsWith('-')) return missing ? (operand ?? '') : current!;
-      if (operator?.endsWith('?') && missing) throw new Error(`${name}: ${operand}`);
-      return current ?? '';
-    },
-  );
-}
-
-/** KEY=VALUE lines of a .env file; with `includeCommented`, `# KEY=VALUE` lines count too. */
-function dotenv(text: string, includeCommented: boolean): Map<string, string> {
-  const entries = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const match = (includeCommented ? /^#?\s*([A-Z][A-Z0-9_]*)=(.*)$/ : /^([A-Z][A-Z0-9_]*)=(.*)$/).exec(line.trim());
-    if (match) entries.set(match[1]!, match[2]!);
-  }
-  return entries;
-}
-
-/** A service's container environment as Compose would make it from docker/.env = .env.example. */
-function containerEnvironment(service: ComposeService, dotEnv: Map<string, string>): Record<string, string> {
+/** A service's container environment: `env_file` (docker/.env), overridden by its interpolated `environment`. */
+function containerEnvironment(service: ComposeService, dotEnv: Environment): Record<string, string> {
   const env: Record<string, string> = {};
-  if (service.env_file !== undefined) for (const [key, value] of dotEnv) env[key] = value;
-  for (const [key, value] of Object.entries(service.environment ?? {}))
-    env[key] = interpolate(String(value ?? ''), Object.fromEntries(dotEnv));
+  if (service.env_file !== undefined) Object.assign(env, dotEnv);
+  for (const [key, value] of Object.entries(service.environment ?? {})) env[key] = String(value ?? '');
   return env;
 }
 
-// ---------------------------------------------------------------------------------------------------
+describe('Compose interpolation used by these checks (the Compose Specification examples)', () => {
+  it.each([
+    ['${A:-d}', { A: '' }, 'd'],
+    ['${A-d}', { A: '' }, ''],
+    ['${A-d}', {}, 'd'],
+    ['${A:+r}', { A: 'x' }, 'r'],
+    ['${A+r}', { A: '' }, 'r'],
+    ['${A:+r}', { A: '' }, ''],
+    ['$A/${A}', { A: 'x' }, 'x/x'],
+    ['$$A', { A: 'x' }, '$A'],
+    ['${A?e}', { A: '' }, ''],
+  ])('%s with %j is %j', (text, env: Environment, expected) => {
+    expect(interpolate(text, env)).toBe(expected);
+  });
 
-const composeText = read('docker/compose.yaml');
-const compose = parseYaml(composeText) as Compose;
-const envExampleText = read('docker/.env.example');
-const envExample = dotenv(envExampleText, true);
-const envExampleActive = dotenv(envExampleText, false);
-let parsedDockerfile: Dockerfile | undefined;
-/** Parsed on first use: a syntax error then fails the tests with its line number, not the file's collection. */
-const dockerfile = (): Dockerfile => (parsedDockerfile ??= parseDockerfile(read('docker/Dockerfile')));
-const stageNamed = (name: string): Stage | undefined => dockerfile().stages.find((stage) => stage.name === name);
-const allWorkspaces = workspaces();
-const workspaceByDir = new Map([...allWorkspaces.values()].map((w) => [w.dir, w]));
-
-/** The final images, the app each one runs and where its health probe must go. */
-const TARGETS = {
-  worker: {
-    workspace: '@regionwatch/worker',
-    entry: 'apps/worker/dist/main.js',
-    probe: { port: 'METRICS_PORT', paths: CONTRACT_HEALTH_PATHS },
-  },
-  dashboard: {
-    workspace: '@regionwatch/dashboard',
-    entry: 'apps/dashboard/dist/main.js',
-    probe: { port: 'DASHBOARD_PORT', paths: ['/healthz'] },
-  },
-  simulator: {
-    workspace: '@regionwatch/simulator',
-    entry: 'packages/simulator/dist/main.js',
-    probe: { port: 'SIMULATOR_PORT', paths: ['/__simulator/counters'] },
-  },
-  track: { workspace: '@regionwatch/producer', entry: 'packages/producer/dist/cli.js', probe: undefined },
-} as const;
+  it('refuses a missing required variable with its message', () => {
+    expect(() => interpolate('${A:?set A}', { A: '' })).toThrow(MissingVariableError);
+    expect(() => interpolate('${A?set A}', {})).toThrow(/A is missing a value: set A/);
+  });
+});
 
 describe('docker/compose.yaml and docker/.env.example', () => {
-  it('name only variables the config schema, the simulator or the documented Docker-only list knows', () => {
+  it('is a valid Compose file (the Compose Specification JSON schema) after interpolating .env.example', () => {
+    const schema = JSON.parse(read('docker/schema/compose-spec.json')) as Record<string, unknown>;
+    expect(schema.$schema).toBe('https://json-schema.org/draft-07/schema');
+    // Third-party schema: ajv's strict mode lints schema authoring (union types), not the document.
+    const ajv = new Ajv({ allErrors: true, strict: false });
+    const validateCompose = ajv.compile({ ...schema, $schema: 'http://json-schema.org/draft-07/schema#' });
+    const errors = (document: unknown) => (validateCompose(document) ? [] : (validateCompose.errors ?? []));
+    expect(errors(compose).map((e) => `${e.instancePath} ${e.message}`)).toEqual([]);
+    // The schema really checks: a misspelt key is an error.
+    const misspelt = structuredClone(compose) as Compose & { services: Record<string, Record<string, unknown>> };
+    misspelt.services.worker!.stop_grace_perod = '35s';
+    expect(errors(misspelt).map((e) => e.instancePath)).toContain('/services/worker');
+  });
+
+  it('names only variables the config schemas, the simulator or the documented Docker-only list knows', () => {
     const named = new Set<string>();
-    for (const service of Object.values(compose.services)) for (const key of Object.keys(service.environment ?? {})) named.add(key);
+    for (const service of Object.values(composeRaw.services)) for (const key of Object.keys(service.environment ?? {})) named.add(key);
     for (const variable of referencedVariables(composeText)) named.add(variable);
-    for (const variable of envExample.keys()) named.add(variable);
+    for (const variable of Object.keys(envExample)) named.add(variable);
     const unknown = [...named].filter((v) => !KNOWN_VARIABLES.has(v));
-    expect(unknown, 'unknown variables (a typo, or add them to the config schema)').toEqual([]);
+    expect(unknown, 'unknown variables (a typo, or add them to a config schema)').toEqual([]);
     expect(named.size).toBeGreaterThan(10);
   });
 
-  it('.env.example documents every variable of the config schema and every Docker-only one', () => {
-    const missing = [...CONFIG_VARIABLES, ...DOCKER_ONLY_VARIABLES].filter((v) => !envExample.has(v));
+  it('.env.example documents every variable of the config schemas and every Docker-only one, each explained by a comment', () => {
+    const missing = [...CONFIG_VARIABLES, ...DOCKER_ONLY_VARIABLES].filter((v) => !(v in envExample));
     expect(missing).toEqual([]);
-    expect(CONFIG_VARIABLES).toEqual(
-      expect.arrayContaining(['WORKER_LOCK_DURATION_MS', 'SHUTDOWN_TIMEOUT_MS', 'WEBHOOK_TIMEOUT_MS', 'WEBHOOK_ALLOW_PRIVATE']),
-    );
-    // Every variable sits in a paragraph that explains it (a comment line that is not a KEY= line).
+    expect([...CONFIG_VARIABLES]).toEqual(expect.arrayContaining(['WORKER_LOCK_DURATION_MS', 'SHUTDOWN_TIMEOUT_MS', 'METRICS_PORT']));
     for (const paragraph of envExampleText.split(/\n\s*\n/)) {
       const lines = paragraph.split('\n').map((line) => line.trim());
       const variables = lines.filter((line) => /^#?\s*[A-Z][A-Z0-9_]*=/.test(line));
@@ -282,31 +192,33 @@ describe('docker/compose.yaml and docker/.env.example', () => {
   });
 
   it(".env.example's commented-out values are the defaults really in effect", () => {
-    const composeDefaults = new Map<string, Set<string>>();
-    for (const m of composeText.matchAll(/\$\{([A-Z_][A-Z0-9_]*):?-([^}]*)\}/g)) {
-      composeDefaults.set(m[1]!, (composeDefaults.get(m[1]!) ?? new Set()).add(m[2]!));
-    }
-    const schemaDefaults = configSchema.in.parse({}) as Record<string, string | number | boolean | undefined>;
-    for (const [variable, value] of envExample) {
-      if (envExampleActive.has(variable)) continue;
+    const composeDefaults = interpolationDefaults(composeText);
+    const configDefaults = CONFIG_DEFAULTS as unknown as Record<string, string | number | boolean | undefined>;
+    let compared = 0;
+    for (const [variable, value] of Object.entries(envExample)) {
+      if (variable in envExampleActive) continue;
       const fromCompose = composeDefaults.get(variable);
       if (fromCompose !== undefined) {
         expect([...fromCompose], `${variable}: one default in compose.yaml`).toHaveLength(1);
         expect(value, variable).toBe([...fromCompose][0]);
-      } else if (CONFIG_VARIABLES.includes(variable)) {
-        expect(value, variable).toBe(String(schemaDefaults[variable] ?? ''));
+      } else if (CONFIG_VARIABLES.has(variable)) {
+        // ASPOSE_TOKEN_URL is derived from ASPOSE_BASE_URL when unset: "unset" is its default.
+        const expected = variable === 'ASPOSE_TOKEN_URL' ? undefined : configDefaults[variable];
+        expect(value, variable).toBe(expected === undefined ? '' : String(expected));
       } else if (variable === 'SIMULATOR_PORT') {
         expect(Number(value)).toBe(SIMULATOR_DEFAULT_PORT);
-      }
+      } else continue;
+      compared++;
     }
+    expect(compared).toBeGreaterThan(20);
   });
 
   it('.env.example, as shipped and with every commented-out default, is a valid configuration', () => {
-    expect(() => loadConfig(Object.fromEntries(envExampleActive))).not.toThrow();
-    expect(() => loadConfig(Object.fromEntries(envExample))).not.toThrow();
+    expect(() => loadConfig({ ...envExampleActive })).not.toThrow();
+    expect(() => loadConfig({ ...envExample })).not.toThrow();
   });
 
-  it('after `cp docker/.env.example docker/.env` the demo configuration starts: worker with credentials, dashboard reachable', () => {
+  it('after `cp docker/.env.example docker/.env` the demo starts: worker with credentials, dashboard reachable', () => {
     const worker = loadConfig(containerEnvironment(compose.services.worker!, envExampleActive));
     expect(() => requireAsposeCredentials(worker)).not.toThrow();
     expect(worker.REDIS_URL).toBe('redis://redis:6379');
@@ -322,17 +234,16 @@ describe('docker/compose.yaml and docker/.env.example', () => {
     expect(dashboard.DASHBOARD_USER).toBeTruthy();
     expect(dashboard.DASHBOARD_PASSWORD).toBeTruthy();
     // The published port's container side is the port the dashboard listens on.
-    const published = compose.services.dashboard!.ports!.map((p) => p.split(':').at(-1));
-    expect(published).toEqual([String(dashboard.DASHBOARD_PORT)]);
+    expect(compose.services.dashboard!.ports!.map((p) => p.split(':').at(-1))).toEqual([String(dashboard.DASHBOARD_PORT)]);
   });
 
   it('refuses to run the dashboard without credentials instead of publishing a loopback-only listener', () => {
-    const withoutPassword = new Map([...envExampleActive].filter(([key]) => key !== 'DASHBOARD_PASSWORD'));
-    expect(() => containerEnvironment(compose.services.dashboard!, withoutPassword)).toThrow(/DASHBOARD_PASSWORD/);
+    const { DASHBOARD_PASSWORD: _dropped, ...withoutPassword } = envExampleActive;
+    expect(() => composeWith(withoutPassword)).toThrow(/DASHBOARD_PASSWORD/);
   });
 
   it('never turns an unset RESULTS_QUEUE into an empty one (which would disable the results queue)', () => {
-    for (const [name, service] of Object.entries(compose.services)) {
+    for (const [name, service] of Object.entries(composeRaw.services)) {
       const value = service.environment?.RESULTS_QUEUE;
       if (value !== undefined) expect(interpolate(String(value), {}), name).not.toBe('');
     }
@@ -345,7 +256,7 @@ describe('docker/compose.yaml and docker/.env.example', () => {
     expect(worker.depends_on?.redis?.condition).toBe('service_healthy');
     const grace = /^(\d+)s$/.exec(worker.stop_grace_period ?? '');
     expect(grace, 'stop_grace_period in seconds').not.toBeNull();
-    const shutdownMs = Number(interpolate(String(worker.environment?.SHUTDOWN_TIMEOUT_MS ?? CONFIG_DEFAULTS.SHUTDOWN_TIMEOUT_MS), {}));
+    const shutdownMs = Number(worker.environment?.SHUTDOWN_TIMEOUT_MS ?? CONFIG_DEFAULTS.SHUTDOWN_TIMEOUT_MS);
     expect(shutdownMs).toBe(CONFIG_DEFAULTS.SHUTDOWN_TIMEOUT_MS);
     expect(Number(grace![1]) * 1000).toBeGreaterThanOrEqual(shutdownMs + 5_000);
   });
@@ -361,51 +272,107 @@ describe('docker/compose.yaml and docker/.env.example', () => {
     for (const service of Object.values(compose.services)) if (service.env_file !== undefined) expect(service.env_file).toBe('.env');
   });
 
-  it('builds every service from docker/Dockerfile with the repository root as context, targeting a stage that exists', () => {
+  it('builds every service from docker/Dockerfile (context: the repository root) for a final stage, with the APP it needs', () => {
+    let built = 0;
     for (const [name, service] of Object.entries(compose.services)) {
       if (service.build === undefined) continue;
+      built++;
       expect(service.build.context, name).toBe('..');
       expect(service.build.dockerfile, name).toBe('docker/Dockerfile');
-      expect(stageNamed(service.build.target) !== undefined, `${name} targets ${service.build.target}`).toBe(true);
+      const target = TARGETS[service.build.target as keyof typeof TARGETS];
+      expect(target, `${name} targets one of ${Object.keys(TARGETS).join(', ')}`).toBeDefined();
+      expect(service.build.args?.APP, `${name}: APP for target ${service.build.target}`).toBe(target.app);
     }
-    expect(compose.services.worker!.build!.target).toBe('worker');
-    expect(compose.services.dashboard!.build!.target).toBe('dashboard');
-    expect(compose.services.simulator!.build!.target).toBe('simulator');
+    expect(built).toBe(5);
+    expect(['worker', 'dashboard', 'simulator'].map((s) => compose.services[s]!.build!.target)).toEqual([
+      'worker',
+      'dashboard',
+      'simulator',
+    ]);
   });
 
   it('starts only workspace entry points that exist', () => {
     for (const [name, service] of Object.entries(compose.services)) {
       const words = [service.entrypoint ?? [], service.command ?? []].flat().join(' ');
       for (const { dir, file } of nodeEntryPoints(words)) {
-        expect(workspaceByDir.has(dir), `${name}: ${dir} is a workspace`).toBe(true);
-        expect(existsSync(join(root, dir, 'src', `${file}.ts`)), `${name}: ${dir}/src/${file}.ts`).toBe(true);
+        expect(workspaceAt(dir), `${name}: ${dir} is a workspace`).toBeDefined();
+        expect(existsSync(join(REPO_ROOT, dir, 'src', `${file}.ts`)), `${name}: ${dir}/src/${file}.ts`).toBe(true);
       }
     }
   });
 });
 
+// ---------------------------------------------------------------------------------------------------
+// docker/Dockerfile and docker/docker-bake.hcl
+// ---------------------------------------------------------------------------------------------------
+
+const dockerfileText = read('docker/Dockerfile');
+const dockerfile = DockerfileParser.parse(dockerfileText);
+type Stage = { name: string; from: string; instructions: Instruction[] };
+/** Stages in order, each with its own instructions (dockerfile-ast groups them by FROM). */
+const stages: Stage[] = dockerfile.getFROMs().map((from) => {
+  const image = dockerfile.getContainingImage(from.getRange().start)!;
+  return { name: from.getBuildStage() ?? '', from: from.getImage() ?? '', instructions: image.getInstructions().slice(1) };
+});
+const stageNamed = (name: string) => stages.find((s) => s.name === name);
+const globalArgs = new Map(dockerfile.getInitialARGs().map((arg) => [arg.getProperty()!.getName(), arg.getProperty()!.getValue()]));
+const keyword = (i: Instruction) => i.getKeyword();
+/** An instruction's arguments, flags included, as one line. */
+const args = (i: Instruction) =>
+  i
+    .getTextContent()
+    .slice(i.getInstruction().length)
+    .replace(/\\\r?\n/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+/** Exec-form arguments (`["a", "b"]`); Docker would silently run anything else through a shell. */
+function execForm(text: string): string[] {
+  const parsed: unknown = JSON.parse(text);
+  if (!Array.isArray(parsed) || !parsed.every((item) => typeof item === 'string')) throw new Error(`not an exec-form array: ${text}`);
+  return parsed;
+}
+
+/** The stage and those it is built FROM, base first. */
+function chainOf(stage: Stage): Stage[] {
+  const chain: Stage[] = [];
+  for (let s: Stage | undefined = stage; s; s = stageNamed(s.from)) chain.unshift(s);
+  return chain;
+}
+
 describe('docker/Dockerfile', () => {
-  it('parses: known instructions, named stages, references to earlier stages or images only', () => {
-    expect(dockerfile().stages.length).toBeGreaterThan(4);
+  it('passes dockerfile-utils (the VS Code Docker language server linter) with every rule an error', () => {
+    const error = ValidationSeverity.ERROR;
+    const diagnostics = lintDockerfile(dockerfileText, {
+      deprecatedMaintainer: error,
+      directiveCasing: error,
+      emptyContinuationLine: error,
+      instructionCasing: error,
+      instructionCmdMultiple: error,
+      instructionEntrypointMultiple: error,
+      instructionHealthcheckMultiple: error,
+      instructionJSONInSingleQuotes: error,
+      instructionWorkdirRelative: error,
+    });
+    expect(diagnostics.map((d) => `line ${d.range.start.line + 1}: ${JSON.stringify(d.message)}`)).toEqual([]);
+    // The linter really lints: a misspelt flag and an unknown instruction are errors.
+    expect(lintDockerfile('FROM node:20 AS a\nCOPY --form=a x y\nRUNN true\n').length).toBe(2);
+  });
+
+  it('has named stages built from images or earlier stages, and copies only from earlier stages', () => {
+    expect(dockerfile.getDirectives().map((d) => `${d.getName()}=${d.getValue()}`)).toEqual(['syntax=docker/dockerfile:1']);
     const seen = new Set<string>();
-    for (const stage of dockerfile().stages) {
-      expect(seen.has(stage.name), `stage ${stage.name} is defined once`).toBe(false);
-      const from = stage.from.replace(/\$\{(\w+)\}/g, (_, arg: string) => {
-        expect(dockerfile().globalArgs.has(arg), `ARG ${arg} is declared before the first FROM`).toBe(true);
-        return dockerfile().globalArgs.get(arg)!;
-      });
+    for (const stage of stages) {
+      expect(stage.name, 'every FROM names its stage').toMatch(/^[a-z][a-z0-9-]*$/);
+      const from = stage.from.replace(/\$\{(\w+)\}/g, (_, arg: string) => globalArgs.get(arg) ?? `<undeclared ARG ${arg}>`);
       if (!seen.has(from)) expect(from, `${stage.name} starts from an image or an earlier stage`).toMatch(/^[a-z0-9./-]+:[\w.-]+$/);
       for (const instruction of stage.instructions) {
-        const copyFrom = /--from=(\S+)/.exec(instruction.args);
-        if (instruction.keyword === 'COPY' && copyFrom)
-          expect(seen.has(copyFrom[1]!), `line ${instruction.line}: --from=${copyFrom[1]} is an earlier stage`).toBe(true);
-        if (['CMD', 'ENTRYPOINT'].includes(instruction.keyword))
-          expect(() => execForm(instruction.args), `line ${instruction.line}`).not.toThrow();
-        const stageArg = /^(\w+)$/.exec(instruction.keyword === 'ARG' ? instruction.args : '');
-        if (stageArg)
-          expect(dockerfile().globalArgs.has(stageArg[1]!), `line ${instruction.line}: ARG ${stageArg[1]} has a global default`).toBe(true);
+        const copyFrom = keyword(instruction) === 'COPY' ? /--from=(\S+)/.exec(args(instruction)) : null;
+        if (copyFrom) expect(seen.has(copyFrom[1]!), `${stage.name}: COPY --from=${copyFrom[1]} is an earlier stage`).toBe(true);
+        if (['CMD', 'ENTRYPOINT'].includes(keyword(instruction))) expect(() => execForm(args(instruction))).not.toThrow();
+        if (keyword(instruction) === 'ARG')
+          expect(globalArgs.has(args(instruction)), `ARG ${args(instruction)} is declared globally`).toBe(true);
       }
-      healthcheckCommand(stage);
       seen.add(stage.name);
     }
   });
@@ -413,79 +380,80 @@ describe('docker/Dockerfile', () => {
   it('pins npm to packageManager and turbo to the lockfile', () => {
     const manifest = JSON.parse(read('package.json')) as { packageManager: string };
     const lock = JSON.parse(read('package-lock.json')) as { packages: Record<string, { version?: string }> };
-    expect(`npm@${dockerfile().globalArgs.get('NPM_VERSION')}`).toBe(manifest.packageManager);
-    expect(dockerfile().globalArgs.get('TURBO_VERSION')).toBe(lock.packages['node_modules/turbo']?.version);
+    expect(`npm@${globalArgs.get('NPM_VERSION')}`).toBe(manifest.packageManager);
+    expect(globalArgs.get('TURBO_VERSION')).toBe(lock.packages['node_modules/turbo']?.version);
   });
 
-  it('prunes and builds only workspaces that exist', () => {
-    const runs = dockerfile()
-      .stages.flatMap((stage) => stage.instructions.filter((i) => i.keyword === 'RUN').map((i) => i.args))
-      .join('\n');
-    const named = [...runs.matchAll(/turbo prune (\S+)/g), ...runs.matchAll(/--filter=(\S+)/g)].map((m) => m[1]!);
-    expect(named.length).toBeGreaterThan(0);
-    for (const name of named) expect(allWorkspaces.has(name), `${name} is a workspace`).toBe(true);
+  it('is one chain parametrized by APP: prune, build and runtime deps of ${APP}, then one final stage per target', () => {
+    const runs = (name: string) =>
+      stageNamed(name)!
+        .instructions.filter((i) => keyword(i) === 'RUN')
+        .map(args);
+    expect(globalArgs.has('APP') && globalArgs.get('APP')).toBe(null); // declared, with no default
+    expect(runs('pruner').join(' ')).toContain('turbo prune "${APP}" --docker --out-dir /out/build');
+    expect(runs('pruner').join(' ')).toContain('turbo prune "${APP}" --docker --production --out-dir /out/runtime');
+    expect(runs('builder').join(' ')).toContain('turbo run build --filter="${APP}"');
+    expect(runs('deps').join(' ')).toContain('npm ci --omit=dev');
+    // Exactly four stages are final images; every other stage is part of the one chain.
+    const used = new Set(stages.flatMap((s) => [s.from, ...s.instructions.map((i) => /--from=(\S+)/.exec(args(i))?.[1] ?? '')]));
+    expect(stages.filter((s) => !used.has(s.name)).map((s) => s.name)).toEqual(Object.keys(TARGETS));
+    expect(stages.filter((s) => /turbo prune/.test(s.instructions.map(args).join(' ')))).toHaveLength(1);
+  });
+
+  it("the runtime prune (what the image copies dist/ and node_modules from) is each app's runtime workspaces, no test helpers", () => {
+    const out = mkdtempSync(join(tmpdir(), 'regionwatch-prune-'));
+    try {
+      for (const { app } of Object.values(TARGETS)) {
+        const dir = join(out, app.replace('/', '-'));
+        execFileSync('npx', ['turbo', 'prune', app, '--docker', '--production', '--out-dir', dir], { cwd: REPO_ROOT, stdio: 'ignore' });
+        const pruned = new Set(WORKSPACES.filter((w) => existsSync(join(dir, 'json', w.location, 'package.json'))).map((w) => w.name));
+        expect(pruned, app).toEqual(runtimeClosure(app));
+        expect(pruned.has('@regionwatch/testkit')).toBe(false);
+      }
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
   });
 
   for (const [target, app] of Object.entries(TARGETS)) {
     describe(`target ${target}`, () => {
-      const stage = () => {
-        const found = stageNamed(target);
-        if (found === undefined) throw new Error(`no final stage named ${target}`);
-        return found;
-      };
-      const ws = () => {
-        const found = allWorkspaces.get(app.workspace);
-        if (found === undefined) throw new Error(`${app.workspace} is not a workspace`);
-        return found;
-      };
+      const stage = () => stageNamed(target) ?? expect.fail(`no final stage named ${target}`);
 
-      it('runs as node with tini as PID 1, NODE_ENV=production, on node 20 bookworm-slim', () => {
-        const chain: Stage[] = [];
-        for (let s: Stage | undefined = stage(); s; s = stageNamed(s.from)) chain.unshift(s);
-        expect(chain[0]!.from.replace('${NODE_VERSION}', dockerfile().globalArgs.get('NODE_VERSION')!)).toBe('node:20-bookworm-slim');
+      it('runs as node with tini as PID 1, NODE_ENV=production, on node 20 bookworm-slim, installing nothing', () => {
+        const chain = chainOf(stage());
+        expect(chain.map((s) => s.name)).toEqual(['runtime-base', 'app', target]);
+        expect(chain[0]!.from.replace('${NODE_VERSION}', globalArgs.get('NODE_VERSION')!)).toBe('node:20-bookworm-slim');
         const all = chain.flatMap((s) => s.instructions);
-        expect(all.filter((i) => i.keyword === 'USER').at(-1)?.args).toBe('node');
-        expect(all.some((i) => i.keyword === 'ENV' && /\bNODE_ENV=production\b/.test(i.args))).toBe(true);
-        expect(execForm(all.filter((i) => i.keyword === 'ENTRYPOINT').at(-1)!.args).slice(0, 2)).toEqual(['/usr/bin/tini', '--']);
-        // Nothing after USER node runs as root or installs anything in the final image.
-        expect(stage().instructions.some((i) => i.keyword === 'RUN' || i.keyword === 'USER')).toBe(false);
+        expect(all.filter((i) => keyword(i) === 'USER').map(args)).toEqual(['node']);
+        expect(all.some((i) => keyword(i) === 'ENV' && /\bNODE_ENV=production\b/.test(args(i)))).toBe(true);
+        expect(execForm(args(all.filter((i) => keyword(i) === 'ENTRYPOINT').at(-1)!)).slice(0, 2)).toEqual(['/usr/bin/tini', '--']);
+        // After USER node nothing runs: the image's code stays root-owned and read-only to the app.
+        const afterUser = all.slice(all.findIndex((i) => keyword(i) === 'USER'));
+        expect(afterUser.filter((i) => keyword(i) === 'RUN')).toEqual([]);
+        expect(stageNamed('app')!.instructions.map(args)).toEqual(['--from=deps /app/ ./', '--from=builder /out/dist/ ./']);
       });
 
-      it(`starts ${app.entry}, built from that workspace's src`, () => {
-        const instructions = stage().instructions;
-        const entry = instructions
-          .filter((i) => i.keyword === 'ENTRYPOINT' || i.keyword === 'CMD')
-          .map((i) => execForm(i.args).join(' '))
+      it(`starts ${app.entry}, built from that workspace's src, and fails the build when APP names another workspace`, () => {
+        const entry = stage()
+          .instructions.filter((i) => ['ENTRYPOINT', 'CMD'].includes(keyword(i)))
+          .map((i) => execForm(args(i)).join(' '))
           .join(' ');
         const points = nodeEntryPoints(entry);
         expect(points.map((p) => `${p.dir}/dist/${p.file}.js`)).toEqual([app.entry]);
-        expect(points[0]!.dir).toBe(ws().dir);
-        expect(existsSync(join(root, ws().dir, 'src', `${points[0]!.file}.ts`)), `${ws().dir}/src/${points[0]!.file}.ts exists`).toBe(true);
-      });
-
-      it('is pruned and built for that workspace, and copies the dist of every workspace it imports at run time', () => {
-        const pruner = stageNamed(`${target}-pruner`);
-        const builder = stageNamed(`${target}-builder`);
-        expect(pruner?.instructions.map((i) => i.args).join(' ')).toContain(`turbo prune ${app.workspace} --docker --out-dir`);
-        expect(pruner?.instructions.map((i) => i.args).join(' ')).toContain(`turbo prune ${app.workspace} --docker --production`);
-        expect(builder?.instructions.map((i) => i.args).join(' ')).toContain(`--filter=${app.workspace}`);
-        const copied = stage()
-          .instructions.filter((i) => i.keyword === 'COPY')
-          .map((i) => /--from=(\S+)\s+\/app\/(\S+?)\/dist\/?\s/.exec(i.args))
-          .filter((m) => m !== null)
-          .map((m) => {
-            expect(m[1], 'dist comes from the builder').toBe(`${target}-builder`);
-            return workspaceByDir.get(m[2]!)?.name ?? m[2]!;
-          });
-        expect(new Set(copied)).toEqual(runtimeClosure(ws().name, allWorkspaces));
+        expect(workspaceAt(points[0]!.dir)?.name).toBe(app.app);
+        expect(existsSync(join(REPO_ROOT, points[0]!.dir, 'src', `${points[0]!.file}.ts`))).toBe(true);
+        // The guard: its entry point copied once more from the builder (a build error if it is missing).
+        expect(args(stage().instructions[0]!)).toBe(`--from=builder /out/dist/${app.entry} ${app.entry}`);
       });
 
       if (app.probe !== undefined) {
         const probe = app.probe;
         it(`has a HEALTHCHECK on ${probe.paths.join(' or ')} at ${probe.port}, which defaults like the app`, () => {
-          const command = healthcheckCommand(stage());
-          expect(command?.slice(0, 2)).toEqual(['node', '-e']);
-          const script = command![2]!;
+          const healthchecks = stage().instructions.filter((i) => keyword(i) === 'HEALTHCHECK');
+          expect(healthchecks).toHaveLength(1);
+          const command = execForm(/\bCMD\s+(\[.*\])$/s.exec(args(healthchecks[0]!))?.[1] ?? 'null');
+          expect(command.slice(0, 2)).toEqual(['node', '-e']);
+          const script = command[2]!;
           const url = /fetch\('http:\/\/127\.0\.0\.1:' \+ \(process\.env\.([A-Z_]+) \|\| (\d+)\) \+ '([^']+)'/.exec(script);
           expect(url, script).not.toBeNull();
           expect(url![1]).toBe(probe.port);
@@ -498,6 +466,16 @@ describe('docker/Dockerfile', () => {
     });
   }
 
+  it('docker-bake.hcl builds each final stage with the APP compose.yaml gives it', () => {
+    const [parsed, error] = hcl.parseToObject(read('docker/docker-bake.hcl')) as [BakeFile, unknown];
+    expect(error).toBeNull();
+    const image = parsed.target.image![0]!;
+    expect(image).toMatchObject({ context: '.', dockerfile: 'docker/Dockerfile', target: '${item.target}', args: { APP: '${item.app}' } });
+    const matrix = Object.fromEntries(image.matrix.item.map((item) => [item.target, item.app]));
+    expect(matrix).toEqual(Object.fromEntries(Object.entries(TARGETS).map(([target, { app }]) => [target, app])));
+    expect(parsed.group.default![0]!.targets).toEqual(['image']);
+  });
+
   it("keeps the host's node_modules, dist and secrets out of the build context", () => {
     const ignore = read('docker/Dockerfile.dockerignore')
       .split('\n')
@@ -505,3 +483,8 @@ describe('docker/Dockerfile', () => {
     for (const pattern of ['**/node_modules', '**/dist', '**/.env', '.git']) expect(ignore).toContain(pattern);
   });
 });
+
+type BakeFile = {
+  group: Record<string, { targets: string[] }[]>;
+  target: Record<string, { context: string; matrix: { item: { target: string; app: string }[] } }[]>;
+};
