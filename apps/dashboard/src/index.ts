@@ -1,7 +1,6 @@
 export { AUTH_REALM, basicAuth, parseBasicAuthorization, type Credentials } from './auth/basic-auth.js';
 export { BOARD_PATH, createApp, type Dashboard, type DashboardDeps } from './create-app.js';
 export { InvalidTaskIdError } from './errors/invalid-task-id-error.js';
-export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
 export { statusForError } from './errors/status-for-error.js';
 export { TaskNotFoundError } from './errors/task-not-found-error.js';
 export { hasCredentials, listenHost } from './listen-host.js';

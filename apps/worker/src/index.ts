@@ -5,7 +5,9 @@ export { WorkerMetrics, type PollOutcome, type WebhookOutcome } from './metrics/
 export { expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './poll/build-result.js';
 export { createPollProcessor, MAX_INVALID_RESPONSES, type PollProcessorDeps } from './poll/poll-processor.js';
 export { replayDeadLetters, type ReplayOutcome } from './replay/replay-dead-letters.js';
-export { assertPublicLiteral, guardedLookup, nonPublicRange, PrivateAddressError } from './webhook/address-guard.js';
-export { WEBHOOK_BACKOFF_TYPE, WebhookDeliveryError, webhookRetryDelay } from './webhook/webhook-backoff.js';
+export { assertPublicLiteral, guardedLookup, nonPublicRange } from './webhook/address-guard.js';
+export { PrivateAddressError } from './webhook/private-address-error.js';
+export { WEBHOOK_BACKOFF_TYPE, webhookRetryDelay } from './webhook/webhook-backoff.js';
+export { WebhookDeliveryError } from './webhook/webhook-delivery-error.js';
 export { createWebhookProcessor, type DeliveryReceipt, type WebhookProcessorDeps } from './webhook/webhook-processor.js';
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './worker-runtime.js';

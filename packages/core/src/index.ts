@@ -1,7 +1,15 @@
 // Glossary of terms: ./contract/glossary.ts
-export { RegionwatchError } from './errors.js';
+export { RegionwatchError } from './errors/regionwatch-error.js';
+export { AsposeError, type AsposeErrorContext } from './errors/aspose-error.js';
+export { AsposeAuthError } from './errors/aspose-auth-error.js';
+export { AsposePermanentError, type PermanentReason } from './errors/aspose-permanent-error.js';
+export { AsposeTransientError, type TransientReason } from './errors/aspose-transient-error.js';
+export { RateBudgetExhaustedError } from './errors/rate-budget-exhausted-error.js';
+export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
+export { RegionDecodeError } from './errors/region-decode-error.js';
+export { describeIssues, listIssues, type InputIssue } from './validation/describe-issues.js';
 
-export { ConfigError, type ConfigIssue } from './config/config-error.js';
+export { ConfigError, type ConfigIssue } from './errors/config-error.js';
 export { configSchema, type Config } from './config/config-schema.js';
 export { describeConfig, loadConfig, requireAsposeCredentials } from './config/load-config.js';
 
@@ -29,15 +37,8 @@ export {
 } from './contract/region-result.js';
 export { WEBHOOK_EVENT_TYPES, webhookEventSchema, webhookJobSchema, type WebhookEvent, type WebhookJob } from './contract/webhook-job.js';
 
-export {
-  AsposeAuthError,
-  AsposeError,
-  AsposePermanentError,
-  AsposeTransientError,
-  type PermanentReason,
-  type TransientReason,
-} from './aspose/aspose-errors.js';
-export { networkErrorCode } from './aspose/http.js';
+export { asposeErrorForStatus, type AsposeEndpoint } from './aspose/aspose-error-for-status.js';
+export { networkErrorCode } from './http/network-error-code.js';
 export {
   AsposeClient,
   createAsposeClient,
@@ -53,13 +54,12 @@ export {
   type OcrResponse,
   type TaskStatus,
 } from './aspose/ocr-response.js';
-export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './aspose/retry-after.js';
+export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './http/retry-after.js';
 export { TokenProvider, type TokenProviderOptions } from './aspose/token-provider.js';
 
 export { decodeRegions, encodeRegions, type ResultItem } from './regions/decode-regions.js';
-export { RegionDecodeError } from './regions/region-decode-error.js';
 
-export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
+export { RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { runService, type Service } from './run-service.js';
 export { logRedisOutages } from './log-redis-outages.js';

@@ -1,4 +1,4 @@
-import { ConfigError } from './config/config-error.js';
+import { ConfigError } from './errors/config-error.js';
 import type { Config } from './config/config-schema.js';
 import { describeConfig, loadConfig } from './config/load-config.js';
 import { createLogger, type Logger } from './logger.js';

@@ -2,7 +2,6 @@ export { buildPollJob, MAX_FUTURE_SKEW_MS, type TrackOptions } from './build-pol
 export { InvalidTrackRequestError } from './invalid-track-request-error.js';
 export { pollJobOptions } from './poll-job-options.js';
 export {
-  RedisUnavailableError,
   RegionTaskProducer,
   type RegionTaskProducerOptions,
   type TrackManyItem,

@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { AsposeClient } from '@regionwatch/core';
 import {
+  ConfigError,
   createAsposeClient,
   createRedisConnection,
   JOB_NAMES,
   loadConfig,
   POLL_QUEUE,
-  RegionwatchError,
+  RedisUnavailableError,
   type Config,
   type DetectRegionsSettings,
   type PollJob,
@@ -36,11 +37,6 @@ export type RegionTaskProducerOptions = {
   /** Connection errors (ioredis reconnects by itself); default: ignored, see `waitUntilReady`. */
   onError?: (error: Error) => void;
 };
-
-/** Redis did not answer in time; nothing was written. */
-export class RedisUnavailableError extends RegionwatchError {
-  readonly code = 'REDIS_UNAVAILABLE';
-}
 
 /** What upstream services call to hand task ids to regionwatch. */
 export class RegionTaskProducer {
@@ -128,7 +124,13 @@ export class RegionTaskProducer {
     settings?: DetectRegionsSettings,
     options: Omit<TrackOptions, 'submittedAt'> = {},
   ): Promise<TrackResult> {
-    if (!this.aspose) throw new Error('submit() needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET, or pass `aspose`');
+    if (!this.aspose) {
+      const message = 'is required: submit() needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET, or pass `aspose`';
+      throw new ConfigError([
+        { variable: 'ASPOSE_CLIENT_ID', message },
+        { variable: 'ASPOSE_CLIENT_SECRET', message },
+      ]);
+    }
     const submittedAt = new Date();
     const taskId = await this.aspose.submitDetectRegions(image, settings);
     return this.track(taskId, { ...options, submittedAt });
@@ -138,10 +140,7 @@ export class RegionTaskProducer {
   async waitUntilReady(timeoutMs = 5_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const why = this.lastError ? `: ${this.lastError.message}` : '';
-        reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms${why}`));
-      }, timeoutMs);
+      timer = setTimeout(() => reject(new RedisUnavailableError(timeoutMs, this.lastError)), timeoutMs);
     });
     try {
       await Promise.race([this.queue.waitUntilReady(), timeout]);

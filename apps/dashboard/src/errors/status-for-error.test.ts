@@ -1,6 +1,6 @@
+import { RedisUnavailableError } from '@regionwatch/core';
 import { describe, expect, it } from 'vitest';
 import { InvalidTaskIdError } from './invalid-task-id-error.js';
-import { RedisUnavailableError } from './redis-unavailable-error.js';
 import { statusForError } from './status-for-error.js';
 import { TaskNotFoundError } from './task-not-found-error.js';
 

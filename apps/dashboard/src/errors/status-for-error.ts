@@ -1,5 +1,5 @@
+import { RedisUnavailableError } from '@regionwatch/core';
 import { InvalidTaskIdError } from './invalid-task-id-error.js';
-import { RedisUnavailableError } from './redis-unavailable-error.js';
 import { TaskNotFoundError } from './task-not-found-error.js';
 
 /**

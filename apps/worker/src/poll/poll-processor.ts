@@ -3,6 +3,7 @@ import {
   AsposePermanentError,
   AsposeTransientError,
   deadlineAt,
+  describeIssues,
   nextPollDelay,
   pollJobDataSchema,
   RateBudgetExhaustedError,
@@ -48,7 +49,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
   return async function processPoll(job: Job<unknown, RegionResult>, token?: string): Promise<RegionResult> {
     const parsed = pollJobDataSchema.safeParse(job.data);
     if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+      const why = describeIssues(parsed.error, 'data');
       deps.logger.error({ jobId: job.id, why }, 'poll job data does not match the PollJob contract; failing the job');
       throw new UnrecoverableError(`invalid PollJob data (${why})`);
     }

@@ -1,5 +1,6 @@
 import { redactUserInfo } from '../redact-url.js';
-import { ConfigError, type ConfigIssue } from './config-error.js';
+import { listIssues } from '../validation/describe-issues.js';
+import { ConfigError, type ConfigIssue } from '../errors/config-error.js';
 import { configSchema, type Config } from './config-schema.js';
 
 /**
@@ -9,10 +10,7 @@ import { configSchema, type Config } from './config-schema.js';
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = configSchema.safeParse(withoutBlanks(env));
   if (!parsed.success) {
-    const issues: ConfigIssue[] = parsed.error.issues.map((issue) => ({
-      variable: String(issue.path[0] ?? '(config)'),
-      message: issue.message,
-    }));
+    const issues: ConfigIssue[] = listIssues(parsed.error).map(({ path, message }) => ({ variable: path || '(config)', message }));
     throw new ConfigError(issues);
   }
   return Object.freeze(parsed.data);
