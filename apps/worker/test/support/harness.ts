@@ -3,7 +3,7 @@ import { Writable } from 'node:stream';
 import { createLogger, loadConfig, POLL_QUEUE, WEBHOOK_QUEUE, type Config, type RegionResult } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
-import { testRedis } from '@regionwatch/testkit/vitest';
+import type { TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
 import { startWorker, type RunningWorker } from '../../src/index.js';
 import { waitFor as waitForValue, WebhookReceiver } from '@regionwatch/testkit';
@@ -37,11 +37,13 @@ export type Harness = {
 };
 
 /**
- * Simulator + real Redis (unique prefix) + webhook receiver + producer, with short delays, and
+ * Simulator + real Redis (the fixture's prefix: `fileRedis` for a file-wide harness, `redis` for one test) + webhook receiver + producer, with short delays, and
  * workers started on demand. Everything is closed by `close()`.
  */
-export async function createHarness(options: { env?: Record<string, string>; simulator?: SimulatorOptions } = {}): Promise<Harness> {
-  const { url, prefix } = testRedis('worker');
+export async function createHarness(
+  { url, prefix }: TestRedis,
+  options: { env?: Record<string, string>; simulator?: SimulatorOptions } = {},
+): Promise<Harness> {
   const simulator = await startSimulator({ pendingMs: 30, processingMs: 30, ...options.simulator });
   const receiver = await new WebhookReceiver(WEBHOOK_SECRET).start();
   const env: Record<string, string> = {
