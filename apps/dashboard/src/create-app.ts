@@ -33,9 +33,9 @@ export type Dashboard = {
 export function createApp(deps: DashboardDeps): Dashboard {
   const { config, logger } = deps;
   const ownsConnection = typeof deps.connection !== 'object';
-  // Producer-style connection: a dashboard request should fail fast while Redis is away, not hang.
+  // A dashboard request should fail fast while Redis is away, not hang.
   const connection =
-    typeof deps.connection === 'object' ? deps.connection : createRedisConnection(deps.connection ?? config.REDIS_URL, 'producer');
+    typeof deps.connection === 'object' ? deps.connection : createRedisConnection(deps.connection ?? config.REDIS_URL, 'fail-fast');
   if (ownsConnection) logRedisOutages(connection, logger);
   const queues = openDashboardQueues({ connection, prefix: config.REGIONWATCH_PREFIX, resultsQueue: config.RESULTS_QUEUE, logger });
 

@@ -1,4 +1,4 @@
-export { createHandOff, HAND_OFF_DEDUPE_MS, webhookEvent, type HandOffOptions } from './delivery/hand-off.js';
+export { createHandOff, webhookEvent, type HandOffOptions } from './delivery/hand-off.js';
 export { createHealthServer, type HealthDeps } from './health/health-server.js';
 export { Readiness } from './health/readiness.js';
 export { WorkerMetrics, type PollOutcome, type WebhookOutcome } from './metrics/worker-metrics.js';

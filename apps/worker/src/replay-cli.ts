@@ -21,7 +21,7 @@ try {
   console.error(error instanceof ConfigError ? error.message : String(error));
   process.exit(2);
 }
-const connection = createRedisConnection(config.REDIS_URL, 'producer');
+const connection = createRedisConnection(config.REDIS_URL, 'fail-fast');
 const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX });
 let exitCode = 0;
 try {

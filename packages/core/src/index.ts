@@ -16,7 +16,15 @@ export { describeConfig, loadConfig, requireAsposeCredentials } from './config/l
 export { createLogger, REDACTED_PATHS, type Logger } from './logger.js';
 export { createRedisConnection, type ConnectionRole } from './redis-connection.js';
 
-export { DEFAULT_RESULTS_QUEUE, FINISHED_POLL_RETENTION_SECONDS, JOB_NAMES, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
+export {
+  DEFAULT_RESULTS_QUEUE,
+  FINISHED_POLL_RETENTION_SECONDS,
+  HAND_OFF_DEDUPE_MS,
+  JOB_NAMES,
+  JOB_RETENTION,
+  POLL_QUEUE,
+  WEBHOOK_QUEUE,
+} from './contract/queues.js';
 export { regionSchema, type Region } from './contract/region.js';
 export { isoDateSchema, MAX_METADATA_BYTES, metadataSchema, TASK_ID_PATTERN, taskIdSchema, webhookUrlSchema } from './contract/fields.js';
 export {

@@ -51,7 +51,7 @@ export class RegionTaskProducer {
 
   constructor(options: RegionTaskProducerOptions) {
     this.ownsConnection = typeof options.connection === 'string';
-    this.connection = typeof options.connection === 'string' ? createRedisConnection(options.connection, 'producer') : options.connection;
+    this.connection = typeof options.connection === 'string' ? createRedisConnection(options.connection, 'fail-fast') : options.connection;
     this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix: options.prefix ?? 'regionwatch' });
     const onError = (error: Error) => {
       this.lastError = error;
