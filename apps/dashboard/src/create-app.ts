@@ -1,4 +1,4 @@
-import { createRedisConnection, logRedisOutages, type Config, type Logger } from '@regionwatch/core';
+import { createRedisConnection, logRedisOutages, type DashboardConfig, type Logger } from '@regionwatch/core';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { basicAuth } from './auth/basic-auth.js';
@@ -13,7 +13,7 @@ import { taskRoutes } from './tasks/task-routes.js';
 export const BOARD_PATH = '/queues';
 
 export type DashboardDeps = {
-  config: Config;
+  config: DashboardConfig;
   /** An ioredis client the caller owns (left open by `close()`), or a Redis URL; default `REDIS_URL`. */
   connection?: Redis | string;
   logger: Logger;

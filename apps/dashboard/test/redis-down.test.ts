@@ -1,4 +1,4 @@
-import { loadConfig } from '@regionwatch/core';
+import { loadDashboardConfig } from '@regionwatch/core';
 import { freePort } from '@regionwatch/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveDashboard, type Served } from './support/serve.js';
@@ -7,7 +7,7 @@ import { serveDashboard, type Served } from './support/serve.js';
 let dashboard: Served;
 beforeAll(async () => {
   const port = await freePort();
-  dashboard = await serveDashboard({ config: loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: 'silent' }) });
+  dashboard = await serveDashboard({ config: loadDashboardConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: 'silent' }) });
 });
 afterAll(() => dashboard?.close());
 

@@ -11,7 +11,7 @@ import {
   rpsWindow,
   WEBHOOK_QUEUE,
   type AsposeClient,
-  type Config,
+  type WorkerConfig,
   type Logger,
   type RegionResult,
 } from '@regionwatch/core';
@@ -25,7 +25,7 @@ import { webhookRetryDelay } from './webhook/webhook-backoff.js';
 import { createWebhookProcessor, type DeliveryReceipt } from './webhook/webhook-processor.js';
 
 export type StartWorkerOptions = {
-  config: Config;
+  config: WorkerConfig;
   logger?: Logger;
   /** Defaults to a client built from the config (credentials required). */
   aspose?: AsposeClient;

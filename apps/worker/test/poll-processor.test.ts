@@ -1,4 +1,4 @@
-import { createLogger, loadConfig, nextPollDelay, pollJobDataSchema, type PollJobData, type RegionResult } from '@regionwatch/core';
+import { createLogger, loadWorkerConfig, nextPollDelay, pollJobDataSchema, type PollJobData, type RegionResult } from '@regionwatch/core';
 import { createAsposeClient } from '@regionwatch/core';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { DelayedError, UnrecoverableError } from 'bullmq';
@@ -14,7 +14,7 @@ afterAll(() => simulator.close());
 beforeEach(() => simulator.clearFaults());
 
 function setup(env: Record<string, string> = {}, now?: () => number) {
-  const config = loadConfig({
+  const config = loadWorkerConfig({
     ASPOSE_BASE_URL: simulator.url,
     ASPOSE_CLIENT_ID: simulator.credentials.clientId,
     ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,

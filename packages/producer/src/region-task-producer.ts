@@ -5,12 +5,12 @@ import {
   createAsposeClient,
   createRedisConnection,
   JOB_NAMES,
-  loadConfig,
+  loadProducerConfig,
   POLL_QUEUE,
   RedisUnavailableError,
-  type Config,
   type DetectRegionsSettings,
   type PollJob,
+  type ProducerConfig,
 } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -64,8 +64,12 @@ export class RegionTaskProducer {
     this.aspose = options.aspose;
   }
 
-  /** A producer wired from the environment (REDIS_URL, REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, Aspose credentials if set). */
-  static fromConfig(config: Config = loadConfig()): RegionTaskProducer {
+  /**
+   * A producer wired from the environment: REDIS_URL, REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, and the
+   * ASPOSE_* variables `submit()` needs if credentials are set. Nothing else in the host's environment
+   * is read (its own LOG_LEVEL or WEBHOOK_URL are its business); a bad value is a `ConfigError`.
+   */
+  static fromConfig(config: ProducerConfig = loadProducerConfig()): RegionTaskProducer {
     const producer = new RegionTaskProducer({
       connection: config.REDIS_URL,
       prefix: config.REGIONWATCH_PREFIX,

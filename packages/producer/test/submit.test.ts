@@ -1,4 +1,4 @@
-import { createAsposeClient, loadConfig, POLL_QUEUE } from '@regionwatch/core';
+import { createAsposeClient, loadProducerConfig, POLL_QUEUE } from '@regionwatch/core';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { it } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
@@ -13,7 +13,7 @@ afterAll(() => simulator.close());
 
 describe('RegionTaskProducer.submit', () => {
   it('sends the image to Aspose and tracks the task id it returns, with submittedAt set', async ({ redis: { url, prefix } }) => {
-    const config = loadConfig({
+    const config = loadProducerConfig({
       ASPOSE_BASE_URL: simulator.url,
       ASPOSE_CLIENT_ID: simulator.credentials.clientId,
       ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,

@@ -4,12 +4,12 @@ import {
   nextPollDelay,
   pollJobDataSchema,
   type AsposeClient,
-  type Config,
   type Logger,
   type PollJobData,
   type PollProgress,
   type RegionResult,
   TERMINAL_TASK_STATUSES,
+  type WorkerConfig,
 } from '@regionwatch/core';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Readiness } from '../health/readiness.js';
@@ -24,7 +24,7 @@ export type PollProcessorDeps = {
   aspose: Pick<AsposeClient, 'getDetectRegions'>;
   /** Hands the result on (results queue and/or webhook), idempotently. */
   handOff: (result: RegionResult, job: PollJobData) => Promise<void>;
-  config: Pick<Config, 'POLL_INITIAL_DELAY_MS' | 'POLL_MAX_DELAY_MS' | 'TASK_DEADLINE_MS'>;
+  config: Pick<WorkerConfig, 'POLL_INITIAL_DELAY_MS' | 'POLL_MAX_DELAY_MS' | 'TASK_DEADLINE_MS'>;
   metrics: WorkerMetrics;
   logger: Logger;
   readiness: Readiness;

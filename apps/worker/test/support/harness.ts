@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createLogger, loadConfig, POLL_QUEUE, WEBHOOK_QUEUE, type Config, type RegionResult } from '@regionwatch/core';
+import { createLogger, loadWorkerConfig, POLL_QUEUE, WEBHOOK_QUEUE, type RegionResult, type WorkerConfig } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
 import type { TestRedis } from '@regionwatch/testkit/vitest';
@@ -20,7 +20,7 @@ export class LogCapture extends Writable {
 }
 
 export type Harness = {
-  config: Config;
+  config: WorkerConfig;
   env: Record<string, string>;
   simulator: Simulator;
   receiver: WebhookReceiver;
@@ -64,7 +64,7 @@ export async function createHarness(
     LOG_LEVEL: 'debug',
     ...options.env,
   };
-  const config = loadConfig(env);
+  const config = loadWorkerConfig(env);
   const logs = new LogCapture();
   const producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: config.POLL_INITIAL_DELAY_MS });
   const queue = (name: string) => new Queue(name, { connection: { url }, prefix });
@@ -88,7 +88,7 @@ export async function createHarness(
     logs,
     waitFor,
     async startWorker(overrides = {}) {
-      const workerConfig = loadConfig({ ...env, ...overrides });
+      const workerConfig = loadWorkerConfig({ ...env, ...overrides });
       const logger = createLogger({ level: workerConfig.LOG_LEVEL, destination: logs });
       const worker = await startWorker({ config: workerConfig, logger, defaultMetrics: false });
       workers.push(worker);

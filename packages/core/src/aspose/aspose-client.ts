@@ -153,8 +153,14 @@ export function parseOcrResponse(body: string, taskId: string): OcrResponse {
   return { ...parsed.data, taskStatus };
 }
 
+/** The variables a client is built from (the worker's, the producer's and the demo's configs all have them). */
+export type AsposeConfig = Pick<
+  Config,
+  'ASPOSE_BASE_URL' | 'ASPOSE_TOKEN_URL' | 'ASPOSE_TIMEOUT_MS' | 'ASPOSE_CLIENT_ID' | 'ASPOSE_CLIENT_SECRET'
+>;
+
 /** Builds a client from the config; throws `ConfigError` without credentials. */
-export function createAsposeClient(config: Config, overrides: Partial<AsposeClientOptions> = {}): AsposeClient {
+export function createAsposeClient(config: AsposeConfig, overrides: Partial<AsposeClientOptions> = {}): AsposeClient {
   const { clientId, clientSecret } = requireAsposeCredentials(config);
   return new AsposeClient({
     baseUrl: config.ASPOSE_BASE_URL,
