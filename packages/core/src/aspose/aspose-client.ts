@@ -26,7 +26,7 @@ export type AsposeClientOptions = {
   beforeRequest?: (taskId: string | undefined) => Promise<void>;
 };
 
-/** `OCRSettingsDetectRegions` (reference/openapi.yaml); every field optional. */
+/** The API's `OCRSettingsDetectRegions`, passed through as given; every field optional. */
 export type DetectRegionsSettings = {
   language?: string;
   makeSkewCorrect?: boolean;
