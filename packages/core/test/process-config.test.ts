@@ -153,4 +153,16 @@ describe('per-process configuration', () => {
       ]);
     });
   });
+
+  describe('the demo', () => {
+    it('checks the worker’s rules and the dashboard’s together', () => {
+      const env = { ...CREDENTIALS, POLL_INITIAL_DELAY_MS: '5000', POLL_MAX_DELAY_MS: '1000', WEBHOOK_URL: 'https://h.example/x' };
+      expect(issuesOf(() => loadDemoConfig({ ...env, DASHBOARD_USER: 'ops' })).map((i) => i.variable)).toEqual([
+        'POLL_MAX_DELAY_MS',
+        'WEBHOOK_SECRET',
+        'DASHBOARD_PASSWORD',
+      ]);
+      expect(loadDemoConfig({ ...CREDENTIALS, DASHBOARD_PORT: '0' })).toMatchObject({ DASHBOARD_PORT: 0, METRICS_PORT: 9464 });
+    });
+  });
 });

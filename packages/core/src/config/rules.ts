@@ -15,32 +15,25 @@ export function pollDelaysInOrder(c: { POLL_INITIAL_DELAY_MS: number; POLL_MAX_D
   }
 }
 
-/** Both Aspose credentials or neither (where they are optional). */
-export function asposeCredentialsInPairs(
-  c: { ASPOSE_CLIENT_ID?: string | undefined; ASPOSE_CLIENT_SECRET?: string | undefined },
-  ctx: Ctx,
-): void {
-  if ((c.ASPOSE_CLIENT_ID === undefined) !== (c.ASPOSE_CLIENT_SECRET === undefined)) {
-    const missing = c.ASPOSE_CLIENT_ID === undefined ? 'ASPOSE_CLIENT_ID' : 'ASPOSE_CLIENT_SECRET';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other Aspose credential is set' });
-  }
+/** Both of two credentials or neither; the issue names the one that is missing. */
+function inPairs<A extends string, B extends string>(a: A, b: B, what: string) {
+  return (c: { [K in A | B]?: string | undefined }, ctx: Ctx): void => {
+    if ((c[a] === undefined) !== (c[b] === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [c[a] === undefined ? a : b], message: `is required when the other ${what} credential is set` });
+    }
+  };
 }
+
+/** Both Aspose credentials or neither (where they are optional). */
+export const asposeCredentialsInPairs = inPairs('ASPOSE_CLIENT_ID', 'ASPOSE_CLIENT_SECRET', 'Aspose');
+
+/** Both dashboard credentials or neither. */
+export const dashboardCredentialsInPairs = inPairs('DASHBOARD_USER', 'DASHBOARD_PASSWORD', 'dashboard');
 
 /** A default webhook needs a secret to sign with (only the worker delivers webhooks). */
 export function webhookSecretWithUrl(c: { WEBHOOK_URL?: string | undefined; WEBHOOK_SECRET?: string | undefined }, ctx: Ctx): void {
   if (c.WEBHOOK_URL !== undefined && c.WEBHOOK_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set' });
-  }
-}
-
-/** Both dashboard credentials or neither. */
-export function dashboardCredentialsInPairs(
-  c: { DASHBOARD_USER?: string | undefined; DASHBOARD_PASSWORD?: string | undefined },
-  ctx: Ctx,
-): void {
-  if ((c.DASHBOARD_USER === undefined) !== (c.DASHBOARD_PASSWORD === undefined)) {
-    const missing = c.DASHBOARD_USER === undefined ? 'DASHBOARD_USER' : 'DASHBOARD_PASSWORD';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other dashboard credential is set' });
   }
 }
 
