@@ -3,8 +3,8 @@ import { Redis } from 'ioredis';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { AsposeTransientError, RateBudgetExhaustedError, RequestRateLimiter } from '../src/index.js';
 
-// The Redis the root vitest global setup provides (core cannot depend on testkit: testkit's
-// deployment checks depend on core).
+// The Redis the root vitest config's global setup provides, read directly: core cannot use
+// testkit's fixtures, because testkit depends on core.
 declare module 'vitest' {
   export interface ProvidedContext {
     redisUrl: string;
