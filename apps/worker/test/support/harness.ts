@@ -37,8 +37,9 @@ export type Harness = {
 };
 
 /**
- * Simulator + real Redis (the fixture's prefix: `fileRedis` for a file-wide harness, `redis` for one test) + webhook receiver + producer, with short delays, and
- * workers started on demand. Everything is closed by `close()`.
+ * Simulator + real Redis (the fixture's prefix: `fileRedis` for a file-wide harness, `redis` for one
+ * test) + webhook receiver + producer, with short delays, and workers started on demand. Everything
+ * is closed by `close()`.
  */
 export async function createHarness(
   { url, prefix }: TestRedis,
