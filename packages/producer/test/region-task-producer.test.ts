@@ -1,8 +1,8 @@
 import { FINISHED_POLL_RETENTION_SECONDS, POLL_QUEUE, pollJobSchema } from '@regionwatch/core';
 import { it, type TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
-import { afterEach, describe, expect } from 'vitest';
-import { InvalidTrackRequestError, RegionTaskProducer } from '../src/index.js';
+import { afterEach, describe, expect, vi } from 'vitest';
+import { ConfigError, InvalidTrackRequestError, RegionTaskProducer } from '../src/index.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
@@ -98,5 +98,33 @@ describe('RegionTaskProducer.trackMany', () => {
     expect(outcomes[50]).toMatchObject({ ok: false, taskId: 'bad id' });
     expect(outcomes[51]).toEqual({ ok: true, taskId: id(10), created: false });
     expect(await queue.count()).toBe(50);
+  });
+});
+
+describe('RegionTaskProducer.fromConfig() inside a host service', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  const hostId = '5c0ffee0-2222-4000-8000-000000000001';
+
+  it.for([
+    ['LOG_LEVEL=warning', { LOG_LEVEL: 'warning' }],
+    ['its own WEBHOOK_URL without WEBHOOK_SECRET', { WEBHOOK_URL: 'https://host.example.com/its-own-hook', WEBHOOK_SECRET: '' }],
+  ] as const)('works when the host’s environment has %s (the worker’s rules are not the producer’s)', async ([, hostEnv], { redis }) => {
+    vi.stubEnv('REDIS_URL', redis.url);
+    vi.stubEnv('REGIONWATCH_PREFIX', redis.prefix);
+    for (const [name, value] of Object.entries(hostEnv)) vi.stubEnv(name, value);
+    const producer = RegionTaskProducer.fromConfig();
+    try {
+      expect(await producer.track(hostId)).toEqual({ taskId: hostId, created: true });
+    } finally {
+      await producer.close();
+    }
+  });
+
+  it('still refuses a bad value of its own, naming the variable', () => {
+    vi.stubEnv('POLL_INITIAL_DELAY_MS', 'soon');
+    expect(() => RegionTaskProducer.fromConfig()).toThrow(ConfigError);
+    expect(() => RegionTaskProducer.fromConfig()).toThrow(/POLL_INITIAL_DELAY_MS: must be a whole number/);
   });
 });
