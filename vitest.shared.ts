@@ -1,21 +1,28 @@
-import { fileURLToPath } from 'node:url';
 import type { UserWorkspaceConfig } from 'vitest/config';
 
-const globalSetup = fileURLToPath(new URL('./packages/testkit/src/global-setup.ts', import.meta.url));
+/**
+ * Workspace packages resolve to their TypeScript sources (the `@regionwatch/source` export
+ * condition), in tests and in the root config's global setup alike: no build needed to test.
+ */
+export const SOURCE_CONDITIONS = {
+  resolve: { conditions: ['@regionwatch/source'] },
+  ssr: { resolve: { conditions: ['@regionwatch/source'] } },
+  // The environment vitest loads global setup files in (the root config's starts the run's Redis).
+  environments: { __vitest__: { resolve: { conditions: ['@regionwatch/source'] } } },
+};
 
 /**
- * Settings every workspace project shares: workspace packages resolve to their TypeScript sources
- * (the `@regionwatch/source` export condition), and one real Redis is provided for the whole run.
+ * Settings every workspace project shares. The Redis they test against comes from the root
+ * config's global setup (one per run), not from here: a project-level global setup would start
+ * one Redis per project.
  */
 export function sharedProjectConfig(name: string): UserWorkspaceConfig {
   return {
-    resolve: { conditions: ['@regionwatch/source'] },
-    ssr: { resolve: { conditions: ['@regionwatch/source'] } },
+    ...SOURCE_CONDITIONS,
     test: {
       name,
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       environment: 'node',
-      globalSetup: [globalSetup],
       testTimeout: 30_000,
       hookTimeout: 60_000,
     },

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@regionwatch/core';
-import { createLogger, loadConfig, requireAsposeCredentials, type Config } from '@regionwatch/core';
+import { createLogger, loadConfig, loadDashboardConfig, loadWorkerConfig } from '@regionwatch/core';
 import * as dashboardModule from '@regionwatch/dashboard';
 import { startDashboard } from '@regionwatch/dashboard';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
@@ -121,20 +121,20 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
       (container.env ?? []).filter((e) => e.valueFrom?.secretKeyRef && e.valueFrom.secretKeyRef.optional !== true).map((e) => e.name);
     expect(required(workerContainer)).toEqual(expect.arrayContaining(['REDIS_URL', 'ASPOSE_CLIENT_ID', 'ASPOSE_CLIENT_SECRET']));
     expect(required(dashboardContainer)).toEqual(expect.arrayContaining(['REDIS_URL', 'DASHBOARD_USER', 'DASHBOARD_PASSWORD']));
-    expect(() => requireAsposeCredentials(loadConfig(containerEnvironment(workerContainer)))).not.toThrow();
-    const dashboardConfig = loadConfig(containerEnvironment(dashboardContainer));
+    expect(() => loadWorkerConfig(containerEnvironment(workerContainer))).not.toThrow();
+    const dashboardConfig = loadDashboardConfig(containerEnvironment(dashboardContainer));
     expect(dashboardModule.hasCredentials(dashboardConfig)).toBe(true);
   });
 
   it('use the ports the apps listen on, for the container, the probes, the Service and the scrape annotations', () => {
-    const workerConfig = loadConfig(containerEnvironment(workerContainer));
+    const workerConfig = loadWorkerConfig(containerEnvironment(workerContainer));
     expect(portNamed(workerContainer, 'metrics')).toBe(workerConfig.METRICS_PORT);
     for (const probe of [workerContainer.readinessProbe, workerContainer.livenessProbe]) expect(probe?.httpGet?.port).toBe('metrics');
     const annotations = worker.spec!.template.metadata!.annotations!;
     expect(annotations['prometheus.io/port']).toBe(String(workerConfig.METRICS_PORT));
     expect(annotations['prometheus.io/scrape']).toBe('true');
 
-    const dashboardConfig = loadConfig(containerEnvironment(dashboardContainer));
+    const dashboardConfig = loadDashboardConfig(containerEnvironment(dashboardContainer));
     expect(portNamed(dashboardContainer, 'http')).toBe(dashboardConfig.DASHBOARD_PORT);
     for (const probe of [dashboardContainer.readinessProbe, dashboardContainer.livenessProbe]) expect(probe?.httpGet?.port).toBe('http');
     const service = find('Service', 'regionwatch-dashboard', Service);
@@ -143,7 +143,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
   });
 
   it('drain within the grace period, spread replicas, and keep all but one through voluntary disruptions', () => {
-    const shutdownMs = loadConfig(containerEnvironment(workerContainer)).SHUTDOWN_TIMEOUT_MS;
+    const shutdownMs = loadWorkerConfig(containerEnvironment(workerContainer)).SHUTDOWN_TIMEOUT_MS;
     expect(shutdownMs).toBe(DEFAULTS.SHUTDOWN_TIMEOUT_MS);
     expect(worker.spec!.template.spec!.terminationGracePeriodSeconds! * 1000).toBeGreaterThanOrEqual(shutdownMs + 5_000);
     expect(worker.spec!.replicas).toBeGreaterThanOrEqual(2);
@@ -192,20 +192,22 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     let running: RunningWorker;
     const closers: (() => Promise<void>)[] = [];
     /** The manifests' environment, pointed at this test's Redis, the simulator and free ports. */
-    const testEnvironment = (container: IContainer, overrides: Record<string, string>): Config => {
+    const testEnvironment = (container: IContainer, overrides: Record<string, string>): NodeJS.ProcessEnv => {
       const { url, prefix } = testRedis('k8s');
-      return loadConfig({ ...containerEnvironment(container), REDIS_URL: url, REGIONWATCH_PREFIX: prefix, ...overrides });
+      return { ...containerEnvironment(container), REDIS_URL: url, REGIONWATCH_PREFIX: prefix, ...overrides };
     };
 
     beforeAll(async () => {
       simulator = await startSimulator();
       closers.push(() => simulator.close());
-      const config = testEnvironment(workerContainer, {
-        ASPOSE_BASE_URL: simulator.url,
-        ASPOSE_CLIENT_ID: simulator.credentials.clientId,
-        ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
-        METRICS_PORT: '0',
-      });
+      const config = loadWorkerConfig(
+        testEnvironment(workerContainer, {
+          ASPOSE_BASE_URL: simulator.url,
+          ASPOSE_CLIENT_ID: simulator.credentials.clientId,
+          ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
+          METRICS_PORT: '0',
+        }),
+      );
       running = await startWorker({ config, logger: createLogger({ level: 'silent' }), defaultMetrics: false });
       closers.push(() => running.close(5_000));
     });
@@ -225,7 +227,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     });
 
     it('the dashboard answers 200 on its probe path without credentials, and 401 elsewhere without them', async () => {
-      const config = testEnvironment(dashboardContainer, {});
+      const config = loadDashboardConfig(testEnvironment(dashboardContainer, {}));
       const started = await startDashboard({ config, logger: createLogger({ level: 'silent' }), port: 0 });
       closers.push(() => started.close());
       const base = `http://127.0.0.1:${started.port}`;
@@ -239,7 +241,7 @@ describe('Kubernetes manifests (deploy/kubernetes)', () => {
     it("/readyz answers 503 within the readiness probe's timeout when Redis stops answering, /healthz 200 within liveness's", async () => {
       const redis = await spawnRedisServer();
       closers.push(() => redis.stop());
-      const config = loadConfig({
+      const config = loadWorkerConfig({
         ...containerEnvironment(workerContainer),
         REDIS_URL: redis.url,
         ASPOSE_BASE_URL: simulator.url,

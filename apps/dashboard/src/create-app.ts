@@ -1,4 +1,4 @@
-import { createRedisConnection, logRedisOutages, type Config, type Logger } from '@regionwatch/core';
+import { createRedisConnection, logRedisOutages, type DashboardConfig, type Logger } from '@regionwatch/core';
 import express, { type Express } from 'express';
 import type { Redis } from 'ioredis';
 import { basicAuth } from './auth/basic-auth.js';
@@ -17,7 +17,7 @@ import { taskRoutes } from './tasks/task-routes.js';
 export const BOARD_PATH = '/queues';
 
 export type DashboardDeps = {
-  config: Config;
+  config: DashboardConfig;
   /** An ioredis client the caller owns (left open by `close()`), or a Redis URL; default `REDIS_URL`. */
   connection?: Redis | string;
   logger: Logger;
@@ -39,9 +39,9 @@ export type Dashboard = {
 export function createApp(deps: DashboardDeps): Dashboard {
   const { config, logger } = deps;
   const ownsConnection = typeof deps.connection !== 'object';
-  // Producer-style connection: a dashboard request should fail fast while Redis is away, not hang.
+  // A dashboard request should fail fast while Redis is away, not hang.
   const connection =
-    typeof deps.connection === 'object' ? deps.connection : createRedisConnection(deps.connection ?? config.REDIS_URL, 'producer');
+    typeof deps.connection === 'object' ? deps.connection : createRedisConnection(deps.connection ?? config.REDIS_URL, 'fail-fast');
   if (ownsConnection) logRedisOutages(connection, logger);
   const queues = openDashboardQueues({ connection, prefix: config.REGIONWATCH_PREFIX, resultsQueue: config.RESULTS_QUEUE, logger });
 

@@ -1,3 +1,10 @@
+// @regionwatch/dashboard: Bull Board and the task lookup over the regionwatch queues.
+
+// Running it: startDashboard listens (main.ts, the demo); createApp is the Express app alone (tests).
+export { startDashboard, type RunningDashboard, type StartDashboardOptions } from './start-dashboard.js';
+export { BOARD_PATH, createApp, type Dashboard, type DashboardDeps } from './create-app.js';
+
+// Access: basic auth, the failed-login limit and where it may listen.
 export { AUTH_REALM, basicAuth, parseBasicAuthorization, type BasicAuthOptions, type Credentials } from './auth/basic-auth.js';
 export {
   clientKey,
@@ -7,16 +14,17 @@ export {
   type LoginLimiter,
   type LoginStanding,
 } from './auth/login-limiter.js';
-export { BOARD_PATH, createApp, type Dashboard, type DashboardDeps } from './create-app.js';
+export { hasCredentials, listenHost } from './listen-host.js';
+
+// Errors and their HTTP statuses (RedisUnavailableError, answered 503, comes from @regionwatch/core).
 export { InvalidTaskIdError } from './errors/invalid-task-id-error.js';
-export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
-export { statusForError } from './errors/status-for-error.js';
 export { TaskNotFoundError } from './errors/task-not-found-error.js';
 export { CrossOriginRequestError } from './errors/cross-origin-request-error.js';
 export { MisdirectedRequestError } from './errors/misdirected-request-error.js';
+export { statusForError } from './errors/status-for-error.js';
+
+// What the task lookup shows (`/api/tasks/:taskId`), and how much of it a page shows.
 export { MAX_LISTED_MESSAGES, MAX_REGION_ROWS, MAX_SHOWN_TEXT } from './tasks/render-task-page.js';
-export { hasCredentials, listenHost } from './listen-host.js';
-export { startDashboard, type RunningDashboard, type StartDashboardOptions } from './start-dashboard.js';
 export type {
   DeliveryReceiptView,
   JobStateName,

@@ -109,7 +109,7 @@ describe('startDashboard', () => {
   });
 
   it('leaves a connection the caller passed in open', async () => {
-    const connection = createRedisConnection(url, 'producer');
+    const connection = createRedisConnection(url, 'fail-fast');
     try {
       const dashboard = await startDashboard({ config: loadConfig(env), connection, logger: createLogger({ level: 'silent' }) });
       expect((await fetch(`${dashboard.url}/queues/api/queues`)).status).toBe(200);

@@ -1,4 +1,4 @@
-import { loadConfig } from '@regionwatch/core';
+import { loadDashboardConfig } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { testRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
@@ -21,9 +21,9 @@ beforeAll(async () => {
   producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: 600_000 });
   await producer.track(TASK);
   pollQueue = new Queue('regions-poll', { connection: { url }, prefix });
-  readWrite = await serveDashboard({ config: loadConfig(env) });
-  readOnly = await serveDashboard({ config: loadConfig({ ...env, DASHBOARD_READONLY: 'true' }) });
-  withoutResults = await serveDashboard({ config: loadConfig({ ...env, RESULTS_QUEUE: '' }) });
+  readWrite = await serveDashboard({ config: loadDashboardConfig(env) });
+  readOnly = await serveDashboard({ config: loadDashboardConfig({ ...env, DASHBOARD_READONLY: 'true' }) });
+  withoutResults = await serveDashboard({ config: loadDashboardConfig({ ...env, RESULTS_QUEUE: '' }) });
 });
 afterAll(async () => {
   await Promise.all([readWrite?.close(), readOnly?.close(), withoutResults?.close()]);

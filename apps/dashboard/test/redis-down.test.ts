@@ -1,4 +1,4 @@
-import { loadConfig } from '@regionwatch/core';
+import { loadDashboardConfig } from '@regionwatch/core';
 import { freePort } from '@regionwatch/testkit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { basic, rawRequest, serveDashboard, type Served } from './support/serve.js';
@@ -8,9 +8,9 @@ let dashboard: Served;
 let secured: Served;
 beforeAll(async () => {
   const port = await freePort();
-  dashboard = await serveDashboard({ config: loadConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: 'silent' }) });
+  dashboard = await serveDashboard({ config: loadDashboardConfig({ REDIS_URL: `redis://127.0.0.1:${port}`, LOG_LEVEL: 'silent' }) });
   secured = await serveDashboard({
-    config: loadConfig({
+    config: loadDashboardConfig({
       REDIS_URL: `redis://127.0.0.1:${port}`,
       DASHBOARD_USER: 'ops',
       DASHBOARD_PASSWORD: 'redis-down-password',

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, loadConfig, redactUrl, regionResultSchema, type Config, type RegionResult } from '@regionwatch/core';
+import { createLogger, loadDemoConfig, redactUrl, regionResultSchema, type DemoConfig, type RegionResult } from '@regionwatch/core';
 import { startDashboard, type RunningDashboard } from '@regionwatch/dashboard';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
@@ -11,7 +11,7 @@ import { formatResult, formatSummary } from './format.js';
 import { sampleImages, scriptSampleTasks, type SampleTask } from './sample-tasks.js';
 
 /** The dashboard on DASHBOARD_PORT if set, else 3000, else any free port (a busy 3000 must not stop the demo). */
-async function startDemoDashboard(config: Config, env: NodeJS.ProcessEnv): Promise<RunningDashboard> {
+async function startDemoDashboard(config: DemoConfig, env: NodeJS.ProcessEnv): Promise<RunningDashboard> {
   const logger = createLogger({ level: 'error', name: 'regionwatch-dashboard' });
   try {
     return await startDashboard({ config, logger });
@@ -83,7 +83,7 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     started.push({ name: 'webhook receiver', stop: () => receiver.close() });
     print(`Webhooks     ${receiver.url}  (verifies every signature with standardwebhooks)`);
 
-    const config = loadConfig({
+    const config = loadDemoConfig({
       POLL_INITIAL_DELAY_MS: '500',
       POLL_MAX_DELAY_MS: '4000',
       METRICS_PORT: '0',

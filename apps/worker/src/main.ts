@@ -1,5 +1,5 @@
-import { requireAsposeCredentials, runService } from '@regionwatch/core';
+import { loadWorkerConfig, runService } from '@regionwatch/core';
 import { startWorker } from './worker-runtime.js';
 
-// One worker replica. It refuses to start without Aspose credentials, before touching Redis.
-await runService('regionwatch-worker', (config, logger) => startWorker({ config, logger }), requireAsposeCredentials);
+// One worker replica. Its config (Aspose credentials included) is checked before it touches Redis.
+await runService('regionwatch-worker', loadWorkerConfig, (config, logger) => startWorker({ config, logger }));

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, createRedisConnection, loadConfig, WEBHOOK_QUEUE } from '@regionwatch/core';
+import { ConfigError, createRedisConnection, loadReplayConfig, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { replayDeadLetters } from './replay/replay-dead-letters.js';
 
@@ -16,12 +16,12 @@ if (values.help || (!values.all && positionals.length === 0) || (values.all && p
 
 let config;
 try {
-  config = loadConfig();
+  config = loadReplayConfig();
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : String(error));
   process.exit(2);
 }
-const connection = createRedisConnection(config.REDIS_URL, 'producer');
+const connection = createRedisConnection(config.REDIS_URL, 'fail-fast');
 const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX });
 let exitCode = 0;
 try {

@@ -4,13 +4,14 @@ import {
   createAsposeClient,
   createLogger,
   createRedisConnection,
+  JOB_RETENTION,
   logRedisOutages,
   POLL_QUEUE,
   RequestRateLimiter,
   rpsWindow,
   WEBHOOK_QUEUE,
   type AsposeClient,
-  type Config,
+  type WorkerConfig,
   type Logger,
   type RegionResult,
 } from '@regionwatch/core';
@@ -24,7 +25,7 @@ import { webhookRetryDelay } from './webhook/webhook-backoff.js';
 import { createWebhookProcessor, type DeliveryReceipt } from './webhook/webhook-processor.js';
 
 export type StartWorkerOptions = {
-  config: Config;
+  config: WorkerConfig;
   logger?: Logger;
   /** Defaults to a client built from the config (credentials required). */
   aspose?: AsposeClient;
@@ -53,7 +54,7 @@ export type RunningWorker = {
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' });
-  const connection = createRedisConnection(config.REDIS_URL, 'worker');
+  const connection = createRedisConnection(config.REDIS_URL, 'blocking');
   logRedisOutages(connection, logger);
   const prefix = config.REGIONWATCH_PREFIX;
   // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
@@ -100,8 +101,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       ...shared,
       // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
       ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: rpsWindow(config.ASPOSE_MAX_RPS) }),
-      removeOnComplete: { age: 25 * 60 * 60 },
-      removeOnFail: { age: 7 * 24 * 60 * 60 },
+      // For poll jobs added without these options (producers in other languages).
+      ...JOB_RETENTION.poll,
     },
   );
   const deliver = createWebhookProcessor({

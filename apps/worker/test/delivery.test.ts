@@ -1,18 +1,19 @@
 import { JOB_NAMES, POLL_QUEUE, type RegionResult } from '@regionwatch/core';
 import { Queue, Worker } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@regionwatch/testkit/vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { createHandOff } from '../src/index.js';
 import { createHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await createHarness();
+test.beforeAll(async ({ fileRedis }) => {
+  h = await createHarness(fileRedis);
   await h.startWorker();
 });
 afterAll(() => h.close());
 
 describe('delivery and dedupe', () => {
-  it('a duplicate track makes one poll chain and one delivery', async () => {
+  test('a duplicate track makes one poll chain and one delivery', async () => {
     const taskId = h.simulator.createTask({
       pendingMs: 100,
       processingMs: 50,
@@ -33,7 +34,7 @@ describe('delivery and dedupe', () => {
     expect(await h.resultsQueue.getJobCounts('waiting', 'completed', 'delayed')).toMatchObject({ waiting: expect.any(Number) });
   });
 
-  it('job data written wrongly by another language fails that job clearly and the worker carries on', async () => {
+  test('job data written wrongly by another language fails that job clearly and the worker carries on', async () => {
     const raw = new Queue(POLL_QUEUE, { connection: { url: h.env.REDIS_URL }, prefix: h.config.REGIONWATCH_PREFIX });
     try {
       await raw.add(JOB_NAMES.poll, { taskId: 12, metadata: 'oops' }, { jobId: 'bad-from-python' });
@@ -56,7 +57,7 @@ describe('delivery and dedupe', () => {
     }
   });
 
-  it('repeating a hand-off after the consumer already took the result delivers nothing twice', async () => {
+  test('repeating a hand-off after the consumer already took the result delivers nothing twice', async () => {
     const resultsQueue = new Queue('handoff-results', { connection: { url: h.env.REDIS_URL }, prefix: h.config.REGIONWATCH_PREFIX });
     const webhookQueue = new Queue('handoff-webhooks', { connection: { url: h.env.REDIS_URL }, prefix: h.config.REGIONWATCH_PREFIX });
     const consumed: string[] = [];
@@ -100,8 +101,8 @@ describe('delivery and dedupe', () => {
 });
 
 describe('RESULTS_QUEUE=""', () => {
-  it('delivers by webhook only; the poll job still returns the result', async () => {
-    const other = await createHarness({ env: { RESULTS_QUEUE: '' } });
+  test('delivers by webhook only; the poll job still returns the result', async ({ redis }) => {
+    const other = await createHarness(redis, { env: { RESULTS_QUEUE: '' } });
     try {
       await other.startWorker();
       const taskId = other.simulator.createTask({

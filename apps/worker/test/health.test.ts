@@ -1,19 +1,20 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@regionwatch/testkit/vitest';
+import { afterAll, describe, expect } from 'vitest';
 import type { RunningWorker } from '../src/index.js';
 import { createHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
 let worker: RunningWorker;
 let base: string;
-beforeAll(async () => {
-  h = await createHarness();
+test.beforeAll(async ({ fileRedis }) => {
+  h = await createHarness(fileRedis);
   worker = await h.startWorker({ WEBHOOK_URL: h.receiver.url });
   base = `http://127.0.0.1:${worker.healthPort}`;
 });
 afterAll(() => h.close());
 
 describe('health and metrics server', () => {
-  it('answers /healthz and /readyz while running', async () => {
+  test('answers /healthz and /readyz while running', async () => {
     const health = await fetch(`${base}/healthz`);
     expect(health.status).toBe(200);
     expect(await health.json()).toEqual({ status: 'ok' });
@@ -24,7 +25,7 @@ describe('health and metrics server', () => {
     expect((await fetch(`${base}/healthz`, { method: 'POST' })).status).toBe(405);
   });
 
-  it('exposes the contract metrics in Prometheus text, counting real work', async () => {
+  test('exposes the contract metrics in Prometheus text, counting real work', async () => {
     const taskId = h.simulator.createTask({
       pendingMs: 0,
       processingMs: 0,
@@ -54,7 +55,7 @@ describe('health and metrics server', () => {
     expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-webhooks",state="completed"\} 1$/m);
   });
 
-  it('goes not-ready the moment shutdown starts', async () => {
+  test('goes not-ready the moment shutdown starts', async () => {
     const closing = worker.close(5_000);
     // The server keeps answering while jobs drain, and says why it is not ready.
     const answer = await fetch(`${base}/readyz`);

@@ -1,17 +1,20 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@regionwatch/testkit/vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { maxInSlidingWindow } from '@regionwatch/testkit';
 import { rpsWindow } from '@regionwatch/core';
 import { createHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await createHarness({ env: { ASPOSE_MAX_RPS: '10', WORKER_CONCURRENCY: '20', POLL_INITIAL_DELAY_MS: '1', POLL_MAX_DELAY_MS: '50' } });
+test.beforeAll(async ({ fileRedis }) => {
+  h = await createHarness(fileRedis, {
+    env: { ASPOSE_MAX_RPS: '10', WORKER_CONCURRENCY: '20', POLL_INITIAL_DELAY_MS: '1', POLL_MAX_DELAY_MS: '50' },
+  });
 });
 afterAll(() => h.close());
 
 describe('ASPOSE_MAX_RPS', () => {
-  it('caps requests to Aspose across two replicas together', async () => {
+  test('caps requests to Aspose across two replicas together', async () => {
     await Promise.all([h.startWorker(), h.startWorker()]);
     const ids = Array.from({ length: 40 }, () =>
       h.simulator.createTask({ pendingMs: 400, processingMs: 300, outcome: { status: 'Completed' } }),
@@ -37,7 +40,7 @@ describe('ASPOSE_MAX_RPS', () => {
     expect(maxInSlidingWindow(gets, 1_000 - 20 - Math.ceil(lag.max / 1e6))).toBeLessThanOrEqual(10);
   }, 90_000);
 
-  it('maps rates to limiter windows (BullMQ and the per-request limiter share it)', () => {
+  test('maps rates to limiter windows (BullMQ and the per-request limiter share it)', () => {
     expect(rpsWindow(10)).toEqual({ max: 10, duration: 1_000 });
     expect(rpsWindow(2.5)).toEqual({ max: 2, duration: 1_000 });
     expect(rpsWindow(0.5)).toEqual({ max: 1, duration: 2_000 });

@@ -1,12 +1,13 @@
 import { decodeRegions, regionResultSchema, type RegionResult } from '@regionwatch/core';
 import { freePort, SOURCE_WORKER, startWorkerProcess, type WorkerProcess } from '@regionwatch/testkit';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@regionwatch/testkit/vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { createHarness, type Harness } from './support/harness.js';
 
 let h: Harness;
 const children: WorkerProcess[] = [];
-beforeAll(async () => {
-  h = await createHarness({ env: { WORKER_LOCK_DURATION_MS: '2000', LOG_LEVEL: 'info' }, simulator: { seed: 7 } });
+test.beforeAll(async ({ fileRedis }) => {
+  h = await createHarness(fileRedis, { env: { WORKER_LOCK_DURATION_MS: '2000', LOG_LEVEL: 'info' }, simulator: { seed: 7 } });
 });
 afterAll(async () => {
   for (const child of children) if (child.process.exitCode === null) child.process.kill('SIGKILL');
@@ -21,7 +22,7 @@ async function child(extra: Record<string, string> = {}): Promise<WorkerProcess>
 }
 
 describe('replicas in their own processes', () => {
-  it('SIGKILL mid-run loses nothing: a second replica finishes every task, each delivered to an idempotent receiver', async () => {
+  test('SIGKILL mid-run loses nothing: a second replica finishes every task, each delivered to an idempotent receiver', async () => {
     const count = 150;
     const ids = Array.from({ length: count }, (_, i) =>
       h.simulator.createTask({
@@ -64,7 +65,7 @@ describe('replicas in their own processes', () => {
     expect(await second.exited).toBe(0);
   }, 120_000);
 
-  it('SIGTERM: /readyz answers 503 at once, jobs in flight finish, the process exits 0', async () => {
+  test('SIGTERM: /readyz answers 503 at once, jobs in flight finish, the process exits 0', async () => {
     const port = await freePort();
     const worker = await child({ METRICS_PORT: String(port), WORKER_CONCURRENCY: '4' });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);

@@ -1,13 +1,14 @@
 import { regionResultSchema, type RegionResult, webhookEventSchema } from '@regionwatch/core';
 import { encodeRectangles } from '@regionwatch/simulator';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@regionwatch/testkit/vitest';
+import { afterAll, describe, expect } from 'vitest';
 import type { RunningWorker } from '../src/index.js';
 import { createHarness, WEBHOOK_SECRET, type Harness } from './support/harness.js';
 
 let h: Harness;
 let worker: RunningWorker;
-beforeAll(async () => {
-  h = await createHarness();
+test.beforeAll(async ({ fileRedis }) => {
+  h = await createHarness(fileRedis);
   worker = await h.startWorker({ WEBHOOK_URL: h.receiver.url });
 });
 afterAll(() => h.close());
@@ -34,7 +35,7 @@ async function webhookFor(taskId: string) {
 }
 
 describe('every terminal status, end to end', () => {
-  it('Completed: rectangles decoded in order across items, warnings and raw items kept', async () => {
+  test('Completed: rectangles decoded in order across items, warnings and raw items kept', async () => {
     const rectangles = [
       [
         [0, 8, 697, 441],
@@ -61,7 +62,7 @@ describe('every terminal status, end to end', () => {
     expect(event.timestamp).toBe(result.finishedAt);
   });
 
-  it('Error: Aspose messages become errors, no regions', async () => {
+  test('Error: Aspose messages become errors, no regions', async () => {
     const result = await run({ outcome: { status: 'Error', messages: ['Image is corrupted'], warnings: ['w1'] } });
     expect(result).toMatchObject({
       status: 'Error',
@@ -75,13 +76,13 @@ describe('every terminal status, end to end', () => {
     expect(event.data.status).toBe('Error');
   });
 
-  it('NotExist: ends after one poll with Aspose status code', async () => {
+  test('NotExist: ends after one poll with Aspose status code', async () => {
     const result = await run({ outcome: { status: 'NotExist' } });
     expect(result).toMatchObject({ status: 'NotExist', regions: [], results: [], polls: 1, responseStatusCode: 'TaskNotFound' });
     expect((await webhookFor(result.taskId)).type).toBe('regions.failed');
   });
 
-  it('Malformed: a Completed item that is not base64 rectangles keeps the raw items and says which', async () => {
+  test('Malformed: a Completed item that is not base64 rectangles keeps the raw items and says which', async () => {
     const good = encodeRectangles([[1, 1, 2, 2]]);
     const result = await run({
       outcome: {
@@ -102,7 +103,7 @@ describe('every terminal status, end to end', () => {
     expect((await webhookFor(result.taskId)).type).toBe('regions.failed');
   });
 
-  it('Malformed: Aspose keeps answering an unknown taskStatus', async () => {
+  test('Malformed: Aspose keeps answering an unknown taskStatus', async () => {
     const result = await run({ rawBody: '{"id":"x","taskStatus":"Exploded","results":[]}' });
     expect(result.status).toBe('Malformed');
     expect(result.polls).toBe(3);
@@ -111,7 +112,7 @@ describe('every terminal status, end to end', () => {
     );
   });
 
-  it('Expired: past the deadline the task ends without another request', async () => {
+  test('Expired: past the deadline the task ends without another request', async () => {
     const taskId = h.simulator.createTask({ pendingMs: 60_000 });
     const submittedAt = new Date(Date.now() - 86_400_000 - 5_000);
     await h.producer.track(taskId, { submittedAt });
@@ -128,7 +129,7 @@ describe('every terminal status, end to end', () => {
     expect((await webhookFor(taskId)).type).toBe('regions.failed');
   });
 
-  it('completes the poll job with the result as its return value and keeps the poll history', async () => {
+  test('completes the poll job with the result as its return value and keeps the poll history', async () => {
     const taskId = h.simulator.createTask({
       pendingMs: 60,
       processingMs: 60,
@@ -149,7 +150,7 @@ describe('every terminal status, end to end', () => {
 });
 
 describe('logs', () => {
-  it('say one line per finished task with its id, and never a token or secret', async () => {
+  test('say one line per finished task with its id, and never a token or secret', async () => {
     const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
     await h.producer.track(taskId);
     await h.result(taskId);

@@ -1,15 +1,16 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { UnrecoverableError } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { test } from '@regionwatch/testkit/vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { createLogger } from '@regionwatch/core';
 import { createWebhookProcessor, replayDeadLetters, webhookRetryDelay, WebhookDeliveryError, WorkerMetrics } from '../src/index.js';
 import { fakeJob } from './support/fake-job.js';
 import { createHarness, WEBHOOK_SECRET, type Harness } from './support/harness.js';
 
 let h: Harness;
-beforeAll(async () => {
-  h = await createHarness({ env: { WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_BASE_MS: '30' } });
+test.beforeAll(async ({ fileRedis }) => {
+  h = await createHarness(fileRedis, { env: { WEBHOOK_MAX_ATTEMPTS: '3', WEBHOOK_RETRY_BASE_MS: '30' } });
   await h.startWorker();
 });
 afterAll(() => h.close());
@@ -23,7 +24,7 @@ async function completedTask(webhookUrl: string): Promise<string> {
 const jobState = (id: string) => h.webhookQueue.getJobState(id);
 
 describe('webhook delivery', () => {
-  it('retries until the receiver recovers, honouring Retry-After, with the same webhook-id each time', async () => {
+  test('retries until the receiver recovers, honouring Retry-After, with the same webhook-id each time', async () => {
     const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
     h.receiver.script(taskId, { status: 503, headers: { 'retry-after': '1' } }, { status: 500 });
     await h.producer.track(taskId, { webhookUrl: h.receiver.url });
@@ -37,7 +38,7 @@ describe('webhook delivery', () => {
     await h.waitFor('completed delivery job', async () => ((await jobState(taskId)) === 'completed' ? true : undefined));
   });
 
-  it('stops at 410 Gone: one attempt, failed set', async () => {
+  test('stops at 410 Gone: one attempt, failed set', async () => {
     const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Error', messages: ['bad image'] } });
     h.receiver.script(taskId, { status: 410 });
     await h.producer.track(taskId, { webhookUrl: h.receiver.url });
@@ -47,7 +48,7 @@ describe('webhook delivery', () => {
     expect(h.receiver.attempts.filter((a) => a.id === taskId)).toHaveLength(1);
   });
 
-  it('dead-letters after WEBHOOK_MAX_ATTEMPTS, and replay delivers it', async () => {
+  test('dead-letters after WEBHOOK_MAX_ATTEMPTS, and replay delivers it', async () => {
     const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'NotExist' } });
     h.receiver.script(taskId, { status: 500 }, { status: 502 }, { status: 500 });
     await h.producer.track(taskId, { webhookUrl: h.receiver.url });
@@ -66,7 +67,7 @@ describe('webhook delivery', () => {
     expect(await replayDeadLetters(h.webhookQueue, [taskId])).toEqual([{ taskId, outcome: 'not-dead-lettered' }]);
   });
 
-  it('replays every dead letter with --all semantics', async () => {
+  test('replays every dead letter with --all semantics', async () => {
     const ids = await Promise.all(
       [0, 1].map(async () => {
         const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'NotExist' } });
@@ -81,7 +82,7 @@ describe('webhook delivery', () => {
     for (const id of ids) await h.waitFor('replayed delivery', () => h.receiver.accepted.get(id));
   });
 
-  it('does not follow redirects: a 3xx is a failed attempt', async () => {
+  test('does not follow redirects: a 3xx is a failed attempt', async () => {
     const redirector = createServer((_req, res) => res.writeHead(302, { location: h.receiver.url }).end());
     await new Promise<void>((resolve) => redirector.listen(0, '127.0.0.1', resolve));
     try {
@@ -96,7 +97,7 @@ describe('webhook delivery', () => {
     }
   });
 
-  it('counts a receiver slower than WEBHOOK_TIMEOUT_MS as a failed attempt', async () => {
+  test('counts a receiver slower than WEBHOOK_TIMEOUT_MS as a failed attempt', async () => {
     const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
     h.receiver.script(taskId, { status: 200, delayMs: 1_500 });
     await h.producer.track(taskId, { webhookUrl: h.receiver.url });
@@ -132,7 +133,7 @@ describe('webhook processor guards', () => {
       logger: createLogger({ level: 'silent' }),
     });
 
-  it.each([
+  test.each([
     'http://127.0.0.1:9/x',
     'http://[::1]:9/x',
     'http://10.1.2.3/x',
@@ -145,13 +146,13 @@ describe('webhook processor guards', () => {
     expect((error as Error).message).toMatch(/resolves to .* \((loopback|private|linkLocal)\); set WEBHOOK_ALLOW_PRIVATE=true to allow it/);
   });
 
-  it('dead-letters deliveries when WEBHOOK_SECRET is missing, saying what to do', async () => {
+  test('dead-letters deliveries when WEBHOOK_SECRET is missing, saying what to do', async () => {
     const error = await processor(undefined, true)(fakeJob({ url: h.receiver.url, event })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnrecoverableError);
     expect((error as Error).message).toMatch(/WEBHOOK_SECRET is not set.*replay/);
   });
 
-  it('rejects job data that is not a webhook job', async () => {
+  test('rejects job data that is not a webhook job', async () => {
     const error = await processor(WEBHOOK_SECRET, true)(fakeJob({ url: 'ftp://x', event: {} })).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UnrecoverableError);
     expect((error as Error).message).toMatch(/^invalid webhook job data/);
@@ -159,7 +160,7 @@ describe('webhook processor guards', () => {
 });
 
 describe('webhookRetryDelay', () => {
-  it('grows exponentially from the base with ±20 % jitter and honours Retry-After', () => {
+  test('grows exponentially from the base with ±20 % jitter and honours Retry-After', () => {
     expect([1, 2, 3, 4].map((n) => webhookRetryDelay(n, 5_000, new Error('x'), () => 0.5))).toEqual([5_000, 10_000, 20_000, 40_000]);
     expect(webhookRetryDelay(1, 5_000, new Error('x'), () => 0)).toBe(4_000);
     expect(webhookRetryDelay(1, 5_000, new Error('x'), () => 0.99999)).toBe(6_000);
@@ -188,7 +189,7 @@ describe('npm run replay', () => {
     return { code, stdout, stderr };
   }
 
-  it('re-queues dead letters by id and with --all, one line per id', async () => {
+  test('re-queues dead letters by id and with --all, one line per id', async () => {
     const ids = await Promise.all(
       [0, 1, 2].map(async () => {
         const taskId = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });

@@ -1,4 +1,4 @@
-import { loadConfig, type Config } from '@regionwatch/core';
+import { loadWorkerConfig, type WorkerConfig } from '@regionwatch/core';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { testRedis } from '@regionwatch/testkit/vitest';
 import { startWorker, type RunningWorker } from '@regionwatch/worker';
@@ -29,13 +29,13 @@ export const PLANNED_METRICS = new Set([
   'regionwatch_redis_maxmemory_bytes',
 ]);
 
-export type LiveWorker = { config: Config; simulator: Simulator; worker: RunningWorker; close(): Promise<void> };
+export type LiveWorker = { config: WorkerConfig; simulator: Simulator; worker: RunningWorker; close(): Promise<void> };
 
 /** A worker replica in this process, against the Aspose simulator and the test run's Redis. */
 export async function startLiveWorker(env: Record<string, string> = {}): Promise<LiveWorker> {
   const { url, prefix } = testRedis('deploy');
   const simulator = await startSimulator({ pendingMs: 30, processingMs: 30 });
-  const config = loadConfig({
+  const config = loadWorkerConfig({
     REDIS_URL: url,
     REGIONWATCH_PREFIX: prefix,
     ASPOSE_BASE_URL: simulator.url,

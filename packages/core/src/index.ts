@@ -1,16 +1,47 @@
-// Glossary of terms: ./contract/glossary.ts
-export { RegionwatchError } from './errors.js';
+// @regionwatch/core: what every regionwatch package shares. The words it uses: ./contract/glossary.ts
 
-export { ConfigError, type ConfigIssue } from './config/config-error.js';
+// Errors. Every error thrown on purpose extends RegionwatchError, with a stable `code` to match on.
+export { RegionwatchError } from './errors/regionwatch-error.js';
+export { ConfigError, type ConfigIssue } from './errors/config-error.js';
+export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
+export { AsposeError, type AsposeErrorContext } from './errors/aspose-error.js';
+export { AsposeTransientError, type TransientReason } from './errors/aspose-transient-error.js';
+export { AsposeAuthError } from './errors/aspose-auth-error.js';
+export { AsposePermanentError, type PermanentReason } from './errors/aspose-permanent-error.js';
+export { RateBudgetExhaustedError } from './errors/rate-budget-exhausted-error.js';
+export { RegionDecodeError } from './errors/region-decode-error.js';
+export { describeIssues, listIssues, type InputIssue } from './validation/describe-issues.js';
+
+// Configuration. Each process parses only its own variables, once, at start-up; every variable and
+// its default is defined once (config/variables.ts) and composed into the per-process schemas.
+export { workerConfigSchema, loadWorkerConfig, type WorkerConfig } from './config/worker-config.js';
+export { dashboardConfigSchema, loadDashboardConfig, type DashboardConfig } from './config/dashboard-config.js';
+export {
+  loadProducerConfig,
+  loadTrackConfig,
+  producerConfigSchema,
+  trackConfigSchema,
+  type ProducerConfig,
+  type TrackConfig,
+} from './config/producer-config.js';
+export { loadReplayConfig, replayConfigSchema, type ReplayConfig } from './config/replay-config.js';
+export { demoConfigSchema, loadDemoConfig, type DemoConfig } from './config/demo-config.js';
 export { configSchema, type Config } from './config/config-schema.js';
 export { MIN_DASHBOARD_PASSWORD_LENGTH, parseHost, type ParsedHost } from './config/dashboard-env.js';
 export { describeConfig, loadConfig, requireAsposeCredentials } from './config/load-config.js';
+export { parseEnv } from './config/parse-env.js';
+export { VARIABLE_NAMES, variables, type VariableName } from './config/variables.js';
 
-export { createLogger, REDACTED_PATHS, type Logger } from './logger.js';
-export { createRedisConnection, type ConnectionRole } from './redis-connection.js';
-
-export { DEFAULT_RESULTS_QUEUE, FINISHED_POLL_RETENTION_SECONDS, JOB_NAMES, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
-export { regionSchema, type Region } from './contract/region.js';
+// The queue contract: queue and job names, how long jobs are kept, and the payload schemas.
+export {
+  DEFAULT_RESULTS_QUEUE,
+  FINISHED_POLL_RETENTION_SECONDS,
+  HAND_OFF_DEDUPE_MS,
+  JOB_NAMES,
+  JOB_RETENTION,
+  POLL_QUEUE,
+  WEBHOOK_QUEUE,
+} from './contract/queues.js';
 export { isoDateSchema, MAX_METADATA_BYTES, metadataSchema, TASK_ID_PATTERN, taskIdSchema, webhookUrlSchema } from './contract/fields.js';
 export {
   pollJobDataSchema,
@@ -20,6 +51,7 @@ export {
   type PollJobData,
   type PollProgress,
 } from './contract/poll-job.js';
+export { regionSchema, type Region } from './contract/region.js';
 export {
   RESULT_STATUSES,
   rawResultItemSchema,
@@ -30,20 +62,13 @@ export {
 } from './contract/region-result.js';
 export { WEBHOOK_EVENT_TYPES, webhookEventSchema, webhookJobSchema, type WebhookEvent, type WebhookJob } from './contract/webhook-job.js';
 
-export {
-  AsposeAuthError,
-  AsposeError,
-  AsposePermanentError,
-  AsposeTransientError,
-  type PermanentReason,
-  type TransientReason,
-} from './aspose/aspose-errors.js';
-export { networkErrorCode } from './aspose/http.js';
+// Aspose OCR Cloud: the client, the answers it accepts, and how an HTTP status becomes an error.
 export {
   AsposeClient,
   createAsposeClient,
   parseOcrResponse,
   type AsposeClientOptions,
+  type AsposeConfig,
   type DetectRegionsSettings,
 } from './aspose/aspose-client.js';
 export {
@@ -54,14 +79,20 @@ export {
   type OcrResponse,
   type TaskStatus,
 } from './aspose/ocr-response.js';
-export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './aspose/retry-after.js';
-export { TokenProvider, type TokenProviderOptions } from './aspose/token-provider.js';
-
+export { asposeErrorForStatus, type AsposeEndpoint } from './aspose/aspose-error-for-status.js';
 export { decodeRegions, encodeRegions, type ResultItem } from './regions/decode-regions.js';
-export { RegionDecodeError } from './regions/region-decode-error.js';
 
-export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
+// HTTP helpers shared by the Aspose client and the webhook sender.
+export { networkErrorCode } from './http/network-error-code.js';
+export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './http/retry-after.js';
+
+// Polling: when to ask again, when to give up, and the request budget shared by every replica.
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
+export { RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
+
+// Running a process: its life cycle, logs, Redis connections, and what may not reach a log.
 export { runService, type Service } from './run-service.js';
+export { createLogger, type Logger } from './logger.js';
+export { createRedisConnection, type ConnectionRole } from './redis-connection.js';
 export { logRedisOutages } from './log-redis-outages.js';
 export { MAX_REDACTED_URL_LENGTH, REDACTED, redactUrl, redactUrlsDeep, redactUrlsIn, redactUserInfo } from './redact-url.js';

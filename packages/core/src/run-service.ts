@@ -1,24 +1,22 @@
-import { ConfigError } from './config/config-error.js';
-import type { Config } from './config/config-schema.js';
-import { describeConfig, loadConfig } from './config/load-config.js';
+import { describeConfig } from './config/load-config.js';
+import { ConfigError } from './errors/config-error.js';
 import { createLogger, type Logger } from './logger.js';
 
 /** Something `runService` keeps running until a signal asks it to stop. */
 export type Service = { close(): Promise<void> };
 
 /**
- * The life of a process that `main.ts` starts: read and check the config (a bad one prints its
- * message and exits 2), start, and on SIGTERM/SIGINT close and exit 0 (1 if closing failed).
+ * The life of a process that `main.ts` starts: load and check its own config, once (a bad one prints
+ * its message and exits 2), start, and on SIGTERM/SIGINT close and exit 0 (1 if closing failed).
  */
-export async function runService(
+export async function runService<C extends { readonly LOG_LEVEL: string }>(
   name: string,
-  start: (config: Config, logger: Logger) => Promise<Service>,
-  check: (config: Config) => void = () => {},
+  loadConfig: (env: NodeJS.ProcessEnv) => C,
+  start: (config: C, logger: Logger) => Promise<Service>,
 ): Promise<void> {
-  let config: Config;
+  let config: C;
   try {
-    config = loadConfig();
-    check(config);
+    config = loadConfig(process.env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     console.error(error.message);

@@ -108,7 +108,7 @@ describe('createLogger', () => {
   });
 
   it('describeConfig masks any setting named like a secret, even one added later', () => {
-    const described = describeConfig({ ...loadConfig({}), SOME_FUTURE_PASSWORD: 'pw-1', OTHER_TOKEN: 'tok-2' } as never);
+    const described = describeConfig({ ...loadConfig({}), SOME_FUTURE_PASSWORD: 'pw-1', OTHER_TOKEN: 'tok-2' });
     expect(described).toMatchObject({ SOME_FUTURE_PASSWORD: '[redacted]', OTHER_TOKEN: '[redacted]' });
   });
 });

@@ -1,4 +1,4 @@
-import { pollJobSchema, type PollJob } from '@regionwatch/core';
+import { listIssues, pollJobSchema, type PollJob } from '@regionwatch/core';
 import { InvalidTrackRequestError } from './invalid-track-request-error.js';
 
 export type TrackOptions = {
@@ -28,10 +28,9 @@ export function buildPollJob(taskId: unknown, options: TrackOptions = {}, now: n
     metadata: options.metadata,
   });
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const field = issue?.path.length ? issue.path.map(String).join('.') : 'request';
-    // Metadata errors name the offending key; the contract field is still `metadata`.
-    throw new InvalidTrackRequestError(field, issue?.message ?? 'is invalid', taskId);
+    // The first issue is enough to act on; metadata errors name the offending key (`metadata.page`).
+    const [issue] = listIssues(parsed.error);
+    throw new InvalidTrackRequestError(issue?.path || 'request', issue?.message ?? 'is invalid', taskId);
   }
   const job = parsed.data;
   if (job.submittedAt !== undefined && Date.parse(job.submittedAt) > now + MAX_FUTURE_SKEW_MS) {

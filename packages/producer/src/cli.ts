@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig, redactUrl } from '@regionwatch/core';
+import { ConfigError, loadTrackConfig, redactUrl } from '@regionwatch/core';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
 
 const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [ID...]
@@ -39,7 +39,7 @@ for (const pair of args.values.meta ?? []) {
 
 let config;
 try {
-  config = loadConfig();
+  config = loadTrackConfig();
 } catch (error) {
   fail(error instanceof ConfigError ? error.message : String(error));
 }

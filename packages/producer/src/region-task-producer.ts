@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import type { AsposeClient } from '@regionwatch/core';
 import {
+  ConfigError,
   createAsposeClient,
   createRedisConnection,
   JOB_NAMES,
-  loadConfig,
+  loadProducerConfig,
   POLL_QUEUE,
-  RegionwatchError,
-  type Config,
+  RedisUnavailableError,
   type DetectRegionsSettings,
   type PollJob,
+  type ProducerConfig,
 } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
@@ -37,11 +38,6 @@ export type RegionTaskProducerOptions = {
   onError?: (error: Error) => void;
 };
 
-/** Redis did not answer in time; nothing was written. */
-export class RedisUnavailableError extends RegionwatchError {
-  readonly code = 'REDIS_UNAVAILABLE';
-}
-
 /** What upstream services call to hand task ids to regionwatch. */
 export class RegionTaskProducer {
   private readonly queue: Queue;
@@ -55,7 +51,7 @@ export class RegionTaskProducer {
 
   constructor(options: RegionTaskProducerOptions) {
     this.ownsConnection = typeof options.connection === 'string';
-    this.connection = typeof options.connection === 'string' ? createRedisConnection(options.connection, 'producer') : options.connection;
+    this.connection = typeof options.connection === 'string' ? createRedisConnection(options.connection, 'fail-fast') : options.connection;
     this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix: options.prefix ?? 'regionwatch' });
     const onError = (error: Error) => {
       this.lastError = error;
@@ -68,8 +64,12 @@ export class RegionTaskProducer {
     this.aspose = options.aspose;
   }
 
-  /** A producer wired from the environment (REDIS_URL, REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, Aspose credentials if set). */
-  static fromConfig(config: Config = loadConfig()): RegionTaskProducer {
+  /**
+   * A producer wired from the environment: REDIS_URL, REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, and the
+   * ASPOSE_* variables `submit()` needs if credentials are set. Nothing else in the host's environment
+   * is read (its own LOG_LEVEL or WEBHOOK_URL are its business); a bad value is a `ConfigError`.
+   */
+  static fromConfig(config: ProducerConfig = loadProducerConfig()): RegionTaskProducer {
     const producer = new RegionTaskProducer({
       connection: config.REDIS_URL,
       prefix: config.REGIONWATCH_PREFIX,
@@ -128,7 +128,13 @@ export class RegionTaskProducer {
     settings?: DetectRegionsSettings,
     options: Omit<TrackOptions, 'submittedAt'> = {},
   ): Promise<TrackResult> {
-    if (!this.aspose) throw new Error('submit() needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET, or pass `aspose`');
+    if (!this.aspose) {
+      const message = 'is required: submit() needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET, or pass `aspose`';
+      throw new ConfigError([
+        { variable: 'ASPOSE_CLIENT_ID', message },
+        { variable: 'ASPOSE_CLIENT_SECRET', message },
+      ]);
+    }
     const submittedAt = new Date();
     const taskId = await this.aspose.submitDetectRegions(image, settings);
     return this.track(taskId, { ...options, submittedAt });
@@ -138,10 +144,7 @@ export class RegionTaskProducer {
   async waitUntilReady(timeoutMs = 5_000): Promise<void> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const why = this.lastError ? `: ${this.lastError.message}` : '';
-        reject(new RedisUnavailableError(`Redis did not answer within ${timeoutMs} ms${why}`));
-      }, timeoutMs);
+      timer = setTimeout(() => reject(new RedisUnavailableError(timeoutMs, this.lastError)), timeoutMs);
     });
     try {
       await Promise.race([this.queue.waitUntilReady(), timeout]);

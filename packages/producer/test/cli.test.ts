@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { POLL_QUEUE } from '@regionwatch/core';
-import { testRedis } from '@regionwatch/testkit/vitest';
+import { it, type TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect } from 'vitest';
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
@@ -12,8 +12,7 @@ afterEach(async () => {
   await Promise.all(queues.splice(0).map((q) => q.close()));
 });
 
-async function track(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
-  const { url, prefix } = testRedis('cli');
+async function track({ url, prefix }: TestRedis, args: string[], options: { stdin?: string; env?: Record<string, string> } = {}) {
   const child = spawn(process.execPath, ['--conditions=@regionwatch/source', '--import', 'tsx', cli, ...args], {
     cwd: root,
     env: { ...process.env, REDIS_URL: url, REGIONWATCH_PREFIX: prefix, ...options.env },
@@ -33,8 +32,8 @@ async function track(args: string[], options: { stdin?: string; env?: Record<str
 const id = (n: number) => `9b2d7c1e-1111-4000-8000-${String(n).padStart(12, '0')}`;
 
 describe('npm run track', () => {
-  it('tracks ids given as arguments with a webhook and metadata', async () => {
-    const { code, stdout, queue } = await track([
+  it('tracks ids given as arguments with a webhook and metadata', async ({ redis }) => {
+    const { code, stdout, queue } = await track(redis, [
       '--webhook',
       'https://hooks.example.com/r',
       '--meta',
@@ -55,23 +54,23 @@ describe('npm run track', () => {
     });
   });
 
-  it('reads ids from stdin, one a line, skipping blank lines and CRLF endings', async () => {
-    const { code, stdout, queue } = await track(['-'], { stdin: `${id(3)}\r\n\n${id(4)}\n` });
+  it('reads ids from stdin, one a line, skipping blank lines and CRLF endings', async ({ redis }) => {
+    const { code, stdout, queue } = await track(redis, ['-'], { stdin: `${id(3)}\r\n\n${id(4)}\n` });
     expect(code).toBe(0);
     expect(stdout).toBe(`created ${id(3)}\ncreated ${id(4)}\n`);
     expect(await queue.count()).toBe(2);
   });
 
-  it('reads stdin when no id is given, in batches', async () => {
+  it('reads stdin when no id is given, in batches', async ({ redis }) => {
     const ids = Array.from({ length: 2_500 }, (_, i) => id(100 + i));
-    const { code, stdout, queue } = await track([], { stdin: ids.join('\n') });
+    const { code, stdout, queue } = await track(redis, [], { stdin: ids.join('\n') });
     expect(code).toBe(0);
     expect(stdout.trim().split('\n')).toEqual(ids.map((i) => `created ${i}`));
     expect(await queue.count()).toBe(2_500);
   });
 
-  it('reports a bad id clearly, tracks the good ones, exits 1', async () => {
-    const { code, stdout, stderr, queue } = await track([id(5), 'not a valid id', 'a:b', id(6)]);
+  it('reports a bad id clearly, tracks the good ones, exits 1', async ({ redis }) => {
+    const { code, stdout, stderr, queue } = await track(redis, [id(5), 'not a valid id', 'a:b', id(6)]);
     expect(code).toBe(1);
     expect(stdout).toBe(`created ${id(5)}\ncreated ${id(6)}\n`);
     expect(stderr).toContain('error "not a valid id": taskId must be 1-128 characters');
@@ -79,28 +78,28 @@ describe('npm run track', () => {
     expect(await queue.count()).toBe(2);
   });
 
-  it('refuses a bad webhook URL for every id, writing nothing', async () => {
-    const { code, stdout, stderr, queue } = await track(['--webhook', 'javascript:alert(1)', id(7)]);
+  it('refuses a bad webhook URL for every id, writing nothing', async ({ redis }) => {
+    const { code, stdout, stderr, queue } = await track(redis, ['--webhook', 'javascript:alert(1)', id(7)]);
     expect(code).toBe(1);
     expect(stdout).toBe('');
     expect(stderr).toContain(`error "${id(7)}": webhookUrl must be an http(s) URL`);
     expect(await queue.count()).toBe(0);
   });
 
-  it('explains usage errors and configuration errors with exit code 2', async () => {
-    expect(await track(['--meta', 'novalue', id(8)])).toMatchObject({
+  it('explains usage errors and configuration errors with exit code 2', async ({ redis }) => {
+    expect(await track(redis, ['--meta', 'novalue', id(8)])).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('--meta expects key=value'),
     });
-    expect(await track(['--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run track') });
-    expect(await track([id(9)], { env: { POLL_INITIAL_DELAY_MS: 'soon' } })).toMatchObject({
+    expect(await track(redis, ['--bogus'])).toMatchObject({ code: 2, stderr: expect.stringContaining('usage: npm run track') });
+    expect(await track(redis, [id(9)], { env: { POLL_INITIAL_DELAY_MS: 'soon' } })).toMatchObject({
       code: 2,
       stderr: expect.stringContaining('POLL_INITIAL_DELAY_MS: must be a whole number'),
     });
   });
 
-  it('says so when Redis cannot be reached', async () => {
-    const { code, stderr } = await track([id(10)], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+  it('says so when Redis cannot be reached', async ({ redis }) => {
+    const { code, stderr } = await track(redis, [id(10)], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     expect(code).toBe(2);
     expect(stderr).toMatch(/could not track: Redis did not answer within 5000 ms: connect ECONNREFUSED 127\.0\.0\.1:1/);
   }, 20_000);

@@ -1,16 +1,15 @@
 import { FINISHED_POLL_RETENTION_SECONDS, POLL_QUEUE, pollJobSchema } from '@regionwatch/core';
-import { testRedis } from '@regionwatch/testkit/vitest';
+import { it, type TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
-import { afterEach, describe, expect, it } from 'vitest';
-import { InvalidTrackRequestError, RegionTaskProducer } from '../src/index.js';
+import { afterEach, describe, expect, vi } from 'vitest';
+import { ConfigError, InvalidTrackRequestError, RegionTaskProducer } from '../src/index.js';
 
 const open: { close(): Promise<void> }[] = [];
 afterEach(async () => {
   await Promise.all(open.splice(0).map((c) => c.close()));
 });
 
-function setup() {
-  const { url, prefix } = testRedis('producer');
+function setup({ url, prefix }: TestRedis) {
   const producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: 60_000 });
   const queue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
   open.push(producer, queue);
@@ -20,8 +19,8 @@ function setup() {
 const id = (n: number) => `3f0c1e2a-0000-4000-8000-${String(n).padStart(12, '0')}`;
 
 describe('RegionTaskProducer.track', () => {
-  it('adds one delayed poll job whose id is the task id, with the contract data', async () => {
-    const { producer, queue } = setup();
+  it('adds one delayed poll job whose id is the task id, with the contract data', async ({ redis }) => {
+    const { producer, queue } = setup(redis);
     const submittedAt = new Date(Date.now() - 5_000);
     const result = await producer.track(id(1), { submittedAt, webhookUrl: 'https://hooks.example.com/r', metadata: { customer: 'acme' } });
     expect(result).toEqual({ taskId: id(1), created: true });
@@ -39,8 +38,8 @@ describe('RegionTaskProducer.track', () => {
     expect(job?.opts.removeOnComplete).toEqual({ age: FINISHED_POLL_RETENTION_SECONDS });
   });
 
-  it('defaults submittedAt to the tracking time', async () => {
-    const { producer, queue } = setup();
+  it('defaults submittedAt to the tracking time', async ({ redis }) => {
+    const { producer, queue } = setup(redis);
     const before = Date.now();
     await producer.track(id(2));
     const job = await queue.getJob(id(2));
@@ -49,15 +48,15 @@ describe('RegionTaskProducer.track', () => {
     expect(submittedAt).toBeLessThanOrEqual(Date.now());
   });
 
-  it('reports a second track of the same id as a duplicate and keeps the first job', async () => {
-    const { producer, queue } = setup();
+  it('reports a second track of the same id as a duplicate and keeps the first job', async ({ redis }) => {
+    const { producer, queue } = setup(redis);
     expect(await producer.track(id(3), { metadata: { n: '1' } })).toEqual({ taskId: id(3), created: true });
     expect(await producer.track(id(3), { metadata: { n: '2' } })).toEqual({ taskId: id(3), created: false });
     expect((await queue.getJob(id(3)))?.data.metadata).toEqual({ n: '1' });
     expect(await queue.getJobCounts('delayed')).toEqual({ delayed: 1 });
   });
 
-  it.each([
+  it.for([
     ['taskId', '', /taskId must be 1-128 characters/],
     ['taskId', 'a:b', /taskId must be/],
     ['taskId', ' padded ', /taskId must be/],
@@ -72,8 +71,8 @@ describe('RegionTaskProducer.track', () => {
     ['submittedAt', { submittedAt: new Date(Date.now() + 5 * 60_000) }, /submittedAt is more than 60 s in the future/],
     ['submittedAt', { submittedAt: 'yesterday' }, /submittedAt must be an ISO 8601 date-time/],
     ['submittedAt', { submittedAt: new Date(Number.NaN) }, /submittedAt is not a valid date/],
-  ])('refuses a bad %s with a typed error and writes nothing', async (field, input, message) => {
-    const { producer, queue } = setup();
+  ] as const)('refuses a bad %s with a typed error and writes nothing', async ([field, input, message], { redis }) => {
+    const { producer, queue } = setup(redis);
     const taskId = typeof input === 'string' ? input : id(4);
     const options = typeof input === 'string' ? {} : input;
     const error = await producer.track(taskId, options).catch((e: unknown) => e);
@@ -85,8 +84,7 @@ describe('RegionTaskProducer.track', () => {
 });
 
 describe('RegionTaskProducer.trackMany', () => {
-  it('tracks good ids in chunks, reports bad ones and duplicates, in input order', async () => {
-    const { url, prefix } = testRedis('producer-many');
+  it('tracks good ids in chunks, reports bad ones and duplicates, in input order', async ({ redis: { url, prefix } }) => {
     const producer = new RegionTaskProducer({ connection: url, prefix, chunkSize: 7 });
     const queue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
     open.push(producer, queue);
@@ -100,5 +98,33 @@ describe('RegionTaskProducer.trackMany', () => {
     expect(outcomes[50]).toMatchObject({ ok: false, taskId: 'bad id' });
     expect(outcomes[51]).toEqual({ ok: true, taskId: id(10), created: false });
     expect(await queue.count()).toBe(50);
+  });
+});
+
+describe('RegionTaskProducer.fromConfig() inside a host service', () => {
+  afterEach(() => {
+    vi.unstubAllEnvs();
+  });
+  const hostId = '5c0ffee0-2222-4000-8000-000000000001';
+
+  it.for([
+    ['LOG_LEVEL=warning', { LOG_LEVEL: 'warning' }],
+    ['its own WEBHOOK_URL without WEBHOOK_SECRET', { WEBHOOK_URL: 'https://host.example.com/its-own-hook', WEBHOOK_SECRET: '' }],
+  ] as const)('works when the host’s environment has %s (the worker’s rules are not the producer’s)', async ([, hostEnv], { redis }) => {
+    vi.stubEnv('REDIS_URL', redis.url);
+    vi.stubEnv('REGIONWATCH_PREFIX', redis.prefix);
+    for (const [name, value] of Object.entries(hostEnv)) vi.stubEnv(name, value);
+    const producer = RegionTaskProducer.fromConfig();
+    try {
+      expect(await producer.track(hostId)).toEqual({ taskId: hostId, created: true });
+    } finally {
+      await producer.close();
+    }
+  });
+
+  it('still refuses a bad value of its own, naming the variable', () => {
+    vi.stubEnv('POLL_INITIAL_DELAY_MS', 'soon');
+    expect(() => RegionTaskProducer.fromConfig()).toThrow(ConfigError);
+    expect(() => RegionTaskProducer.fromConfig()).toThrow(/POLL_INITIAL_DELAY_MS: must be a whole number/);
   });
 });

@@ -1,8 +1,8 @@
-import { createAsposeClient, loadConfig, POLL_QUEUE } from '@regionwatch/core';
+import { createAsposeClient, loadProducerConfig, POLL_QUEUE } from '@regionwatch/core';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
-import { testRedis } from '@regionwatch/testkit/vitest';
+import { it } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { RegionTaskProducer } from '../src/index.js';
 
 let simulator: Simulator;
@@ -12,9 +12,8 @@ beforeAll(async () => {
 afterAll(() => simulator.close());
 
 describe('RegionTaskProducer.submit', () => {
-  it('sends the image to Aspose and tracks the task id it returns, with submittedAt set', async () => {
-    const { url, prefix } = testRedis('submit');
-    const config = loadConfig({
+  it('sends the image to Aspose and tracks the task id it returns, with submittedAt set', async ({ redis: { url, prefix } }) => {
+    const config = loadProducerConfig({
       ASPOSE_BASE_URL: simulator.url,
       ASPOSE_CLIENT_ID: simulator.credentials.clientId,
       ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
@@ -36,8 +35,7 @@ describe('RegionTaskProducer.submit', () => {
     }
   });
 
-  it('explains that submit needs Aspose credentials', async () => {
-    const { url, prefix } = testRedis('submit');
+  it('explains that submit needs Aspose credentials', async ({ redis: { url, prefix } }) => {
     const producer = new RegionTaskProducer({ connection: url, prefix });
     try {
       await expect(producer.submit(Buffer.from('x'))).rejects.toThrow(

@@ -1,5 +1,6 @@
-// Wire types of the Aspose OCR Cloud 5.0 API as the simulator sends them (schemas `OCRResponse`,
-// `OCRResult`, `OCRError`, `OCRTaskStatus`, `ResponseStatusCode` in the public openapi.yaml).
+// Wire types of the Aspose OCR Cloud 5.0 API as the simulator sends them: the API's schemas
+// `OCRResponse`, `OCRResult`, `OCRError`, `OCRTaskStatus` and `ResponseStatusCode` (what the simulator
+// imitates, and how to script it: packages/simulator/README.md).
 
 /** `OCRTaskStatus`: where a task is in Aspose's queue. `NotExist` also means "results deleted". */
 export type OCRTaskStatus = 'Pending' | 'Processing' | 'Completed' | 'Error' | 'NotExist';

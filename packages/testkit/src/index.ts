@@ -1,5 +1,7 @@
-export { freePort } from './free-port.js';
-export { REPO_ROOT, spawnNode, until, waitFor, type NodeChild } from './node-process.js';
+// @regionwatch/testkit: dev and test helpers (tests, the demo, benchmarks; never production code).
+// The vitest fixtures (`test`/`it` with `redis` and `fileRedis`) are in '@regionwatch/testkit/vitest'.
+
+// A real Redis: REDIS_URL, else testcontainers, else a spawned redis-server.
 export {
   NoRedisAvailableError,
   provideRedis,
@@ -8,7 +10,13 @@ export {
   type ProvidedRedis,
   type ProvideRedisOptions,
 } from './provide-redis.js';
-export { WebhookReceiver, type Delivery, type ReceiverAnswer } from './webhook-receiver.js';
+
+// Processes and ports: Node children, worker replicas in their own processes, free ports, bounded waits.
+export { REPO_ROOT, spawnNode, until, waitFor, type NodeChild } from './node-process.js';
 export { BUILT_WORKER, buildWorker, SOURCE_WORKER, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process.js';
+export { freePort } from './free-port.js';
+
+// Checking what a run did: a webhook receiver that verifies signatures, and rate measurements.
+export { WebhookReceiver, type Delivery, type ReceiverAnswer } from './webhook-receiver.js';
 export { maxInSlidingWindow } from './sliding-window.js';
 export { allVariables, configSchemas, variablesOf, type ConfigSchemas } from './config-variables.js';

@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { RegionwatchError } from '@regionwatch/core';
 import { Redis } from 'ioredis';
 import { freePort } from './free-port.js';
 
@@ -13,8 +14,8 @@ export type ProvidedRedis = {
   stop(): Promise<void>;
 };
 
-export class NoRedisAvailableError extends Error {
-  override readonly name = 'NoRedisAvailableError';
+/** No Redis to run tests or the demo on; the message lists the three ways to get one and why each failed. */
+export class NoRedisAvailableError extends RegionwatchError {
   readonly code = 'NO_REDIS_AVAILABLE';
   constructor(reasons: string[]) {
     super(

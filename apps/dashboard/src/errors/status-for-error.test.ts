@@ -1,8 +1,8 @@
+import { RedisUnavailableError } from '@regionwatch/core';
 import { describe, expect, it } from 'vitest';
 import { CrossOriginRequestError } from './cross-origin-request-error.js';
 import { InvalidTaskIdError } from './invalid-task-id-error.js';
 import { MisdirectedRequestError } from './misdirected-request-error.js';
-import { RedisUnavailableError } from './redis-unavailable-error.js';
 import { statusForError } from './status-for-error.js';
 import { TaskNotFoundError } from './task-not-found-error.js';
 

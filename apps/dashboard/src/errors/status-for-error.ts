@@ -1,7 +1,7 @@
+import { RedisUnavailableError } from '@regionwatch/core';
 import { CrossOriginRequestError } from './cross-origin-request-error.js';
 import { InvalidTaskIdError } from './invalid-task-id-error.js';
 import { MisdirectedRequestError } from './misdirected-request-error.js';
-import { RedisUnavailableError } from './redis-unavailable-error.js';
 import { TaskNotFoundError } from './task-not-found-error.js';
 
 /**

@@ -1,6 +1,6 @@
 import type { RequestHandler } from 'express';
 import type { Redis } from 'ioredis';
-import { RedisUnavailableError } from '../errors/redis-unavailable-error.js';
+import { RedisUnavailableError } from '@regionwatch/core';
 
 /**
  * Guards routes that read the queues. BullMQ waits without limit for a connection that has never

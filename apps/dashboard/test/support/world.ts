@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, loadConfig, POLL_QUEUE, WEBHOOK_QUEUE, type Config } from '@regionwatch/core';
+import { createLogger, loadDashboardConfig, loadWorkerConfig, POLL_QUEUE, WEBHOOK_QUEUE, type DashboardConfig } from '@regionwatch/core';
 import { RegionTaskProducer, type TrackOptions } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type TaskScript } from '@regionwatch/simulator';
 import { waitFor as waitForValue } from '@regionwatch/testkit';
@@ -20,7 +20,7 @@ export type World = {
   producer: RegionTaskProducer;
   sink: WebhookSink;
   /** Config for a dashboard over this world's queues, with `env` on top. */
-  dashboardConfig(env?: Record<string, string>): Config;
+  dashboardConfig(env?: Record<string, string>): DashboardConfig;
   /** Creates a simulator task, tracks it, and waits (bounded) until its result and delivery are settled. */
   trackFinished(script: TaskScript, options?: TrackOptions): Promise<string>;
   /** Creates and tracks a task without waiting. */
@@ -36,7 +36,7 @@ export async function startWorld(label: string): Promise<World> {
   const simulator = await startSimulator({ pendingMs: 50, processingMs: 50 });
   const sink = await new WebhookSink().start();
   const base = { REDIS_URL: url, REGIONWATCH_PREFIX: prefix, LOG_LEVEL: 'silent' };
-  const config = loadConfig({
+  const config = loadWorkerConfig({
     ...base,
     ASPOSE_BASE_URL: simulator.url,
     ASPOSE_CLIENT_ID: simulator.credentials.clientId,
@@ -81,7 +81,7 @@ export async function startWorld(label: string): Promise<World> {
     worker,
     producer,
     sink,
-    dashboardConfig: (env = {}) => loadConfig({ ...base, DASHBOARD_PORT: '0', ...env }),
+    dashboardConfig: (env = {}) => loadDashboardConfig({ ...base, DASHBOARD_PORT: '0', ...env }),
     track,
     trackFinished,
     waitFor,

@@ -1,12 +1,14 @@
-import { JOB_NAMES, type PollJobData, type RegionResult, type WebhookEvent, type WebhookJob } from '@regionwatch/core';
+import {
+  HAND_OFF_DEDUPE_MS,
+  JOB_NAMES,
+  JOB_RETENTION,
+  type PollJobData,
+  type RegionResult,
+  type WebhookEvent,
+  type WebhookJob,
+} from '@regionwatch/core';
 import type { JobsOptions, Queue } from 'bullmq';
 import { WEBHOOK_BACKOFF_TYPE } from '../webhook/webhook-backoff.js';
-
-/**
- * How long an id stays "already handed on" even after a consumer removed its job: longer than
- * Aspose keeps results, so a crash-and-rerun of the poll job can never deliver twice.
- */
-export const HAND_OFF_DEDUPE_MS = 25 * 60 * 60 * 1000;
 
 export type HandOffOptions = {
   /** The results queue, unless `RESULTS_QUEUE` is empty. */
@@ -17,7 +19,7 @@ export type HandOffOptions = {
   webhookMaxAttempts: number;
 };
 
-/** Both adds use job id = task id plus a 25 h deduplication key, so repeating a hand-off is a no-op. */
+/** Both adds use job id = task id plus a deduplication key (HAND_OFF_DEDUPE_MS), so repeating a hand-off is a no-op. */
 function once(taskId: string): Pick<JobsOptions, 'jobId' | 'deduplication'> {
   return { jobId: taskId, deduplication: { id: taskId, ttl: HAND_OFF_DEDUPE_MS } };
 }
@@ -38,8 +40,7 @@ export function createHandOff(options: HandOffOptions) {
       adds.push(
         options.resultsQueue.add(JOB_NAMES.result, result, {
           ...once(result.taskId),
-          removeOnComplete: { age: 24 * 60 * 60 },
-          removeOnFail: { age: 7 * 24 * 60 * 60 },
+          ...JOB_RETENTION.results,
         }),
       );
     }
@@ -51,8 +52,7 @@ export function createHandOff(options: HandOffOptions) {
           ...once(result.taskId),
           attempts: options.webhookMaxAttempts,
           backoff: { type: WEBHOOK_BACKOFF_TYPE },
-          removeOnComplete: { age: 7 * 24 * 60 * 60 },
-          removeOnFail: false, // dead letters stay until replayed or cleaned by an operator
+          ...JOB_RETENTION.webhooks,
         }),
       );
     }

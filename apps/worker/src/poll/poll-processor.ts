@@ -1,22 +1,20 @@
 import {
-  AsposeAuthError,
-  AsposePermanentError,
-  AsposeTransientError,
   deadlineAt,
+  describeIssues,
   nextPollDelay,
   pollJobDataSchema,
-  RateBudgetExhaustedError,
   type AsposeClient,
-  type Config,
   type Logger,
   type PollJobData,
   type PollProgress,
   type RegionResult,
   TERMINAL_TASK_STATUSES,
+  type WorkerConfig,
 } from '@regionwatch/core';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { Readiness } from '../health/readiness.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
+import { classifyPollFailure } from './classify-poll-failure.js';
 import { expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './build-result.js';
 
 /** Consecutive invalid answers tolerated (a proxy's error page can be a blip) before `Malformed`. */
@@ -26,7 +24,7 @@ export type PollProcessorDeps = {
   aspose: Pick<AsposeClient, 'getDetectRegions'>;
   /** Hands the result on (results queue and/or webhook), idempotently. */
   handOff: (result: RegionResult, job: PollJobData) => Promise<void>;
-  config: Pick<Config, 'POLL_INITIAL_DELAY_MS' | 'POLL_MAX_DELAY_MS' | 'TASK_DEADLINE_MS'>;
+  config: Pick<WorkerConfig, 'POLL_INITIAL_DELAY_MS' | 'POLL_MAX_DELAY_MS' | 'TASK_DEADLINE_MS'>;
   metrics: WorkerMetrics;
   logger: Logger;
   readiness: Readiness;
@@ -48,7 +46,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
   return async function processPoll(job: Job<unknown, RegionResult>, token?: string): Promise<RegionResult> {
     const parsed = pollJobDataSchema.safeParse(job.data);
     if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => `${i.path.join('.') || 'data'}: ${i.message}`).join('; ');
+      const why = describeIssues(parsed.error, 'data');
       deps.logger.error({ jobId: job.id, why }, 'poll job data does not match the PollJob contract; failing the job');
       throw new UnrecoverableError(`invalid PollJob data (${why})`);
     }
@@ -97,47 +95,34 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       };
       return reschedule(next, nextPollDelay(polls, deps.config, random));
     } catch (error) {
-      if (error instanceof RateBudgetExhaustedError) {
-        // ASPOSE_MAX_RPS is spent for this second: no request went out; come back when a slot frees
-        // (a little jitter so the waiting jobs do not all return in the same millisecond).
-        deps.metrics.polls.inc({ outcome: 'rate_limited' });
-        return reschedule(progress, (error.retryAfterMs ?? 100) + Math.round(random() * 50));
+      const failure = classifyPollFailure(error);
+      if (!failure) throw error; // unexpected: BullMQ's attempts/backoff budget applies
+      deps.metrics.polls.inc({ outcome: failure.outcome });
+      const { delay } = failure;
+      if (delay.basis === 'rate-budget') {
+        // No request went out: come back when a slot frees (a little jitter so the waiting jobs do
+        // not all return in the same millisecond). The task's own progress is untouched.
+        return reschedule(progress, delay.retryAfterMs + Math.round(random() * 50));
       }
       deps.metrics.pollDuration.observe((now() - started) / 1000);
-      // A 4xx other than 401/403/408/429 says the request is wrong (e.g. ASPOSE_BASE_URL points at the
-      // wrong place), not the task: like refused credentials, the task waits and /readyz says why.
-      const misconfigured = error instanceof AsposePermanentError && error.reason === 'client-error';
-      if (error instanceof AsposeTransientError || error instanceof AsposeAuthError || misconfigured) {
-        const auth = !(error instanceof AsposeTransientError) || error.reason === 'token-endpoint';
-        deps.metrics.polls.inc({ outcome: auth ? 'auth_error' : 'transient_error' });
-        if (auth) {
-          if (deps.readiness.setProblem('aspose', error.message))
-            log.error({ err: error }, 'Aspose refuses our requests: tasks wait until it works again');
-        } else {
-          log.warn({ reason: error.reason, statusCode: error.statusCode, retryAfterMs: error.retryAfterMs }, error.message);
-        }
+      const { message, reason, statusCode } = error as { message: string; reason?: string; statusCode?: number };
+      if (failure.readinessProblem && deps.readiness.setProblem(failure.readinessProblem, message))
+        log.error({ err: error }, 'Aspose refuses our requests: tasks wait until it works again');
+      const polls = failure.answered ? progress.polls + 1 : progress.polls;
+      if (delay.basis === 'transient-errors') {
+        if (!failure.readinessProblem) log.warn({ reason, statusCode, retryAfterMs: delay.retryAfterMs }, message);
         const transientErrors = progress.transientErrors + 1;
-        const retryAfterMs = error instanceof AsposeTransientError ? error.retryAfterMs : undefined;
-        const next = { ...progress, transientErrors, lastError: error.message };
-        return reschedule(next, nextPollDelay(transientErrors, deps.config, random, retryAfterMs));
+        const next = { ...progress, polls, transientErrors, lastError: message };
+        return reschedule(next, nextPollDelay(transientErrors, deps.config, random, delay.retryAfterMs));
       }
-      if (error instanceof AsposePermanentError) {
-        deps.metrics.polls.inc({ outcome: 'invalid_response' });
-        const invalidResponses = progress.invalidResponses + 1;
-        log.warn({ reason: error.reason, invalidResponses }, error.message);
-        // A 2xx with a body we cannot use still counts as a poll; a 4xx does not.
-        const polls = error.statusCode === undefined ? progress.polls + 1 : progress.polls;
-        if (invalidResponses >= MAX_INVALID_RESPONSES) {
-          return finish(
-            malformedResponseResult(context(polls), [
-              `${MAX_INVALID_RESPONSES} consecutive invalid answers from Aspose; last: ${error.message}`,
-            ]),
-          );
-        }
-        const next = { ...progress, polls, invalidResponses, lastError: error.message };
-        return reschedule(next, nextPollDelay(invalidResponses, deps.config, random));
+      const invalidResponses = progress.invalidResponses + 1;
+      log.warn({ reason, invalidResponses }, message);
+      if (invalidResponses >= MAX_INVALID_RESPONSES) {
+        const last = `${MAX_INVALID_RESPONSES} consecutive invalid answers from Aspose; last: ${message}`;
+        return finish(malformedResponseResult(context(polls), [last]));
       }
-      throw error; // unexpected: BullMQ's attempts/backoff budget applies
+      const next = { ...progress, polls, invalidResponses, lastError: message };
+      return reschedule(next, nextPollDelay(invalidResponses, deps.config, random));
     }
 
     async function reschedule(next: PollProgress, delayMs: number): Promise<never> {

@@ -1,15 +1,7 @@
 import { lookup as dnsLookup, type LookupAddress, type LookupOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-
-/** An address a webhook may not reach: not public unicast (loopback, private, link-local, ...). */
-export class PrivateAddressError extends Error {
-  readonly code = 'WEBHOOK_PRIVATE_ADDRESS';
-  constructor(host: string, address: string, range: string) {
-    super(`webhook host ${host} resolves to ${address} (${range}); set WEBHOOK_ALLOW_PRIVATE=true to allow it`);
-    this.name = 'PrivateAddressError';
-  }
-}
+import { PrivateAddressError } from './private-address-error.js';
 
 /** The ipaddr.js range of `address` when it is not public unicast, else undefined. */
 export function nonPublicRange(address: string): string | undefined {

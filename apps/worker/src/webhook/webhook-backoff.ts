@@ -1,21 +1,8 @@
 import { MAX_RETRY_AFTER_MS } from '@regionwatch/core';
+import { WebhookDeliveryError } from './webhook-delivery-error.js';
 
 /** BullMQ backoff type name for webhook jobs; the strategy below is registered on the worker. */
 export const WEBHOOK_BACKOFF_TYPE = 'regionwatch-webhook';
-
-/** A failed delivery that is worth retrying; carries the receiver's `Retry-After`, if any. */
-export class WebhookDeliveryError extends Error {
-  readonly code = 'WEBHOOK_DELIVERY_FAILED';
-  readonly retryAfterMs: number | undefined;
-  readonly statusCode: number | undefined;
-
-  constructor(message: string, options: { statusCode?: number | undefined; retryAfterMs?: number | undefined; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.name = 'WebhookDeliveryError';
-    this.statusCode = options.statusCode;
-    this.retryAfterMs = options.retryAfterMs;
-  }
-}
 
 /**
  * Delay before retry `attemptsMade` (1 = the first retry): base × 2^(n-1), ±20 % jitter, at most

@@ -1,10 +1,19 @@
-import { networkErrorCode, parseRetryAfter, redactUrl, webhookJobSchema, type Logger, type WebhookJob } from '@regionwatch/core';
+import {
+  describeIssues,
+  networkErrorCode,
+  parseRetryAfter,
+  redactUrl,
+  webhookJobSchema,
+  type Logger,
+  type WebhookJob,
+} from '@regionwatch/core';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { Agent } from 'undici';
 import { Webhook } from 'standardwebhooks';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
-import { assertPublicLiteral, guardedLookup, PrivateAddressError } from './address-guard.js';
-import { WebhookDeliveryError } from './webhook-backoff.js';
+import { assertPublicLiteral, guardedLookup } from './address-guard.js';
+import { PrivateAddressError } from './private-address-error.js';
+import { WebhookDeliveryError } from './webhook-delivery-error.js';
 
 export type WebhookProcessorDeps = {
   /** `WEBHOOK_SECRET`; without it every delivery is dead-lettered with a message saying so. */
@@ -37,10 +46,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
 
   async function processWebhook(job: Job<unknown, DeliveryReceipt>): Promise<DeliveryReceipt> {
     const parsed = webhookJobSchema.safeParse(job.data);
-    if (!parsed.success)
-      throw new UnrecoverableError(
-        `invalid webhook job data (${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')})`,
-      );
+    if (!parsed.success) throw new UnrecoverableError(`invalid webhook job data (${describeIssues(parsed.error, 'data')})`);
     const { url, event }: WebhookJob = parsed.data;
     const taskId = event.data.taskId;
     const attempt = job.attemptsMade + 1;

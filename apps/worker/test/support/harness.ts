@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createLogger, loadConfig, POLL_QUEUE, WEBHOOK_QUEUE, type Config, type RegionResult } from '@regionwatch/core';
+import { createLogger, loadWorkerConfig, POLL_QUEUE, WEBHOOK_QUEUE, type RegionResult, type WorkerConfig } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
-import { testRedis } from '@regionwatch/testkit/vitest';
+import type { TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
 import { startWorker, type RunningWorker } from '../../src/index.js';
 import { waitFor as waitForValue, WebhookReceiver } from '@regionwatch/testkit';
@@ -20,7 +20,7 @@ export class LogCapture extends Writable {
 }
 
 export type Harness = {
-  config: Config;
+  config: WorkerConfig;
   env: Record<string, string>;
   simulator: Simulator;
   receiver: WebhookReceiver;
@@ -37,11 +37,14 @@ export type Harness = {
 };
 
 /**
- * Simulator + real Redis (unique prefix) + webhook receiver + producer, with short delays, and
- * workers started on demand. Everything is closed by `close()`.
+ * Simulator + real Redis (the fixture's prefix: `fileRedis` for a file-wide harness, `redis` for one
+ * test) + webhook receiver + producer, with short delays, and workers started on demand. Everything
+ * is closed by `close()`.
  */
-export async function createHarness(options: { env?: Record<string, string>; simulator?: SimulatorOptions } = {}): Promise<Harness> {
-  const { url, prefix } = testRedis('worker');
+export async function createHarness(
+  { url, prefix }: TestRedis,
+  options: { env?: Record<string, string>; simulator?: SimulatorOptions } = {},
+): Promise<Harness> {
   const simulator = await startSimulator({ pendingMs: 30, processingMs: 30, ...options.simulator });
   const receiver = await new WebhookReceiver(WEBHOOK_SECRET).start();
   const env: Record<string, string> = {
@@ -62,7 +65,7 @@ export async function createHarness(options: { env?: Record<string, string>; sim
     LOG_LEVEL: 'debug',
     ...options.env,
   };
-  const config = loadConfig(env);
+  const config = loadWorkerConfig(env);
   const logs = new LogCapture();
   const producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: config.POLL_INITIAL_DELAY_MS });
   const queue = (name: string) => new Queue(name, { connection: { url }, prefix });
@@ -86,7 +89,7 @@ export async function createHarness(options: { env?: Record<string, string>; sim
     logs,
     waitFor,
     async startWorker(overrides = {}) {
-      const workerConfig = loadConfig({ ...env, ...overrides });
+      const workerConfig = loadWorkerConfig({ ...env, ...overrides });
       const logger = createLogger({ level: workerConfig.LOG_LEVEL, destination: logs });
       const worker = await startWorker({ config: workerConfig, logger, defaultMetrics: false });
       workers.push(worker);

@@ -1,10 +1,13 @@
 import type { Config } from '../config/config-schema.js';
 import { requireAsposeCredentials } from '../config/load-config.js';
 import { taskIdSchema } from '../contract/fields.js';
-import { AsposeAuthError, AsposePermanentError, AsposeTransientError } from './aspose-errors.js';
-import { AsposeHttp, DEFAULT_MAX_RESPONSE_BYTES, send, type HttpResponse, type RequestSpec } from './http.js';
+import { AsposePermanentError } from '../errors/aspose-permanent-error.js';
+import { AsposeHttp, DEFAULT_MAX_RESPONSE_BYTES } from '../http/aspose-http.js';
+import { send, type HttpResponse, type RequestSpec } from '../http/send.js';
+import { asposeErrorForStatus } from './aspose-error-for-status.js';
 import { isTaskStatus, ocrResponseSchema, type OcrResponse } from './ocr-response.js';
-import { parseRetryAfter } from './retry-after.js';
+import { previewBody } from './preview-body.js';
+import { describeIssues } from '../validation/describe-issues.js';
 import { TokenProvider } from './token-provider.js';
 
 export type AsposeClientOptions = {
@@ -23,7 +26,7 @@ export type AsposeClientOptions = {
   beforeRequest?: (taskId: string | undefined) => Promise<void>;
 };
 
-/** `OCRSettingsDetectRegions` (reference/openapi.yaml); every field optional. */
+/** The API's `OCRSettingsDetectRegions`, passed through as given; every field optional. */
 export type DetectRegionsSettings = {
   language?: string;
   makeSkewCorrect?: boolean;
@@ -88,7 +91,7 @@ export class AsposeClient {
     if (!id.success) {
       throw new AsposePermanentError(
         'invalid-body',
-        `Aspose answered the submission with something that is not a task id: ${preview(response.body)}`,
+        `Aspose answered the submission with something that is not a task id: ${previewBody(response.body)}`,
         {},
       );
     }
@@ -119,26 +122,13 @@ export class AsposeClient {
         { taskId },
         this.maxResponseBytes,
       );
-      const status = response.statusCode;
-      if (status === 401 || status === 403) {
+      if (response.statusCode === 401 || response.statusCode === 403) {
         this.tokens.invalidate(token);
         if (attempt === 1) continue;
-        throw new AsposeAuthError(`Aspose refused a freshly issued token (HTTP ${status})`, { taskId, statusCode: status });
       }
-      if (status >= 200 && status < 300) return response;
-      const retryAfterMs = parseRetryAfter(response.headers['retry-after']);
-      if (status === 429)
-        throw new AsposeTransientError('rate-limited', 'Aspose rate-limited the request (HTTP 429)', {
-          taskId,
-          statusCode: status,
-          retryAfterMs,
-        });
-      if (status >= 500 || status === 408)
-        throw new AsposeTransientError('server-error', `Aspose answered HTTP ${status}`, { taskId, statusCode: status, retryAfterMs });
-      throw new AsposePermanentError('client-error', `Aspose answered HTTP ${status}: ${preview(response.body)}`, {
-        taskId,
-        statusCode: status,
-      });
+      const error = asposeErrorForStatus('api', response, taskId);
+      if (error) throw error;
+      return response;
     }
   }
 }
@@ -149,11 +139,11 @@ export function parseOcrResponse(body: string, taskId: string): OcrResponse {
   try {
     json = JSON.parse(body);
   } catch {
-    throw new AsposePermanentError('invalid-body', `Aspose answered a body that is not JSON: ${preview(body)}`, { taskId });
+    throw new AsposePermanentError('invalid-body', `Aspose answered a body that is not JSON: ${previewBody(body)}`, { taskId });
   }
   const parsed = ocrResponseSchema.safeParse(json);
   if (!parsed.success) {
-    const where = parsed.error.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join('; ');
+    const where = describeIssues(parsed.error, '(body)');
     throw new AsposePermanentError('schema-mismatch', `Aspose answered JSON that is not an OCRResponse (${where})`, { taskId });
   }
   const { taskStatus } = parsed.data;
@@ -163,8 +153,14 @@ export function parseOcrResponse(body: string, taskId: string): OcrResponse {
   return { ...parsed.data, taskStatus };
 }
 
+/** The variables a client is built from (the worker's, the producer's and the demo's configs all have them). */
+export type AsposeConfig = Pick<
+  Config,
+  'ASPOSE_BASE_URL' | 'ASPOSE_TOKEN_URL' | 'ASPOSE_TIMEOUT_MS' | 'ASPOSE_CLIENT_ID' | 'ASPOSE_CLIENT_SECRET'
+>;
+
 /** Builds a client from the config; throws `ConfigError` without credentials. */
-export function createAsposeClient(config: Config, overrides: Partial<AsposeClientOptions> = {}): AsposeClient {
+export function createAsposeClient(config: AsposeConfig, overrides: Partial<AsposeClientOptions> = {}): AsposeClient {
   const { clientId, clientSecret } = requireAsposeCredentials(config);
   return new AsposeClient({
     baseUrl: config.ASPOSE_BASE_URL,
@@ -175,9 +171,4 @@ export function createAsposeClient(config: Config, overrides: Partial<AsposeClie
     maxResponseBytes: DEFAULT_MAX_RESPONSE_BYTES,
     ...overrides,
   });
-}
-
-function preview(body: string): string {
-  const flat = body.replace(/\s+/g, ' ').trim();
-  return JSON.stringify(flat.length > 120 ? `${flat.slice(0, 120)}…` : flat);
 }

@@ -5,7 +5,7 @@ export type TaskStatus = (typeof TASK_STATUSES)[number];
 export const TERMINAL_TASK_STATUSES: ReadonlySet<TaskStatus> = new Set(['Completed', 'Error', 'NotExist']);
 
 /**
- * `OCRResponse` from Aspose OCR Cloud 5.0 (reference/openapi.yaml). Nullable fields are nullable;
+ * `OCRResponse` from Aspose OCR Cloud 5.0 (the README says how regionwatch uses it). Nullable fields are nullable;
  * `responseStatusCode` stays an open string (the contract passes it through as returned), while an
  * unknown `taskStatus` is rejected: completion is decided from it alone.
  */

@@ -1,6 +1,8 @@
-import { AsposeAuthError, AsposeTransientError } from './aspose-errors.js';
-import { send, type AsposeHttp } from './http.js';
-import { parseRetryAfter } from './retry-after.js';
+import { AsposeAuthError } from '../errors/aspose-auth-error.js';
+import { AsposeTransientError } from '../errors/aspose-transient-error.js';
+import type { AsposeHttp } from '../http/aspose-http.js';
+import { send } from '../http/send.js';
+import { asposeErrorForStatus } from './aspose-error-for-status.js';
 
 export type TokenProviderOptions = {
   tokenUrl: string;
@@ -61,20 +63,8 @@ export class TokenProvider {
       }
       throw new AsposeAuthError(`token endpoint answered unusably: ${(error as Error).message}`, { cause: error });
     });
-    const status = response.statusCode;
-    if (status === 429 || status >= 500 || status === 408) {
-      throw new AsposeTransientError('token-endpoint', `token endpoint answered HTTP ${status}`, {
-        statusCode: status,
-        retryAfterMs: parseRetryAfter(response.headers['retry-after']),
-      });
-    }
-    if (status !== 200) {
-      throw new AsposeAuthError(
-        `token endpoint refused the credentials (HTTP ${status}${oauthError(response.body)}): ` +
-          'check ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET',
-        { statusCode: status },
-      );
-    }
+    const refused = asposeErrorForStatus('token', response);
+    if (refused) throw refused;
     return this.parseToken(response.body);
   }
 
@@ -96,14 +86,5 @@ export class TokenProvider {
     // Refresh a little early (10 %, at most a minute) so a token never expires mid-request.
     const marginMs = Math.min(60_000, lifetimeMs / 10);
     return { value, refreshAt: this.now() + lifetimeMs - marginMs };
-  }
-}
-
-function oauthError(body: string): string {
-  try {
-    const { error } = JSON.parse(body) as { error?: unknown };
-    return typeof error === 'string' ? `, ${error}` : '';
-  } catch {
-    return '';
   }
 }

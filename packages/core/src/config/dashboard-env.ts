@@ -2,8 +2,8 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /**
- * The dashboard's access settings, as a self-contained piece of the config schema: spread
- * `dashboardEnvShape` into the object and call `refineDashboardEnv` from its `superRefine`.
+ * The dashboard's access settings, as a self-contained piece of the config variables (spread into
+ * `variables.ts`); the both-or-neither rule for the credentials is `dashboardCredentialsInPairs` in rules.ts.
  */
 
 /** Shorter basic-auth passwords are refused at start-up. */
@@ -103,14 +103,3 @@ export const dashboardEnvShape = {
     })
     .optional(),
 };
-
-/** Cross-variable rules of the piece: the two credentials come together or not at all. */
-export function refineDashboardEnv(
-  config: { DASHBOARD_USER?: string | undefined; DASHBOARD_PASSWORD?: string | undefined },
-  ctx: z.RefinementCtx,
-): void {
-  if ((config.DASHBOARD_USER === undefined) !== (config.DASHBOARD_PASSWORD === undefined)) {
-    const missing = config.DASHBOARD_USER === undefined ? 'DASHBOARD_USER' : 'DASHBOARD_PASSWORD';
-    ctx.addIssue({ code: 'custom', path: [missing], message: 'is required when the other dashboard credential is set' });
-  }
-}

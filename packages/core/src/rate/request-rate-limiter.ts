@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { AsposeTransientError } from '../aspose/aspose-errors.js';
+import { RateBudgetExhaustedError } from '../errors/rate-budget-exhausted-error.js';
 
 // A sliding log in one sorted set: drop entries older than the window, admit if fewer than `max`
 // remain (recording this request), else say how long until the oldest leaves the window. Atomic in
@@ -26,15 +26,12 @@ export function rpsWindow(rps: number): { max: number; duration: number } {
   return rps >= 1 ? { max: Math.floor(rps), duration: 1_000 } : { max: 1, duration: Math.ceil(1_000 / rps) };
 }
 
-/** Our own `ASPOSE_MAX_RPS` budget is spent for now: not Aspose's doing, so not an error of the task. */
-export class RateBudgetExhaustedError extends AsposeTransientError {}
-
 type WithAcquire = Redis & { regionwatchAcquire(key: string, windowMs: number, max: number, member: string): Promise<number> };
 
 /**
  * At most `max` requests in any sliding window of `windowMs`, across every process sharing the Redis
- * key. `acquire()` resolves when a request may go now, or throws an `AsposeTransientError`
- * (a `RateBudgetExhaustedError`, with `retryAfterMs`) so the caller re-delays its job instead of waiting.
+ * key. `acquire()` resolves when a request may go now, or throws a `RateBudgetExhaustedError`
+ * (with `retryAfterMs`) so the caller re-delays its job instead of waiting.
  */
 export class RequestRateLimiter {
   private counter = 0;
@@ -59,11 +56,7 @@ export class RequestRateLimiter {
     this.counter = (this.counter + 1) % Number.MAX_SAFE_INTEGER;
     const waitMs = await (this.redis as WithAcquire).regionwatchAcquire(this.key, this.windowMs, this.max, `${this.id}:${this.counter}`);
     if (waitMs >= 0) {
-      throw new RateBudgetExhaustedError(
-        'rate-limited',
-        `ASPOSE_MAX_RPS reached (${this.max} per ${this.windowMs} ms across all replicas)`,
-        { taskId, retryAfterMs: Math.max(1, waitMs) },
-      );
+      throw new RateBudgetExhaustedError({ max: this.max, windowMs: this.windowMs }, { taskId, retryAfterMs: Math.max(1, waitMs) });
     }
   }
 }

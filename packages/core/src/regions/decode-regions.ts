@@ -1,5 +1,5 @@
 import type { Region } from '../contract/region.js';
-import { RegionDecodeError } from './region-decode-error.js';
+import { RegionDecodeError } from '../errors/region-decode-error.js';
 
 // Canonical base64 with padding: Buffer.from(s, 'base64') skips any character it does not know,
 // so garbage would decode to *something*; we check the alphabet and the padding first.

@@ -1,4 +1,4 @@
-import { RegionwatchError } from '../errors.js';
+import { RegionwatchError } from './regionwatch-error.js';
 
 /** One problem with one environment variable. */
 export type ConfigIssue = { variable: string; message: string };
@@ -9,7 +9,8 @@ export class ConfigError extends RegionwatchError {
   readonly issues: readonly ConfigIssue[];
 
   constructor(issues: ConfigIssue[]) {
-    super(`Invalid configuration:\n${issues.map((i) => `  - ${i.variable}: ${i.message}`).join('\n')}`);
+    const lines = issues.map((i) => `  - ${i.variable}: ${i.message}`);
+    super(`Invalid configuration (fix these environment variables and start again):\n${lines.join('\n')}`);
     this.issues = issues;
   }
 }

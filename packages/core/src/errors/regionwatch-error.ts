@@ -1,6 +1,6 @@
 /**
  * Base of every error regionwatch throws on purpose. `code` is stable (match on it, not on the
- * message); the message says what happened and, where it can, what to do.
+ * message); the message says what happened and what to do about it.
  */
 export abstract class RegionwatchError extends Error {
   abstract readonly code: string;

@@ -1,33 +1,8 @@
-import { Agent, type Dispatcher } from 'undici';
-import { AsposePermanentError, AsposeTransientError, type AsposeErrorContext } from './aspose-errors.js';
-
-/** Region results are a few KB; anything this large is not an answer we can use. */
-export const DEFAULT_MAX_RESPONSE_BYTES = 4 * 1024 * 1024;
-
-export type HttpOptions = { timeoutMs: number; userAgent?: string };
-
-/**
- * The HTTP client every Aspose call shares: an undici connection pool (keep-alive), no retries (the
- * worker's delayed jobs are the retry policy), no redirects, one timeout for the whole exchange.
- * undici rather than got: the benchmark measured got at about 8× the CPU per request (README,
- * Performance, "HTTP client"), the largest avoidable cost of a poll.
- */
-export class AsposeHttp {
-  readonly dispatcher: Dispatcher;
-
-  constructor(readonly options: HttpOptions) {
-    this.dispatcher = new Agent({
-      keepAliveTimeout: 10_000,
-      connect: { timeout: options.timeoutMs },
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
-  }
-
-  close(): Promise<void> {
-    return this.dispatcher.close();
-  }
-}
+import type { AsposeErrorContext } from '../errors/aspose-error.js';
+import { AsposePermanentError } from '../errors/aspose-permanent-error.js';
+import { AsposeTransientError } from '../errors/aspose-transient-error.js';
+import { DEFAULT_MAX_RESPONSE_BYTES, type AsposeHttp } from './aspose-http.js';
+import { networkErrorCode } from './network-error-code.js';
 
 export type RequestSpec = {
   method: 'GET' | 'POST' | 'DELETE';
@@ -90,15 +65,4 @@ export async function send(
     }
     throw new AsposeTransientError('network', `network error talking to Aspose (${code})`, { ...context, cause: error });
   }
-}
-
-/**
- * The most specific code of a failed undici request: ETIMEDOUT when its abort signal timed out, else
- * the system error under undici's wrapper (ECONNRESET, ECONNREFUSED, ...), else undici's own code.
- */
-export function networkErrorCode(error: unknown): string {
-  const { code, cause, name } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown }; name?: unknown };
-  if (name === 'TimeoutError' || name === 'AbortError') return 'ETIMEDOUT';
-  if (typeof cause?.code === 'string') return cause.code;
-  return typeof code === 'string' ? code : 'unknown';
 }

@@ -1,0 +1,35 @@
+import { z } from 'zod';
+import { parseEnv } from './parse-env.js';
+import { asposeCredentialsInPairs, withTokenUrl } from './rules.js';
+import { variables } from './variables.js';
+
+/**
+ * What the track CLI reads: where to put poll jobs and when to poll first. Nothing else, so it runs
+ * in any environment whatever else is set there.
+ */
+export const trackConfigSchema = z.object(variables('REDIS_URL', 'REGIONWATCH_PREFIX', 'POLL_INITIAL_DELAY_MS'));
+
+export type TrackConfig = Readonly<z.output<typeof trackConfigSchema>>;
+
+export function loadTrackConfig(env: NodeJS.ProcessEnv = process.env): TrackConfig {
+  return parseEnv(trackConfigSchema, env);
+}
+
+/**
+ * What `RegionTaskProducer.fromConfig()` reads inside a host service: the track CLI's variables plus
+ * the Aspose ones `submit()` needs (credentials optional, both or neither). The worker's variables
+ * (LOG_LEVEL, WEBHOOK_*, ...) are the host's business and never checked here.
+ */
+export const producerConfigSchema = z
+  .object({
+    ...trackConfigSchema.shape,
+    ...variables('ASPOSE_BASE_URL', 'ASPOSE_TOKEN_URL', 'ASPOSE_CLIENT_ID', 'ASPOSE_CLIENT_SECRET', 'ASPOSE_TIMEOUT_MS'),
+  })
+  .superRefine(asposeCredentialsInPairs)
+  .transform(withTokenUrl);
+
+export type ProducerConfig = Readonly<z.output<typeof producerConfigSchema>>;
+
+export function loadProducerConfig(env: NodeJS.ProcessEnv = process.env): ProducerConfig {
+  return parseEnv(producerConfigSchema, env);
+}

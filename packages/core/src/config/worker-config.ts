@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { parseEnv } from './parse-env.js';
+import { pollDelaysInOrder, webhookSecretWithUrl, withTokenUrl } from './rules.js';
+import { REQUIRED_ASPOSE_CREDENTIALS, variables } from './variables.js';
+
+/** What a worker replica reads: Redis, Aspose (credentials required), polling, webhooks, health port, log level. */
+export const workerConfigSchema = z
+  .object({
+    ...variables(
+      'REDIS_URL',
+      'REGIONWATCH_PREFIX',
+      'ASPOSE_BASE_URL',
+      'ASPOSE_TOKEN_URL',
+      'ASPOSE_MAX_RPS',
+      'ASPOSE_TIMEOUT_MS',
+      'POLL_INITIAL_DELAY_MS',
+      'POLL_MAX_DELAY_MS',
+      'TASK_DEADLINE_MS',
+      'WORKER_CONCURRENCY',
+      'WORKER_LOCK_DURATION_MS',
+      'SHUTDOWN_TIMEOUT_MS',
+      'RESULTS_QUEUE',
+      'WEBHOOK_URL',
+      'WEBHOOK_SECRET',
+      'WEBHOOK_TIMEOUT_MS',
+      'WEBHOOK_MAX_ATTEMPTS',
+      'WEBHOOK_RETRY_BASE_MS',
+      'WEBHOOK_ALLOW_PRIVATE',
+      'METRICS_PORT',
+      'LOG_LEVEL',
+    ),
+    ...REQUIRED_ASPOSE_CREDENTIALS,
+  })
+  .superRefine((c, ctx) => {
+    pollDelaysInOrder(c, ctx);
+    webhookSecretWithUrl(c, ctx);
+  })
+  .transform(withTokenUrl);
+
+export type WorkerConfig = Readonly<z.output<typeof workerConfigSchema>>;
+
+/** The worker's config from `env`; one `ConfigError` naming every offending variable (credentials included). */
+export function loadWorkerConfig(env: NodeJS.ProcessEnv = process.env): WorkerConfig {
+  return parseEnv(workerConfigSchema, env);
+}
