@@ -10,7 +10,16 @@ export { createRedisConnection, type ConnectionRole } from './redis-connection.j
 
 export { DEFAULT_RESULTS_QUEUE, FINISHED_POLL_RETENTION_SECONDS, JOB_NAMES, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
 export { regionSchema, type Region } from './contract/region.js';
-export { isoDateSchema, MAX_METADATA_BYTES, metadataSchema, TASK_ID_PATTERN, taskIdSchema, webhookUrlSchema } from './contract/fields.js';
+export {
+  isoDateSchema,
+  MAX_METADATA_BYTES,
+  metadataSchema,
+  POLL_KIND_PATTERN,
+  pollKindSchema,
+  TASK_ID_PATTERN,
+  taskIdSchema,
+  webhookUrlSchema,
+} from './contract/fields.js';
 export {
   pollJobDataSchema,
   pollJobSchema,
@@ -61,6 +70,34 @@ export { RegionDecodeError } from './regions/region-decode-error.js';
 
 export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
+export { pollingEnvShape } from './config/polling-env.js';
+export { BUCKET_COUNT, bucketHigh, bucketLow, bucketOf, LAST_EDGE_MS } from './schedule/completion-buckets.js';
+export { blendEstimate, CompletionEstimate, type BucketMasses, type EstimateSource } from './schedule/completion-estimate.js';
+export { spreadObservation, type BucketIncrements, type CompletionObservation } from './schedule/spread-observation.js';
+export type { DecaySettings, LearnStore, RecordInput, StoredHistograms } from './schedule/learn-store.js';
+export { MemoryLearnStore } from './schedule/memory-learn-store.js';
+export { learnKeys, RedisLearnStore } from './schedule/redis-learn-store.js';
+export {
+  CompletionLearner,
+  createCompletionLearner,
+  createMemoryCompletionLearner,
+  LEARNER_DEFAULTS,
+  type CompletionLearnerOptions,
+  type ObserveOutcome,
+} from './schedule/completion-learner.js';
+export {
+  DEFAULT_JITTER,
+  planNextPoll,
+  POLL_STRATEGIES,
+  priorityFor,
+  PRIORITY_LEVELS,
+  UNKNOWN_PRIORITY,
+  type PlanBasis,
+  type PlanConfig,
+  type PlanInput,
+  type PollPlan,
+  type PollStrategy,
+} from './schedule/plan-next-poll.js';
 export { runService, type Service } from './run-service.js';
 export { logRedisOutages } from './log-redis-outages.js';
 export { redactUrl, redactUserInfo } from './redact-url.js';

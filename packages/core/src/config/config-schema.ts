@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { pollingEnvShape } from './polling-env.js';
 
 // Environment values are strings. `loadConfig` turns empty strings into "unset" before parsing,
 // except RESULTS_QUEUE, where the contract gives "" a meaning (disable the results queue).
@@ -53,6 +54,8 @@ export const configSchema = z
     POLL_INITIAL_DELAY_MS: int(1).default(1_000),
     /** Cap of the exponential backoff between polls (jitter included). */
     POLL_MAX_DELAY_MS: int(1).default(30_000),
+    /** POLL_STRATEGY and the adaptive schedule's knobs (polling-env.ts). */
+    ...pollingEnvShape,
     /** Polling stops at submittedAt + this; the task ends `Expired`. */
     TASK_DEADLINE_MS: int(1).default(86_400_000),
     /** Jobs in flight in one replica. */

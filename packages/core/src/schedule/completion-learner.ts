@@ -1,0 +1,163 @@
+import type { Redis } from 'ioredis';
+import { POLL_KIND_PATTERN } from '../contract/fields.js';
+import { blendEstimate, CompletionEstimate } from './completion-estimate.js';
+import type { DecaySettings, LearnStore } from './learn-store.js';
+import { MemoryLearnStore } from './memory-learn-store.js';
+import { RedisLearnStore } from './redis-learn-store.js';
+import { spreadObservation, type CompletionObservation } from './spread-observation.js';
+
+export type CompletionLearnerOptions = Partial<DecaySettings> & {
+  /**
+   * Effective observations before a learned estimate steers the schedule (fewer: the exponential
+   * back-off), and the weight of the shared estimate in a kind's (see `blendEstimate`).
+   * @defaultValue 20
+   */
+  minSamples?: number;
+  /** A replica re-reads an estimate from the store at most this often (never per poll). @defaultValue 5000 */
+  refreshMs?: number;
+  /** Clock (epoch ms); inject one in tests and in the offline bench. @defaultValue `Date.now` */
+  now?: () => number;
+};
+
+/**
+ * Defaults, and why:
+ * - half-life 200 completions: counting completions rather than time keeps the estimate equally
+ *   precise at any traffic (≈ 290 effective observations at steady state, quantiles within a few per
+ *   cent) and makes "how fast does it follow a change" a fixed number of completions (the bench's
+ *   shift workload: a few hundred), whatever the load;
+ * - plus a 6 h half-life in time, so a kind unseen since yesterday does not steer today with full
+ *   weight (at steady traffic the completion half-life dominates);
+ * - 100 kinds, forgotten after 7 days without an observation.
+ */
+export const LEARNER_DEFAULTS = {
+  halfLifeCompletions: 200,
+  halfLifeMs: 6 * 60 * 60 * 1000,
+  maxKinds: 100,
+  kindIdleMs: 7 * 24 * 60 * 60 * 1000,
+  minSamples: 20,
+  refreshMs: 5_000,
+} as const;
+
+/** Where an observation went: the kind's histogram and the shared one, the shared one only, or nowhere. */
+export type ObserveOutcome = 'kind' | 'shared' | 'ignored';
+
+type CacheEntry = { fetchedAt: number; kind: CompletionEstimate; shared: CompletionEstimate };
+
+/**
+ * Learns how long tasks take, per kind and overall, from what the poll processor sees, and hands out
+ * estimates for the schedule. Reads are cached per replica (`refreshMs`), so a poll costs no extra
+ * Redis command except once per kind every few seconds; each finished task costs one script call.
+ */
+export class CompletionLearner {
+  readonly settings: DecaySettings;
+  readonly minSamples: number;
+  private readonly refreshMs: number;
+  private readonly now: () => number;
+  private readonly cache = new Map<string, CacheEntry>();
+  private readonly inFlight = new Map<string, Promise<CacheEntry>>();
+
+  constructor(
+    private readonly store: LearnStore,
+    options: Pick<CompletionLearnerOptions, 'minSamples' | 'refreshMs' | 'now'> = {},
+  ) {
+    this.settings = store.settings;
+    this.minSamples = options.minSamples ?? LEARNER_DEFAULTS.minSamples;
+    this.refreshMs = options.refreshMs ?? LEARNER_DEFAULTS.refreshMs;
+    this.now = options.now ?? Date.now;
+  }
+
+  /**
+   * The estimate for tasks of `kind` (blended with the shared one; the shared one alone for no kind,
+   * an invalid one or one past the kind cap), `source: 'none'` while too little is known.
+   */
+  async estimate(kind?: string): Promise<CompletionEstimate> {
+    return (await this.entry(validKind(kind))).kind;
+  }
+
+  /**
+   * Records one finished task of `kind`: it finished in (afterMs, atMostMs] after submission (see
+   * `CompletionObservation`). Observations that say nothing (empty interval, NaN) are ignored.
+   */
+  async observe(kind: string | undefined, observation: CompletionObservation): Promise<ObserveOutcome> {
+    const k = validKind(kind);
+    const { kind: kindEstimate, shared } = await this.entry(k);
+    const sharedIncrements = spreadObservation(observation, shared);
+    if (sharedIncrements.length === 0) return 'ignored';
+    const kindIncrements = k === undefined ? [] : spreadObservation(observation, kindEstimate);
+    const { kindAccepted } = await this.store.record({ kind: k, kindIncrements, sharedIncrements, now: this.now() });
+    return kindAccepted ? 'kind' : 'shared';
+  }
+
+  /**
+   * Learned quantiles (seconds) per kind with a histogram of its own, plus `_shared`: what the
+   * `regionwatch_learned_completion_seconds{kind,quantile}` gauge shows. Reads the store directly.
+   */
+  async learnedQuantiles(quantiles: readonly number[] = [0.5, 0.9, 0.99]): Promise<{ kind: string; quantile: number; seconds: number }[]> {
+    const now = this.now();
+    const rows: { kind: string; quantile: number; seconds: number }[] = [];
+    const push = (label: string, estimate: CompletionEstimate) => {
+      if (!estimate.usable) return;
+      for (const q of quantiles) rows.push({ kind: label, quantile: q, seconds: estimate.quantile(q) / 1000 });
+    };
+    push('_shared', (await this.refresh(undefined, now)).shared);
+    for (const kind of await this.store.kinds(now)) push(kind, (await this.refresh(kind, now)).kind);
+    return rows;
+  }
+
+  private async entry(kind: string | undefined): Promise<CacheEntry> {
+    const key = kind ?? '';
+    const now = this.now();
+    const cached = this.cache.get(key);
+    if (cached && now - cached.fetchedAt < this.refreshMs) return cached;
+    return this.inFlight.get(key) ?? this.refresh(kind, now);
+  }
+
+  /** One read from the store (concurrent callers for the same kind share it). */
+  private async refresh(kind: string | undefined, now: number): Promise<CacheEntry> {
+    const key = kind ?? '';
+    const pending = (async () => {
+      try {
+        const { kind: own, shared } = await this.store.read(kind, now);
+        const entry: CacheEntry = {
+          fetchedAt: now,
+          kind: blendEstimate(own, shared, this.minSamples),
+          shared: blendEstimate(undefined, shared, this.minSamples),
+        };
+        // Bounded like the store: unknown kinds past the cap must not grow the cache either.
+        if (!this.cache.has(key) && this.cache.size > this.settings.maxKinds) {
+          const oldest = this.cache.keys().next().value;
+          if (oldest !== undefined) this.cache.delete(oldest);
+        }
+        this.cache.set(key, entry);
+        return entry;
+      } finally {
+        this.inFlight.delete(key);
+      }
+    })();
+    this.inFlight.set(key, pending);
+    return pending;
+  }
+}
+
+function validKind(kind: string | undefined): string | undefined {
+  return kind !== undefined && POLL_KIND_PATTERN.test(kind) ? kind : undefined;
+}
+
+function settingsFrom(options: CompletionLearnerOptions): DecaySettings {
+  return {
+    halfLifeCompletions: options.halfLifeCompletions ?? LEARNER_DEFAULTS.halfLifeCompletions,
+    halfLifeMs: options.halfLifeMs ?? LEARNER_DEFAULTS.halfLifeMs,
+    maxKinds: options.maxKinds ?? LEARNER_DEFAULTS.maxKinds,
+    kindIdleMs: options.kindIdleMs ?? LEARNER_DEFAULTS.kindIdleMs,
+  };
+}
+
+/** The learner every replica shares through Redis (keys `<prefix>:regions-poll:learn:…`). */
+export function createCompletionLearner(redis: Redis, prefix: string, options: CompletionLearnerOptions = {}): CompletionLearner {
+  return new CompletionLearner(new RedisLearnStore(redis, prefix, settingsFrom(options)), options);
+}
+
+/** The same learner in one process's memory: the offline bench and unit tests. */
+export function createMemoryCompletionLearner(options: CompletionLearnerOptions = {}): CompletionLearner {
+  return new CompletionLearner(new MemoryLearnStore(settingsFrom(options)), options);
+}
