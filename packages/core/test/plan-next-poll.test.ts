@@ -1,0 +1,181 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  BUCKET_COUNT,
+  bucketOf,
+  CompletionEstimate,
+  nextPollDelay,
+  planNextPoll,
+  PRIORITY_LEVELS,
+  UNKNOWN_PRIORITY,
+  type PlanConfig,
+  type PlanInput,
+} from '../src/index.js';
+
+const config: PlanConfig = {
+  POLL_INITIAL_DELAY_MS: 1_000,
+  POLL_MAX_DELAY_MS: 30_000,
+  TASK_DEADLINE_MS: 86_400_000,
+  POLL_STRATEGY: 'adaptive',
+  POLL_HIT_PROBABILITY: 0.7,
+};
+const T0 = 1_700_000_000_000;
+const mid = () => 0.5;
+
+/** An estimate with `weight` at each time (bucket resolution), as if learned from 1 000 tasks. */
+function estimateOf(points: [ms: number, weight: number][], samples = 1_000): CompletionEstimate {
+  const masses = new Float64Array(BUCKET_COUNT);
+  for (const [ms, w] of points) masses[bucketOf(ms)] = (masses[bucketOf(ms)] ?? 0) + w;
+  return new CompletionEstimate(masses, samples, 'shared');
+}
+/** Roughly log-normal, median 3 s. */
+const learned = estimateOf([
+  [700, 3],
+  [1_500, 10],
+  [2_200, 15],
+  [3_000, 22],
+  [4_000, 18],
+  [6_000, 15],
+  [9_000, 10],
+  [15_000, 5],
+  [25_000, 2],
+]);
+
+const input = (overrides: Partial<PlanInput> = {}): PlanInput => ({
+  config,
+  submittedAt: T0,
+  polls: 0,
+  now: T0,
+  random: mid,
+  ...overrides,
+});
+
+describe('planNextPoll', () => {
+  it('puts each poll where the chance that the task finished since the last one reaches POLL_HIT_PROBABILITY', () => {
+    let lastPollAt: number | undefined;
+    const ages: number[] = [];
+    for (let polls = 0; polls < 4; polls++) {
+      const plan = planNextPoll(input({ estimate: learned, polls, lastPollAt, now: lastPollAt ?? T0 }));
+      expect(plan.basis).toBe('learned');
+      expect(plan.hitProbability).toBeCloseTo(0.7, 2); // random = 0.5: no jitter
+      const doneBefore = learned.cdf(lastPollAt === undefined ? 0 : lastPollAt - T0);
+      expect(learned.cdf(plan.at - T0)).toBeCloseTo(doneBefore + 0.7 * (1 - doneBefore), 2);
+      ages.push(plan.at - T0);
+      lastPollAt = plan.at;
+    }
+    expect(ages[0]).toBeGreaterThan(3_000); // past the median: most tasks are done by the first poll
+    for (let i = 1; i < ages.length; i++) expect((ages[i] ?? 0) - (ages[i - 1] ?? 0)).toBeGreaterThan(1_000);
+  });
+
+  it('is more urgent (lower BullMQ priority number) for polls more likely to find the task done', () => {
+    const sure = planNextPoll(input({ estimate: learned, config: { ...config, POLL_HIT_PROBABILITY: 0.9 } }));
+    const unlikely = planNextPoll(input({ estimate: learned, config: { ...config, POLL_HIT_PROBABILITY: 0.2 } }));
+    expect(sure.priority).toBeLessThan(unlikely.priority);
+    expect(sure.priority).toBeGreaterThanOrEqual(1);
+    expect(unlikely.priority).toBeLessThanOrEqual(PRIORITY_LEVELS);
+    expect(planNextPoll(input()).priority).toBe(UNKNOWN_PRIORITY); // no estimate: even odds
+  });
+
+  it('jumps over a lull between two modes instead of polling through it', () => {
+    const bimodal = estimateOf([
+      [1_000, 40],
+      [1_300, 40],
+      [20_000, 10],
+      [25_000, 10],
+    ]);
+    const first = planNextPoll(input({ estimate: bimodal }));
+    expect(first.at - T0).toBeLessThan(1_500);
+    const second = planNextPoll(input({ estimate: bimodal, polls: 1, lastPollAt: first.at, now: first.at }));
+    expect(second.at - T0).toBeGreaterThan(15_000);
+  });
+
+  it('falls back to the exponential back-off without a usable estimate, or with POLL_STRATEGY=exponential', () => {
+    const exponential = { ...config, POLL_STRATEGY: 'exponential' as const };
+    for (const [estimate, cfg] of [
+      [undefined, config],
+      [CompletionEstimate.none(), config],
+      [learned, exponential],
+    ] as const) {
+      let at = planNextPoll(input({ estimate, config: cfg })).at;
+      expect(at - T0).toBe(1_100); // POLL_INITIAL_DELAY_MS, jitter drawn inside [1 000, 1 200]
+      const gaps: number[] = [];
+      for (let polls = 1; polls <= 7; polls++) {
+        const plan = planNextPoll(input({ estimate, config: cfg, polls, lastPollAt: at, now: at }));
+        expect(plan.basis).toBe('exponential');
+        gaps.push(plan.at - at);
+        at = plan.at;
+      }
+      expect(gaps).toEqual([1_100, 2_000, 4_000, 8_000, 16_000, 27_000, 27_000]); // the cap: inside [24 000, 30 000]
+    }
+  });
+
+  it('past everything learned, doubles the task age', () => {
+    const plan = planNextPoll(input({ estimate: learned, polls: 5, lastPollAt: T0 + 8_000, now: T0 + 8_000, random: mid }));
+    expect(plan.basis).toBe('learned');
+    const beyond = planNextPoll(input({ estimate: learned, polls: 9, lastPollAt: T0 + 200_000, now: T0 + 200_000 }));
+    expect(beyond.basis).toBe('beyond-learned');
+    expect(beyond.at - (T0 + 200_000)).toBe(27_000); // the age (200 s) clamped to the cap, jittered inside it
+    const young = planNextPoll(input({ estimate: estimateOf([[1_000, 1]]), polls: 1, lastPollAt: T0 + 5_000, now: T0 + 5_000 }));
+    expect(young.basis).toBe('beyond-learned');
+    expect(young.at - (T0 + 5_000)).toBe(5_000);
+  });
+
+  it('keeps every gap inside [POLL_INITIAL_DELAY_MS, POLL_MAX_DELAY_MS], jitter included, with no pile-up on a bound', () => {
+    fc.assert(
+      fc.property(
+        fc.constantFrom(undefined, learned, estimateOf([[400, 1]]), estimateOf([[600_000, 1]])),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 0, max: 3_600_000 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 1, max: 5_000 }),
+        fc.integer({ min: 0, max: 100_000 }),
+        (estimate, polls, age, r, min, extra) => {
+          const cfg = { ...config, POLL_INITIAL_DELAY_MS: min, POLL_MAX_DELAY_MS: min + extra };
+          const lastPollAt = polls === 0 ? undefined : T0 + age;
+          const now = lastPollAt ?? T0;
+          const plan = planNextPoll(input({ estimate, polls, lastPollAt, now, config: cfg, random: () => r }));
+          expect(Number.isInteger(plan.at)).toBe(true);
+          expect(plan.at - now).toBeGreaterThanOrEqual(min);
+          expect(plan.at - now).toBeLessThanOrEqual(min + extra + 1); // + rounding up to whole ms
+          expect(plan.priority).toBeGreaterThanOrEqual(1);
+          expect(plan.priority).toBeLessThanOrEqual(PRIORITY_LEVELS);
+        },
+      ),
+    );
+    // Jitter after clamping: no capped delay is exactly the cap (today's nextPollDelay: about half are).
+    let seed = 1;
+    const random = () => ((seed = (seed * 16_807) % 2_147_483_647) - 1) / 2_147_483_646;
+    const atCap = { plan: 0, today: 0 };
+    for (let i = 0; i < 1_000; i++) {
+      const plan = planNextPoll(input({ polls: 10, lastPollAt: T0, now: T0, random }));
+      if (plan.at - T0 === 30_000) atCap.plan++;
+      if (nextPollDelay(10, config, random) === 30_000) atCap.today++;
+    }
+    expect(atCap.plan).toBeLessThan(5);
+    expect(atCap.today).toBeGreaterThan(400);
+  });
+
+  it('treats Retry-After as a lower bound, even past the cap, and never schedules past the deadline', () => {
+    const plan = planNextPoll(input({ estimate: learned, polls: 1, lastPollAt: T0 + 1_000, now: T0 + 1_000, retryAfterMs: 120_000 }));
+    expect(plan.at).toBe(T0 + 121_000);
+    expect(plan.basis).toBe('retry-after');
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 600_000 }), fc.integer({ min: 0, max: 10 }), (retryAfterMs, polls) => {
+        const now = T0 + 5_000;
+        const p = planNextPoll(input({ estimate: learned, polls, lastPollAt: polls ? now : undefined, now, retryAfterMs }));
+        expect(p.at).toBeGreaterThanOrEqual(now + retryAfterMs);
+      }),
+    );
+    const short = { ...config, TASK_DEADLINE_MS: 10_000 };
+    const last = planNextPoll(input({ estimate: learned, config: short, polls: 3, lastPollAt: T0 + 9_000, now: T0 + 9_000 }));
+    expect(last).toMatchObject({ at: T0 + 10_000, priority: 1, basis: 'deadline' }); // the deciding run goes first
+    const late = planNextPoll(input({ config: short, polls: 3, lastPollAt: T0 + 11_000, now: T0 + 11_000, retryAfterMs: 60_000 }));
+    expect(late.at).toBe(T0 + 11_000); // past the deadline: the deciding run is due now
+  });
+
+  it('polls a task tracked long after submission no sooner than POLL_INITIAL_DELAY_MS after tracking', () => {
+    const trackedAt = T0 + 60_000;
+    const plan = planNextPoll(input({ estimate: learned, trackedAt, now: trackedAt }));
+    expect(plan.at - trackedAt).toBe(1_100);
+  });
+});
