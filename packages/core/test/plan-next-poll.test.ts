@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   BUCKET_COUNT,
+  bucketHigh,
   bucketOf,
   CompletionEstimate,
   nextPollDelay,
@@ -17,7 +18,7 @@ const config: PlanConfig = {
   POLL_MAX_DELAY_MS: 30_000,
   TASK_DEADLINE_MS: 86_400_000,
   POLL_STRATEGY: 'adaptive',
-  POLL_HIT_PROBABILITY: 0.7,
+  POLL_LAG_PER_POLL_MS: 2_500,
 };
 const T0 = 1_700_000_000_000;
 const mid = () => 0.5;
@@ -51,42 +52,65 @@ const input = (overrides: Partial<PlanInput> = {}): PlanInput => ({
 });
 
 describe('planNextPoll', () => {
-  it('puts each poll where the chance that the task finished since the last one reaches POLL_HIT_PROBABILITY', () => {
-    let lastPollAt: number | undefined;
-    const ages: number[] = [];
-    for (let polls = 0; polls < 4; polls++) {
-      const plan = planNextPoll(input({ estimate: learned, polls, lastPollAt, now: lastPollAt ?? T0 }));
-      expect(plan.basis).toBe('learned');
-      expect(plan.hitProbability).toBeCloseTo(0.7, 2); // random = 0.5: no jitter
-      const doneBefore = learned.cdf(lastPollAt === undefined ? 0 : lastPollAt - T0);
-      expect(learned.cdf(plan.at - T0)).toBeCloseTo(doneBefore + 0.7 * (1 - doneBefore), 2);
-      ages.push(plan.at - T0);
-      lastPollAt = plan.at;
-    }
-    expect(ages[0]).toBeGreaterThan(3_000); // past the median: most tasks are done by the first poll
-    for (let i = 1; i < ages.length; i++) expect((ages[i] ?? 0) - (ages[i - 1] ?? 0)).toBeGreaterThan(1_000);
+  it('polls once, just after the tasks finish, when they all finish at the same time', () => {
+    const plan = planNextPoll(input({ estimate: estimateOf([[5_000, 1]]) }));
+    expect(plan.basis).toBe('learned');
+    expect(plan.at - T0).toBeGreaterThanOrEqual(5_000);
+    expect(plan.at - T0).toBeLessThanOrEqual(bucketHigh(bucketOf(5_000)) + 50); // the bucket's end (grid step)
+    expect(plan.hitProbability).toBeGreaterThan(0.99);
+    expect(plan.priority).toBe(1 + Math.round((1 - (plan.hitProbability ?? 0)) * (PRIORITY_LEVELS - 1)));
+  });
+
+  it('trades polls for lag at the POLL_LAG_PER_POLL_MS exchange rate', () => {
+    // Half the tasks finish at ~2 s, half at ~20 s. A second poll at 2 s saves the early half ~18 s
+    // of lag: worth it when a poll costs 2.5 s of lag, not when it costs a minute.
+    const twoPoints = estimateOf([
+      [2_000, 1],
+      [20_000, 1],
+    ]);
+    const cheap = planNextPoll(input({ estimate: twoPoints }));
+    expect(cheap.at - T0).toBeGreaterThanOrEqual(2_000);
+    expect(cheap.at - T0).toBeLessThan(2_500);
+    const dear = planNextPoll(input({ estimate: twoPoints, config: { ...config, POLL_LAG_PER_POLL_MS: 60_000 } }));
+    expect(dear.at - T0).toBeGreaterThanOrEqual(20_000);
+    expect(dear.at - T0).toBeLessThan(25_000);
+    // After the early poll said "not yet", it waits for the late group instead of polling the lull.
+    const second = planNextPoll(input({ estimate: twoPoints, polls: 1, lastPollAt: cheap.at, now: cheap.at }));
+    expect(second.at - T0).toBeGreaterThanOrEqual(20_000);
+    expect(second.at - T0).toBeLessThan(25_000);
+  });
+
+  it('polls sooner and more often for a lower POLL_LAG_PER_POLL_MS', () => {
+    const schedule = (lagPerPollMs: number) => {
+      const ages: number[] = [];
+      let lastPollAt: number | undefined;
+      for (let polls = 0; polls < 12; polls++) {
+        const cfg = { ...config, POLL_LAG_PER_POLL_MS: lagPerPollMs };
+        const plan = planNextPoll(input({ estimate: learned, config: cfg, polls, lastPollAt, now: lastPollAt ?? T0 }));
+        if (plan.at - T0 > 30_000) break;
+        ages.push(plan.at - T0);
+        lastPollAt = plan.at;
+      }
+      return ages;
+    };
+    const eager = schedule(300);
+    const default_ = schedule(2_500);
+    const frugal = schedule(20_000);
+    expect(eager.length).toBeGreaterThan(default_.length);
+    expect(default_.length).toBeGreaterThan(frugal.length);
+    expect(eager[0]).toBeLessThan(default_[0] ?? 0);
+    expect(default_[0]).toBeLessThan(frugal[0] ?? 0);
+    expect(default_[0]).toBeGreaterThan(2_000); // not before completions become likely
   });
 
   it('is more urgent (lower BullMQ priority number) for polls more likely to find the task done', () => {
-    const sure = planNextPoll(input({ estimate: learned, config: { ...config, POLL_HIT_PROBABILITY: 0.9 } }));
-    const unlikely = planNextPoll(input({ estimate: learned, config: { ...config, POLL_HIT_PROBABILITY: 0.2 } }));
+    const sure = planNextPoll(input({ estimate: learned, config: { ...config, POLL_LAG_PER_POLL_MS: 20_000 } }));
+    const unlikely = planNextPoll(input({ estimate: learned, config: { ...config, POLL_LAG_PER_POLL_MS: 300 } }));
+    expect(sure.hitProbability).toBeGreaterThan(unlikely.hitProbability ?? 1);
     expect(sure.priority).toBeLessThan(unlikely.priority);
     expect(sure.priority).toBeGreaterThanOrEqual(1);
     expect(unlikely.priority).toBeLessThanOrEqual(PRIORITY_LEVELS);
     expect(planNextPoll(input()).priority).toBe(UNKNOWN_PRIORITY); // no estimate: even odds
-  });
-
-  it('jumps over a lull between two modes instead of polling through it', () => {
-    const bimodal = estimateOf([
-      [1_000, 40],
-      [1_300, 40],
-      [20_000, 10],
-      [25_000, 10],
-    ]);
-    const first = planNextPoll(input({ estimate: bimodal }));
-    expect(first.at - T0).toBeLessThan(1_500);
-    const second = planNextPoll(input({ estimate: bimodal, polls: 1, lastPollAt: first.at, now: first.at }));
-    expect(second.at - T0).toBeGreaterThan(15_000);
   });
 
   it('falls back to the exponential back-off without a usable estimate, or with POLL_STRATEGY=exponential', () => {
@@ -110,8 +134,6 @@ describe('planNextPoll', () => {
   });
 
   it('past everything learned, doubles the task age', () => {
-    const plan = planNextPoll(input({ estimate: learned, polls: 5, lastPollAt: T0 + 8_000, now: T0 + 8_000, random: mid }));
-    expect(plan.basis).toBe('learned');
     const beyond = planNextPoll(input({ estimate: learned, polls: 9, lastPollAt: T0 + 200_000, now: T0 + 200_000 }));
     expect(beyond.basis).toBe('beyond-learned');
     expect(beyond.at - (T0 + 200_000)).toBe(27_000); // the age (200 s) clamped to the cap, jittered inside it

@@ -10,13 +10,6 @@ const wholeNumber = (min: number, max: number) =>
     .transform(Number)
     .pipe(z.number().int().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
 
-const fraction = (min: number, max: number) =>
-  z
-    .string()
-    .regex(/^(0?\.\d+|0|1)$/, 'must be a number between 0 and 1, e.g. 0.7')
-    .transform(Number)
-    .pipe(z.number().min(min, `must be at least ${min}`).max(max, `must be at most ${max}`));
-
 /**
  * How the worker schedules polls (issue 12): the variables of adaptive polling, a self-contained piece
  * of the config schema. Each default comes from the offline bench (`npm run bench -- --only adaptive`).
@@ -28,11 +21,11 @@ export const pollingEnvShape = {
    */
   POLL_STRATEGY: z.enum(POLL_STRATEGIES, { message: 'must be adaptive or exponential' }).default('adaptive'),
   /**
-   * Adaptive only: the chance each poll should have of finding the task done. A task takes about
-   * 1 / this many polls; higher = fewer polls, later detection (0.7 ≈ 1.5 polls; 0.35 ≈ 3 polls with
-   * about half the detection lag).
+   * Adaptive only: how much mean detection lag one more poll per task must save (ms). The schedule
+   * minimises polls + lag / this, so lower = more polls and less lag, higher = fewer polls. 2500: about
+   * half today's polls at about half today's p95 lag on the bench's workloads.
    */
-  POLL_HIT_PROBABILITY: fraction(0.05, 0.95).default(0.7),
+  POLL_LAG_PER_POLL_MS: wholeNumber(1, 3_600_000).default(2_500),
   /** Completions (of one kind, or of all for the shared estimate) after which an observation weighs half. */
   POLL_LEARN_HALF_LIFE: wholeNumber(10, 1_000_000).default(LEARNER_DEFAULTS.halfLifeCompletions),
   /**

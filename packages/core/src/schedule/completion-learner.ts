@@ -80,11 +80,16 @@ export class CompletionLearner {
    */
   async observe(kind: string | undefined, observation: CompletionObservation): Promise<ObserveOutcome> {
     const k = validKind(kind);
-    const { kind: kindEstimate, shared } = await this.entry(k);
-    const sharedIncrements = spreadObservation(observation, shared);
-    if (sharedIncrements.length === 0) return 'ignored';
-    const kindIncrements = k === undefined ? [] : spreadObservation(observation, kindEstimate);
-    const { kindAccepted } = await this.store.record({ kind: k, kindIncrements, sharedIncrements, now: this.now() });
+    // Spread by the best model of THIS task (its kind's estimate), for the shared histogram too: a
+    // slow kind's (0, 12 s] must not be spread by the shared shape into the fast kinds' seconds.
+    const increments = spreadObservation(observation, (await this.entry(k)).kind);
+    if (increments.length === 0) return 'ignored';
+    const { kindAccepted } = await this.store.record({
+      kind: k,
+      kindIncrements: increments,
+      sharedIncrements: increments,
+      now: this.now(),
+    });
     return kindAccepted ? 'kind' : 'shared';
   }
 

@@ -1,4 +1,5 @@
 import type { CompletionEstimate } from './completion-estimate.js';
+import { PollPolicy } from './poll-policy.js';
 
 export const POLL_STRATEGIES = ['adaptive', 'exponential'] as const;
 export type PollStrategy = (typeof POLL_STRATEGIES)[number];
@@ -8,7 +9,7 @@ export type PlanConfig = {
   POLL_MAX_DELAY_MS: number;
   TASK_DEADLINE_MS: number;
   POLL_STRATEGY: PollStrategy;
-  POLL_HIT_PROBABILITY: number;
+  POLL_LAG_PER_POLL_MS: number;
 };
 
 export type PlanInput = {
@@ -58,13 +59,13 @@ export const UNKNOWN_PRIORITY = priorityFor(0.5);
 /**
  * When to poll a task next, and how urgent that poll is once due.
  *
- * Adaptive (a usable estimate): the next poll goes where the estimated chance that the task finished
- * since the last poll reaches POLL_HIT_PROBABILITY (= q): at F⁻¹(F(s) + q·(1 − F(s))), s = the task's
- * age at its last poll (0 before the first). Every poll then finds the task done with probability ≈ q,
- * so a task takes ≈ 1/q polls on average whatever the distribution, and the gaps follow its shape:
- * short where tasks finish, long across a lull (bimodal), growing in the tail. q is the one knob:
- * higher = fewer polls, later detection. Past everything observed (less than half an observation's
- * mass beyond s) the gap is the task's age (doubling), as the exponential back-off would.
+ * Adaptive (a usable estimate): the poll the cost model picks (`PollPolicy`): the schedule that
+ * minimises E[polls] + E[detection lag] / POLL_LAG_PER_POLL_MS for the learned distribution, read at
+ * the task's age at its last poll (0 before the first). So the first poll comes where completion
+ * becomes likely, later ones are dense where tasks finish and sparse across a lull or in the tail.
+ * POLL_LAG_PER_POLL_MS is the one knob: lower = more polls, less lag. Past everything observed (less
+ * than half an observation's worth of tasks left) the gap is the task's age (doubling), as the
+ * exponential back-off would do.
  *
  * Exponential (no estimate yet, or POLL_STRATEGY=exponential): today's curve, POLL_INITIAL_DELAY_MS
  * doubling per poll.
@@ -87,11 +88,11 @@ export function planNextPoll(input: PlanInput): PollPlan {
 
   let gap: number;
   let basis: PlanBasis;
-  const doneBefore = estimate ? estimate.cdf(age) : 0;
-  const remaining = 1 - doneBefore;
-  if (estimate && remaining * estimate.samples >= 0.5) {
-    const target = submittedAt + estimate.quantile(doneBefore + config.POLL_HIT_PROBABILITY * remaining);
-    gap = Number.isFinite(target) ? target - anchor : max;
+  const nextAge = estimate
+    ? PollPolicy.for(estimate, { lagPerPollMs: config.POLL_LAG_PER_POLL_MS, minGapMs: min, maxGapMs: max }).nextAge(age)
+    : undefined;
+  if (nextAge !== undefined) {
+    gap = submittedAt + nextAge - anchor;
     basis = 'learned';
   } else if (estimate) {
     gap = age;
@@ -116,7 +117,9 @@ export function planNextPoll(input: PlanInput): PollPlan {
   at = Math.ceil(at);
   // Past the learned data the estimate's tail is a handful of observations: no odds worth ranking by.
   if (!estimate || basis === 'beyond-learned') return { at, priority: UNKNOWN_PRIORITY, hitProbability: undefined, basis };
-  const hitProbability = Math.min(1, Math.max(0, (estimate.cdf(at - submittedAt) - doneBefore) / remaining));
+  const doneBefore = estimate.cdf(age);
+  const remaining = 1 - doneBefore;
+  const hitProbability = remaining > 0 ? Math.min(1, Math.max(0, (estimate.cdf(at - submittedAt) - doneBefore) / remaining)) : 1;
   return { at, priority: priorityFor(hitProbability), hitProbability, basis };
 }
 
