@@ -72,8 +72,22 @@ export { RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from './rate/
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { pollingEnvShape } from './config/polling-env.js';
 export { BUCKET_COUNT, bucketHigh, bucketLow, bucketOf, LAST_EDGE_MS } from './schedule/completion-buckets.js';
-export { blendEstimate, CompletionEstimate, type BucketMasses, type EstimateSource } from './schedule/completion-estimate.js';
-export { spreadObservation, type BucketIncrements, type CompletionObservation } from './schedule/spread-observation.js';
+export {
+  blendEstimate,
+  CompletionEstimate,
+  completionsIn,
+  estimateFromHazards,
+  type EstimateSource,
+  type HazardHistogram,
+} from './schedule/completion-estimate.js';
+export {
+  finishedIncrements,
+  pendingIncrements,
+  type BucketIncrement,
+  type CompletionObservation,
+  type PendingObservation,
+} from './schedule/observation-increments.js';
+export { PollPolicy, type PolicyParams } from './schedule/poll-policy.js';
 export type { DecaySettings, LearnStore, RecordInput, StoredHistograms } from './schedule/learn-store.js';
 export { MemoryLearnStore } from './schedule/memory-learn-store.js';
 export { learnKeys, RedisLearnStore } from './schedule/redis-learn-store.js';

@@ -7,9 +7,33 @@ import {
   bucketLow,
   bucketOf,
   CompletionEstimate,
+  estimateFromHazards,
+  finishedIncrements,
   LAST_EDGE_MS,
-  spreadObservation,
+  pendingIncrements,
+  type HazardHistogram,
 } from '../src/index.js';
+
+/**
+ * A life table of tasks seen finishing around the given times (`count` of each, spread evenly in log
+ * time over ±20 %: the piecewise-constant hazard of a life table fits a smooth distribution, not a spike).
+ */
+function lifeTable(points: [ms: number, count: number][]): HazardHistogram {
+  const table: HazardHistogram = { events: new Float64Array(BUCKET_COUNT), exposure: new Float64Array(BUCKET_COUNT) };
+  for (const [ms, count] of points) {
+    for (let i = 0; i < 50; i++) {
+      const at = ms * 1.2 ** ((i + 0.5) / 25 - 1);
+      for (const [k, events, exposure] of [
+        ...pendingIncrements({ fromMs: 0, toMs: at - 1 }),
+        ...finishedIncrements({ afterMs: at - 1, atMostMs: at }, CompletionEstimate.none()),
+      ]) {
+        table.events[k] = (table.events[k] ?? 0) + (count / 50) * events;
+        table.exposure[k] = (table.exposure[k] ?? 0) + (count / 50) * exposure;
+      }
+    }
+  }
+  return table;
+}
 
 /** Masses with `weight` in the bucket of each time. */
 function massesAt(points: [ms: number, weight: number][]): Float64Array {
@@ -72,56 +96,98 @@ describe('CompletionEstimate', () => {
     expect(estimate.quantile(0.9)).toBe(Number.POSITIVE_INFINITY);
   });
 
-  it('blends a kind with the shared estimate as a prior worth minSamples observations, and says when nothing is usable', () => {
-    const shared = { masses: massesAt([[1_000, 100]]), total: 100 };
-    const kind = { masses: massesAt([[8_000, 20]]), total: 20 };
+  it('turns a life table (completions and time at risk per bucket) into a distribution', () => {
+    // Tasks seen finishing at exactly 1 s (60 of them) and 8 s (40): the fraction done by 2 s is 0.6.
+    const estimate = estimateFromHazards(
+      lifeTable([
+        [1_000, 60],
+        [8_000, 40],
+      ]),
+      100,
+      'shared',
+    );
+    expect(Math.abs(estimate.cdf(2_000) - 0.6)).toBeLessThan(0.015);
+    expect(estimate.cdf(11_000)).toBeCloseTo(1, 9);
+    expect(estimate.quantile(0.5)).toBeLessThan(1_200);
+    expect(estimate.quantile(0.7)).toBeGreaterThan(6_600);
+    // 10 still pending at 20 s (never finished): the estimate keeps them past everything seen.
+    const censored = lifeTable([
+      [1_000, 60],
+      [8_000, 30],
+    ]);
+    for (const [k, , exposure] of pendingIncrements({ fromMs: 0, toMs: 20_000 }))
+      censored.exposure[k] = (censored.exposure[k] ?? 0) + 10 * exposure;
+    const withTail = estimateFromHazards(censored, 90, 'shared');
+    expect(Math.abs(withTail.cdf(20_000) - 0.9)).toBeLessThan(0.015);
+    expect(Math.abs(withTail.cdf(2_000) - 0.6)).toBeLessThan(0.015);
+    expect(withTail.quantile(0.95)).toBe(Number.POSITIVE_INFINITY);
+  });
+
+  it('blends a kind with the shared estimate as a prior worth minSamples completions, and says when nothing is usable', () => {
+    const shared = lifeTable([[1_000, 100]]);
+    const kind = lifeTable([[8_000, 20]]);
     const blended = blendEstimate(kind, shared, 20);
     expect(blended.source).toBe('kind');
-    expect(blended.samples).toBe(40);
-    expect(blended.cdf(2_000)).toBeCloseTo(0.5, 12); // half its own 20, half the shared prior's 20
-
-    const many = blendEstimate({ masses: massesAt([[8_000, 980]]), total: 980 }, shared, 20);
-    expect(many.cdf(2_000)).toBeCloseTo(0.02, 12);
-
+    expect(blended.samples).toBeCloseTo(40, 9);
+    expect(Math.abs(blended.cdf(2_000) - 0.5)).toBeLessThan(0.01); // half its own 20, half the shared prior's 20
+    expect(blendEstimate(lifeTable([[8_000, 980]]), shared, 20).cdf(2_000)).toBeCloseTo(0.02, 2);
     expect(blendEstimate(undefined, shared, 20).source).toBe('shared');
-    expect(blendEstimate(undefined, { masses: massesAt([[1_000, 19]]), total: 19 }, 20).source).toBe('none');
-    expect(blendEstimate(kind, { masses: massesAt([[1_000, 5]]), total: 5 }, 20).source).toBe('kind'); // 20 of its own suffice
-    expect(
-      blendEstimate({ masses: massesAt([[1_000, 5]]), total: 5 }, { masses: new Float64Array(BUCKET_COUNT), total: 0 }, 20).source,
-    ).toBe('none');
+    expect(blendEstimate(undefined, lifeTable([[1_000, 19]]), 20).source).toBe('none');
+    expect(blendEstimate(kind, lifeTable([[1_000, 5]]), 20).source).toBe('kind'); // 20 of its own suffice
+    expect(blendEstimate(lifeTable([[1_000, 5]]), lifeTable([]), 20).source).toBe('none');
   });
 });
 
-describe('spreadObservation (one E-step of the self-consistency estimator)', () => {
+describe('observation increments (life table, with one E-step of the self-consistency estimator)', () => {
   const flat = CompletionEstimate.none();
 
-  it('spreads one unit over exactly the buckets the interval overlaps', () => {
+  it('counts a "not yet" as time at risk over exactly the buckets of its interval', () => {
     fc.assert(
-      fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: 1, max: 1e6, noNaN: true }), (after, width) => {
-        const increments = spreadObservation({ afterMs: after, atMostMs: after + width }, flat);
-        expect(increments.reduce((s, [, w]) => s + w, 0)).toBeCloseTo(1, 9);
-        for (const [k, w] of increments) {
-          expect(w).toBeGreaterThan(0);
-          expect(bucketHigh(k)).toBeGreaterThan(after);
-          expect(bucketLow(k)).toBeLessThan(after + width);
+      fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: 1, max: 1e6, noNaN: true }), (from, width) => {
+        const increments = pendingIncrements({ fromMs: from, toMs: from + width });
+        expect(increments.length).toBeGreaterThan(0);
+        for (const [k, events, exposure] of increments) {
+          expect(events).toBe(0);
+          expect(exposure).toBeGreaterThan(0);
+          expect(exposure).toBeLessThanOrEqual(1 + 1e-12);
+          expect(bucketHigh(k)).toBeGreaterThan(from);
+          expect(bucketLow(k)).toBeLessThan(from + width);
         }
       }),
     );
+    expect(pendingIncrements({ fromMs: 0, toMs: bucketHigh(40) }).reduce((s, [, , x]) => s + x, 0)).toBeCloseTo(41, 9);
+  });
+
+  it('spreads one completion over the interval, with full exposure before it and half where it happened', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 1e6, noNaN: true }), fc.double({ min: 1, max: 1e6, noNaN: true }), (after, width) => {
+        const increments = finishedIncrements({ afterMs: after, atMostMs: after + width }, flat);
+        expect(increments.reduce((s, [, e]) => s + e, 0)).toBeCloseTo(1, 9);
+        const pending = pendingIncrements({ fromMs: after, toMs: after + width });
+        increments.forEach(([k, events, exposure], i) => {
+          expect(events).toBeGreaterThan(0);
+          expect(k).toBe(pending[i]?.[0]);
+          expect(exposure).toBeLessThanOrEqual((pending[i]?.[2] ?? 0) + 1e-12); // never more at risk than pending throughout
+        });
+      }),
+    );
+    const [only] = finishedIncrements({ afterMs: 1_000, atMostMs: 1_001 }, flat);
+    expect(only?.[1]).toBeCloseTo(1, 12);
+    expect(only?.[2]).toBeCloseTo((pendingIncrements({ fromMs: 1_000, toMs: 1_001 })[0]?.[2] ?? 0) / 2, 12);
   });
 
   it('weights the overlapped buckets by the current estimate (plus a small flat prior)', () => {
-    const estimate = new CompletionEstimate(massesAt([[3_000, 1]]), 50, 'shared');
-    const increments = spreadObservation({ afterMs: 1_000, atMostMs: 5_000 }, estimate);
-    const at3s = increments.find(([k]) => k === bucketOf(3_000))?.[1] ?? 0;
-    expect(at3s).toBeGreaterThan(0.8);
+    const estimate = estimateFromHazards(lifeTable([[3_000, 50]]), 50, 'shared');
+    const increments = finishedIncrements({ afterMs: 1_000, atMostMs: 5_000 }, estimate);
+    const near3s = increments.filter(([k]) => bucketHigh(k) > 2_400 && bucketLow(k) < 3_600).reduce((sum, [, e]) => sum + e, 0);
+    expect(near3s).toBeGreaterThan(0.9);
     expect(increments.length).toBeGreaterThan(5); // the prior keeps the others reachable
   });
 
-  it('ignores intervals that say nothing, and sends "never finished" to the open bucket', () => {
-    expect(spreadObservation({ afterMs: 5_000, atMostMs: 5_000 }, flat)).toEqual([]);
-    expect(spreadObservation({ afterMs: 5_000, atMostMs: 4_000 }, flat)).toEqual([]);
-    expect(spreadObservation({ afterMs: Number.NaN, atMostMs: 4_000 }, flat)).toEqual([]);
-    const never = spreadObservation({ afterMs: LAST_EDGE_MS * 2, atMostMs: Number.POSITIVE_INFINITY }, flat);
-    expect(never).toEqual([[BUCKET_COUNT - 1, 1]]);
+  it('ignores intervals that say nothing', () => {
+    expect(finishedIncrements({ afterMs: 5_000, atMostMs: 5_000 }, flat)).toEqual([]);
+    expect(finishedIncrements({ afterMs: 5_000, atMostMs: 4_000 }, flat)).toEqual([]);
+    expect(finishedIncrements({ afterMs: Number.NaN, atMostMs: 4_000 }, flat)).toEqual([]);
+    expect(pendingIncrements({ fromMs: 4_000, toMs: 4_000 })).toEqual([]);
   });
 });

@@ -73,27 +73,63 @@ export class CompletionEstimate {
   }
 }
 
-/** Bucket masses as a store returns them (already decayed to "now"), with their total. */
-export type BucketMasses = { masses: Float64Array; total: number };
+/**
+ * A learned histogram as a store returns it (decayed to "now"): per bucket, completions seen in it
+ * (events) and time tasks spent at risk in it (exposure, in bucket widths). Their ratio is the
+ * bucket's hazard, as in a life table; `events` sum to the effective number of completions.
+ */
+export type HazardHistogram = { events: Float64Array; exposure: Float64Array };
+
+/** Effective (decayed) completions behind a histogram. */
+export function completionsIn(histogram: HazardHistogram): number {
+  let total = 0;
+  for (const e of histogram.events) total += e;
+  return total;
+}
 
 /**
- * The estimate a task of a kind uses: the kind's histogram blended with the shared one as if the
- * shared estimate were worth `minSamples` observations of this kind (a Bayesian prior). A kind with
- * no data reads the shared estimate; one with 20 samples (at `minSamples` = 20) is half its own, half
- * shared; with hundreds, its own. Neither has `minSamples` effective observations → `none`.
+ * The distribution a life table implies, by the actuarial estimator: of the tasks at risk when bucket
+ * k starts (≈ exposure + events / 2, since a completion counts half its bucket as time at risk), the
+ * share events / that finish in it. (exp(−events/exposure), the constant-hazard form, agrees for
+ * small shares but never lets the last bucket empty: it would leave a phantom tail that never
+ * finishes.) Up to the last bucket anyone was at risk in, everything is estimated; what survives past
+ * it lands in the open bucket ("later than anything seen").
  */
-export function blendEstimate(kind: BucketMasses | undefined, shared: BucketMasses, minSamples: number): CompletionEstimate {
-  const sharedUsable = shared.total >= minSamples;
-  const kindTotal = kind?.total ?? 0;
+export function estimateFromHazards(histogram: HazardHistogram, samples: number, source: EstimateSource): CompletionEstimate {
+  const masses = new Float64Array(BUCKET_COUNT);
+  let survival = 1;
+  for (let k = 0; k < OPEN_BUCKET; k++) {
+    const exposure = histogram.exposure[k] ?? 0;
+    if (!(exposure > 0)) break;
+    const events = histogram.events[k] ?? 0;
+    const next = survival * Math.max(0, 1 - events / (exposure + events / 2));
+    masses[k] = survival - next;
+    survival = next;
+  }
+  masses[OPEN_BUCKET] = survival;
+  return new CompletionEstimate(masses, samples, source);
+}
+
+/**
+ * The estimate a task of a kind uses: the kind's life table blended with the shared one as if the
+ * shared were worth `minSamples` completions of this kind (a Bayesian prior: its events and exposure
+ * scaled to that weight). A kind with no data reads the shared estimate; one with 20 completions (at
+ * `minSamples` = 20) is half its own, half shared; with hundreds, its own. Fewer than `minSamples`
+ * effective completions in total → `none`.
+ */
+export function blendEstimate(kind: HazardHistogram | undefined, shared: HazardHistogram, minSamples: number): CompletionEstimate {
+  const sharedTotal = completionsIn(shared);
+  const sharedUsable = sharedTotal >= minSamples;
+  const kindTotal = kind ? completionsIn(kind) : 0;
   if (kind === undefined || kindTotal <= 0) {
-    return sharedUsable ? new CompletionEstimate(shared.masses, shared.total, 'shared') : CompletionEstimate.none();
+    return sharedUsable ? estimateFromHazards(shared, sharedTotal, 'shared') : CompletionEstimate.none();
   }
-  if (!sharedUsable) {
-    return kindTotal >= minSamples ? new CompletionEstimate(kind.masses, kindTotal, 'kind') : CompletionEstimate.none();
-  }
-  const blended = new Float64Array(BUCKET_COUNT);
+  if (!sharedUsable) return kindTotal >= minSamples ? estimateFromHazards(kind, kindTotal, 'kind') : CompletionEstimate.none();
+  const weight = minSamples / sharedTotal;
+  const blended: HazardHistogram = { events: new Float64Array(BUCKET_COUNT), exposure: new Float64Array(BUCKET_COUNT) };
   for (let k = 0; k < BUCKET_COUNT; k++) {
-    blended[k] = (kind.masses[k] ?? 0) + (minSamples * (shared.masses[k] ?? 0)) / shared.total;
+    blended.events[k] = (kind.events[k] ?? 0) + weight * (shared.events[k] ?? 0);
+    blended.exposure[k] = (kind.exposure[k] ?? 0) + weight * (shared.exposure[k] ?? 0);
   }
-  return new CompletionEstimate(blended, kindTotal + minSamples, 'kind');
+  return estimateFromHazards(blended, kindTotal + minSamples, 'kind');
 }

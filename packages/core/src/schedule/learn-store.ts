@@ -1,5 +1,5 @@
-import type { BucketMasses } from './completion-estimate.js';
-import type { BucketIncrements } from './spread-observation.js';
+import type { HazardHistogram } from './completion-estimate.js';
+import type { BucketIncrement } from './observation-increments.js';
 
 /**
  * How fast old observations fade and how many kinds are kept: fixed for a store's lifetime, and the
@@ -16,16 +16,18 @@ export type DecaySettings = {
   kindIdleMs: number;
 };
 
+/** A batch of observations of one kind (or of none), added to its histogram and to the shared one. */
 export type RecordInput = {
   /** A valid kind, or undefined for the shared histogram only. */
   kind: string | undefined;
-  kindIncrements: BucketIncrements;
-  sharedIncrements: BucketIncrements;
+  increments: readonly BucketIncrement[];
+  /** Tasks that finished in this batch: each advances the decay by 1 / halfLifeCompletions. */
+  completions: number;
   now: number;
 };
 
 /** What one read returns, decayed to `now`: the kind's histogram (when it has one) and the shared one. */
-export type StoredHistograms = { kind: BucketMasses | undefined; shared: BucketMasses };
+export type StoredHistograms = { kind: HazardHistogram | undefined; shared: HazardHistogram };
 
 /**
  * Where histograms live: Redis (shared by every replica) or memory (the offline bench, unit tests).
@@ -33,7 +35,7 @@ export type StoredHistograms = { kind: BucketMasses | undefined; shared: BucketM
  */
 export interface LearnStore {
   readonly settings: DecaySettings;
-  /** Adds one observation; `kindAccepted` is false when the kind cap is reached (shared histogram only). */
+  /** Adds a batch; `kindAccepted` is false when the kind cap is reached (shared histogram only). */
   record(input: RecordInput): Promise<{ kindAccepted: boolean }>;
   read(kind: string | undefined, now: number): Promise<StoredHistograms>;
   /** The kinds that have a histogram, most recently observed last. */
@@ -41,25 +43,30 @@ export interface LearnStore {
 }
 
 /**
- * Forward decay (Cormode et al., "Forward Decay", ICDE 2009): instead of multiplying every bucket by
- * a decay factor on each observation (99 writes), each new observation is added scaled UP by 2^e,
- * where e grows by 1/halfLifeCompletions per observation and by Δt/halfLifeMs with time; a read
- * divides by 2^e(now). Same result, a few writes per observation. When e passes RESCALE_EXPONENT the
- * stored values are scaled back down once (still exact, and far from any floating-point limit).
+ * Forward decay (Cormode et al., "Forward Decay", ICDE 2009): instead of multiplying every bucket by a
+ * decay factor on each completion (99 writes), a new batch is added scaled UP by 2^e, where e grows by
+ * 1/halfLifeCompletions per completion and by Δt/halfLifeMs with time; a read divides by 2^e(now). Same
+ * result, a few writes per batch. When e passes RESCALE_EXPONENT the stored values are scaled back down
+ * once (still exact, and far from any floating-point limit).
  */
 export const RESCALE_EXPONENT = 32;
 
-/** Bookkeeping fields of a histogram hash; bucket k is field `b<k>`. */
+/** Bookkeeping fields of a histogram hash; bucket k is field `b<k>` = "<events> <exposure>". */
 export const EXPONENT_FIELD = 'e';
 export const TIME_FIELD = 't';
 
-/** The exponent after one more observation at `now`, given the stored one (undefined: empty histogram). */
-export function nextExponent(stored: { e: number; t: number } | undefined, now: number, settings: DecaySettings): number {
+/** The exponent after a batch of `completions` at `now`, given the stored one (undefined: empty histogram). */
+export function nextExponent(
+  stored: { e: number; t: number } | undefined,
+  completions: number,
+  now: number,
+  settings: DecaySettings,
+): number {
   if (stored === undefined) return 0;
-  return stored.e + 1 / settings.halfLifeCompletions + Math.max(0, now - stored.t) / settings.halfLifeMs;
+  return stored.e + completions / settings.halfLifeCompletions + Math.max(0, now - stored.t) / settings.halfLifeMs;
 }
 
-/** The factor that turns stored values into masses decayed to `now`. */
+/** The factor that turns stored values into values decayed to `now`. */
 export function readFactor(stored: { e: number; t: number }, now: number, settings: DecaySettings): number {
   return 2 ** -(stored.e + Math.max(0, now - stored.t) / settings.halfLifeMs);
 }

@@ -1,9 +1,9 @@
 import { BUCKET_COUNT } from './completion-buckets.js';
-import type { BucketMasses } from './completion-estimate.js';
+import type { HazardHistogram } from './completion-estimate.js';
 import { nextExponent, readFactor, RESCALE_EXPONENT, type DecaySettings, type LearnStore, type RecordInput } from './learn-store.js';
-import type { BucketIncrements } from './spread-observation.js';
+import type { BucketIncrement } from './observation-increments.js';
 
-type Histogram = { e: number; t: number; values: Float64Array };
+type Histogram = { e: number; t: number; events: Float64Array; exposure: Float64Array };
 
 /**
  * The learner's store in one process's memory: what the offline bench and unit tests use. The same
@@ -17,7 +17,7 @@ export class MemoryLearnStore implements LearnStore {
 
   constructor(readonly settings: DecaySettings) {}
 
-  async record({ kind, kindIncrements, sharedIncrements, now }: RecordInput): Promise<{ kindAccepted: boolean }> {
+  async record({ kind, increments, completions, now }: RecordInput): Promise<{ kindAccepted: boolean }> {
     let kindAccepted = false;
     if (kind !== undefined) {
       this.forgetIdle(now);
@@ -25,14 +25,14 @@ export class MemoryLearnStore implements LearnStore {
         kindAccepted = true;
         this.index.delete(kind);
         this.index.set(kind, now);
-        this.histograms.set(kind, this.add(this.histograms.get(kind), kindIncrements, now));
+        this.histograms.set(kind, this.add(this.histograms.get(kind), increments, completions, now));
       }
     }
-    this.shared = this.add(this.shared, sharedIncrements, now);
+    this.shared = this.add(this.shared, increments, completions, now);
     return { kindAccepted };
   }
 
-  async read(kind: string | undefined, now: number): Promise<{ kind: BucketMasses | undefined; shared: BucketMasses }> {
+  async read(kind: string | undefined, now: number): Promise<{ kind: HazardHistogram | undefined; shared: HazardHistogram }> {
     this.forgetIdle(now);
     const own = kind === undefined ? undefined : this.histograms.get(kind);
     return { kind: own && this.decayed(own, now), shared: this.decayed(this.shared, now) };
@@ -51,33 +51,37 @@ export class MemoryLearnStore implements LearnStore {
     }
   }
 
-  private add(existing: Histogram | undefined, increments: BucketIncrements, now: number): Histogram {
+  private add(existing: Histogram | undefined, increments: readonly BucketIncrement[], completions: number, now: number): Histogram {
     // Idle past the TTL the Redis store gives every histogram: start afresh, as Redis would.
     const histogram = existing && now - existing.t < this.settings.kindIdleMs ? existing : undefined;
-    const h = histogram ?? { e: 0, t: now, values: new Float64Array(BUCKET_COUNT) };
-    let e = nextExponent(histogram, now, this.settings);
+    const h = histogram ?? { e: 0, t: now, events: new Float64Array(BUCKET_COUNT), exposure: new Float64Array(BUCKET_COUNT) };
+    let e = nextExponent(histogram, completions, now, this.settings);
     if (e > RESCALE_EXPONENT) {
       const down = 2 ** -e;
-      for (let k = 0; k < BUCKET_COUNT; k++) h.values[k] = (h.values[k] ?? 0) * down;
+      for (let k = 0; k < BUCKET_COUNT; k++) {
+        h.events[k] = (h.events[k] ?? 0) * down;
+        h.exposure[k] = (h.exposure[k] ?? 0) * down;
+      }
       e = 0;
     }
     const up = 2 ** e;
-    for (const [k, w] of increments) h.values[k] = (h.values[k] ?? 0) + w * up;
+    for (const [k, events, exposure] of increments) {
+      h.events[k] = (h.events[k] ?? 0) + events * up;
+      h.exposure[k] = (h.exposure[k] ?? 0) + exposure * up;
+    }
     h.e = e;
     h.t = Math.max(h.t, now);
     return h;
   }
 
-  private decayed(histogram: Histogram | undefined, now: number): BucketMasses {
-    const masses = new Float64Array(BUCKET_COUNT);
-    if (!histogram || now - histogram.t >= this.settings.kindIdleMs) return { masses, total: 0 };
+  private decayed(histogram: Histogram | undefined, now: number): HazardHistogram {
+    const out: HazardHistogram = { events: new Float64Array(BUCKET_COUNT), exposure: new Float64Array(BUCKET_COUNT) };
+    if (!histogram || now - histogram.t >= this.settings.kindIdleMs) return out;
     const factor = readFactor(histogram, now, this.settings);
-    let total = 0;
     for (let k = 0; k < BUCKET_COUNT; k++) {
-      const m = (histogram.values[k] ?? 0) * factor;
-      masses[k] = m;
-      total += m;
+      out.events[k] = (histogram.events[k] ?? 0) * factor;
+      out.exposure[k] = (histogram.exposure[k] ?? 0) * factor;
     }
-    return { masses, total };
+    return out;
   }
 }

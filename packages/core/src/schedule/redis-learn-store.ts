@@ -1,7 +1,7 @@
 import type { Redis } from 'ioredis';
 import { POLL_QUEUE } from '../contract/queues.js';
 import { BUCKET_COUNT } from './completion-buckets.js';
-import type { BucketMasses } from './completion-estimate.js';
+import type { HazardHistogram } from './completion-estimate.js';
 import {
   EXPONENT_FIELD,
   readFactor,
@@ -12,7 +12,6 @@ import {
   type RecordInput,
   type StoredHistograms,
 } from './learn-store.js';
-import type { BucketIncrements } from './spread-observation.js';
 
 /**
  * Redis keys of the learned histograms, beside the poll queue's (same prefix, so on Redis Cluster a
@@ -22,7 +21,7 @@ import type { BucketIncrements } from './spread-observation.js';
 export function learnKeys(prefix: string) {
   const base = `${prefix}:${POLL_QUEUE}:learn`;
   return {
-    /** Hash: `b<k>` = forward-decayed mass of bucket k, `e` = exponent, `t` = last update (ms). */
+    /** Hash: `b<k>` = "<events> <exposure>" of bucket k (forward-decayed), `e` = exponent, `t` = last update (ms). */
     kind: (kind: string) => `${base}:${kind}`,
     /** The same for every observation, whatever its kind: the estimate of tasks without their own. */
     shared: `${base}:_shared`,
@@ -31,12 +30,12 @@ export function learnKeys(prefix: string) {
   };
 }
 
-// One observation, atomically: admit the kind if it has a slot (forgetting kinds idle for longer than
-// kindIdleMs first), add the increments to its hash and to the shared one with forward decay (see
-// learn-store.ts), and refresh the TTLs so abandoned histograms vanish by themselves. Numbers travel
-// as %.17g strings: exact doubles, unlike HINCRBYFLOAT's fixed-point formatting.
+// One batch of observations, atomically: admit the kind if it has a slot (forgetting kinds idle for
+// longer than kindIdleMs first), add the increments to its hash and to the shared one with forward
+// decay (see learn-store.ts), and refresh the TTLs so abandoned histograms vanish by themselves.
+// Bucket k is field b<k> = "<events> <exposure>"; numbers travel as %.17g strings (exact doubles).
 // KEYS: shared, index[, kind]. ARGV: now, halfLifeCompletions, halfLifeMs, maxKinds, kindIdleMs, kind,
-// then the shared increments and the kind's, each as a count followed by bucket, weight pairs.
+// completions, n, then n triples bucket, events, exposure.
 const RECORD_SCRIPT = `
 local now = tonumber(ARGV[1])
 local halfLifeCompletions = tonumber(ARGV[2])
@@ -44,23 +43,23 @@ local halfLifeMs = tonumber(ARGV[3])
 local maxKinds = tonumber(ARGV[4])
 local idleMs = tonumber(ARGV[5])
 local kind = ARGV[6]
-local at = 7
-local function increments()
-  local n = tonumber(ARGV[at])
-  at = at + 1
-  local list = {}
-  for j = 1, n do
-    list[j] = { 'b' .. ARGV[at], tonumber(ARGV[at + 1]) }
-    at = at + 2
-  end
-  return list
+local completions = tonumber(ARGV[7])
+local n = tonumber(ARGV[8])
+local fields = {}
+local increments = {}
+for j = 1, n do
+  local at = 9 + (j - 1) * 3
+  fields[j] = 'b' .. ARGV[at]
+  increments[j] = { tonumber(ARGV[at + 1]), tonumber(ARGV[at + 2]) }
 end
-local sharedIncrements = increments()
-local kindIncrements = increments()
 local function num(x)
   return string.format('%.17g', x)
 end
-local function add(key, list)
+local function pair(v)
+  local events, exposure = string.match(v or '', '^(%S+) (%S+)$')
+  return tonumber(events) or 0, tonumber(exposure) or 0
+end
+local function add(key)
   local state = redis.call('HMGET', key, '${EXPONENT_FIELD}', '${TIME_FIELD}')
   local e = 0
   local t = now
@@ -71,7 +70,7 @@ local function add(key, list)
   end
   if state[1] then
     local storedT = tonumber(state[2])
-    e = tonumber(state[1]) + 1 / halfLifeCompletions + math.max(0, now - storedT) / halfLifeMs
+    e = tonumber(state[1]) + completions / halfLifeCompletions + math.max(0, now - storedT) / halfLifeMs
     t = math.max(storedT, now)
     if e > ${RESCALE_EXPONENT} then
       local all = redis.call('HGETALL', key)
@@ -79,8 +78,9 @@ local function add(key, list)
       local scaled = {}
       for j = 1, #all, 2 do
         if string.sub(all[j], 1, 1) == 'b' then
+          local events, exposure = pair(all[j + 1])
           scaled[#scaled + 1] = all[j]
-          scaled[#scaled + 1] = num(tonumber(all[j + 1]) * down)
+          scaled[#scaled + 1] = num(events * down) .. ' ' .. num(exposure * down)
         end
       end
       if #scaled > 0 then redis.call('HSET', key, unpack(scaled)) end
@@ -88,14 +88,13 @@ local function add(key, list)
     end
   end
   local up = 2 ^ e
-  local fields = {}
-  for j, inc in ipairs(list) do fields[j] = inc[1] end
   local values = {}
-  if #fields > 0 then
+  if n > 0 then
     local old = redis.call('HMGET', key, unpack(fields))
-    for j, inc in ipairs(list) do
-      values[#values + 1] = inc[1]
-      values[#values + 1] = num((tonumber(old[j]) or 0) + inc[2] * up)
+    for j = 1, n do
+      local events, exposure = pair(old[j])
+      values[#values + 1] = fields[j]
+      values[#values + 1] = num(events + increments[j][1] * up) .. ' ' .. num(exposure + increments[j][2] * up)
     end
   end
   values[#values + 1] = '${EXPONENT_FIELD}'
@@ -111,19 +110,19 @@ if kind ~= '' then
   if redis.call('ZSCORE', KEYS[2], kind) or redis.call('ZCARD', KEYS[2]) < maxKinds then
     redis.call('ZADD', KEYS[2], now, kind)
     redis.call('PEXPIRE', KEYS[2], idleMs)
-    add(KEYS[3], kindIncrements)
+    add(KEYS[3])
     accepted = 1
   end
 end
-add(KEYS[1], sharedIncrements)
+add(KEYS[1])
 return accepted
 `;
 
 type WithRecord = Redis & { regionwatchLearnRecord(numberOfKeys: number, ...args: (string | number)[]): Promise<number> };
 
 /**
- * The learned histograms in Redis, shared by every replica: one small script per finished task
- * (a few dozen field writes in one round trip) and two HGETALLs per read (the learner caches reads).
+ * The learned histograms in Redis, shared by every replica: one small script per batch (the learner
+ * sends one per kind every second or so) and two HGETALLs per read (the learner caches reads).
  * Bounded: at most `maxKinds` kind hashes of ≤ 101 fields, one shared hash, one index.
  */
 export class RedisLearnStore implements LearnStore {
@@ -138,21 +137,19 @@ export class RedisLearnStore implements LearnStore {
     if (!('regionwatchLearnRecord' in redis)) redis.defineCommand('regionwatchLearnRecord', { lua: RECORD_SCRIPT });
   }
 
-  async record({ kind, kindIncrements, sharedIncrements, now }: RecordInput): Promise<{ kindAccepted: boolean }> {
+  async record({ kind, increments, completions, now }: RecordInput): Promise<{ kindAccepted: boolean }> {
     const keys = kind === undefined ? [this.keys.shared, this.keys.index] : [this.keys.shared, this.keys.index, this.keys.kind(kind)];
     const s = this.settings;
-    const accepted = await (this.redis as WithRecord).regionwatchLearnRecord(
-      keys.length,
-      ...keys,
-      now,
-      s.halfLifeCompletions,
-      s.halfLifeMs,
-      s.maxKinds,
-      s.kindIdleMs,
-      kind ?? '',
-      ...flatten(sharedIncrements),
-      ...flatten(kind === undefined ? [] : kindIncrements),
-    );
+    const args: (string | number)[] = [now, s.halfLifeCompletions, s.halfLifeMs, s.maxKinds, s.kindIdleMs, kind ?? '', completions];
+    // One entry per bucket: the script reads each field once, so a repeated bucket would lose an increment.
+    const merged = new Map<number, [number, number]>();
+    for (const [k, events, exposure] of increments) {
+      const sum = merged.get(k) ?? [0, 0];
+      merged.set(k, [sum[0] + events, sum[1] + exposure]);
+    }
+    args.push(merged.size);
+    for (const [k, [events, exposure]] of merged) args.push(k, events, exposure);
+    const accepted = await (this.redis as WithRecord).regionwatchLearnRecord(keys.length, ...keys, ...args);
     return { kindAccepted: accepted === 1 };
   }
 
@@ -174,28 +171,21 @@ export class RedisLearnStore implements LearnStore {
     return this.redis.zrangebyscore(this.keys.index, `(${now - this.settings.kindIdleMs}`, '+inf');
   }
 
-  private decayed(hash: Record<string, string>, now: number): BucketMasses {
-    const masses = new Float64Array(BUCKET_COUNT);
+  private decayed(hash: Record<string, string>, now: number): HazardHistogram {
+    const out: HazardHistogram = { events: new Float64Array(BUCKET_COUNT), exposure: new Float64Array(BUCKET_COUNT) };
     const e = Number(hash[EXPONENT_FIELD]);
     const t = Number(hash[TIME_FIELD]);
     // Idle past its TTL by our clock (Redis expires it by its own): as good as gone.
-    if (!Number.isFinite(e) || !Number.isFinite(t) || now - t >= this.settings.kindIdleMs) return { masses, total: 0 };
+    if (!Number.isFinite(e) || !Number.isFinite(t) || now - t >= this.settings.kindIdleMs) return out;
     const factor = readFactor({ e, t }, now, this.settings);
-    let total = 0;
     for (const [field, raw] of Object.entries(hash)) {
       if (field[0] !== 'b') continue;
       const k = Number(field.slice(1));
-      const value = Number(raw);
-      if (!Number.isInteger(k) || k < 0 || k >= BUCKET_COUNT || !Number.isFinite(value) || value <= 0) continue;
-      masses[k] = value * factor;
-      total += value * factor;
+      const [events, exposure] = raw.split(' ').map(Number);
+      if (!Number.isInteger(k) || k < 0 || k >= BUCKET_COUNT) continue;
+      if (Number.isFinite(events) && (events ?? 0) > 0) out.events[k] = (events ?? 0) * factor;
+      if (Number.isFinite(exposure) && (exposure ?? 0) > 0) out.exposure[k] = (exposure ?? 0) * factor;
     }
-    return { masses, total };
+    return out;
   }
-}
-
-function flatten(increments: BucketIncrements): (string | number)[] {
-  const out: (string | number)[] = [increments.length];
-  for (const [k, w] of increments) out.push(k, w);
-  return out;
 }
