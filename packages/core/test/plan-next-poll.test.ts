@@ -56,9 +56,19 @@ describe('planNextPoll', () => {
     const plan = planNextPoll(input({ estimate: estimateOf([[5_000, 1]]) }));
     expect(plan.basis).toBe('learned');
     expect(plan.at - T0).toBeGreaterThanOrEqual(5_000);
-    expect(plan.at - T0).toBeLessThanOrEqual(bucketHigh(bucketOf(5_000)) + 50); // the bucket's end (grid step)
+    expect(plan.at - T0).toBeLessThanOrEqual(bucketHigh(bucketOf(5_000)) * 1.03); // the bucket's end (grid: ~1-2 % apart)
     expect(plan.hitProbability).toBeGreaterThan(0.99);
     expect(plan.priority).toBe(1 + Math.round((1 - (plan.hitProbability ?? 0)) * (PRIORITY_LEVELS - 1)));
+  });
+
+  it('keeps its resolution where tasks finish, whatever a straggler or an unfinished task does to the tail', () => {
+    const masses = new Float64Array(BUCKET_COUNT);
+    masses[bucketOf(5_000)] = 0.99;
+    masses[bucketOf(1_200_000)] = 0.005; // one task in 200 took 20 minutes
+    masses[BUCKET_COUNT - 1] = 0.005; // and one is still pending past everything seen
+    const plan = planNextPoll(input({ estimate: new CompletionEstimate(masses, 1_000, 'shared') }));
+    expect(plan.at - T0).toBeGreaterThanOrEqual(5_000);
+    expect(plan.at - T0).toBeLessThanOrEqual(bucketHigh(bucketOf(5_000)) * 1.03);
   });
 
   it('trades polls for lag at the POLL_LAG_PER_POLL_MS exchange rate', () => {
