@@ -33,10 +33,13 @@ const table = (header: string[], rows: string[][]) =>
 export function renderMarkdown(r: BenchResults): string {
   const parts: string[] = [];
   const m = r.machine;
+  const offline = m.redis === 'none';
   parts.push(
     `Measured ${r.date} (${r.mode} run, ${n(r.wallSeconds)} s) on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ` +
-      `Node ${m.node}, Redis ${m.redis}, ${m.platform}. ` +
-      'Simulator on loopback with zero added latency; worker, Redis and simulator share the machine.',
+      `Node ${m.node}, ${offline ? '' : `Redis ${m.redis}, `}${m.platform}. ` +
+      (offline
+        ? 'Offline scenarios only: simulated time, no Redis, no HTTP (figures do not depend on the machine).'
+        : 'Simulator on loopback with zero added latency; worker, Redis and simulator share the machine.'),
   );
   if (r.throughput) {
     parts.push(
