@@ -33,6 +33,6 @@ export const pollingEnvShape = {
    * also the weight, in observations, of the shared estimate inside a kind's.
    */
   POLL_LEARN_MIN_SAMPLES: wholeNumber(1, 100_000).default(LEARNER_DEFAULTS.minSamples),
-  /** Kinds learned separately; tasks of further kinds use the shared estimate. Bounds Redis memory (a listpack hash of 2.5-5 KB per kind). */
+  /** Kinds learned separately; tasks of further kinds use the shared estimate. Bounds Redis memory (2.5-5 KB per kind). */
   POLL_MAX_KINDS: wholeNumber(1, 10_000).default(LEARNER_DEFAULTS.maxKinds),
 };
