@@ -3,9 +3,9 @@ import type { Redis } from 'ioredis';
 
 export type Machine = { cores: number; cpu: string; memoryGiB: number; node: string; redis: string; platform: string };
 
-/** What every figure is measured on: printed with the table and stored in the JSON. */
-export async function describeMachine(redis: Redis): Promise<Machine> {
-  const info = await redis.info('server');
+/** What every figure is measured on: printed with the table and stored in the JSON (offline runs: no Redis). */
+export async function describeMachine(redis?: Redis): Promise<Machine> {
+  const info = redis ? await redis.info('server') : 'redis_version:none';
   return {
     cores: cpus().length,
     cpu: cpus()[0]?.model.trim() ?? 'unknown',

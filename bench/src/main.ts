@@ -12,6 +12,7 @@ import { renderMarkdown, renderSummary, type BenchResults } from './report.js';
 import { measureCpuProfile } from './scenarios/cpu-profile.js';
 import { measureEnqueue } from './scenarios/enqueue.js';
 import { measureHttpClients } from './scenarios/http-clients.js';
+import { measureAdaptive } from './scenarios/adaptive.js';
 import { measureLatency } from './scenarios/latency.js';
 import { measureMemory } from './scenarios/memory.js';
 import { measureRedisCost } from './scenarios/redis-cost.js';
@@ -20,11 +21,14 @@ import { measureThroughput } from './scenarios/throughput.js';
 import { FULL, QUICK, TINY } from './sizes.js';
 import { buildWorker } from './workers.js';
 
-const SCENARIOS = ['throughput', 'http', 'redis', 'memory', 'enqueue', 'latency', 'scale-out', 'profile'] as const;
+const SCENARIOS = ['throughput', 'http', 'redis', 'memory', 'enqueue', 'latency', 'scale-out', 'profile', 'adaptive'] as const;
+/** Scenarios that run in simulated time: no worker build, no Redis, no simulator. */
+const OFFLINE: readonly string[] = ['adaptive'];
 const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.join(',')}] [--out DIR] [--no-readme]
-  Runs every scenario on a private redis-server and the simulator; prints a table; writes DIR/<date>.json
-  (default bench/results). A full run (no --quick/--tiny, all scenarios) also rewrites the report in bench/README.md
-  and the summary in the README's Performance section (--no-readme: neither).`;
+  Runs every scenario on a private redis-server and the simulator (adaptive: offline, in simulated time, seconds);
+  prints a table; writes DIR/<date>.json (default bench/results; <date>-<scenarios>.json for --only). A full run
+  (no --quick/--tiny, all scenarios) also rewrites the report in bench/README.md and the summary in the README's
+  Performance section (--no-readme: neither).`;
 
 const { values } = parseArgs({
   options: {
@@ -49,47 +53,53 @@ for (const name of only)
 const mode = values.tiny ? 'tiny' : values.quick ? 'quick' : 'full';
 const sizes = { full: FULL, quick: QUICK, tiny: TINY }[mode];
 
-console.error('building the worker (the benchmark runs it as production does, from dist/)');
-buildWorker();
-
-// A private Redis: benchmarks flush it, and memory figures must not include anybody else's keys.
-const server = await spawnRedisServer();
-const redis = new Redis(server.url);
-const simulator = await startSimulator({ seed: 5 });
-let prefixes = 0;
-const ctx: BenchContext = {
-  redisUrl: server.url,
-  redis,
-  simulator,
-  sizes,
-  log: (line) => console.error(line),
-  freshPrefix: (label) => `bench-${label}-${(prefixes += 1)}`,
-};
-
 const started = Date.now();
-const results: BenchResults = { date: new Date().toISOString().slice(0, 10), mode, machine: await describeMachine(redis), wallSeconds: 0 };
-try {
-  console.error(`regionwatch benchmarks (${mode})`);
-  if (only.has('throughput')) results.throughput = await measureThroughput(ctx);
-  if (only.has('http')) results.httpClients = await measureHttpClients(ctx);
-  if (only.has('redis')) results.redisCost = await measureRedisCost(ctx);
-  if (only.has('memory')) results.memory = await measureMemory(ctx);
-  if (only.has('enqueue')) results.enqueue = await measureEnqueue(ctx);
-  if (only.has('latency')) results.latency = await measureLatency(ctx);
-  if (only.has('scale-out')) results.scaleOut = await measureScaleOut(ctx);
-  if (only.has('profile')) results.cpuProfile = await measureCpuProfile(ctx);
-} finally {
-  redis.disconnect();
-  await simulator.close();
-  await server.stop();
+const live = [...only].some((name) => !OFFLINE.includes(name));
+const results: BenchResults = { date: new Date().toISOString().slice(0, 10), mode, machine: await describeMachine(), wallSeconds: 0 };
+console.error(`regionwatch benchmarks (${mode})`);
+if (live) {
+  console.error('building the worker (the benchmark runs it as production does, from dist/)');
+  buildWorker();
+
+  // A private Redis: benchmarks flush it, and memory figures must not include anybody else's keys.
+  const server = await spawnRedisServer();
+  const redis = new Redis(server.url);
+  const simulator = await startSimulator({ seed: 5 });
+  let prefixes = 0;
+  const ctx: BenchContext = {
+    redisUrl: server.url,
+    redis,
+    simulator,
+    sizes,
+    log: (line) => console.error(line),
+    freshPrefix: (label) => `bench-${label}-${(prefixes += 1)}`,
+  };
+  try {
+    results.machine = await describeMachine(redis);
+    if (only.has('throughput')) results.throughput = await measureThroughput(ctx);
+    if (only.has('http')) results.httpClients = await measureHttpClients(ctx);
+    if (only.has('redis')) results.redisCost = await measureRedisCost(ctx);
+    if (only.has('memory')) results.memory = await measureMemory(ctx);
+    if (only.has('enqueue')) results.enqueue = await measureEnqueue(ctx);
+    if (only.has('latency')) results.latency = await measureLatency(ctx);
+    if (only.has('scale-out')) results.scaleOut = await measureScaleOut(ctx);
+    if (only.has('profile')) results.cpuProfile = await measureCpuProfile(ctx);
+  } finally {
+    redis.disconnect();
+    await simulator.close();
+    await server.stop();
+  }
 }
+if (only.has('adaptive')) results.adaptive = await measureAdaptive({ tasks: sizes.adaptiveTasks, log: (line) => console.error(line) });
 results.wallSeconds = (Date.now() - started) / 1000;
 
 const markdown = renderMarkdown(results);
 console.log(markdown);
 const outDir = values.out ?? join(ROOT, 'bench/results');
 await mkdir(outDir, { recursive: true });
-const file = join(outDir, `${results.date}${mode === 'full' ? '' : `-${mode}`}.json`);
+// A run of some scenarios only is named after them, so it never overwrites a full run's file.
+const partial = only.size < SCENARIOS.length ? `-${[...only].join('+')}` : '';
+const file = join(outDir, `${results.date}${mode === 'full' ? '' : `-${mode}`}${partial}.json`);
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 console.error(`\nwrote ${file}`);
 

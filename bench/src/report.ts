@@ -1,4 +1,5 @@
 import type { Machine } from './machine.js';
+import type { AdaptiveFigures } from './scenarios/adaptive.js';
 import type { ProfileFigures } from './scenarios/cpu-profile.js';
 import type { EnqueueFigures } from './scenarios/enqueue.js';
 import type { HttpClientRow } from './scenarios/http-clients.js';
@@ -21,6 +22,7 @@ export type BenchResults = {
   latency?: LatencyFigures;
   scaleOut?: ScaleOutRow[];
   cpuProfile?: ProfileFigures;
+  adaptive?: AdaptiveFigures;
 };
 
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -31,10 +33,13 @@ const table = (header: string[], rows: string[][]) =>
 export function renderMarkdown(r: BenchResults): string {
   const parts: string[] = [];
   const m = r.machine;
+  const offline = m.redis === 'none';
   parts.push(
     `Measured ${r.date} (${r.mode} run, ${n(r.wallSeconds)} s) on ${m.cores} cores (${m.cpu}), ${m.memoryGiB} GiB, ` +
-      `Node ${m.node}, Redis ${m.redis}, ${m.platform}. ` +
-      'Simulator on loopback with zero added latency; worker, Redis and simulator share the machine.',
+      `Node ${m.node}, ${offline ? '' : `Redis ${m.redis}, `}${m.platform}. ` +
+      (offline
+        ? 'Offline scenarios only: simulated time, no Redis, no HTTP (figures do not depend on the machine).'
+        : 'Simulator on loopback with zero added latency; worker, Redis and simulator share the machine.'),
   );
   if (r.throughput) {
     parts.push(
@@ -159,6 +164,7 @@ export function renderMarkdown(r: BenchResults): string {
       ),
     );
   }
+  if (r.adaptive) parts.push(...renderAdaptive(r.adaptive));
   return parts.join('\n\n');
 }
 
@@ -203,4 +209,46 @@ export function renderSummary(r: BenchResults): string {
     );
   }
   return lines.join('\n');
+}
+
+const seconds = (ms: number) => (Number.isFinite(ms) ? n(ms / 1000, 2) : '∞');
+
+/** Section 9: the offline evaluation of adaptive polling, one table per workload and the goals. */
+export function renderAdaptive(a: AdaptiveFigures): string[] {
+  const parts = [
+    `**9. Adaptive polling, offline** — \`npm run bench -- --only adaptive\`: ${n(a.tasksPerWorkload)} tasks per workload ` +
+      `(Poisson arrivals every ${a.meanInterArrivalMs} ms on average, seed ${a.seed}), each strategy run in simulated time on the same ` +
+      `tasks; adaptive learns as the worker will (every "not yet" and every completion, batched, estimates re-read every 5 s; ` +
+      `half-life ${a.halfLifeCompletions} completions). POLL_INITIAL_DELAY_MS ${a.config.POLL_INITIAL_DELAY_MS}, ` +
+      `POLL_MAX_DELAY_MS ${a.config.POLL_MAX_DELAY_MS}; adaptive POLL_LAG_PER_POLL_MS ${a.lagPerPollMs} (default), latency-tuned ` +
+      `${a.latencyLagPerPollMs}. Lag = detection − completion at Aspose. Tasks/s = ASPOSE_MAX_RPS ${a.capRps} ÷ polls per task. ` +
+      '"Best fixed" = the fewest-polls schedule for the known distribution (not each task\'s time) meeting the p95 lag shown.',
+  ];
+  for (const w of a.workloads) {
+    parts.push(`*${w.workload}${w.kindsGiven ? ', kinds given to the learner' : ''}* — ${w.description}`);
+    parts.push(
+      table(
+        ['strategy', 'polls/task', 'lag p50 s', 'lag p95 s', 'lag p99 s', `tasks/s at ${a.capRps} rps`],
+        w.rows.map((row) => [
+          row.feasible === false ? `${row.strategy} (infeasible)` : row.strategy,
+          n(row.meanPolls, 2),
+          seconds(row.p50LagMs),
+          seconds(row.p95LagMs),
+          seconds(row.p99LagMs),
+          n(row.tasksPerSecondAtCap, 2),
+        ]),
+      ),
+    );
+    const learned = w.learned.map((l) => `p${Math.round(l.quantile * 100)} ${seconds(l.learnedMs)} s (true ${seconds(l.trueMs)})`);
+    const recovery =
+      w.recoveryCompletions === undefined
+        ? ''
+        : ` After the shift: ${w.recoveryCompletions ?? 'never'} completions until the learned schedule costs within 10 % of ` +
+          `the best for the new distribution; ${w.medianRecoveryCompletions ?? 'never'} until the learned median is within 15 %.`;
+    parts.push(
+      `Goals: ${w.goals.map((g) => `${g.met ? '✓' : '✗'} ${g.name} ${n(g.value, 2)} (${g.target})`).join('; ')}. ` +
+        `Learned when the last task was submitted: ${learned.join(', ')}.${recovery}`,
+    );
+  }
+  return parts;
 }

@@ -20,6 +20,8 @@ export type Sizes = {
   latencyWindowMs: number;
   scaleOutTasks: number;
   profileTasks: number;
+  /** Adaptive polling, offline: tasks per workload (simulated time, no Redis). */
+  adaptiveTasks: number;
 };
 
 export const FULL: Sizes = {
@@ -36,6 +38,7 @@ export const FULL: Sizes = {
   latencyWindowMs: 8_000,
   scaleOutTasks: 20_000,
   profileTasks: 10_000,
+  adaptiveTasks: 20_000,
 };
 
 export const QUICK: Sizes = {
@@ -52,6 +55,7 @@ export const QUICK: Sizes = {
   latencyWindowMs: 3_000,
   scaleOutTasks: 1_000,
   profileTasks: 1_000,
+  adaptiveTasks: 5_000,
 };
 
 /** `--tiny`: for the smoke test in `npm test` only (seconds, not minutes; no figure is meaningful). */
@@ -69,4 +73,5 @@ export const TINY: Sizes = {
   latencyWindowMs: 300,
   scaleOutTasks: 60,
   profileTasks: 60,
+  adaptiveTasks: 1_000,
 };

@@ -41,6 +41,7 @@ describe('npm run bench -- --tiny', () => {
       expect(results.latency.meanPollsPerTask).toBeGreaterThanOrEqual(1);
       expect(results.scaleOut).toHaveLength(2);
       expect(results.cpuProfile.byArea.length).toBeGreaterThan(0);
+      expect(results.adaptive.workloads.map((w: { workload: string }) => w.workload)).toEqual(['lognormal', 'bimodal', 'bimodal', 'shift']);
       expect(output).toContain('| C | N tasks × k |');
     } finally {
       await rm(out, { recursive: true, force: true });

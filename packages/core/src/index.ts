@@ -42,7 +42,16 @@ export {
   POLL_QUEUE,
   WEBHOOK_QUEUE,
 } from './contract/queues.js';
-export { isoDateSchema, MAX_METADATA_BYTES, metadataSchema, TASK_ID_PATTERN, taskIdSchema, webhookUrlSchema } from './contract/fields.js';
+export {
+  isoDateSchema,
+  MAX_METADATA_BYTES,
+  metadataSchema,
+  POLL_KIND_PATTERN,
+  pollKindSchema,
+  TASK_ID_PATTERN,
+  taskIdSchema,
+  webhookUrlSchema,
+} from './contract/fields.js';
 export {
   pollJobDataSchema,
   pollJobSchema,
@@ -89,6 +98,50 @@ export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './http/retry-after.js';
 // Polling: when to ask again, when to give up, and the request budget shared by every replica.
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
+
+// Adaptive polling: completion times learned per kind (shared through Redis) and the schedule built on them.
+export { pollingEnvShape } from './config/polling-env.js';
+export { BUCKET_COUNT, bucketHigh, bucketLow, bucketOf, LAST_EDGE_MS } from './schedule/completion-buckets.js';
+export {
+  blendEstimate,
+  CompletionEstimate,
+  completionsIn,
+  estimateFromHazards,
+  type EstimateSource,
+  type HazardHistogram,
+} from './schedule/completion-estimate.js';
+export {
+  finishedIncrements,
+  pendingIncrements,
+  type BucketIncrement,
+  type CompletionObservation,
+  type PendingObservation,
+} from './schedule/observation-increments.js';
+export { PollPolicy, type PolicyParams } from './schedule/poll-policy.js';
+export type { DecaySettings, LearnStore, RecordInput, StoredHistograms } from './schedule/learn-store.js';
+export { MemoryLearnStore } from './schedule/memory-learn-store.js';
+export { learnKeys, RedisLearnStore } from './schedule/redis-learn-store.js';
+export {
+  CompletionLearner,
+  createCompletionLearner,
+  createMemoryCompletionLearner,
+  LEARNER_DEFAULTS,
+  type CompletionLearnerOptions,
+  type ObserveOutcome,
+} from './schedule/completion-learner.js';
+export {
+  DEFAULT_JITTER,
+  planNextPoll,
+  POLL_STRATEGIES,
+  priorityFor,
+  PRIORITY_LEVELS,
+  UNKNOWN_PRIORITY,
+  type PlanBasis,
+  type PlanConfig,
+  type PlanInput,
+  type PollPlan,
+  type PollStrategy,
+} from './schedule/plan-next-poll.js';
 
 // Running a process: its life cycle, logs, Redis connections, and what may not reach a log.
 export { runService, type Service } from './run-service.js';

@@ -8,6 +8,8 @@ export type TrackOptions = {
   webhookUrl?: string;
   /** String values, at most 16 KiB as JSON; passed through to the result. */
   metadata?: Record<string, string>;
+  /** A short label (1-64 of A-Z a-z 0-9 . _ -); completion times are learned per kind. `submit()` sets one from the image size. */
+  kind?: string;
 };
 
 /** A clock skew allowance: producers' clocks differ a little, never by minutes. */
@@ -26,6 +28,7 @@ export function buildPollJob(taskId: unknown, options: TrackOptions = {}, now: n
     submittedAt: submittedIso,
     webhookUrl: options.webhookUrl,
     metadata: options.metadata,
+    kind: options.kind,
   });
   if (!parsed.success) {
     // The first issue is enough to act on; metadata errors name the offending key (`metadata.page`).

@@ -16,4 +16,5 @@ export { ConfigError, RedisUnavailableError } from '@regionwatch/core';
 
 // Building poll jobs yourself, e.g. to add them in bulk (the benchmark does).
 export { buildPollJob, MAX_FUTURE_SKEW_MS, type TrackOptions } from './build-poll-job.js';
+export { imageSizeKind } from './image-size-kind.js';
 export { pollJobOptions } from './poll-job-options.js';

@@ -15,6 +15,7 @@ import {
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { buildPollJob, type TrackOptions } from './build-poll-job.js';
+import { imageSizeKind } from './image-size-kind.js';
 import { InvalidTrackRequestError } from './invalid-track-request-error.js';
 import { pollJobOptions } from './poll-job-options.js';
 
@@ -122,7 +123,11 @@ export class RegionTaskProducer {
     return outcomes;
   }
 
-  /** Sends the image to Aspose for region detection, then tracks the task id it returns. */
+  /**
+   * Sends the image to Aspose for region detection, then tracks the task id it returns. Its `kind` is
+   * the image's size class (`imageSizeKind`) unless `options.kind` names one: bigger images take longer,
+   * and the adaptive schedule learns each kind's times separately.
+   */
   async submit(
     image: Buffer | Uint8Array,
     settings?: DetectRegionsSettings,
@@ -137,7 +142,7 @@ export class RegionTaskProducer {
     }
     const submittedAt = new Date();
     const taskId = await this.aspose.submitDetectRegions(image, settings);
-    return this.track(taskId, { ...options, submittedAt });
+    return this.track(taskId, { kind: imageSizeKind(image.byteLength), ...options, submittedAt });
   }
 
   /** Resolves once Redis answers; rejects with `RedisUnavailableError` after `timeoutMs`. */

@@ -28,7 +28,7 @@ describe('RegionTaskProducer.submit', () => {
       expect(simulator.taskState(taskId)?.status).toBe('Pending'); // Aspose knows the task
       expect(simulator.counters().submit).toBe(1);
       const job = await queue.getJob(taskId);
-      expect(job?.data).toMatchObject({ taskId, metadata: { page: '3' } });
+      expect(job?.data).toMatchObject({ taskId, metadata: { page: '3' }, kind: 'image-64k' }); // its size class
       expect(Date.parse(job?.data.submittedAt)).toBeGreaterThanOrEqual(before - 1);
     } finally {
       await Promise.all([producer.close(), queue.close(), aspose.close()]);

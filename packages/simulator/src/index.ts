@@ -3,7 +3,24 @@
 // Starting one and scripting it: tasks, faults, tokens, counters (see the Simulator type).
 export { startSimulator } from './start-simulator.js';
 export type { Simulator } from './simulator.js';
-export type { SimulatorOptions, OutcomeWeights } from './simulator-options.js';
+export type { SimulatorOptions, OutcomeWeights, CompletionTimesOptions } from './simulator-options.js';
+export {
+  inverseNormal,
+  isShifted,
+  normalCdf,
+  sampleCompletion,
+  scaleWorkload,
+  taskTimingFor,
+  WORKLOAD_NAMES,
+  WORKLOADS,
+  workloadCdf,
+  workloadQuantile,
+  type CompletionWorkload,
+  type LogNormalComponent,
+  type WorkloadName,
+  type WorkloadPhase,
+} from './completion-workload.js';
+export { Prng } from './prng.js';
 export type {
   TaskScript,
   TaskState,

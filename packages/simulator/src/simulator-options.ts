@@ -1,3 +1,4 @@
+import { scaleWorkload, WORKLOADS, type CompletionWorkload, type WorkloadName } from './completion-workload.js';
 import { InvalidSimulatorOptionsError } from './errors/invalid-options-error.js';
 
 /** Relative weights of the outcomes given to tasks created by `POST /v5.0/ocr/DetectRegions`. */
@@ -28,9 +29,27 @@ export type SimulatorOptions = {
   now?: () => number;
   /** Print one line per request to stderr. @defaultValue false */
   logRequests?: boolean;
+  /**
+   * Completion times drawn from a workload (by time: log-normal, bimodal, a 3× slowdown halfway
+   * through `tasks`) instead of the fixed `pendingMs` + `processingMs`, for every task whose script
+   * sets none of `pendingMs`, `processingMs`, `notReadyPolls` (POSTed tasks included), in creation
+   * order. @defaultValue unset (fixed times)
+   */
+  completionTimes?: CompletionTimesOptions;
 };
 
-export type ResolvedOptions = Required<Omit<SimulatorOptions, 'outcomes'>> & { outcomes: Required<OutcomeWeights> };
+export type CompletionTimesOptions = {
+  workload: WorkloadName | CompletionWorkload;
+  /** Multiplies every time (e.g. 0.05 to run 20× faster). @defaultValue 1 */
+  timeScale?: number;
+  /** Length of the run, for a workload's `shift.at` (a share of it). @defaultValue 1000 */
+  tasks?: number;
+};
+
+export type ResolvedOptions = Required<Omit<SimulatorOptions, 'outcomes' | 'completionTimes'>> & {
+  outcomes: Required<OutcomeWeights>;
+  completionTimes: { workload: CompletionWorkload; tasks: number } | undefined;
+};
 
 export const DEFAULT_OPTIONS = {
   host: '127.0.0.1',
@@ -43,7 +62,7 @@ export const DEFAULT_OPTIONS = {
   processingMs: 700,
   retentionMs: 24 * 60 * 60 * 1000,
   logRequests: false,
-} satisfies Omit<ResolvedOptions, 'now' | 'outcomes'>;
+} satisfies Omit<ResolvedOptions, 'now' | 'outcomes' | 'completionTimes'>;
 
 export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   const resolved: ResolvedOptions = {
@@ -51,6 +70,7 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
     ...withoutUndefined(options),
     now: options.now ?? Date.now,
     outcomes: resolveOutcomeWeights(options.outcomes ?? { Completed: 1 }),
+    completionTimes: resolveCompletionTimes(options.completionTimes),
   };
   for (const key of ['port', 'tokenLifetimeSeconds', 'pendingMs', 'processingMs', 'retentionMs'] as const) {
     const value = resolved[key];
@@ -58,6 +78,16 @@ export function resolveOptions(options: SimulatorOptions): ResolvedOptions {
   }
   if (!Number.isInteger(resolved.seed)) throw new InvalidSimulatorOptionsError(`seed must be an integer, got ${resolved.seed}`);
   return resolved;
+}
+
+function resolveCompletionTimes(options: CompletionTimesOptions | undefined): ResolvedOptions['completionTimes'] {
+  if (options === undefined) return undefined;
+  const { workload } = options;
+  const named = typeof workload === 'string' ? (WORKLOADS as Partial<Record<string, CompletionWorkload>>)[workload] : workload;
+  if (named === undefined) throw new InvalidSimulatorOptionsError(`unknown workload "${workload as string}"`);
+  const tasks = options.tasks ?? 1_000;
+  if (!Number.isSafeInteger(tasks) || tasks < 1) throw new InvalidSimulatorOptionsError(`completionTimes.tasks must be a positive integer`);
+  return { workload: scaleWorkload(named, options.timeScale ?? 1), tasks };
 }
 
 function resolveOutcomeWeights(weights: OutcomeWeights): Required<OutcomeWeights> {

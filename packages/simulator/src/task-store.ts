@@ -1,3 +1,4 @@
+import { sampleCompletion, taskTimingFor } from './completion-workload.js';
 import { drawOutcome } from './draw-outcome.js';
 import { InvalidTaskScriptError } from './errors/invalid-task-script-error.js';
 import { fingerprint } from './image-fingerprint.js';
@@ -10,17 +11,22 @@ import type { ResolvedOptions } from './simulator-options.js';
 import { statusAt, terminalAt, type StoredTask } from './stored-task.js';
 import type { TaskScript, TaskState } from './task-script.js';
 
-type TaskStoreOptions = Pick<ResolvedOptions, 'seed' | 'pendingMs' | 'processingMs' | 'retentionMs' | 'outcomes' | 'now'>;
+type TaskStoreOptions = Pick<ResolvedOptions, 'seed' | 'pendingMs' | 'processingMs' | 'retentionMs' | 'outcomes' | 'now'> &
+  Partial<Pick<ResolvedOptions, 'completionTimes'>>;
 
 /** Every task the simulator knows, created by POST or by a script. */
 export class TaskStore {
   private readonly tasks = new Map<string, StoredTask>();
   private readonly ids: Prng;
   private readonly outcomes: Prng;
+  /** Its own stream, so turning a workload on changes no task id or outcome a test expects. */
+  private readonly completionTimes: Prng;
+  private posted = 0;
 
   constructor(private readonly options: TaskStoreOptions) {
     this.ids = Prng.stream(options.seed, 'task-ids');
     this.outcomes = Prng.stream(options.seed, 'outcomes');
+    this.completionTimes = Prng.stream(options.seed, 'completion-times');
   }
 
   /**
@@ -32,11 +38,13 @@ export class TaskStore {
     const id = parsed.id ?? this.nextId();
     if (this.tasks.has(id)) throw new InvalidTaskScriptError(`a task with id "${id}" already exists`);
     const outcome = parsed.outcome ?? drawOutcome(this.outcomes, this.options.outcomes);
+    const scriptedTiming = parsed.pendingMs !== undefined || parsed.processingMs !== undefined || parsed.notReadyPolls !== undefined;
+    const timing = scriptedTiming ? undefined : this.drawTiming();
     this.tasks.set(id, {
       id,
       createdAt: this.options.now(),
-      pendingMs: parsed.pendingMs ?? this.options.pendingMs,
-      processingMs: parsed.processingMs ?? this.options.processingMs,
+      pendingMs: parsed.pendingMs ?? timing?.pendingMs ?? this.options.pendingMs,
+      processingMs: parsed.processingMs ?? timing?.processingMs ?? this.options.processingMs,
       outcome: resolveOutcome(outcome, this.options.seed, fingerprint(image ?? `task:${id}`)),
       rawBody: parsed.rawBody ?? null,
       cancelledAt: null,
@@ -67,6 +75,15 @@ export class TaskStore {
     const task = this.tasks.get(id);
     if (!task) return undefined;
     return { status: statusAt(task, this.options.now(), this.options.retentionMs), terminalAt: terminalAt(task), polls: task.polls };
+  }
+
+  /** Under a `completionTimes` workload, for a task whose script does not time it: when it turns terminal. */
+  private drawTiming(): { pendingMs: number; processingMs: number } | undefined {
+    const times = this.options.completionTimes;
+    if (!times) return undefined;
+    const random = () => this.completionTimes.next();
+    const { completionMs } = sampleCompletion(times.workload, random, this.posted++, times.tasks);
+    return taskTimingFor(completionMs);
   }
 
   private nextId(): string {

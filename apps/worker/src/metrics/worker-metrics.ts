@@ -40,6 +40,31 @@ export class WorkerMetrics {
     labelNames: ['outcome'],
     registers: [this.registry],
   });
+  /** Adaptive polling (issue 12): GETs a task took, observed once when it finishes. */
+  readonly pollsPerTask = new Histogram({
+    name: 'regionwatch_polls_per_task',
+    help: 'Polls (GETs answered) a task took until its terminal status',
+    buckets: [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100],
+    registers: [this.registry],
+  });
+  /**
+   * Upper bound of how late a completion was noticed: terminal poll time minus the previous poll's
+   * (minus submittedAt for a task found done at its first poll). Aspose does not say when a task
+   * finished, so the true lag is somewhere below this.
+   */
+  readonly detectionLag = new Histogram({
+    name: 'regionwatch_detection_lag_seconds',
+    help: 'Upper bound of the detection lag: terminal poll time minus the previous poll time',
+    buckets: [0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 20, 30, 60, 120, 300],
+    registers: [this.registry],
+  });
+  /** Learned completion-time quantiles per kind (`_shared`: all tasks); set from `learner.learnedQuantiles()`. */
+  readonly learnedCompletion = new Gauge({
+    name: 'regionwatch_learned_completion_seconds',
+    help: 'Learned completion time (from submittedAt) at a quantile, per kind; kind="_shared" is the estimate of all tasks',
+    labelNames: ['kind', 'quantile'],
+    registers: [this.registry],
+  });
   private watched: readonly Queue[] = [];
   // Queue depths are read on scrape, so they are right whichever replica is asked.
   private readonly queueJobs: Gauge<'queue' | 'state'> = new Gauge({
@@ -65,6 +90,17 @@ export class WorkerMetrics {
         for (const state of JOB_STATES) this.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
       }),
     );
+  }
+
+  /**
+   * Replaces the learned quantiles (kinds forgotten by the learner disappear; at most POLL_MAX_KINDS + 1
+   * kinds, so the label set stays bounded). Rows come from `CompletionLearner.learnedQuantiles()`.
+   */
+  setLearnedQuantiles(rows: readonly { kind: string; quantile: number; seconds: number }[]): void {
+    this.learnedCompletion.reset();
+    for (const { kind, quantile, seconds } of rows) {
+      if (Number.isFinite(seconds)) this.learnedCompletion.set({ kind, quantile: String(quantile) }, seconds);
+    }
   }
 
   /** Zeroes every labelled series that operators alert on, so a dashboard shows 0 rather than "no data". */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { dashboardEnvShape } from './dashboard-env.js';
+import { pollingEnvShape } from './polling-env.js';
 import { flag, httpUrl, positiveNumber, requiredString, tcpPort, wholeNumber } from './env-values.js';
 
 // Environment values are strings. `parseEnv` turns empty strings into "unset" before parsing,
@@ -35,6 +36,8 @@ const VARIABLES = {
   POLL_INITIAL_DELAY_MS: wholeNumber(1).default(1_000),
   /** Cap of the exponential backoff between polls (jitter included). */
   POLL_MAX_DELAY_MS: wholeNumber(1).default(30_000),
+  /** POLL_STRATEGY and the adaptive schedule's knobs: see polling-env.ts. */
+  ...pollingEnvShape,
   /** Polling stops at submittedAt + this; the task ends `Expired`. */
   TASK_DEADLINE_MS: wholeNumber(1).default(86_400_000),
   /** Jobs in flight in one replica. */

@@ -9,6 +9,16 @@ export const taskIdSchema = z
   .regex(TASK_ID_PATTERN, 'must be 1-128 characters of A-Z a-z 0-9 . _ - starting with a letter or digit')
   .refine((id) => !/^\d+$/.test(id), 'must not be all digits (BullMQ reserves numeric job ids)');
 
+/**
+ * A task's kind (`PollJob.kind`): a short label such as `invoice-scan`; completion times are learned
+ * per kind. Bounded so a producer cannot grow Redis with it: 1-64 characters, starting with a letter
+ * or digit (so it never collides with the learner's own `_shared`/`_kinds` keys).
+ */
+export const POLL_KIND_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+export const pollKindSchema = z
+  .string({ message: 'must be a string' })
+  .regex(POLL_KIND_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit');
+
 export const webhookUrlSchema = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
 
 export const metadataSchema = z

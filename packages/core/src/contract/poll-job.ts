@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { isoDateSchema, metadataSchema, taskIdSchema, webhookUrlSchema } from './fields.js';
+import { isoDateSchema, metadataSchema, pollKindSchema, taskIdSchema, webhookUrlSchema } from './fields.js';
 import { regionResultSchema } from './region-result.js';
 
 /** What a producer (in any language) writes to `regions-poll`, job id = task id. */
@@ -11,6 +11,8 @@ export const pollJobSchema = z.object({
   webhookUrl: webhookUrlSchema.optional(),
   /** Passed through untouched to the result. */
   metadata: metadataSchema.optional(),
+  /** Short label; completion times are learned per kind (adaptive polling). Default: the shared estimate. */
+  kind: pollKindSchema.optional(),
 });
 export type PollJob = z.infer<typeof pollJobSchema>;
 
@@ -36,6 +38,8 @@ export type PollProgress = z.infer<typeof pollProgressSchema>;
  * once decided, the result (kept so a re-run after a crash hands on the same result, not a new one).
  */
 export const pollJobDataSchema = pollJobSchema.extend({
+  /** A bad label must not stop a task from being polled: the worker then uses the shared estimate. */
+  kind: pollKindSchema.optional().catch(undefined),
   /** Set by regionwatch's producer to tell a job it created from an existing one (optional for others). */
   trackingId: z.string().optional(),
   progress: pollProgressSchema.optional(),
