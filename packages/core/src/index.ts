@@ -11,6 +11,7 @@ export { AsposePermanentError, type PermanentReason } from './errors/aspose-perm
 export { RateBudgetExhaustedError } from './errors/rate-budget-exhausted-error.js';
 export { RegionDecodeError } from './errors/region-decode-error.js';
 export { describeIssues, listIssues, type InputIssue } from './validation/describe-issues.js';
+export { boundMessages, TEXT_LIMITS, truncateText } from './text/bounded-text.js';
 
 // Configuration. Each process parses only its own variables, once, at start-up; every variable and
 // its default is defined once (config/variables.ts) and composed into the per-process schemas.
@@ -89,6 +90,8 @@ export {
   type TaskStatus,
 } from './aspose/ocr-response.js';
 export { asposeErrorForStatus, type AsposeEndpoint } from './aspose/aspose-error-for-status.js';
+export { OCR_RESPONSE_LIMITS } from './aspose/ocr-response.js';
+export { TOKEN_FAILURE_MEMORY_MS, TOKEN_LIFETIME_BOUNDS_MS, TokenProvider, type TokenProviderOptions } from './aspose/token-provider.js';
 export { decodeRegions, encodeRegions, type ResultItem } from './regions/decode-regions.js';
 
 // HTTP helpers shared by the Aspose client and the webhook sender.

@@ -10,6 +10,9 @@ import {
   createAsposeClient,
   decodeRegions,
   loadConfig,
+  parseOcrResponse,
+  RateBudgetExhaustedError,
+  TOKEN_FAILURE_MEMORY_MS,
   type AsposeClientOptions,
 } from '../src/index.js';
 
@@ -102,7 +105,84 @@ describe('token provider', () => {
     expect(error).toBeInstanceOf(AsposeTransientError);
     expect((error as AsposeTransientError).reason).toBe('token-endpoint');
   });
+
+  it('remembers a refused token request for a few seconds: one token request, not one per poll', async () => {
+    let now = Date.now();
+    const c = client({ clientSecret: 'wrong', now: () => now });
+    const before = simulator.counters().token;
+    for (let i = 0; i < 50; i += 1) {
+      expect(await failure(c.getDetectRegions('a'))).toBeInstanceOf(AsposeAuthError);
+      now += 90; // 50 polls over 4.5 s
+    }
+    expect(simulator.counters().token - before).toBe(1);
+    now += TOKEN_FAILURE_MEMORY_MS;
+    await failure(c.getDetectRegions('a'));
+    expect(simulator.counters().token - before).toBe(2);
+  });
+
+  it('keeps using an unexpired token while its refresh fails', async () => {
+    let now = Date.now();
+    simulator.setTokenLifetime(100);
+    const c = client({ now: () => now });
+    const first = await c.tokens.getToken();
+    now += 95_000; // past the refresh point (90 s), before expiry (100 s)
+    simulator.setFaults({ tokenEndpointDown: true });
+    expect(await c.tokens.getToken()).toBe(first);
+    now += 10_000; // expired
+    expect(await failure(c.tokens.getToken())).toBeInstanceOf(AsposeTransientError);
+  });
+
+  it('counts token requests against the request budget (beforeRequest)', async () => {
+    const seen: (string | undefined)[] = [];
+    const c = client({ beforeRequest: async (taskId) => void seen.push(taskId) });
+    const id = simulator.createTask();
+    await c.getDetectRegions(id);
+    await c.getDetectRegions(id);
+    expect(seen).toEqual([undefined, id, id]); // the token request, then two GETs
+  });
+
+  it('sends no token request when the budget says no', async () => {
+    const before = simulator.counters().token;
+    const refuse = async () => {
+      throw new RateBudgetExhaustedError({ max: 1, windowMs: 1_000 }, { retryAfterMs: 10 });
+    };
+    const c = client({ beforeRequest: refuse });
+    expect(await failure(c.getDetectRegions('a'))).toBeInstanceOf(RateBudgetExhaustedError);
+    expect(simulator.counters().token).toBe(before);
+  });
+
+  it.each([
+    [1, 60_000],
+    [0, 60_000],
+    [-5, 60_000],
+    [3_600, 3_600_000],
+    [10 ** 9, 24 * 3_600_000],
+  ])('clamps expires_in %s s to a lifetime of %s ms', async (expiresIn, lifetimeMs) => {
+    simulator.setTokenLifetime(3600);
+    let now = Date.now();
+    const c = client({ now: () => now, tokenUrl: `${tokenServer.url}?expires_in=${expiresIn}` });
+    const first = await c.tokens.getToken();
+    const margin = Math.min(60_000, lifetimeMs / 10);
+    now += lifetimeMs - margin - 1;
+    expect(await c.tokens.getToken()).toBe(first);
+    now += 2;
+    expect(await c.tokens.getToken()).not.toBe(first);
+  });
 });
+
+/** A token endpoint answering `expires_in` from its query string, and a fresh token each time. */
+const tokenServer = { url: '', server: undefined as Server | undefined };
+beforeAll(async () => {
+  let issued = 0;
+  tokenServer.server = createServer((req, res) => {
+    const expiresIn = Number(new URL(req.url ?? '/', 'http://x').searchParams.get('expires_in'));
+    issued += 1;
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ access_token: `t${issued}`, expires_in: expiresIn }));
+  });
+  await new Promise<void>((resolve) => tokenServer.server?.listen(0, '127.0.0.1', resolve));
+  tokenServer.url = `http://127.0.0.1:${(tokenServer.server.address() as AddressInfo).port}/connect/token`;
+});
+afterAll(() => new Promise<void>((resolve) => (tokenServer.server ? tokenServer.server.close(() => resolve()) : resolve())));
 
 describe('token endpoint answers that are unusable', () => {
   let server: Server;
@@ -118,13 +198,20 @@ describe('token endpoint answers that are unusable', () => {
   it.each([
     ['not JSON', '<html>oops</html>', /not JSON/],
     ['no access_token', '{"expires_in":3600}', /without an access_token/],
-    ['expires_in 0', '{"access_token":"t","expires_in":0}', /unusable expires_in \(0\)/],
     ['expires_in a string', '{"access_token":"t","expires_in":"soon"}', /unusable expires_in \("soon"\)/],
   ])('%s → AsposeAuthError', async (_name, body, message) => {
     answer = { status: 200, body };
     const error = await failure(client({ tokenUrl: url }).tokens.getToken());
     expect(error).toBeInstanceOf(AsposeAuthError);
     expect(error.message).toMatch(message);
+  });
+
+  it('a refusal with a 250 KB OAuth error text gives a short message', async () => {
+    answer = { status: 400, body: JSON.stringify({ error: `invalid_client ${'x'.repeat(250_000)}` }) };
+    const error = await failure(client({ tokenUrl: url }).tokens.getToken());
+    expect(error).toBeInstanceOf(AsposeAuthError);
+    expect(error.message).toMatch(/^token endpoint refused the credentials \(HTTP 400, invalid_client x+… \(\d+ more characters\)\)/);
+    expect(error.message.length).toBeLessThan(400);
   });
 });
 
@@ -210,6 +297,25 @@ describe('getDetectRegions', () => {
     expect(error).toBeInstanceOf(AsposePermanentError);
     expect(error).toMatchObject({ reason, taskId: id });
     expect(error.message).toMatch(message);
+  });
+
+  it('an answer with half a million bad items fails fast with a bounded message', () => {
+    const items = Array.from({ length: 512_000 }, () => 1);
+    for (const body of [
+      JSON.stringify({ taskStatus: 'Completed', results: items }),
+      JSON.stringify({ taskStatus: 'Completed', results: items.slice(0, 9_000) }),
+      JSON.stringify({ taskStatus: 'Error', error: { messages: items.slice(0, 900) } }),
+      JSON.stringify({ taskStatus: 'x'.repeat(100_000) }),
+    ]) {
+      let error: unknown;
+      try {
+        parseOcrResponse(body, 'task-1');
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toBeInstanceOf(AsposePermanentError);
+      expect((error as Error).message.length).toBeLessThan(1_000);
+    }
   });
 
   it('an oversized body is permanent and not read to the end', async () => {

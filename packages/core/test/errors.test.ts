@@ -6,7 +6,10 @@ import {
   AsposePermanentError,
   AsposeTransientError,
   ConfigError,
+  boundMessages,
   describeIssues,
+  TEXT_LIMITS,
+  truncateText,
   RateBudgetExhaustedError,
   RedisUnavailableError,
   RegionDecodeError,
@@ -101,5 +104,29 @@ describe('describeIssues', () => {
     );
     const whole = z.string().safeParse(1);
     if (!whole.success) expect(describeIssues(whole.error, '(body)')).toBe('(body): Invalid input: expected string, received number');
+  });
+
+  it('names the first three issues and counts the rest, each cut to a line', () => {
+    const parsed = z.array(z.string()).safeParse(Array.from({ length: 10_000 }, (_, i) => i));
+    expect(parsed.success).toBe(false);
+    if (parsed.success) return;
+    expect(describeIssues(parsed.error, 'data')).toBe(
+      '[0]: Invalid input: expected string, received number; [1]: Invalid input: expected string, received number; ' +
+        '[2]: Invalid input: expected string, received number; and 9997 more',
+    );
+    const long = z.object({ ['k'.repeat(5_000)]: z.string() }).safeParse({});
+    if (!long.success) expect(describeIssues(long.error, 'data').length).toBeLessThan(300);
+  });
+});
+
+describe('boundMessages and truncateText', () => {
+  it('keep the first messages, each about a kilobyte, and say what was left out', () => {
+    expect(truncateText('abc', 5)).toBe('abc');
+    expect(truncateText('abcdefgh', 5)).toBe('abcde… (3 more characters)');
+    const messages = boundMessages(Array.from({ length: 25 }, (_, i) => `${i}:${'x'.repeat(2_000)}`));
+    expect(messages).toHaveLength(TEXT_LIMITS.messages + 1);
+    expect(messages.at(-1)).toBe('… and 5 more');
+    expect(messages[0]?.length).toBeLessThan(TEXT_LIMITS.messageChars + 40);
+    expect(boundMessages(null)).toEqual([]);
   });
 });

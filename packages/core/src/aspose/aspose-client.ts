@@ -5,7 +5,8 @@ import { AsposePermanentError } from '../errors/aspose-permanent-error.js';
 import { AsposeHttp, DEFAULT_MAX_RESPONSE_BYTES } from '../http/aspose-http.js';
 import { send, type HttpResponse, type RequestSpec } from '../http/send.js';
 import { asposeErrorForStatus } from './aspose-error-for-status.js';
-import { isTaskStatus, ocrResponseSchema, type OcrResponse } from './ocr-response.js';
+import { isTaskStatus, OCR_RESPONSE_LIMITS, ocrResponseSchema, type OcrResponse } from './ocr-response.js';
+import { truncateText } from '../text/bounded-text.js';
 import { previewBody } from './preview-body.js';
 import { describeIssues } from '../validation/describe-issues.js';
 import { TokenProvider } from './token-provider.js';
@@ -20,8 +21,8 @@ export type AsposeClientOptions = {
   maxResponseBytes?: number;
   now?: () => number;
   /**
-   * Called right before every request to the API (retries after a refused token included), so a
-   * shared rate limit counts requests as Aspose sees them; throw to not send.
+   * Called right before every request to Aspose (token requests and retries after a refused token
+   * included), so a shared rate limit counts requests as Aspose sees them; throw to not send.
    */
   beforeRequest?: (taskId: string | undefined) => Promise<void>;
 };
@@ -64,6 +65,8 @@ export class AsposeClient {
       clientSecret: options.clientSecret,
       http: this.http,
       ...(options.now ? { now: options.now } : {}),
+      // Token requests are requests to Aspose too: they count against the same budget.
+      ...(options.beforeRequest ? { beforeRequest: () => options.beforeRequest?.(undefined) ?? Promise.resolve() } : {}),
     });
   }
 
@@ -141,6 +144,10 @@ export function parseOcrResponse(body: string, taskId: string): OcrResponse {
   } catch {
     throw new AsposePermanentError('invalid-body', `Aspose answered a body that is not JSON: ${previewBody(body)}`, { taskId });
   }
+  const oversized = oversizedList(json);
+  if (oversized) {
+    throw new AsposePermanentError('schema-mismatch', `Aspose answered JSON that is not an OCRResponse (${oversized})`, { taskId });
+  }
   const parsed = ocrResponseSchema.safeParse(json);
   if (!parsed.success) {
     const where = describeIssues(parsed.error, '(body)');
@@ -148,9 +155,28 @@ export function parseOcrResponse(body: string, taskId: string): OcrResponse {
   }
   const { taskStatus } = parsed.data;
   if (!isTaskStatus(taskStatus)) {
-    throw new AsposePermanentError('unknown-status', `Aspose answered an unknown taskStatus ${JSON.stringify(taskStatus)}`, { taskId });
+    const shown = truncateText(JSON.stringify(taskStatus), 100);
+    throw new AsposePermanentError('unknown-status', `Aspose answered an unknown taskStatus ${shown}`, { taskId });
   }
   return { ...parsed.data, taskStatus };
+}
+
+/**
+ * A list over its limit, found before the schema walks it item by item (zod would check every one of
+ * half a million items, and report each, before looking at the length).
+ */
+function oversizedList(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const { results, error } = json as { results?: unknown; error?: { messages?: unknown; warnings?: unknown } | null };
+  const lists: [string, unknown, number][] = [
+    ['results', results, OCR_RESPONSE_LIMITS.resultItems],
+    ['error.messages', error?.messages, OCR_RESPONSE_LIMITS.messages],
+    ['error.warnings', error?.warnings, OCR_RESPONSE_LIMITS.messages],
+  ];
+  for (const [path, list, max] of lists) {
+    if (Array.isArray(list) && list.length > max) return `${path}: ${list.length} items, at most ${max} accepted`;
+  }
+  return undefined;
 }
 
 /** The variables a client is built from (the worker's, the producer's and the demo's configs all have them). */

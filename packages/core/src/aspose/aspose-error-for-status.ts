@@ -5,6 +5,7 @@ import { AsposeTransientError } from '../errors/aspose-transient-error.js';
 import type { HttpResponse } from '../http/send.js';
 import { parseRetryAfter } from '../http/retry-after.js';
 import { previewBody } from './preview-body.js';
+import { truncateText } from '../text/bounded-text.js';
 
 /** Which Aspose endpoint answered: the OCR API, or the OAuth2 token endpoint. */
 export type AsposeEndpoint = 'api' | 'token';
@@ -50,11 +51,14 @@ export function asposeErrorForStatus(endpoint: AsposeEndpoint, response: HttpRes
   return new AsposePermanentError('client-error', `Aspose answered HTTP ${statusCode}: ${previewBody(response.body)}`, context);
 }
 
-/** The OAuth2 `error` field of a refusal, as ", invalid_client", when there is one. */
+/**
+ * The OAuth2 `error` field of a refusal, as ", invalid_client", when there is one. RFC 6749 codes are
+ * short ASCII words; anything else is cut, so a broken endpoint cannot copy a page into every task.
+ */
 function oauthError(body: string): string {
   try {
     const { error } = JSON.parse(body) as { error?: unknown };
-    return typeof error === 'string' ? `, ${error}` : '';
+    return typeof error === 'string' ? `, ${truncateText(error.replace(/[^\x20-\x7e]/g, '?'), 64)}` : '';
   } catch {
     return '';
   }

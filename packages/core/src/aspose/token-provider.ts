@@ -1,5 +1,7 @@
 import { AsposeAuthError } from '../errors/aspose-auth-error.js';
 import { AsposeTransientError } from '../errors/aspose-transient-error.js';
+import { RateBudgetExhaustedError } from '../errors/rate-budget-exhausted-error.js';
+import { truncateText } from '../text/bounded-text.js';
 import type { AsposeHttp } from '../http/aspose-http.js';
 import { send } from '../http/send.js';
 import { asposeErrorForStatus } from './aspose-error-for-status.js';
@@ -10,20 +12,42 @@ export type TokenProviderOptions = {
   clientSecret: string;
   http: AsposeHttp;
   now?: () => number;
+  /**
+   * Called right before each token request, like the client's `beforeRequest` before each API call:
+   * token requests count against the shared request budget (ASPOSE_MAX_RPS). Throw to not send.
+   */
+  beforeRequest?: () => Promise<void>;
+  /** How long a failed token request is remembered (and rethrown without a request). @defaultValue TOKEN_FAILURE_MEMORY_MS */
+  failureMemoryMs?: number;
 };
 
 /** When a token endpoint omits `expires_in` (optional in OAuth2), reuse a token this long. */
 const DEFAULT_LIFETIME_MS = 5 * 60 * 1000;
 
-type CachedToken = { value: string; refreshAt: number };
+/**
+ * `expires_in` is clamped to this range: a token endpoint saying 1 s would cost a token request per
+ * poll, one saying a year would keep a token long after its real expiry (a 401 refreshes it anyway).
+ */
+export const TOKEN_LIFETIME_BOUNDS_MS = { min: 60_000, max: 24 * 60 * 60 * 1000 } as const;
+
+/**
+ * A failed token request (refused credentials, the endpoint down) is remembered this long: every poll
+ * in that time fails at once with the same error instead of sending its own token request, so
+ * refused credentials cost one token request per replica every few seconds, not one per job run.
+ */
+export const TOKEN_FAILURE_MEMORY_MS = 5_000;
+
+type CachedToken = { value: string; refreshAt: number; expiresAt: number };
 
 /**
  * OAuth2 client-credentials tokens for Aspose: cached until shortly before `expires_in`, fetched
- * single-flight (any number of concurrent callers without a token cause one token request).
+ * single-flight (any number of concurrent callers without a token cause one token request); a failed
+ * request is remembered for TOKEN_FAILURE_MEMORY_MS.
  */
 export class TokenProvider {
   private cached: CachedToken | undefined;
   private inflight: Promise<CachedToken> | undefined;
+  private failure: { error: unknown; until: number } | undefined;
   private readonly now: () => number;
 
   constructor(private readonly options: TokenProviderOptions) {
@@ -31,11 +55,36 @@ export class TokenProvider {
   }
 
   async getToken(): Promise<string> {
-    if (this.cached && this.now() < this.cached.refreshAt) return this.cached.value;
-    this.inflight ??= this.fetchToken().finally(() => {
-      this.inflight = undefined;
-    });
-    this.cached = await this.inflight;
+    const now = this.now();
+    if (this.cached && now < this.cached.refreshAt) return this.cached.value;
+    if (this.failure && now < this.failure.until) {
+      // The refresh is failing, but the token we hold has not expired yet: keep using it.
+      if (this.cached && now < this.cached.expiresAt) return this.cached.value;
+      throw this.failure.error;
+    }
+    this.inflight ??= this.fetchToken()
+      .then(
+        (token) => {
+          this.failure = undefined;
+          return token;
+        },
+        (error: unknown) => {
+          // Our own budget being spent sent nothing: nothing to remember.
+          if (!(error instanceof RateBudgetExhaustedError)) {
+            this.failure = { error, until: this.now() + (this.options.failureMemoryMs ?? TOKEN_FAILURE_MEMORY_MS) };
+          }
+          throw error;
+        },
+      )
+      .finally(() => {
+        this.inflight = undefined;
+      });
+    try {
+      this.cached = await this.inflight;
+    } catch (error) {
+      if (this.cached && this.now() < this.cached.expiresAt) return this.cached.value;
+      throw error;
+    }
     return this.cached.value;
   }
 
@@ -48,6 +97,7 @@ export class TokenProvider {
   }
 
   private async fetchToken(): Promise<CachedToken> {
+    await this.options.beforeRequest?.();
     const response = await send(
       this.options.http,
       {
@@ -79,12 +129,17 @@ export class TokenProvider {
     if (typeof value !== 'string' || value.length === 0) {
       throw new AsposeAuthError('token endpoint answered without an access_token', {});
     }
-    if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !(expiresIn > 0))) {
-      throw new AsposeAuthError(`token endpoint answered an unusable expires_in (${JSON.stringify(expiresIn)})`, {});
+    if (expiresIn !== undefined && (typeof expiresIn !== 'number' || !Number.isFinite(expiresIn))) {
+      throw new AsposeAuthError(
+        `token endpoint answered an unusable expires_in (${truncateText(String(JSON.stringify(expiresIn)), 40)})`,
+        {},
+      );
     }
-    const lifetimeMs = typeof expiresIn === 'number' ? expiresIn * 1000 : DEFAULT_LIFETIME_MS;
+    const { min, max } = TOKEN_LIFETIME_BOUNDS_MS;
+    const lifetimeMs = typeof expiresIn === 'number' ? Math.min(Math.max(expiresIn * 1000, min), max) : DEFAULT_LIFETIME_MS;
     // Refresh a little early (10 %, at most a minute) so a token never expires mid-request.
     const marginMs = Math.min(60_000, lifetimeMs / 10);
-    return { value, refreshAt: this.now() + lifetimeMs - marginMs };
+    const now = this.now();
+    return { value, refreshAt: now + lifetimeMs - marginMs, expiresAt: now + lifetimeMs };
   }
 }

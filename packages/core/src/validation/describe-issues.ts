@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { TEXT_LIMITS, truncateText } from '../text/bounded-text.js';
 
 /** One problem a schema found: where (a dot path, `''` for the value itself) and what is wrong. */
 export type InputIssue = { path: string; message: string };
@@ -12,9 +13,16 @@ export function listIssues(error: z.ZodError): InputIssue[] {
   return error.issues.map((issue) => ({ path: z.core.toDotPath(issue.path), message: issue.message }));
 }
 
-/** Every issue as `path: message`, joined by `; `; `whole` names the value itself for issues without a path. */
-export function describeIssues(error: z.ZodError, whole: string): string {
-  return listIssues(error)
-    .map((issue) => `${issue.path || whole}: ${issue.message}`)
+/**
+ * The first issues (TEXT_LIMITS.issues) as `path: message`, joined by `; `, then how many more there
+ * were; `whole` names the value itself for issues without a path. Bounded: an answer with half a
+ * million bad items gives a line, not megabytes.
+ */
+export function describeIssues(error: z.ZodError, whole: string, maxIssues: number = TEXT_LIMITS.issues): string {
+  const issues = error.issues;
+  const shown = issues
+    .slice(0, maxIssues)
+    .map((issue) => truncateText(`${z.core.toDotPath(issue.path) || whole}: ${issue.message}`, 200))
     .join('; ');
+  return issues.length > maxIssues ? `${shown}; and ${issues.length - maxIssues} more` : shown;
 }
