@@ -122,7 +122,7 @@ export async function simulate(
   return outcomes;
 }
 
-/** Today's schedule: the producer's POLL_INITIAL_DELAY_MS, then `nextPollDelay` (jitter before clamping). */
+/** Today's schedule: the producer's POLL_INITIAL_DELAY_MS, then `nextPollDelay` (±20 % jitter within [initial, cap]). */
 export function exponentialStrategy(config: PlanConfig, seed: number): Strategy {
   const prng = Prng.stream(seed, 'exponential');
   return {

@@ -174,7 +174,7 @@ describe('planNextPoll', () => {
         },
       ),
     );
-    // Jitter after clamping: no capped delay is exactly the cap (today's nextPollDelay: about half are).
+    // Jitter after clamping: no capped delay is exactly the cap (nor is one of nextPollDelay's since issue 9).
     let seed = 1;
     const random = () => ((seed = (seed * 16_807) % 2_147_483_647) - 1) / 2_147_483_646;
     const atCap = { plan: 0, today: 0 };
@@ -184,7 +184,7 @@ describe('planNextPoll', () => {
       if (nextPollDelay(10, config, random) === 30_000) atCap.today++;
     }
     expect(atCap.plan).toBeLessThan(5);
-    expect(atCap.today).toBeGreaterThan(400);
+    expect(atCap.today).toBeLessThan(5);
   });
 
   it('treats Retry-After as a lower bound, even past the cap, and never schedules past the deadline', () => {
