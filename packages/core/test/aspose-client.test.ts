@@ -217,24 +217,37 @@ describe('token endpoint answers that are unusable', () => {
 
 describe('getDetectRegions', () => {
   it('follows a task through Pending, Processing and Completed', async () => {
-    const c = client();
-    const id = simulator.createTask({
-      pendingMs: 50,
-      processingMs: 50,
-      outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
-    });
-    expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect((await c.getDetectRegions(id)).taskStatus).toBe('Processing');
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    const done = await c.getDetectRegions(id);
-    expect(done).toMatchObject({
-      id,
-      taskStatus: 'Completed',
-      responseStatusCode: 'Ok',
-      results: [{ type: 'Other', data: 'W1swLCA4LCA2OTcsIDQ0MV1d' }],
-    });
-    expect(decodeRegions(done.results)).toEqual([{ left: 0, top: 8, right: 697, bottom: 441 }]);
+    // The simulator's clock is injected: the statuses follow it, not how busy the machine is.
+    let clock = 1_000_000;
+    const own = await startSimulator({ pendingMs: 50, processingMs: 50, now: () => clock });
+    try {
+      const c = new AsposeClient({
+        baseUrl: own.url,
+        tokenUrl: own.tokenUrl,
+        clientId: own.credentials.clientId,
+        clientSecret: own.credentials.clientSecret,
+        timeoutMs: 2_000,
+      });
+      const id = own.createTask({
+        pendingMs: 50,
+        processingMs: 50,
+        outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
+      });
+      expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
+      clock += 60;
+      expect((await c.getDetectRegions(id)).taskStatus).toBe('Processing');
+      clock += 60;
+      const done = await c.getDetectRegions(id);
+      expect(done).toMatchObject({
+        id,
+        taskStatus: 'Completed',
+        responseStatusCode: 'Ok',
+        results: [{ type: 'Other', data: 'W1swLCA4LCA2OTcsIDQ0MV1d' }],
+      });
+      expect(decodeRegions(done.results)).toEqual([{ left: 0, top: 8, right: 697, bottom: 441 }]);
+    } finally {
+      await own.close();
+    }
   });
 
   it('reads Error and NotExist as statuses (200 answers)', async () => {
