@@ -1,7 +1,8 @@
-import { loadConfig, type RegionResult } from '@regionwatch/core';
+import { loadConfig, recordBodyFor, truncateText, type RegionResult } from '@regionwatch/core';
 import { waitFor } from '@regionwatch/testkit';
 import { testRedis } from '@regionwatch/testkit/vitest';
 import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_LISTED_MESSAGES, MAX_SHOWN_TEXT } from '../src/index.js';
 import { serveDashboard, type Served } from './support/serve.js';
@@ -38,23 +39,28 @@ beforeAll(async () => {
     finishedAt: now,
     polls: 3,
   };
-  await pollQueue.add(
+  // As the worker leaves a task it decided: progress in the job's `progress` field (bounded by the
+  // worker), the result in the task record beside the job.
+  const job = await pollQueue.add(
     'poll',
-    {
-      taskId: TASK,
-      webhookUrl: 'https://hooks.example/in?token=hook-s3cret',
-      metadata: result.metadata,
-      progress: {
-        polls: 3,
-        transientErrors: 1,
-        invalidResponses: 0,
-        lastError: `token endpoint unreachable: https://user:pw@auth.example/connect/token?client_secret=lasterr-s3cret ${'x'.repeat(20_000)}`,
-        history: [{ status: 'Pending', count: 2 }],
-      },
-      result,
-    },
+    { taskId: TASK, webhookUrl: 'https://hooks.example/in?token=hook-s3cret', metadata: result.metadata },
     { jobId: TASK, delay: 600_000 },
   );
+  await job.updateProgress({
+    polls: 3,
+    transientErrors: 1,
+    lastError: truncateText(
+      `token endpoint unreachable: https://user:pw@auth.example/connect/token?client_secret=lasterr-s3cret ${'x'.repeat(20_000)}`,
+    ),
+    history: [{ status: 'Pending', count: 2 }],
+  });
+  const body = recordBodyFor(result, [{ status: 'Pending', count: 2 }], {
+    results: null,
+    webhooks: ['https://hooks.example/in?token=hook-s3cret'],
+  });
+  const redis = new Redis(url);
+  await redis.hset(`${prefix}:regions-poll:${TASK}:task`, 'chain', 'test', 'body', JSON.stringify(body));
+  redis.disconnect();
   await webhookQueue.add(
     'deliver',
     { url: 'https://hooks.example/in?token=hook-s3cret', event: { type: 'regions.failed', timestamp: now, data: result } },

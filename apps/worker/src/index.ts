@@ -4,12 +4,34 @@
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './worker-runtime.js';
 
 // Polling: the regions-poll processor, how it handles a failed poll, and the results it builds.
-export { createPollProcessor, MAX_INVALID_RESPONSES, type PollProcessorDeps } from './poll/poll-processor.js';
-export { classifyPollFailure, type DelayBasis, type PollFailure } from './poll/classify-poll-failure.js';
+export {
+  createPollProcessor,
+  HAND_OFF_RETRY_MS,
+  LAST_POLL_GRACE_MS,
+  type PollProcessorDeps,
+  type PollReturn,
+} from './poll/poll-processor.js';
+export {
+  classifyPollFailure,
+  DEFAULT_THROTTLE_PAUSE_MS,
+  type DelayBasis,
+  type PollFailure,
+  type UpstreamProblem,
+} from './poll/classify-poll-failure.js';
+export { isJobNoLongerOurs, rescheduleJobIn, type RescheduleJob } from './poll/reschedule-job.js';
 export { expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './poll/build-result.js';
 
 // Delivery: the hand-off to the results queue and webhooks, and the regions-webhooks processor.
-export { createHandOff, webhookEvent, type HandOffOptions } from './delivery/hand-off.js';
+export {
+  createHandOff,
+  webhookEvent,
+  webhookJobId,
+  type HandOff,
+  type HandOffInput,
+  type HandOffOptions,
+  type HandOffOutcome,
+} from './delivery/hand-off.js';
+export { failUnreadableActiveJobs, isUnreadableJobError } from './jobs/fail-unreadable-jobs.js';
 export { createWebhookProcessor, type DeliveryReceipt, type WebhookProcessorDeps } from './webhook/webhook-processor.js';
 export { WEBHOOK_BACKOFF_TYPE, webhookRetryDelay } from './webhook/webhook-backoff.js';
 export { assertPublicLiteral, guardedLookup, nonPublicRange } from './webhook/address-guard.js';
@@ -20,4 +42,6 @@ export { replayDeadLetters, type ReplayOutcome } from './replay/replay-dead-lett
 // Operating it: /healthz, /readyz, /metrics.
 export { createHealthServer, type HealthDeps } from './health/health-server.js';
 export { Readiness } from './health/readiness.js';
+export { SPELL_TASKS, UpstreamHealth } from './health/upstream-health.js';
+export { ResultsBacklogWatch, type ResultsBacklogOptions } from './metrics/results-backlog.js';
 export { WorkerMetrics, type PollOutcome, type WebhookOutcome } from './metrics/worker-metrics.js';

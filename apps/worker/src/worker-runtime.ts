@@ -8,19 +8,25 @@ import {
   logRedisOutages,
   POLL_QUEUE,
   RequestRateLimiter,
+  requestGate,
   rpsWindow,
+  SharedPause,
+  TaskRecordStore,
   WEBHOOK_QUEUE,
   type AsposeClient,
   type WorkerConfig,
   type Logger,
-  type RegionResult,
 } from '@regionwatch/core';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createHandOff } from './delivery/hand-off.js';
 import { createHealthServer } from './health/health-server.js';
 import { Readiness } from './health/readiness.js';
+import { UpstreamHealth } from './health/upstream-health.js';
+import { failUnreadableActiveJobs, isUnreadableJobError } from './jobs/fail-unreadable-jobs.js';
+import { ResultsBacklogWatch } from './metrics/results-backlog.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
-import { createPollProcessor } from './poll/poll-processor.js';
+import { createPollProcessor, type PollReturn } from './poll/poll-processor.js';
+import { rescheduleJobIn } from './poll/reschedule-job.js';
 import { webhookRetryDelay } from './webhook/webhook-backoff.js';
 import { createWebhookProcessor, type DeliveryReceipt } from './webhook/webhook-processor.js';
 
@@ -33,6 +39,8 @@ export type StartWorkerOptions = {
   serveHealth?: boolean;
   /** Register Node's default process metrics (off when several workers share a process). */
   defaultMetrics?: boolean;
+  /** How often the results backlog is read (one LLEN); default 15 s. */
+  resultsBacklogCheckMs?: number;
 };
 
 export type RunningWorker = {
@@ -41,7 +49,7 @@ export type RunningWorker = {
   readonly aspose: AsposeClient;
   /** Bound port of the health server, when it runs. */
   readonly healthPort: number | undefined;
-  readonly pollWorker: Worker<unknown, RegionResult>;
+  readonly pollWorker: Worker<unknown, PollReturn>;
   readonly webhookWorker: Worker<unknown, DeliveryReceipt>;
   /**
    * Stops taking jobs, waits for those in flight up to `timeoutMs` (then lets stalled-job recovery
@@ -59,13 +67,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const prefix = config.REGIONWATCH_PREFIX;
   // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
   // instead of spinning), and a sliding window checked right before each request holds the cap as
-  // Aspose sees it — also for requests that waited on a token refresh or retry after a 401.
+  // Aspose sees it — also for token requests and requests that waited on a token refresh or retry after a 401.
   const limiter =
     config.ASPOSE_MAX_RPS === undefined
       ? undefined
       : RequestRateLimiter.perSecond(connection, `${prefix}:${POLL_QUEUE}:aspose-rate`, config.ASPOSE_MAX_RPS);
+  // When Aspose throttles the account (429, or 503 with Retry-After), every replica pauses its requests.
+  const pause = new SharedPause(connection, `${prefix}:${POLL_QUEUE}:aspose-pause`);
   const ownsAspose = options.aspose === undefined;
-  const aspose = options.aspose ?? createAsposeClient(config, limiter ? { beforeRequest: (taskId) => limiter.acquire(taskId) } : {});
+  const aspose = options.aspose ?? createAsposeClient(config, { beforeRequest: requestGate(pause, limiter) });
   const metrics = new WorkerMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   metrics.initialise();
   const readiness = new Readiness();
@@ -74,14 +84,29 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const pollQueue = queue(POLL_QUEUE);
   const webhookQueue = queue(WEBHOOK_QUEUE);
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
-  metrics.watchQueues([pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])]);
+  metrics.watchQueues([pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])], resultsQueue);
 
+  const records = new TaskRecordStore(connection, prefix);
   const handOff = createHandOff({
+    connection,
+    prefix,
     resultsQueue,
     webhookQueue,
-    defaultWebhookUrl: config.WEBHOOK_URL,
+    records,
     webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+    logger,
   });
+  const upstream = new UpstreamHealth(readiness, logger);
+  const backlog = resultsQueue
+    ? new ResultsBacklogWatch({
+        queue: resultsQueue,
+        threshold: config.RESULTS_BACKLOG_WARN,
+        readiness,
+        logger,
+        observe: (waiting) => metrics.resultsBacklog.set(waiting),
+        ...(options.resultsBacklogCheckMs === undefined ? {} : { intervalMs: options.resultsBacklogCheckMs }),
+      })
+    : undefined;
   const shared = {
     connection,
     prefix,
@@ -94,9 +119,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     autorun: false,
   };
 
-  const pollWorker = new Worker<unknown, RegionResult>(
+  const pollWorker = new Worker<unknown, PollReturn>(
     POLL_QUEUE,
-    createPollProcessor({ aspose, handOff, config, metrics, logger, readiness }),
+    createPollProcessor({ aspose, records, reschedule: rescheduleJobIn(pollQueue), handOff, pause, upstream, config, metrics, logger }),
     {
       ...shared,
       // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
@@ -119,8 +144,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         webhookRetryDelay(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, error),
     },
   });
-  for (const worker of [pollWorker, webhookWorker]) {
-    worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
+  for (const [worker, queue] of [
+    [pollWorker, pollQueue],
+    [webhookWorker, webhookQueue],
+  ] as const) {
+    let sweeping: Promise<unknown> | undefined;
+    worker.on('error', (error) => {
+      logger.error({ err: error, queue: worker.name }, 'worker error');
+      // A job BullMQ took but cannot read: fail it now, not after up to maxStalledCount stalls.
+      if (isUnreadableJobError(error)) {
+        sweeping ??= failUnreadableActiveJobs(queue, connection, logger)
+          .catch((sweepError: unknown) => logger.warn({ err: sweepError, queue: worker.name }, 'could not fail unreadable jobs'))
+          .finally(() => (sweeping = undefined));
+      }
+    });
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError')) {
         logger.error({ queue: worker.name, jobId: job.id, error: error.message }, 'job failed for good (in the failed set)');
@@ -141,6 +178,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   void webhookWorker.run();
   await Promise.all([pollWorker.waitUntilReady(), webhookWorker.waitUntilReady()]);
   readiness.markRunning();
+  backlog?.start();
+  void backlog?.check().catch(() => {});
   const healthPort = server ? (server.address() as AddressInfo).port : undefined;
   logger.info(
     { concurrency: config.WORKER_CONCURRENCY, maxRps: config.ASPOSE_MAX_RPS ?? null, healthPort: healthPort ?? null, prefix },
@@ -151,6 +190,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const close = (timeoutMs = config.SHUTDOWN_TIMEOUT_MS) =>
     (closing ??= (async () => {
       readiness.markShuttingDown();
+      backlog?.stop();
       logger.info({ timeoutMs }, 'worker stopping: finishing jobs in flight');
       const graceful = Promise.all([pollWorker.close(), webhookWorker.close()]).then(() => true);
       let timer: NodeJS.Timeout | undefined;
@@ -161,6 +201,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         logger.warn('jobs still in flight at the shutdown timeout: handing them back (stalled-job recovery)');
         await Promise.all([pollWorker.close(true), webhookWorker.close(true)]);
       }
+      await handOff.close();
       await Promise.all([pollQueue.close(), webhookQueue.close(), resultsQueue?.close()]);
       connection.disconnect();
       if (ownsAspose) await aspose.close();

@@ -1,4 +1,12 @@
-import { JOB_NAMES, POLL_QUEUE, type RegionResult } from '@regionwatch/core';
+import {
+  createLogger,
+  JOB_NAMES,
+  POLL_QUEUE,
+  recordBodyFor,
+  resultFromRecord,
+  TaskRecordStore,
+  type RegionResult,
+} from '@regionwatch/core';
 import { Queue, Worker } from 'bullmq';
 import { test } from '@regionwatch/testkit/vitest';
 import { afterAll, describe, expect } from 'vitest';
@@ -57,21 +65,26 @@ describe('delivery and dedupe', () => {
     }
   });
 
-  test('repeating a hand-off after the consumer already took the result delivers nothing twice', async () => {
-    const resultsQueue = new Queue('handoff-results', { connection: { url: h.env.REDIS_URL }, prefix: h.config.REGIONWATCH_PREFIX });
-    const webhookQueue = new Queue('handoff-webhooks', { connection: { url: h.env.REDIS_URL }, prefix: h.config.REGIONWATCH_PREFIX });
+  test('repeating a hand-off after the consumer already took (and removed) the result delivers nothing twice', async () => {
+    const prefix = h.config.REGIONWATCH_PREFIX;
+    const resultsQueue = new Queue('handoff-results', { connection: h.connection, prefix });
+    const webhookQueue = new Queue('handoff-webhooks', { connection: h.connection, prefix });
     const consumed: string[] = [];
     const consumer = new Worker('handoff-results', async (job) => void consumed.push(String(job.id)), {
       connection: { url: h.env.REDIS_URL },
-      prefix: h.config.REGIONWATCH_PREFIX,
+      prefix,
+    });
+    const records = new TaskRecordStore(h.connection, prefix);
+    const handOff = createHandOff({
+      connection: h.connection,
+      prefix,
+      resultsQueue,
+      webhookQueue,
+      records,
+      webhookMaxAttempts: 3,
+      logger: createLogger({ level: 'silent' }),
     });
     try {
-      const handOff = createHandOff({
-        resultsQueue,
-        webhookQueue,
-        defaultWebhookUrl: 'https://hooks.example.com/x',
-        webhookMaxAttempts: 3,
-      });
       const result: RegionResult = {
         taskId: 'handoff-1',
         status: 'Completed',
@@ -85,23 +98,42 @@ describe('delivery and dedupe', () => {
         finishedAt: new Date().toISOString(),
         polls: 1,
       };
-      await handOff(result, { taskId: 'handoff-1' });
+      const destinations = { results: 'handoff-results', webhooks: ['https://hooks.example.com/x'] };
+      // The record the processor writes when it decides (lock-checked); here the job's lock is faked.
+      await h.connection.set(`${prefix}:regions-poll:handoff-1:lock`, 'token');
+      const body = recordBodyFor(result, [], destinations);
+      expect(await records.decide({ taskId: 'handoff-1', token: 'token', chain: 'c1', body, progressJson: '{}' })).toEqual({
+        kind: 'written',
+      });
+      expect(await handOff({ result, chain: 'c1', destinations, handed: new Set() })).toEqual({ complete: true });
       await h.waitFor('consumed', async () =>
         consumed.length === 1 && (await resultsQueue.getJobState('handoff-1')) === 'completed' ? true : undefined,
       );
-      await handOff(result, { taskId: 'handoff-1' }); // the re-run after a crash
+      await resultsQueue.remove('handoff-1'); // a consumer that removes what it took
+      // The re-run after a crash: it reads the record again, which says both targets were handed.
+      const again = await records.read('handoff-1');
+      expect([...(again?.handed ?? [])].sort()).toEqual(['results', 'webhook:0']);
+      expect(await handOff({ result, chain: 'c1', destinations, handed: again?.handed ?? new Set() })).toEqual({ complete: true });
+      // Even a re-run that does not know (a crash between an add and its mark) adds nothing twice:
+      // the job that is there has this decision's timestamp.
+      expect(
+        await handOff({ result, chain: 'c1', destinations: { results: null, webhooks: destinations.webhooks }, handed: new Set() }),
+      ).toEqual({
+        complete: true,
+      });
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(consumed).toEqual(['handoff-1']);
       expect(await webhookQueue.getJobCounts('waiting')).toEqual({ waiting: 1 });
     } finally {
       await consumer.close();
+      await handOff.close();
       await Promise.all([resultsQueue.close(), webhookQueue.close()]);
     }
   });
 });
 
 describe('RESULTS_QUEUE=""', () => {
-  test('delivers by webhook only; the poll job still returns the result', async ({ redis }) => {
+  test('delivers by webhook only; the task record keeps the result', async ({ redis }) => {
     const other = await createHarness(redis, { env: { RESULTS_QUEUE: '' } });
     try {
       await other.startWorker();
@@ -112,12 +144,11 @@ describe('RESULTS_QUEUE=""', () => {
       });
       await other.producer.track(taskId, { webhookUrl: other.receiver.url });
       const delivered = await other.waitFor('webhook', () => other.receiver.accepted.get(taskId));
-      const job = await other.waitFor('completed poll job', async () => {
-        const j = await other.pollQueue.getJob(taskId);
-        return j?.finishedOn ? j : undefined;
-      });
-      expect(job.returnvalue).toMatchObject({ taskId, status: 'Completed', regions: [{ left: 1, top: 2, right: 3, bottom: 4 }] });
-      expect((delivered.body as { data: unknown }).data).toEqual(job.returnvalue);
+      const record = await new TaskRecordStore(other.connection, other.config.REGIONWATCH_PREFIX).read(taskId);
+      expect(record?.body.destinations).toEqual({ results: null, webhooks: [other.receiver.url] });
+      const result = resultFromRecord(taskId, record?.body ?? ({} as never));
+      expect(result).toMatchObject({ taskId, status: 'Completed', regions: [{ left: 1, top: 2, right: 3, bottom: 4 }] });
+      expect((delivered.body as { data: unknown }).data).toEqual(result);
       expect(await other.resultsQueue.count()).toBe(0); // nothing went to a results queue
     } finally {
       await other.close();

@@ -9,6 +9,7 @@ export { AsposeTransientError, type TransientReason } from './errors/aspose-tran
 export { AsposeAuthError } from './errors/aspose-auth-error.js';
 export { AsposePermanentError, type PermanentReason } from './errors/aspose-permanent-error.js';
 export { RateBudgetExhaustedError } from './errors/rate-budget-exhausted-error.js';
+export { AsposePausedError } from './errors/aspose-paused-error.js';
 export { RegionDecodeError } from './errors/region-decode-error.js';
 export { describeIssues, listIssues, type InputIssue } from './validation/describe-issues.js';
 export { boundMessages, TEXT_LIMITS, truncateText } from './text/bounded-text.js';
@@ -34,18 +35,11 @@ export { parseEnv } from './config/parse-env.js';
 export { VARIABLE_NAMES, variables, type VariableName } from './config/variables.js';
 
 // The queue contract: queue and job names, how long jobs are kept, and the payload schemas.
-export {
-  DEFAULT_RESULTS_QUEUE,
-  FINISHED_POLL_RETENTION_SECONDS,
-  HAND_OFF_DEDUPE_MS,
-  JOB_NAMES,
-  JOB_RETENTION,
-  POLL_QUEUE,
-  WEBHOOK_QUEUE,
-} from './contract/queues.js';
+export { DEFAULT_RESULTS_QUEUE, JOB_NAMES, JOB_RETENTION, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
 export {
   isoDateSchema,
   MAX_METADATA_BYTES,
+  MAX_WEBHOOK_URL_LENGTH,
   metadataSchema,
   POLL_KIND_PATTERN,
   pollKindSchema,
@@ -53,14 +47,31 @@ export {
   taskIdSchema,
   webhookUrlSchema,
 } from './contract/fields.js';
+export { MAX_TRACKING_ID_LENGTH, pollJobDataSchema, pollJobSchema, type PollJob, type PollJobData } from './contract/poll-job.js';
 export {
-  pollJobDataSchema,
-  pollJobSchema,
+  appendHistory,
+  historySchema,
+  MAX_HISTORY,
+  NO_PROGRESS,
   pollProgressSchema,
-  type PollJob,
-  type PollJobData,
+  readProgress,
   type PollProgress,
-} from './contract/poll-job.js';
+  type StatusHistory,
+} from './contract/poll-progress.js';
+
+// Task records: a decided task's result and hand-off state, the duplicate window after it finished.
+export {
+  destinationsSchema,
+  recordBodyFor,
+  resultFromRecord,
+  TASK_RECORD_TTL_MS,
+  taskRecordBodySchema,
+  type Destinations,
+  type HandOffTarget,
+  type TaskRecord,
+  type TaskRecordBody,
+} from './task-record/task-record.js';
+export { TaskRecordStore, type DecideOutcome } from './task-record/task-record-store.js';
 export { regionSchema, type Region } from './contract/region.js';
 export {
   RESULT_STATUSES,
@@ -101,6 +112,8 @@ export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './http/retry-after.js';
 // Polling: when to ask again, when to give up, and the request budget shared by every replica.
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
 export { RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
+export { SharedPause, type SharedPauseOptions } from './rate/shared-pause.js';
+export { requestGate } from './rate/request-gate.js';
 
 // Adaptive polling: completion times learned per kind (shared through Redis) and the schedule built on them.
 export { pollingEnvShape } from './config/polling-env.js';

@@ -2,9 +2,10 @@ import { JOB_RETENTION, type PollJob } from '@regionwatch/core';
 import type { JobsOptions } from 'bullmq';
 
 /**
- * Options every poll job is added with. The job id is the task id (dedupe by construction);
- * finished jobs stay > 24 h (JOB_RETENTION) so a re-track inside Aspose's retention window is a duplicate.
- * `attempts` budgets only unexpected errors: polls and Aspose failures are delays, not attempts.
+ * Options every poll job is added with. The job id is the task id (dedupe by construction); a
+ * finished job is removed at once (JOB_RETENTION): its task record keeps a re-track inside Aspose's
+ * retention window a duplicate. `attempts` budgets only unexpected errors: polls and Aspose failures
+ * are delays, not attempts.
  */
 export function pollJobOptions(job: PollJob, initialDelayMs: number): JobsOptions {
   return {

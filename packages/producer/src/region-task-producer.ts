@@ -8,6 +8,7 @@ import {
   loadProducerConfig,
   POLL_QUEUE,
   RedisUnavailableError,
+  TaskRecordStore,
   type DetectRegionsSettings,
   type PollJob,
   type ProducerConfig,
@@ -42,6 +43,7 @@ export type RegionTaskProducerOptions = {
 /** What upstream services call to hand task ids to regionwatch. */
 export class RegionTaskProducer {
   private readonly queue: Queue;
+  private readonly records: TaskRecordStore;
   private readonly ownsConnection: boolean;
   private readonly connection: Redis;
   private readonly initialDelayMs: number;
@@ -53,7 +55,9 @@ export class RegionTaskProducer {
   constructor(options: RegionTaskProducerOptions) {
     this.ownsConnection = typeof options.connection === 'string';
     this.connection = typeof options.connection === 'string' ? createRedisConnection(options.connection, 'fail-fast') : options.connection;
-    this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix: options.prefix ?? 'regionwatch' });
+    const prefix = options.prefix ?? 'regionwatch';
+    this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix });
+    this.records = new TaskRecordStore(this.connection, prefix);
     const onError = (error: Error) => {
       this.lastError = error;
       options.onError?.(error);
@@ -82,8 +86,9 @@ export class RegionTaskProducer {
   }
 
   /**
-   * Starts polling `taskId` unless it is already tracked or finished within the last 24 h
-   * (`created: false`). Throws `InvalidTrackRequestError` (nothing written) on bad input.
+   * Starts polling `taskId` unless it is already tracked or its result was decided less than 25 h
+   * ago (`created: false`, a duplicate). After that a new poll chain starts and its result is
+   * delivered again. Throws `InvalidTrackRequestError` (nothing written) on bad input.
    */
   async track(taskId: string, options: TrackOptions = {}): Promise<TrackResult> {
     const [outcome] = await this.trackMany([{ ...options, taskId }]);
@@ -165,22 +170,31 @@ export class RegionTaskProducer {
   }
 
   /**
-   * BullMQ's add is a no-op for an existing job id but does not say so. Each job we add carries a
-   * fresh `trackingId`; reading it back tells whether the stored job is ours (created) or older.
+   * Ids with a task record were decided less than 25 h ago: duplicates, not added (one pipeline of
+   * EXISTS). The rest are added; BullMQ's add is a no-op for an existing job id but does not say so,
+   * so each job carries a fresh `trackingId` and reading it back tells whether the stored job is ours
+   * (created) or older. No race with the record: it is written only while the task's poll job still
+   * exists, so an add that created a job cannot meet a record written after this check.
    */
   private async addChunk(jobs: PollJob[]): Promise<boolean[]> {
-    const batch = jobs.map((job) => ({ ...job, trackingId: randomUUID() }));
+    await this.queue.waitUntilReady(); // the connection fails fast: no command before it is up
+    const decided = await this.records.exist(jobs.map((job) => job.taskId));
+    const created = jobs.map(() => false);
+    const fresh = jobs.map((job, i) => ({ job, i })).filter(({ i }) => !decided[i]);
+    if (fresh.length === 0) return created;
+    const batch = fresh.map(({ job }) => ({ ...job, trackingId: randomUUID() }));
     const added = await this.queue.addBulk(
       batch.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })),
     );
     const pipeline = this.connection.pipeline();
     for (const job of added) pipeline.hget(this.queue.toKey(job.id ?? ''), 'data');
     const stored = (await pipeline.exec()) ?? [];
-    return batch.map((job, i) => {
-      const [error, data] = stored[i] ?? [null, null];
+    batch.forEach((job, k) => {
+      const [error, data] = stored[k] ?? [null, null];
       if (error) throw error;
-      // Gone already (removed by an operator in between): it was created by this call.
-      return typeof data !== 'string' || data.includes(job.trackingId);
+      // Gone already (finished and removed, or removed by an operator, in between): it was created by this call.
+      created[fresh[k]?.i ?? -1] = typeof data !== 'string' || data.includes(job.trackingId);
     });
+    return created;
   }
 }

@@ -1,4 +1,5 @@
-import { FINISHED_POLL_RETENTION_SECONDS, POLL_QUEUE, pollJobSchema } from '@regionwatch/core';
+import { POLL_QUEUE, pollJobSchema, TaskRecordStore } from '@regionwatch/core';
+import { Redis } from 'ioredis';
 import { it, type TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
 import { afterEach, describe, expect, vi } from 'vitest';
@@ -35,7 +36,7 @@ describe('RegionTaskProducer.track', () => {
     });
     expect(await job?.getState()).toBe('delayed');
     expect(job?.opts.delay).toBe(60_000);
-    expect(job?.opts.removeOnComplete).toEqual({ age: FINISHED_POLL_RETENTION_SECONDS });
+    expect(job?.opts.removeOnComplete).toEqual({ count: 0 }); // removed when done: the task record is the duplicate window
   });
 
   it('defaults submittedAt to the tracking time', async ({ redis }) => {
@@ -54,6 +55,30 @@ describe('RegionTaskProducer.track', () => {
     expect(await producer.track(id(3), { metadata: { n: '2' } })).toEqual({ taskId: id(3), created: false });
     expect((await queue.getJob(id(3)))?.data.metadata).toEqual({ n: '1' });
     expect(await queue.getJobCounts('delayed')).toEqual({ delayed: 1 });
+  });
+
+  it('reports an id whose task record exists (decided less than 25 h ago) as a duplicate, without adding a job', async ({ redis }) => {
+    const { producer, queue } = setup(redis);
+    const connection = new Redis(redis.url);
+    open.push({ close: async () => connection.disconnect() });
+    const records = new TaskRecordStore(connection, redis.prefix);
+    // The record a worker writes when it decides a task (here its lock is faked).
+    await connection.set(`${records.jobKey(id(4))}:lock`, 'token');
+    const body = { status: 'Completed' as const, polls: 1, submittedAt: new Date().toISOString(), finishedAt: new Date().toISOString() };
+    await records.decide({
+      taskId: id(4),
+      token: 'token',
+      chain: 'c',
+      body: { ...body, destinations: { results: null, webhooks: [] } },
+      progressJson: '{}',
+    });
+    await connection.del(`${records.jobKey(id(4))}:lock`, records.jobKey(id(4)));
+    const outcomes = await producer.trackMany([id(4), id(5)]);
+    expect(outcomes.map((o) => o.ok && o.created)).toEqual([false, true]);
+    expect(await queue.getJob(id(4))).toBeUndefined();
+    // Once the record has expired (25 h), tracking it again starts a new chain.
+    await connection.del(records.key(id(4)));
+    expect(await producer.track(id(4))).toEqual({ taskId: id(4), created: true });
   });
 
   it.for([

@@ -1,4 +1,4 @@
-import { POLL_QUEUE, WEBHOOK_QUEUE, type Logger } from '@regionwatch/core';
+import { POLL_QUEUE, TaskRecordStore, WEBHOOK_QUEUE, type Logger } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 
@@ -10,6 +10,8 @@ export type DashboardQueues = {
   webhooks: Queue;
   /** In display order: poll, results, webhooks. */
   all: Queue[];
+  /** Finished tasks' records (a completed poll job is removed; its record holds the result for 25 h). */
+  records: Pick<TaskRecordStore, 'read'>;
   close(): Promise<void>;
 };
 
@@ -30,6 +32,7 @@ export function openDashboardQueues(options: { connection: Redis; prefix: string
     results,
     webhooks,
     all,
+    records: new TaskRecordStore(options.connection, options.prefix),
     close: async () => {
       await Promise.all(all.map((queue) => queue.close()));
     },

@@ -1,28 +1,39 @@
-import { pollJobDataSchema, redactUrl, redactUrlsDeep, regionResultSchema, webhookJobSchema, type RegionResult } from '@regionwatch/core';
+import {
+  pollJobDataSchema,
+  readProgress,
+  redactUrl,
+  redactUrlsDeep,
+  regionResultSchema,
+  resultFromRecord,
+  webhookJobSchema,
+  POLL_QUEUE,
+  type RegionResult,
+  type TaskRecord,
+} from '@regionwatch/core';
 import type { Job } from 'bullmq';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import type { DashboardQueues } from '../queues/dashboard-queues.js';
-import { isoOrNull, summariseJob } from './job-summary.js';
+import { boardJobPath, isoOrNull, summariseJob } from './job-summary.js';
 import { parseTaskId } from './parse-task-id.js';
 import type { DeliveryReceiptView, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
 
 /**
- * Reads everything about one task from the three queues (job id = task id everywhere), with every
- * URL redacted (core's redactUrl). Throws
- * `InvalidTaskIdError` for an id that cannot be a task id and `TaskNotFoundError` when no queue
- * holds a job for it.
+ * Reads everything about one task from the three queues (job id = task id everywhere) and its task
+ * record, with every URL redacted (core's redactUrl). Throws `InvalidTaskIdError` for an id that
+ * cannot be a task id and `TaskNotFoundError` when neither a queue nor a record holds it.
  */
 export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boardBasePath: string): Promise<TaskView> {
   const taskId = parseTaskId(rawTaskId);
-  const [pollJob, resultJob, webhookJob] = await Promise.all([
+  const [pollJob, resultJob, webhookJob, record] = await Promise.all([
     queues.poll.getJob(taskId),
     queues.results?.getJob(taskId),
     queues.webhooks.getJob(taskId),
+    queues.records.read(taskId),
   ]);
-  if (!pollJob && !resultJob && !webhookJob) throw new TaskNotFoundError(taskId);
+  if (!pollJob && !resultJob && !webhookJob && !record) throw new TaskNotFoundError(taskId);
 
   const [poll, resultSummary, webhook] = await Promise.all([
-    pollJob ? describePollJob(pollJob, boardBasePath) : null,
+    pollJob ? describePollJob(pollJob, boardBasePath) : record ? describeDecidedTask(taskId, record, boardBasePath) : null,
     resultJob ? summariseJob(resultJob, boardBasePath) : null,
     webhookJob ? describeWebhookJob(webhookJob, boardBasePath) : null,
   ]);
@@ -31,13 +42,9 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
   return redactUrlsDeep({
     taskId,
     poll,
-    // The poll job's return value is the result; its data keeps a copy from the moment it was
-    // decided; the results queue holds one too, and outlives a removed poll job.
-    result: firstResult(
-      pollJob?.returnvalue,
-      pollJob ? (pollJob.data as { result?: unknown } | undefined)?.result : undefined,
-      resultJob?.data,
-    ),
+    // The task record holds the decided result for 25 h (the poll job is removed when it completes);
+    // the results queue's job is a copy, kept until consumed (and an hour after).
+    result: record ? resultFromRecord(taskId, record.body) : firstResult(resultJob?.data),
     resultsQueue: { enabled: queues.results !== undefined, name: queues.results?.name ?? null, job: resultSummary },
     webhook,
     checkedAt: new Date().toISOString(),
@@ -49,7 +56,8 @@ async function describePollJob(job: Job, boardBasePath: string): Promise<PollJob
   const parsed = pollJobDataSchema.safeParse(job.data);
   // A producer in another language may store data the worker will refuse; show what is there.
   const data = parsed.success ? parsed.data : undefined;
-  const progress = data?.progress;
+  // Progress lives in the job's own `progress` field, written only by the worker (never in data).
+  const progress = readProgress(job.progress);
   return {
     ...summary,
     submittedAt: data?.submittedAt ?? null,
@@ -58,7 +66,7 @@ async function describePollJob(job: Job, boardBasePath: string): Promise<PollJob
     progress: {
       polls: progress?.polls ?? 0,
       transientErrors: progress?.transientErrors ?? 0,
-      invalidResponses: progress?.invalidResponses ?? 0,
+      invalidResponses: progress?.invalidAnswers ?? 0,
       lastStatus: progress?.lastStatus ?? null,
       lastError: progress?.lastError ?? null,
       history: progress?.history ?? [],
@@ -68,6 +76,39 @@ async function describePollJob(job: Job, boardBasePath: string): Promise<PollJob
     dataProblem: parsed.success
       ? null
       : parsed.error.issues.map((issue) => `${issue.path.join('.') || 'data'}: ${issue.message}`).join('; '),
+  };
+}
+
+/**
+ * A decided task whose poll job completed (and was removed at once: its record stands for it). Shown as
+ * the completed poll job it was, from the record: polls, history, metadata and the webhook it went to.
+ */
+function describeDecidedTask(taskId: string, record: TaskRecord, boardBasePath: string): PollJobView {
+  const { body } = record;
+  const webhookUrl = body.destinations.webhooks[0];
+  return {
+    queue: POLL_QUEUE,
+    jobId: taskId,
+    state: 'completed',
+    boardPath: boardJobPath(boardBasePath, POLL_QUEUE, taskId),
+    attemptsMade: 0,
+    failedReason: null,
+    createdAt: body.submittedAt,
+    finishedAt: body.finishedAt,
+    submittedAt: body.submittedAt,
+    webhookUrl: webhookUrl === undefined ? null : redactUrl(webhookUrl),
+    metadata: body.metadata ?? {},
+    progress: {
+      polls: body.polls,
+      transientErrors: 0,
+      invalidResponses: 0,
+      lastStatus: body.status,
+      lastError: null,
+      history: body.history ?? [],
+      nextPollAt: null,
+      nextDelayMs: null,
+    },
+    dataProblem: null,
   };
 }
 

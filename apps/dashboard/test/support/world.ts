@@ -1,11 +1,20 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, loadDashboardConfig, loadWorkerConfig, POLL_QUEUE, WEBHOOK_QUEUE, type DashboardConfig } from '@regionwatch/core';
+import {
+  createLogger,
+  loadDashboardConfig,
+  loadWorkerConfig,
+  POLL_QUEUE,
+  TaskRecordStore,
+  WEBHOOK_QUEUE,
+  type DashboardConfig,
+} from '@regionwatch/core';
 import { RegionTaskProducer, type TrackOptions } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type TaskScript } from '@regionwatch/simulator';
 import { waitFor as waitForValue } from '@regionwatch/testkit';
 import { testRedis } from '@regionwatch/testkit/vitest';
 import { startWorker, type RunningWorker } from '@regionwatch/worker';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { WebhookSink } from './webhook-sink.js';
 
 /**
@@ -54,6 +63,8 @@ export async function startWorld(label: string): Promise<World> {
   const producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: 20 });
   const pollQueue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
   const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection: { url }, prefix });
+  const redis = new Redis(url);
+  const records = new TaskRecordStore(redis, prefix);
 
   const waitFor = <T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 15_000): Promise<T> =>
     waitForValue(what, check, timeoutMs);
@@ -64,7 +75,10 @@ export async function startWorld(label: string): Promise<World> {
   };
   const trackFinished = async (script: TaskScript, options: TrackOptions = {}) => {
     const taskId = await track(script, options);
-    await waitFor(`the result of ${taskId}`, async () => ((await pollQueue.getJob(taskId))?.returnvalue ? true : undefined));
+    // Decided (its task record written) and handed on (the poll job completed, and removed with it).
+    await waitFor(`the result of ${taskId}`, async () =>
+      (await records.read(taskId)) && !(await pollQueue.getJob(taskId)) ? true : undefined,
+    );
     if (options.webhookUrl !== undefined) {
       await waitFor(`the delivery of ${taskId} to settle`, async () => {
         const state = await (await webhookQueue.getJob(taskId))?.getState();
@@ -88,6 +102,7 @@ export async function startWorld(label: string): Promise<World> {
     close: async () => {
       await worker.close(5_000);
       await producer.close();
+      redis.disconnect();
       await Promise.all([pollQueue.close(), webhookQueue.close()]);
       await Promise.all([simulator.close(), sink.close()]);
     },

@@ -1,61 +1,142 @@
 import {
-  HAND_OFF_DEDUPE_MS,
   JOB_NAMES,
   JOB_RETENTION,
-  type PollJobData,
+  type Destinations,
+  type HandOffTarget,
+  type Logger,
   type RegionResult,
+  type TaskRecordStore,
   type WebhookEvent,
   type WebhookJob,
 } from '@regionwatch/core';
-import type { JobsOptions, Queue } from 'bullmq';
+import { Queue, type JobsOptions } from 'bullmq';
+import type { Redis } from 'ioredis';
 import { WEBHOOK_BACKOFF_TYPE } from '../webhook/webhook-backoff.js';
 
 export type HandOffOptions = {
-  /** The results queue, unless `RESULTS_QUEUE` is empty. */
-  resultsQueue: Queue | undefined;
+  /** The connection results and webhook jobs are added on (and existing ones read). */
+  connection: Redis;
+  prefix: string;
   webhookQueue: Queue;
-  /** `WEBHOOK_URL`: for tasks that name none. */
-  defaultWebhookUrl: string | undefined;
+  /** The configured results queue, when there is one (other names in a record are opened on demand). */
+  resultsQueue?: Queue | undefined;
+  /** Where targets are marked handed. */
+  records: Pick<TaskRecordStore, 'markHanded'>;
   webhookMaxAttempts: number;
+  logger: Logger;
 };
 
-/** Both adds use job id = task id plus a deduplication key (HAND_OFF_DEDUPE_MS), so repeating a hand-off is a no-op. */
-function once(taskId: string): Pick<JobsOptions, 'jobId' | 'deduplication'> {
-  return { jobId: taskId, deduplication: { id: taskId, ttl: HAND_OFF_DEDUPE_MS } };
-}
+/** A decided task to hand on: its result, the chain that decided it, where it goes, what is done already. */
+export type HandOffInput = {
+  result: RegionResult;
+  chain: string;
+  destinations: Destinations;
+  handed: ReadonlySet<HandOffTarget>;
+};
+
+/** Every target handed, or the first one that has to wait (an older chain's job is being processed right now). */
+export type HandOffOutcome = { complete: true } | { complete: false; waitingFor: string };
+
+export type HandOff = ((input: HandOffInput) => Promise<HandOffOutcome>) & { close(): Promise<void> };
 
 export function webhookEvent(result: RegionResult): WebhookEvent {
   // `timestamp` is the result's own, so a re-sent event is byte-for-byte the same.
   return { type: result.status === 'Completed' ? 'regions.completed' : 'regions.failed', timestamp: result.finishedAt, data: result };
 }
 
+/** The job id of the n-th webhook destination: the task id for the first (the contract's), `<taskId>+<n>` after it. */
+export function webhookJobId(taskId: string, index: number): string {
+  return index === 0 ? taskId : `${taskId}+${index}`;
+}
+
 /**
- * Hands a result on: a job in the results queue and/or a webhook delivery job. Idempotent, so
- * the poll processor can repeat it after a crash without losing or duplicating a delivery.
+ * Hands a decided result on: a job in the results queue and one per webhook destination, each with
+ * the contract's job id. Each job is added with `timestamp` = the result's `finishedAt`, which names
+ * the decision it belongs to: a job of that id with another timestamp is an older chain's (the task
+ * tracked again after its record expired) and is replaced — unless a consumer or delivery holds it
+ * right now, then this hand-off waits and is repeated. After each add the target is marked handed in
+ * the task record, so repeating the hand-off (a crash, a retry) adds nothing twice, even after a
+ * consumer removed the job.
  */
-export function createHandOff(options: HandOffOptions) {
-  return async function handOff(result: RegionResult, job: PollJobData): Promise<void> {
-    const adds: Promise<unknown>[] = [];
-    if (options.resultsQueue) {
-      adds.push(
-        options.resultsQueue.add(JOB_NAMES.result, result, {
-          ...once(result.taskId),
-          ...JOB_RETENTION.results,
-        }),
-      );
+export function createHandOff(options: HandOffOptions): HandOff {
+  const queues = new Map<string, Queue>([[options.webhookQueue.name, options.webhookQueue]]);
+  if (options.resultsQueue) queues.set(options.resultsQueue.name, options.resultsQueue);
+  const opened: Queue[] = [];
+  const queueNamed = (name: string): Queue => {
+    let queue = queues.get(name);
+    if (!queue) {
+      queue = new Queue(name, { connection: options.connection, prefix: options.prefix });
+      queue.on('error', (error) => options.logger.debug({ err: error, queue: name }, 'queue error'));
+      queues.set(name, queue);
+      opened.push(queue);
     }
-    const url = job.webhookUrl ?? options.defaultWebhookUrl;
-    if (url !== undefined) {
-      const data: WebhookJob = { url, event: webhookEvent(result) };
-      adds.push(
-        options.webhookQueue.add(JOB_NAMES.webhook, data, {
-          ...once(result.taskId),
-          attempts: options.webhookMaxAttempts,
-          backoff: { type: WEBHOOK_BACKOFF_TYPE },
-          ...JOB_RETENTION.webhooks,
-        }),
-      );
-    }
-    await Promise.all(adds);
+    return queue;
   };
+
+  type Placement = { target: HandOffTarget; queue: Queue; jobId: string; name: string; data: unknown; opts: JobsOptions };
+
+  async function place(input: HandOffInput, p: Placement): Promise<string | undefined> {
+    const taskId = input.result.taskId;
+    const decidedAt = Date.parse(input.result.finishedAt);
+    const stored = await options.connection.hget(p.queue.toKey(p.jobId), 'timestamp');
+    if (stored !== null && Number(stored) !== decidedAt) {
+      // An older chain's job holds the id: replace it, unless it is being processed right now.
+      const state = await p.queue.getJobState(p.jobId);
+      if (state === 'active') return `${p.queue.name}/${p.jobId} (an older result's job, being processed now)`;
+      const removed = await p.queue.remove(p.jobId);
+      if (removed === 0 && (await options.connection.exists(p.queue.toKey(p.jobId))) === 1) {
+        return `${p.queue.name}/${p.jobId} (an older result's job, locked)`;
+      }
+      options.logger.warn(
+        { taskId, queue: p.queue.name, jobId: p.jobId, replacedState: state, decidedAt: Number(stored) },
+        'replaced the job of an earlier result of this task (tracked again after its record expired)',
+      );
+    }
+    if (stored === null || Number(stored) !== decidedAt) {
+      await p.queue.add(p.name, p.data, { ...p.opts, jobId: p.jobId, timestamp: decidedAt });
+    }
+    await options.records.markHanded(taskId, input.chain, p.target);
+    return undefined;
+  }
+
+  const handOff = async (input: HandOffInput): Promise<HandOffOutcome> => {
+    const { result, destinations } = input;
+    const placements: Placement[] = [];
+    if (destinations.results !== null && !input.handed.has('results')) {
+      placements.push({
+        target: 'results',
+        queue: queueNamed(destinations.results),
+        jobId: result.taskId,
+        name: JOB_NAMES.result,
+        data: result,
+        opts: { ...JOB_RETENTION.results },
+      });
+    }
+    destinations.webhooks.forEach((url, index) => {
+      const target: HandOffTarget = `webhook:${index}`;
+      if (input.handed.has(target)) return;
+      const data: WebhookJob = { url, event: webhookEvent(result) };
+      // Webhook delivery options: attempts, back-off, retention.
+      const opts: JobsOptions = {
+        attempts: options.webhookMaxAttempts,
+        backoff: { type: WEBHOOK_BACKOFF_TYPE },
+        ...JOB_RETENTION.webhooks,
+      };
+      placements.push({
+        target,
+        queue: options.webhookQueue,
+        jobId: webhookJobId(result.taskId, index),
+        name: JOB_NAMES.webhook,
+        data,
+        opts,
+      });
+    });
+    const waiting = (await Promise.all(placements.map((p) => place(input, p)))).filter((w): w is string => w !== undefined);
+    return waiting.length === 0 ? { complete: true } : { complete: false, waitingFor: waiting.join(', ') };
+  };
+  return Object.assign(handOff, {
+    close: async () => {
+      await Promise.all(opened.map((queue) => queue.close()));
+    },
+  });
 }

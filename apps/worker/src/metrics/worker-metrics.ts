@@ -2,7 +2,16 @@ import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export type PollOutcome =
-  'pending' | 'processing' | 'completed' | 'error' | 'notexist' | 'transient_error' | 'auth_error' | 'invalid_response' | 'rate_limited';
+  | 'pending'
+  | 'processing'
+  | 'completed'
+  | 'error'
+  | 'notexist'
+  | 'transient_error'
+  | 'auth_error'
+  | 'client_error'
+  | 'invalid_response'
+  | 'rate_limited';
 export type WebhookOutcome = 'delivered' | 'retry' | 'gone' | 'dead_letter' | 'refused';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
@@ -65,6 +74,16 @@ export class WorkerMetrics {
     labelNames: ['kind', 'quantile'],
     registers: [this.registry],
   });
+  /** Waiting jobs in the results queue (set by the backlog watch, and read again at scrape time). */
+  readonly resultsBacklog = new Gauge({
+    name: 'regionwatch_results_backlog_jobs',
+    help: 'Results waiting in the results queue for a consumer (read from Redis)',
+    registers: [this.registry],
+    collect: async () => {
+      if (this.resultsQueue) this.resultsBacklog.set(await this.resultsQueue.getWaitingCount());
+    },
+  });
+  private resultsQueue: Queue | undefined;
   private watched: readonly Queue[] = [];
   // Queue depths are read on scrape, so they are right whichever replica is asked.
   private readonly queueJobs: Gauge<'queue' | 'state'> = new Gauge({
@@ -79,8 +98,9 @@ export class WorkerMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'regionwatch_process_' });
   }
 
-  watchQueues(queues: readonly Queue[]): void {
+  watchQueues(queues: readonly Queue[], resultsQueue?: Queue): void {
     this.watched = queues;
+    this.resultsQueue = resultsQueue;
   }
 
   private async collectQueueDepths(): Promise<void> {
@@ -113,6 +133,7 @@ export class WorkerMetrics {
       'notexist',
       'transient_error',
       'auth_error',
+      'client_error',
       'invalid_response',
       'rate_limited',
     ] satisfies PollOutcome[])

@@ -1,4 +1,12 @@
-import { decodeRegions, RegionDecodeError, type OcrResponse, type PollJob, type RegionResult, type ResultStatus } from '@regionwatch/core';
+import {
+  boundMessages,
+  decodeRegions,
+  RegionDecodeError,
+  type OcrResponse,
+  type PollJob,
+  type RegionResult,
+  type ResultStatus,
+} from '@regionwatch/core';
 
 /** What every result carries whatever the outcome. */
 export type ResultContext = { job: PollJob; submittedAt: string; polls: number; finishedAt: Date };
@@ -33,8 +41,9 @@ export function resultFromResponse(response: OcrResponse, context: ResultContext
     // Aspose's schema allows null type/data; the contract's raw items are strings.
     results: (response.results ?? []).map((item) => ({ type: item.type ?? '', data: item.data ?? '' })),
     responseStatusCode: response.responseStatusCode ?? null,
-    errors: response.error?.messages ?? [],
-    warnings: response.error?.warnings ?? [],
+    // Aspose's messages, bounded: the first TEXT_LIMITS.messages, each about a kilobyte.
+    errors: boundMessages(response.error?.messages),
+    warnings: boundMessages(response.error?.warnings),
   };
   if (status !== 'Completed') return { ...result, results: result.results };
   try {
@@ -53,7 +62,7 @@ export function expiredResult(context: ResultContext, deadlineMs: number, lastSt
   };
 }
 
-/** Aspose kept answering something that is not a valid DetectRegions response. */
+/** Aspose answered what we cannot read for longer than ASPOSE_INVALID_GRACE_MS. */
 export function malformedResponseResult(context: ResultContext, errors: string[]): RegionResult {
   return { ...base(context, 'Malformed'), errors };
 }

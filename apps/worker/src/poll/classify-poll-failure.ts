@@ -1,28 +1,50 @@
-import { AsposeAuthError, AsposePermanentError, AsposeTransientError, RateBudgetExhaustedError } from '@regionwatch/core';
+import {
+  AsposeAuthError,
+  AsposePausedError,
+  AsposePermanentError,
+  AsposeTransientError,
+  RateBudgetExhaustedError,
+} from '@regionwatch/core';
 import type { PollOutcome } from '../metrics/worker-metrics.js';
 
 /** What the next poll's delay is computed from. */
 export type DelayBasis =
-  /** Our own ASPOSE_MAX_RPS budget was spent and nothing was sent: come back when a slot frees. */
-  | { basis: 'rate-budget'; retryAfterMs: number }
+  /**
+   * Nothing was sent: our own ASPOSE_MAX_RPS budget was spent (`rate-budget`), or every replica is
+   * pausing after Aspose throttled the account (`paused`). Come back then; the task's progress is untouched.
+   */
+  | { basis: 'held-back'; reason: 'rate-budget' | 'paused'; retryAfterMs: number }
   /** Exponential back-off on the task's transient failures; the server's `Retry-After` is a lower bound. */
   | { basis: 'transient-errors'; retryAfterMs: number | undefined }
-  /** Exponential back-off on consecutive invalid answers; the task ends `Malformed` after MAX_INVALID_RESPONSES. */
-  | { basis: 'invalid-responses' };
+  /**
+   * Aspose answered something we cannot read: the task's normal back-off, as if it said "not yet";
+   * the task ends `Malformed` only when such answers last ASPOSE_INVALID_GRACE_MS.
+   */
+  | { basis: 'unreadable-answer' };
+
+/** Readiness reasons a failed poll can raise (the fixed set of `/readyz` and `regionwatch_not_ready`). */
+export type UpstreamProblem = 'aspose_auth' | 'aspose_misconfigured' | 'aspose_invalid_response';
 
 /** How the poll processor handles a failed poll. */
 export type PollFailure = {
   /** The `outcome` label of regionwatch_polls_total. */
-  outcome: Extract<PollOutcome, 'rate_limited' | 'transient_error' | 'auth_error' | 'invalid_response'>;
+  outcome: Extract<PollOutcome, 'rate_limited' | 'transient_error' | 'auth_error' | 'client_error' | 'invalid_response'>;
   /**
-   * Set when the fault is ours or Aspose's rather than the task's (refused credentials, a wrong URL):
-   * `/readyz` names it until a poll gets an answer again, and the task waits.
+   * A fault that may be ours or Aspose's rather than the task's. `global`: it is (refused credentials,
+   * the token endpoint failing), so `/readyz` names it at once. `spell`: one task's answer could be the
+   * task's own problem, so `/readyz` names it only when the answers of two or more tasks in a row fail
+   * this way (a wrong ASPOSE_BASE_URL, a maintenance page), never for one task among working ones.
    */
-  readinessProblem?: 'aspose';
+  problem?: { reason: UpstreamProblem; scope: 'global' | 'spell' };
   delay: DelayBasis;
+  /** Aspose throttles the whole account: every replica pauses its requests this long (ms). */
+  pauseMs?: number;
   /** Whether Aspose answered (a 2xx whose body we could not use): counted in the task's `polls`. */
   answered: boolean;
 };
+
+/** Without `Retry-After`, a 429 pauses every replica this long. */
+export const DEFAULT_THROTTLE_PAUSE_MS = 1_000;
 
 /** One row of the table: errors of `type` for which `applies` holds are handled as `classify` says. */
 type Row = (error: unknown) => PollFailure | undefined;
@@ -30,12 +52,18 @@ function row<E>(type: abstract new (...args: never[]) => E, applies: (error: E) 
   return (error) => (error instanceof type && applies(error) ? classify(error) : undefined);
 }
 const always = () => true;
+const AUTH = { reason: 'aspose_auth', scope: 'global' } as const;
 
 /** The first row that matches decides; keep them ordered from the most specific. */
 const ROWS: readonly Row[] = [
   row(RateBudgetExhaustedError, always, (error) => ({
     outcome: 'rate_limited',
-    delay: { basis: 'rate-budget', retryAfterMs: error.retryAfterMs },
+    delay: { basis: 'held-back', reason: 'rate-budget', retryAfterMs: error.retryAfterMs },
+    answered: false,
+  })),
+  row(AsposePausedError, always, (error) => ({
+    outcome: 'rate_limited',
+    delay: { basis: 'held-back', reason: 'paused', retryAfterMs: error.retryAfterMs },
     answered: false,
   })),
   // The token endpoint failing is an auth problem for every task at once, even when it is only down.
@@ -44,8 +72,19 @@ const ROWS: readonly Row[] = [
     (error) => error.reason === 'token-endpoint',
     (error) => ({
       outcome: 'auth_error',
-      readinessProblem: 'aspose',
+      problem: AUTH,
       delay: { basis: 'transient-errors', retryAfterMs: error.retryAfterMs },
+      answered: false,
+    }),
+  ),
+  // 429, or 503 with Retry-After: the account is throttled, not this task. Every replica pauses.
+  row(
+    AsposeTransientError,
+    (error) => error.reason === 'rate-limited' || (error.statusCode === 503 && error.retryAfterMs !== undefined),
+    (error) => ({
+      outcome: 'transient_error',
+      delay: { basis: 'transient-errors', retryAfterMs: error.retryAfterMs },
+      pauseMs: error.retryAfterMs ?? DEFAULT_THROTTLE_PAUSE_MS,
       answered: false,
     }),
   ),
@@ -56,18 +95,18 @@ const ROWS: readonly Row[] = [
   })),
   row(AsposeAuthError, always, () => ({
     outcome: 'auth_error',
-    readinessProblem: 'aspose',
+    problem: AUTH,
     delay: { basis: 'transient-errors', retryAfterMs: undefined },
     answered: false,
   })),
-  // A 4xx other than 401/403/408/429 says the request is wrong (e.g. ASPOSE_BASE_URL points at the
-  // wrong place), not the task: like refused credentials, the task waits and /readyz says why.
+  // A 4xx other than 401/403/408/429 says the request is wrong: for one task (its id) or for all (a
+  // wrong ASPOSE_BASE_URL). Either way the task waits; /readyz says so once two tasks in a row get one.
   row(
     AsposePermanentError,
     (error) => error.reason === 'client-error',
     () => ({
-      outcome: 'auth_error',
-      readinessProblem: 'aspose',
+      outcome: 'client_error',
+      problem: { reason: 'aspose_misconfigured', scope: 'spell' },
       delay: { basis: 'transient-errors', retryAfterMs: undefined },
       answered: false,
     }),
@@ -75,7 +114,8 @@ const ROWS: readonly Row[] = [
   // An answer we cannot read (not JSON, not the schema, an unknown status, too large).
   row(AsposePermanentError, always, (error) => ({
     outcome: 'invalid_response',
-    delay: { basis: 'invalid-responses' },
+    problem: { reason: 'aspose_invalid_response', scope: 'spell' },
+    delay: { basis: 'unreadable-answer' },
     answered: error.statusCode === undefined,
   })),
 ];

@@ -1,49 +1,77 @@
 import {
+  appendHistory,
   deadlineAt,
   describeIssues,
   nextPollDelay,
+  NO_PROGRESS,
   pollJobDataSchema,
+  readProgress,
+  recordBodyFor,
+  resultFromRecord,
+  truncateText,
   type AsposeClient,
+  type Destinations,
   type Logger,
-  type PollJobData,
   type PollProgress,
   type RegionResult,
+  type SharedPause,
+  type StatusHistory,
+  type TaskRecord,
+  type TaskRecordStore,
   TERMINAL_TASK_STATUSES,
   type WorkerConfig,
 } from '@regionwatch/core';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
-import type { Readiness } from '../health/readiness.js';
+import type { HandOff } from '../delivery/hand-off.js';
+import type { UpstreamHealth } from '../health/upstream-health.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { classifyPollFailure } from './classify-poll-failure.js';
 import { expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './build-result.js';
-
-/** Consecutive invalid answers tolerated (a proxy's error page can be a blip) before `Malformed`. */
-export const MAX_INVALID_RESPONSES = 3;
+import type { RescheduleJob } from './reschedule-job.js';
 
 export type PollProcessorDeps = {
   aspose: Pick<AsposeClient, 'getDetectRegions'>;
-  /** Hands the result on (results queue and/or webhook), idempotently. */
-  handOff: (result: RegionResult, job: PollJobData) => Promise<void>;
-  config: Pick<WorkerConfig, 'POLL_INITIAL_DELAY_MS' | 'POLL_MAX_DELAY_MS' | 'TASK_DEADLINE_MS'>;
+  /** Task records: read at a chain's first run, written once when the task is decided. */
+  records: Pick<TaskRecordStore, 'read' | 'decide'>;
+  /** Re-delays the job with its progress, lock-checked (see `rescheduleJobIn`). */
+  reschedule: RescheduleJob;
+  /** Hands a decided result on (results queue, webhooks), idempotently. */
+  handOff: HandOff;
+  /** Where a throttled account's pause is shared with every replica (absent: this replica's tasks back off alone). */
+  pause?: Pick<SharedPause, 'pause'> | undefined;
+  upstream: UpstreamHealth;
+  config: Pick<
+    WorkerConfig,
+    'POLL_INITIAL_DELAY_MS' | 'POLL_MAX_DELAY_MS' | 'TASK_DEADLINE_MS' | 'ASPOSE_INVALID_GRACE_MS' | 'RESULTS_QUEUE' | 'WEBHOOK_URL'
+  >;
   metrics: WorkerMetrics;
   logger: Logger;
-  readiness: Readiness;
   now?: () => number;
   random?: () => number;
 };
 
-const NO_PROGRESS: PollProgress = { polls: 0, transientErrors: 0, invalidResponses: 0, history: [] };
+/** What a poll job completes with (its result lives in the task record and the hand-off's jobs). */
+export type PollReturn = { taskId: string; status: RegionResult['status'] } | { taskId: string; duplicateOf: string };
+
+/** A poll held back by the rate budget may wait for a slot this long past the deadline for its last GET. */
+export const LAST_POLL_GRACE_MS = 60_000;
+
+/** A hand-off waiting for an older result's job to be released is repeated after this long. */
+export const HAND_OFF_RETRY_MS = 5_000;
 
 /**
- * Processor for `regions-poll` (step-job pattern): one GET per run. Not yet terminal → progress
- * saved in `job.data`, job moved back to delayed, `DelayedError`. Terminal → result handed on and
- * returned as the job's return value. Never sleeps.
+ * Processor for `regions-poll` (step-job pattern): one GET per run. Not yet terminal → the job goes
+ * back to delayed with its progress in the same lock-checked step, then `DelayedError`. Terminal →
+ * the decision is written to the task record (lock-checked, once), handed on, and the job completes
+ * (and is removed: the record is the duplicate window). Never sleeps.
  */
 export function createPollProcessor(deps: PollProcessorDeps) {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
+  const grace = deps.config.ASPOSE_INVALID_GRACE_MS;
 
-  return async function processPoll(job: Job<unknown, RegionResult>, token?: string): Promise<RegionResult> {
+  return async function processPoll(job: Job<unknown, PollReturn>, token?: string): Promise<PollReturn> {
+    if (token === undefined) throw new Error('the poll processor needs the job lock token (BullMQ passes it to every processor)');
     const parsed = pollJobDataSchema.safeParse(job.data);
     if (!parsed.success) {
       const why = describeIssues(parsed.error, 'data');
@@ -51,114 +79,209 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       throw new UnrecoverableError(`invalid PollJob data (${why})`);
     }
     const data = parsed.data;
-    // Bindings per call, not logger.child() per job: a child logger per poll showed up in the CPU profile.
     const taskId = data.taskId;
+    if (job.id !== taskId) {
+      // A job under another id would fill that id's results slot with this task's result, or the reverse.
+      const shown = JSON.stringify(truncateText(String(job.id), 140));
+      const why = `job id ${shown} is not its taskId ${taskId}: add poll jobs with jobId = taskId`;
+      deps.logger.error({ jobId: job.id, taskId }, why);
+      throw new UnrecoverableError(`invalid PollJob (${why})`);
+    }
+    // Bindings per call, not logger.child() per job: a child logger per poll showed up in the CPU profile.
     const log = {
       info: (fields: Record<string, unknown>, message: string) => deps.logger.info({ taskId, ...fields }, message),
       warn: (fields: Record<string, unknown>, message: string) => deps.logger.warn({ taskId, ...fields }, message),
-      error: (fields: Record<string, unknown>, message: string) => deps.logger.error({ taskId, ...fields }, message),
     };
-    // A run after a crash that happened mid-hand-off: hand on the same result again (idempotent).
-    if (data.result) {
-      await deps.handOff(data.result, data);
-      return data.result;
+    // A chain is one poll job's life; another producer's job (no trackingId) is named by its creation time.
+    const chain = data.trackingId ?? `t${job.timestamp}`;
+    const stored = readProgress(job.progress);
+    let progress: PollProgress = stored ?? NO_PROGRESS;
+
+    // The first run of a chain, or one after the decision: is there a record? (Other runs never read it.)
+    if (!stored || stored.phase === 'decided') {
+      const record = await deps.records.read(taskId);
+      if (record?.chain === chain) return handOn(record, undefined); // a crash came mid-hand-off: repeat it
+      if (record) {
+        // Another chain decided this task within its record's TTL: this job is a duplicate added without
+        // checking (e.g. by a producer in another language). Nothing to poll or deliver.
+        log.info(
+          { decidedBy: record.chain, status: record.body.status },
+          'task already decided: duplicate poll job completed without polling',
+        );
+        return { taskId, duplicateOf: record.chain };
+      }
+      if (stored?.phase === 'decided') {
+        log.warn({}, 'the task record is gone (expired or removed by hand) before the hand-off finished: polling again');
+        progress = { ...stored, phase: undefined };
+      }
     }
 
-    const progress = data.progress ?? NO_PROGRESS;
     const submittedAt = data.submittedAt ?? new Date(job.timestamp).toISOString();
     const deadline = deadlineAt(submittedAt, deps.config);
     const context = (polls: number): ResultContext => ({ job: data, submittedAt, polls, finishedAt: new Date(now()) });
-
-    if (now() >= deadline) {
-      return finish(expiredResult(context(progress.polls), deps.config.TASK_DEADLINE_MS, progress.lastStatus));
-    }
-
     const started = now();
+    // At the deadline one last GET decides between the task's status and `Expired`: a task that
+    // finished at Aspose while we were catching up must not be reported Expired.
+    const lastPoll = started >= deadline;
+
     try {
-      const response = await deps.aspose.getDetectRegions(data.taskId);
+      const response = await deps.aspose.getDetectRegions(taskId);
       deps.metrics.pollDuration.observe((now() - started) / 1000);
-      if (deps.readiness.setProblem('aspose', undefined)) log.info({}, 'Aspose accepts our requests again');
+      deps.upstream.answered();
       const polls = progress.polls + 1;
       const status = response.taskStatus;
       deps.metrics.polls.inc({ outcome: status.toLowerCase() });
-      if (TERMINAL_TASK_STATUSES.has(status))
-        return finish(resultFromResponse(response, context(polls)), appendHistory(progress.history, status));
-
+      const history = appendHistory(progress.history, status);
+      if (TERMINAL_TASK_STATUSES.has(status)) return decide(resultFromResponse(response, context(polls)), history);
+      if (lastPoll) return decide(expiredResult(context(polls), deps.config.TASK_DEADLINE_MS, status), history);
       if (status !== progress.lastStatus) log.info({ status, polls }, 'task status changed');
-      const next = {
+      const next: PollProgress = {
         ...progress,
         polls,
-        invalidResponses: 0,
+        lastPollAt: started,
         lastStatus: status,
         lastError: undefined,
-        history: appendHistory(progress.history, status),
+        invalidSince: undefined,
+        invalidAnswers: undefined,
+        history,
       };
       return reschedule(next, nextPollDelay(polls, deps.config, random));
     } catch (error) {
+      if (error instanceof DelayedError) throw error;
       const failure = classifyPollFailure(error);
       if (!failure) throw error; // unexpected: BullMQ's attempts/backoff budget applies
       deps.metrics.polls.inc({ outcome: failure.outcome });
       const { delay } = failure;
-      if (delay.basis === 'rate-budget') {
-        // No request went out: come back when a slot frees (a little jitter so the waiting jobs do
-        // not all return in the same millisecond). The task's own progress is untouched.
-        return reschedule(progress, delay.retryAfterMs + Math.round(random() * 50));
+      if (delay.basis === 'held-back') {
+        // No request went out. At the deadline, wait a little for a budget slot to make the last GET;
+        // not for a throttled account's pause (that can last an hour).
+        if (lastPoll && (delay.reason === 'paused' || started - deadline > LAST_POLL_GRACE_MS)) {
+          return decide(expiredResult(context(progress.polls), deps.config.TASK_DEADLINE_MS, progress.lastStatus), progress.history);
+        }
+        return reschedule(progress, heldBackDelay(delay.retryAfterMs), { pastDeadline: lastPoll });
       }
       deps.metrics.pollDuration.observe((now() - started) / 1000);
-      const { message, reason, statusCode } = error as { message: string; reason?: string; statusCode?: number };
-      if (failure.readinessProblem && deps.readiness.setProblem(failure.readinessProblem, message))
-        log.error({ err: error }, 'Aspose refuses our requests: tasks wait until it works again');
+      const { reason, statusCode } = error as { reason?: string; statusCode?: number };
+      const message = truncateText((error as Error).message);
+      if (failure.pauseMs !== undefined) await pauseEveryone(failure.pauseMs);
+      if (failure.problem) deps.upstream.failed(failure.problem.reason, failure.problem.scope, taskId, message, error);
       const polls = failure.answered ? progress.polls + 1 : progress.polls;
+      if (lastPoll) return decide(expiredResult(context(polls), deps.config.TASK_DEADLINE_MS, progress.lastStatus), progress.history);
+
       if (delay.basis === 'transient-errors') {
-        if (!failure.readinessProblem) log.warn({ reason, statusCode, retryAfterMs: delay.retryAfterMs }, message);
+        if (!failure.problem) log.warn({ reason, statusCode, retryAfterMs: delay.retryAfterMs }, message);
         const transientErrors = progress.transientErrors + 1;
         const next = { ...progress, polls, transientErrors, lastError: message };
-        return reschedule(next, nextPollDelay(transientErrors, deps.config, random, delay.retryAfterMs));
+        const wait =
+          failure.pauseMs === undefined
+            ? nextPollDelay(transientErrors, deps.config, random, delay.retryAfterMs)
+            : Math.max(heldBackDelay(failure.pauseMs), deps.config.POLL_INITIAL_DELAY_MS);
+        return reschedule(next, wait);
       }
-      const invalidResponses = progress.invalidResponses + 1;
-      log.warn({ reason, invalidResponses }, message);
-      if (invalidResponses >= MAX_INVALID_RESPONSES) {
-        const last = `${MAX_INVALID_RESPONSES} consecutive invalid answers from Aspose; last: ${message}`;
-        return finish(malformedResponseResult(context(polls), [last]));
+
+      // An answer we cannot read: a transient upstream fault, on the task's normal back-off, until
+      // such answers have lasted ASPOSE_INVALID_GRACE_MS.
+      const invalidSince = progress.invalidSince ?? started;
+      const invalidAnswers = (progress.invalidAnswers ?? 0) + 1;
+      if (started - invalidSince >= grace) {
+        const why =
+          `Aspose answered ${invalidAnswers} unreadable bodies over ${started - invalidSince} ms ` +
+          `(ASPOSE_INVALID_GRACE_MS is ${grace}); last: ${message}`;
+        return decide(malformedResponseResult(context(polls), [why]), progress.history);
       }
-      const next = { ...progress, polls, invalidResponses, lastError: message };
-      return reschedule(next, nextPollDelay(invalidResponses, deps.config, random));
+      const next = {
+        ...progress,
+        polls,
+        lastPollAt: failure.answered ? started : progress.lastPollAt,
+        invalidSince,
+        invalidAnswers,
+        lastError: message,
+      };
+      return reschedule(next, nextPollDelay(polls, deps.config, random));
     }
 
-    async function reschedule(next: PollProgress, delayMs: number): Promise<never> {
+    /** A held-back poll comes back when the wait ends, plus jitter: the waiting tasks must not all return at once. */
+    function heldBackDelay(waitMs: number): number {
+      return Math.ceil(waitMs + random() * Math.max(50, Math.min(waitMs / 2, 30_000)));
+    }
+
+    async function pauseEveryone(ms: number): Promise<void> {
+      try {
+        await deps.pause?.pause(ms);
+      } catch (error) {
+        log.warn({ err: error }, 'could not share the pause Aspose asked for (Redis); this task backs off alone');
+      }
+    }
+
+    async function reschedule(next: PollProgress, delayMs: number, options: { pastDeadline?: boolean } = {}): Promise<never> {
       // One reading of the clock: the delay stored must be the one scheduled (never negative).
       const at0 = now();
-      // Never schedule past the deadline: the run at the deadline ends the task `Expired` on time.
-      const at = Math.min(at0 + delayMs, Math.max(deadline, at0));
-      await job.updateData({ ...data, progress: { ...next, nextDelayMs: at - at0, nextPollAt: at } });
-      await job.moveToDelayed(at, token);
+      // Never schedule past the deadline (the run at the deadline makes the last poll), except a
+      // last poll held back by the rate budget.
+      const at = options.pastDeadline ? at0 + delayMs : Math.min(at0 + delayMs, Math.max(deadline, at0));
+      const stored = { ...next, nextDelayMs: at - at0, nextPollAt: at };
+      if (!(await deps.reschedule(job, token as string, at0, at - at0, stored))) lockLost('re-delay');
       throw new DelayedError();
     }
 
-    async function finish(result: RegionResult, history = progress.history): Promise<RegionResult> {
-      // Save the decision first: if we crash during the hand-off, the next run repeats it exactly.
-      const finalProgress = {
+    function lockLost(step: string): never {
+      // A stalled run of ours: another replica took the job over and goes on; leave the job alone
+      // (DelayedError tells BullMQ the processor already moved it).
+      log.warn({ step }, 'the job is not ours any more (lock lost after a stall): leaving it to its new owner');
+      throw new DelayedError();
+    }
+
+    async function decide(result: RegionResult, history: StatusHistory): Promise<PollReturn> {
+      const destinations: Destinations = {
+        results: deps.config.RESULTS_QUEUE === '' ? null : deps.config.RESULTS_QUEUE,
+        webhooks: [data.webhookUrl ?? deps.config.WEBHOOK_URL].filter((url): url is string => url !== undefined),
+      };
+      const body = recordBodyFor(result, history, destinations);
+      const decided: PollProgress = {
         ...progress,
         polls: result.polls,
         lastStatus: result.status,
         history,
+        phase: 'decided',
         nextPollAt: undefined,
         nextDelayMs: undefined,
       };
-      const finalData: PollJobData = { ...data, progress: finalProgress, result };
-      await job.updateData(finalData);
-      await deps.handOff(result, finalData);
-      deps.metrics.tasksFinished.inc({ status: result.status });
+      const outcome = await deps.records.decide({ taskId, token: token as string, chain, body, progressJson: JSON.stringify(decided) });
+      switch (outcome.kind) {
+        case 'lock-lost':
+          return lockLost('decide');
+        case 'other-chain':
+          log.info({ decidedBy: outcome.chain }, 'task already decided by another poll job: this one completes without delivering');
+          return { taskId, duplicateOf: outcome.chain };
+        case 'already-decided':
+          progress = decided;
+          return handOn(outcome.record, undefined);
+        case 'written':
+          progress = decided;
+          deps.metrics.tasksFinished.inc({ status: result.status });
+          return handOn({ chain, body, handed: new Set() }, result);
+      }
+    }
+
+    async function handOn(record: TaskRecord, fresh: RegionResult | undefined): Promise<PollReturn> {
+      const result = fresh ?? resultFromRecord(taskId, record.body);
+      const outcome = await deps.handOff({ result, chain, destinations: record.body.destinations, handed: record.handed });
+      if (!outcome.complete) {
+        log.warn({ waitingFor: outcome.waitingFor }, 'hand-off waits for an earlier result of this task to be released');
+        return reschedule({ ...progress, phase: 'decided' }, HAND_OFF_RETRY_MS, { pastDeadline: true });
+      }
       deps.metrics.timeToResult.observe(Math.max(0, Date.parse(result.finishedAt) - Date.parse(result.submittedAt)) / 1000);
-      log.info({ status: result.status, polls: result.polls, regions: result.regions.length, errors: result.errors }, 'task finished');
-      return result;
+      log.info(
+        {
+          status: result.status,
+          polls: result.polls,
+          regions: result.regions.length,
+          errors: result.errors.slice(0, 3),
+          ...(result.errors.length > 3 ? { moreErrors: result.errors.length - 3 } : {}),
+        },
+        'task finished',
+      );
+      return { taskId, status: result.status };
     }
   };
-}
-
-/** Statuses seen, collapsed: Pending, Pending, Processing → [Pending×2, Processing×1]. */
-function appendHistory(history: PollProgress['history'], status: string): PollProgress['history'] {
-  const last = history.at(-1);
-  if (last?.status === status) return [...history.slice(0, -1), { status, count: last.count + 1 }];
-  return [...history, { status, count: 1 }];
 }

@@ -5,6 +5,7 @@ import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
 import type { TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { startWorker, type RunningWorker } from '../../src/index.js';
 import { waitFor as waitForValue, WebhookReceiver } from '@regionwatch/testkit';
 
@@ -28,6 +29,8 @@ export type Harness = {
   pollQueue: Queue;
   resultsQueue: Queue;
   webhookQueue: Queue;
+  /** A plain connection to the run's Redis (closed by `close()`). */
+  connection: Redis;
   logs: LogCapture;
   startWorker(overrides?: Record<string, string>): Promise<RunningWorker>;
   /** Waits (bounded) until the results queue holds the task's result. */
@@ -73,6 +76,7 @@ export async function createHarness(
   const resultsQueue = queue(config.RESULTS_QUEUE || 'regions-results');
   const webhookQueue = queue(WEBHOOK_QUEUE);
   const workers: RunningWorker[] = [];
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
 
   const waitFor = <T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> =>
     waitForValue(what, check, timeoutMs, 20);
@@ -86,12 +90,13 @@ export async function createHarness(
     pollQueue,
     resultsQueue,
     webhookQueue,
+    connection,
     logs,
     waitFor,
     async startWorker(overrides = {}) {
       const workerConfig = loadWorkerConfig({ ...env, ...overrides });
       const logger = createLogger({ level: workerConfig.LOG_LEVEL, destination: logs });
-      const worker = await startWorker({ config: workerConfig, logger, defaultMetrics: false });
+      const worker = await startWorker({ config: workerConfig, logger, defaultMetrics: false, resultsBacklogCheckMs: 200 });
       workers.push(worker);
       return worker;
     },
@@ -101,6 +106,7 @@ export async function createHarness(
       await Promise.all(workers.map((w) => w.close(5_000)));
       await Promise.all([producer.close(), pollQueue.close(), resultsQueue.close(), webhookQueue.close()]);
       await Promise.all([simulator.close(), receiver.close()]);
+      connection.disconnect();
     },
   };
 }

@@ -32,6 +32,11 @@ const VARIABLES = {
   ASPOSE_MAX_RPS: positiveNumber.optional(),
   /** One HTTP request to Aspose. */
   ASPOSE_TIMEOUT_MS: wholeNumber(1).default(10_000),
+  /**
+   * How long a task tolerates answers it cannot read (not JSON, an unknown status, missing fields) before
+   * it ends `Malformed`: time, not a count, so a maintenance page served with 200 for a while ends nothing.
+   */
+  ASPOSE_INVALID_GRACE_MS: wholeNumber(0).default(900_000),
   /** First poll after a task is tracked. */
   POLL_INITIAL_DELAY_MS: wholeNumber(1).default(1_000),
   /** Cap of the exponential backoff between polls (jitter included). */
@@ -51,6 +56,8 @@ const VARIABLES = {
     .string()
     .regex(/^[^:\s]*$/, 'must not contain ":" or whitespace')
     .default('regions-results'),
+  /** Waiting jobs in the results queue above which the worker warns (log, /readyz `results_backlog`); 0 = never. */
+  RESULTS_BACKLOG_WARN: wholeNumber(0).default(10_000),
   /** Default webhook for tasks that name none. */
   WEBHOOK_URL: httpUrl.optional(),
   /** Standard Webhooks signing secret (`whsec_<base64>`). */

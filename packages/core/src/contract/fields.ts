@@ -19,7 +19,12 @@ export const pollKindSchema = z
   .string({ message: 'must be a string' })
   .regex(POLL_KIND_PATTERN, 'must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit');
 
-export const webhookUrlSchema = z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' });
+/** Longest webhook URL accepted (browsers and proxies commonly stop around 2 KB). */
+export const MAX_WEBHOOK_URL_LENGTH = 2_048;
+export const webhookUrlSchema = z
+  .string({ message: 'must be a string' })
+  .max(MAX_WEBHOOK_URL_LENGTH, `must be at most ${MAX_WEBHOOK_URL_LENGTH} characters`)
+  .pipe(z.url({ protocol: /^https?$/, message: 'must be an http(s) URL' }));
 
 export const metadataSchema = z
   .record(z.string(), z.string({ message: 'metadata values must be strings' }))

@@ -14,28 +14,22 @@ const HOUR_SECONDS = 60 * 60;
 const DAY_SECONDS = 24 * HOUR_SECONDS;
 
 /**
- * A finished poll job is kept this long so re-tracking the same id inside Aspose's 24-hour
- * retention window is a duplicate, not a second poll chain. A little over a day on purpose.
- */
-export const FINISHED_POLL_RETENTION_SECONDS = 25 * HOUR_SECONDS;
-
-/**
- * How long an id stays "already handed on" (results and webhook jobs' deduplication key), even after
- * a consumer removed its job: longer than Aspose keeps results, so a crash-and-rerun of the poll job
- * can never deliver twice.
- */
-export const HAND_OFF_DEDUPE_MS = 25 * HOUR_SECONDS * 1000;
-
-/**
  * How long finished jobs stay in each queue: BullMQ's `removeOnComplete` / `removeOnFail` (ages in
  * seconds; removal is lazy). The one place these periods are set; producers, the worker and the
- * hand-off all add jobs with them.
+ * hand-off all add jobs with them. A finished task's duplicate window is its task record (25 h,
+ * `TASK_RECORD_TTL_MS`), not a kept job: a completed poll job is removed at once.
  */
 export const JOB_RETENTION = {
-  /** Completed: see FINISHED_POLL_RETENTION_SECONDS. Failed (only unexpected errors): a week, to look into. */
-  poll: { removeOnComplete: { age: FINISHED_POLL_RETENTION_SECONDS }, removeOnFail: { age: 7 * DAY_SECONDS } },
-  /** A consumed result for a day; one whose consumer failed for a week. */
-  results: { removeOnComplete: { age: DAY_SECONDS }, removeOnFail: { age: 7 * DAY_SECONDS } },
+  /**
+   * Completed: removed at once (`count: 0`, what `true` means; a worker option accepts only this form),
+   * the task record stands for it. Failed (bad data, unexpected errors): a week, to look into.
+   */
+  poll: { removeOnComplete: { count: 0 }, removeOnFail: { age: 7 * DAY_SECONDS } },
+  /**
+   * A consumed result for an hour (enough to look at it; a repeated hand-off never adds it again, the
+   * task record says it was handed on); one whose consumer failed for a week.
+   */
+  results: { removeOnComplete: { age: HOUR_SECONDS }, removeOnFail: { age: 7 * DAY_SECONDS } },
   /** Delivered webhooks (with their receipt) for a week; dead letters until replayed or cleaned by an operator. */
   webhooks: { removeOnComplete: { age: 7 * DAY_SECONDS }, removeOnFail: false },
-} as const satisfies Record<string, { removeOnComplete: { age: number }; removeOnFail: { age: number } | false }>;
+} as const satisfies Record<string, { removeOnComplete: { age: number } | { count: 0 }; removeOnFail: { age: number } | false }>;

@@ -23,7 +23,7 @@ export const regionResultSchema = z.object({
   metadata: z.record(z.string(), z.string()),
   submittedAt: isoDateSchema,
   finishedAt: isoDateSchema,
-  /** GET requests made for this task. */
+  /** GET requests Aspose answered (200) for this task; failed attempts (errors, timeouts, refusals) are not counted. */
   polls: z.number().int().nonnegative(),
 });
 export type RegionResult = z.infer<typeof regionResultSchema>;
