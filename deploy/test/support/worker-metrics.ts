@@ -13,7 +13,6 @@ export const PLANNED_METRICS = new Set([
   'regionwatch_ready',
   'regionwatch_not_ready',
   'regionwatch_redis_up',
-  'regionwatch_results_backlog_jobs',
   'regionwatch_webhook_breaker_state',
   'regionwatch_webhook_held',
   'regionwatch_webhook_oldest_undelivered_seconds',
