@@ -111,7 +111,7 @@ export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './http/retry-after.js';
 
 // Polling: when to ask again, when to give up, and the request budget shared by every replica.
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
-export { RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
+export { ARRIVAL_MARGIN_MS, RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
 export { SharedPause, type SharedPauseOptions } from './rate/shared-pause.js';
 export { requestGate } from './rate/request-gate.js';
 
