@@ -3,6 +3,7 @@ import { asposeStorms } from './scenarios/aspose-storms.js';
 import { badInput } from './scenarios/bad-input.js';
 import { redisRestart } from './scenarios/redis-restart.js';
 import { replicaCrashes } from './scenarios/replica-crashes.js';
+import { throttledAccount } from './scenarios/throttled-account.js';
 import { webhookOutage } from './scenarios/webhook-outage.js';
 
 /** Every scenario `npm run chaos` runs, in order. */
@@ -13,6 +14,7 @@ export const SCENARIOS = {
   'aspose-storms': asposeStorms,
   'webhook-outage': webhookOutage,
   'bad-input': badInput,
+  'throttled-account': throttledAccount,
 } satisfies Record<string, (size: ChaosSize) => Promise<ScenarioReport>>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

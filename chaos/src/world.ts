@@ -74,8 +74,9 @@ export class ChaosWorld {
     return new ChaosWorld(redis, simulator, receiver, producer, env, queue(POLL_QUEUE), queue('regions-results'), queue(WEBHOOK_QUEUE));
   }
 
-  async startWorker(): Promise<WorkerProcess> {
-    const worker = await startWorkerProcess(this.env);
+  /** Starts a replica with the world's environment, `overrides` on top (e.g. refused credentials). */
+  async startWorker(overrides: Record<string, string> = {}): Promise<WorkerProcess> {
+    const worker = await startWorkerProcess({ ...this.env, ...overrides });
     this.workers.push(worker);
     this.workerLines.push(worker.lines);
     return worker;
