@@ -1,9 +1,9 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { RateBudgetExhaustedError } from '../errors/rate-budget-exhausted-error.js';
 
 // A sliding log in one sorted set: drop entries older than the window, admit if fewer than `max`
 // remain (recording this request), else say how long until the oldest leaves the window. Atomic in
-// Redis, so every replica shares one budget. Redis's own clock (TIME) keeps replicas' clocks out of it.
+// RedisClient, so every replica shares one budget. Redis's own clock (TIME) keeps replicas' clocks out of it.
 const SCRIPT = `
 local now = redis.call('TIME')
 local ms = tonumber(now[1]) * 1000 + math.floor(tonumber(now[2]) / 1000)
@@ -26,7 +26,7 @@ export function rpsWindow(rps: number): { max: number; duration: number } {
   return rps >= 1 ? { max: Math.floor(rps), duration: 1_000 } : { max: 1, duration: Math.ceil(1_000 / rps) };
 }
 
-type WithAcquire = Redis & { regionwatchAcquire(key: string, windowMs: number, max: number, member: string): Promise<number> };
+type WithAcquire = RedisClient & { regionwatchAcquire(key: string, windowMs: number, max: number, member: string): Promise<number> };
 
 /**
  * At most `max` requests in any sliding window of `windowMs`, across every process sharing the Redis
@@ -38,7 +38,7 @@ export class RequestRateLimiter {
   private readonly id = Math.random().toString(36).slice(2);
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     private readonly max: number,
     private readonly windowMs: number,
@@ -47,7 +47,7 @@ export class RequestRateLimiter {
   }
 
   /** `ASPOSE_MAX_RPS` as a limiter (see `rpsWindow`). */
-  static perSecond(redis: Redis, key: string, rps: number): RequestRateLimiter {
+  static perSecond(redis: RedisClient, key: string, rps: number): RequestRateLimiter {
     const { max, duration } = rpsWindow(rps);
     return new RequestRateLimiter(redis, key, max, duration);
   }
