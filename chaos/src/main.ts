@@ -87,4 +87,35 @@ if (size === 'full' && names.length === Object.keys(SCENARIOS).length) {
     console.error('updated the figures in docs/guarantees.md');
   }
 }
+// A full run of the failover scenario refreshes its own figures in docs/guarantees.md (next to the AOF section).
+const failover = reports.find((r) => r.name.startsWith('Redis failover'));
+if (size === 'full' && failover) {
+  const path = join(REPO_ROOT, 'docs/guarantees.md');
+  const doc = await readFile(path, 'utf8');
+  const [start, end] = ['<!-- chaos-failover:start -->', '<!-- chaos-failover:end -->'];
+  const from = doc.indexOf(start);
+  const to = doc.indexOf(end);
+  if (from >= 0 && to > from) {
+    const n = failover.notes;
+    const text = [
+      `Last run: ${date}, \`npm run chaos -- --only redis-failover\`, ${machine}: ${failover.tasks} tasks, ` +
+        `${String(n.resultsAtKill)} results handed on when the primary was SIGKILLed, the rest in flight or being tracked.`,
+      '',
+      '| figure | value |',
+      '|---|---|',
+      `| sentinels agreed on the promoted replica after | ${String(n.failoverMs)} ms |`,
+      `| no result handed on for (last before the kill → first after) | ${String(n.resultsStoppedMs)} ms |`,
+      `| track calls refused during the failover (tracked again by the producer) | ${String(n.refusedTrackChunks)} |`,
+      `| tracked ids acknowledged then gone after the failover (poll job vanished) | ${String(n.acknowledgedJobsVanished)} |`,
+      `| tasks without a result until re-tracked | ${String(n.missingAfterFailover)} |`,
+      `| lost after re-tracking | ${failover.lost} |`,
+      `| wrong results | ${failover.mismatched.length} |`,
+      `| repeated webhook deliveries (absorbed by the idempotent receiver) | ${failover.duplicatesSuppressed} |`,
+      `| worker replicas that needed a restart | ${n.replicasSurvived === true ? 0 : 'some'} |`,
+      `| invariant | ${failover.ok ? 'ok' : '**broken**'} |`,
+    ].join('\n');
+    await writeFile(path, `${doc.slice(0, from + start.length)}\n${text}\n${doc.slice(to)}`);
+    console.error('updated the failover figures in docs/guarantees.md');
+  }
+}
 process.exitCode = reports.every((r) => r.ok) ? 0 : 1;
