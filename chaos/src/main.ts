@@ -104,7 +104,7 @@ if (size === 'full' && failover) {
       '| figure | value |',
       '|---|---|',
       `| sentinels agreed on the promoted replica after | ${String(n.failoverMs)} ms |`,
-      `| no result handed on for (last before the kill → first after) | ${String(n.resultsStoppedMs)} ms |`,
+      `| new results appeared again after the kill (readings every 50 ms) | ${String(n.resultsResumedAfterMs)} ms |`,
       `| track calls refused during the failover (tracked again by the producer) | ${String(n.refusedTrackChunks)} |`,
       `| tracked ids acknowledged then gone after the failover (poll job vanished) | ${String(n.acknowledgedJobsVanished)} |`,
       `| tasks without a result until re-tracked | ${String(n.missingAfterFailover)} |`,

@@ -1,6 +1,7 @@
 import type { ChaosSize, ScenarioReport } from './scenario.js';
 import { asposeStorms } from './scenarios/aspose-storms.js';
 import { badInput } from './scenarios/bad-input.js';
+import { clusterOneSlot } from './scenarios/cluster-one-slot.js';
 import { redisFailover } from './scenarios/redis-failover.js';
 import { redisRestart } from './scenarios/redis-restart.js';
 import { replicaCrashes } from './scenarios/replica-crashes.js';
@@ -15,6 +16,7 @@ export const SCENARIOS = {
   'aspose-storms': asposeStorms,
   'webhook-outage': webhookOutage,
   'bad-input': badInput,
+  'cluster-one-slot': clusterOneSlot,
 } satisfies Record<string, (size: ChaosSize) => Promise<ScenarioReport>>;
 
 export type ScenarioName = keyof typeof SCENARIOS;
