@@ -49,8 +49,9 @@ export async function redisFailover(size: ChaosSize): Promise<ScenarioReport> {
             if (Date.now() > killedAt) trackedAfterKill += chunk.length;
             else trackedBeforeKill += chunk.length;
             break;
-          } catch {
+          } catch (error) {
             refusedChunks += 1;
+            if (Date.now() - killedAt > s.budgetMs) throw new Error(`the producer never recovered from the failover: ${String(error)}`);
             await sleep(100);
           }
         }

@@ -55,8 +55,11 @@ export function createRedisConnection(target: RedisTarget | string, role: Connec
         sentinels: resolved.sentinels,
         name: resolved.name,
         role: 'master',
-        // Listen for the sentinels' +switch-master instead of noticing a failover only when a command fails.
-        failoverDetector: true,
+        // No `failoverDetector` (ioredis 6.0): its +switch-master handler disconnects the connector, and when
+        // that lands while the client is already reconnecting (the dead primary refuses connections, as it
+        // does after a SIGKILL) the reconnect fails with "Connection is closed" and the client ends for good —
+        // the failover chaos scenario saw clients stuck that way. A dead primary closes the connection anyway,
+        // which makes the client ask the sentinels again; a demoted one answers READONLY (below).
         reconnectOnError: reconnectOnReadonly,
         ...(resolved.sentinelUsername === undefined ? {} : { sentinelUsername: resolved.sentinelUsername }),
         ...(resolved.sentinelPassword === undefined ? {} : { sentinelPassword: resolved.sentinelPassword }),
