@@ -87,17 +87,26 @@ if (size === 'full' && names.length === Object.keys(SCENARIOS).length) {
     console.error('updated the figures in docs/guarantees.md');
   }
 }
+/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a doc (when both are there). */
+async function writeBlock(doc: string, name: string, text: string): Promise<void> {
+  const path = join(REPO_ROOT, doc);
+  const content = await readFile(path, 'utf8');
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+  const from = content.indexOf(start);
+  const to = content.indexOf(end);
+  if (from < 0 || to < from) return;
+  await writeFile(path, `${content.slice(0, from + start.length)}\n${text}\n${content.slice(to)}`);
+  console.error(`updated ${name} in ${doc}`);
+}
+
 // A full run of the failover scenario refreshes its own figures in docs/guarantees.md (next to the AOF section).
 const failover = reports.find((r) => r.name.startsWith('Redis failover'));
 if (size === 'full' && failover) {
-  const path = join(REPO_ROOT, 'docs/guarantees.md');
-  const doc = await readFile(path, 'utf8');
-  const [start, end] = ['<!-- chaos-failover:start -->', '<!-- chaos-failover:end -->'];
-  const from = doc.indexOf(start);
-  const to = doc.indexOf(end);
-  if (from >= 0 && to > from) {
-    const n = failover.notes;
-    const text = [
+  const n = failover.notes;
+  await writeBlock(
+    'docs/guarantees.md',
+    'chaos-failover',
+    [
       `Last run: ${date}, \`npm run chaos -- --only redis-failover\`, ${machine}: ${failover.tasks} tasks, ` +
         `${String(n.resultsAtKill)} results handed on when the primary was SIGKILLed, the rest in flight or being tracked.`,
       '',
@@ -113,9 +122,20 @@ if (size === 'full' && failover) {
       `| repeated webhook deliveries (absorbed by the idempotent receiver) | ${failover.duplicatesSuppressed} |`,
       `| worker replicas that needed a restart | ${n.replicasSurvived === true ? 0 : 'some'} |`,
       `| invariant | ${failover.ok ? 'ok' : '**broken**'} |`,
-    ].join('\n');
-    await writeFile(path, `${doc.slice(0, from + start.length)}\n${text}\n${doc.slice(to)}`);
-    console.error('updated the failover figures in docs/guarantees.md');
-  }
+    ].join('\n'),
+  );
+}
+
+// A full run of the Cluster scenario refreshes where the work went, in docs/operations.md.
+const cluster = reports.find((r) => r.name.startsWith('Redis Cluster'));
+if (size === 'full' && cluster) {
+  const n = cluster.notes;
+  await writeBlock(
+    'docs/operations.md',
+    'chaos-cluster',
+    `Last run: ${date}, \`npm run chaos -- --only cluster-one-slot\`, ${machine}: ${cluster.tasks} tasks on 3 primaries ` +
+      `with one hash tag (slot ${String(n.slot)}), invariant ${cluster.ok ? 'ok' : '**broken**'}; commands each primary ` +
+      `processed during the run: ${String(n.commandsPerPrimary)} (the tag's primary: ${(Number(n.tagOwnerShare) * 100).toFixed(1)} %).`,
+  );
 }
 process.exitCode = reports.every((r) => r.ok) ? 0 : 1;
