@@ -1,7 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { regionResultSchema, type RegionResult } from '@regionwatch/core';
 import type { Expected } from './scripted-tasks.js';
-import { CHAOS_SECRETS, type ChaosWorld } from './world.js';
+import { CHAOS_SECRETS, type ChaosRedis, type ChaosWorld } from './world.js';
 
 export type InvariantReport = {
   tasks: number;
@@ -28,7 +28,7 @@ export type InvariantReport = {
  * or dead-lettered where attempts ran out, no poll job failed, nothing was lost, no secret was logged.
  */
 export async function checkInvariant(
-  world: ChaosWorld,
+  world: ChaosWorld<ChaosRedis>,
   expected: readonly Expected[],
   options: { allowedDeadLetters?: ReadonlySet<string>; expectedFailedPollJobs?: number } = {},
 ): Promise<InvariantReport> {

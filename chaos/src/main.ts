@@ -87,4 +87,55 @@ if (size === 'full' && names.length === Object.keys(SCENARIOS).length) {
     console.error('updated the figures in docs/guarantees.md');
   }
 }
+/** Replaces the text between `<!-- NAME:start -->` and `<!-- NAME:end -->` in a doc (when both are there). */
+async function writeBlock(doc: string, name: string, text: string): Promise<void> {
+  const path = join(REPO_ROOT, doc);
+  const content = await readFile(path, 'utf8');
+  const [start, end] = [`<!-- ${name}:start -->`, `<!-- ${name}:end -->`];
+  const from = content.indexOf(start);
+  const to = content.indexOf(end);
+  if (from < 0 || to < from) return;
+  await writeFile(path, `${content.slice(0, from + start.length)}\n${text}\n${content.slice(to)}`);
+  console.error(`updated ${name} in ${doc}`);
+}
+
+// A full run of the failover scenario refreshes its own figures in docs/guarantees.md (next to the AOF section).
+const failover = reports.find((r) => r.name.startsWith('Redis failover'));
+if (size === 'full' && failover) {
+  const n = failover.notes;
+  await writeBlock(
+    'docs/guarantees.md',
+    'chaos-failover',
+    [
+      `Last run: ${date}, \`npm run chaos -- --only redis-failover\`, ${machine}: ${failover.tasks} tasks, ` +
+        `${String(n.resultsAtKill)} results handed on when the primary was SIGKILLed, the rest in flight or being tracked.`,
+      '',
+      '| figure | value |',
+      '|---|---|',
+      `| sentinels agreed on the promoted replica after | ${String(n.failoverMs)} ms |`,
+      `| new results appeared again after the kill (readings every 50 ms) | ${String(n.resultsResumedAfterMs)} ms |`,
+      `| track calls refused during the failover (tracked again by the producer) | ${String(n.refusedTrackChunks)} |`,
+      `| tracked ids acknowledged then gone after the failover (poll job vanished) | ${String(n.acknowledgedJobsVanished)} |`,
+      `| tasks without a result until re-tracked | ${String(n.missingAfterFailover)} |`,
+      `| lost after re-tracking | ${failover.lost} |`,
+      `| wrong results | ${failover.mismatched.length} |`,
+      `| repeated webhook deliveries (absorbed by the idempotent receiver) | ${failover.duplicatesSuppressed} |`,
+      `| worker replicas that needed a restart | ${n.replicasSurvived === true ? 0 : 'some'} |`,
+      `| invariant | ${failover.ok ? 'ok' : '**broken**'} |`,
+    ].join('\n'),
+  );
+}
+
+// A full run of the Cluster scenario refreshes where the work went, in docs/operations.md.
+const cluster = reports.find((r) => r.name.startsWith('Redis Cluster'));
+if (size === 'full' && cluster) {
+  const n = cluster.notes;
+  await writeBlock(
+    'docs/operations.md',
+    'chaos-cluster',
+    `Last run: ${date}, \`npm run chaos -- --only cluster-one-slot\`, ${machine}: ${cluster.tasks} tasks on 3 primaries ` +
+      `with one hash tag (slot ${String(n.slot)}), invariant ${cluster.ok ? 'ok' : '**broken**'}; commands each primary ` +
+      `processed during the run: ${String(n.commandsPerPrimary)} (the tag's primary: ${(Number(n.tagOwnerShare) * 100).toFixed(1)} %).`,
+  );
+}
 process.exitCode = reports.every((r) => r.ok) ? 0 : 1;

@@ -24,6 +24,15 @@ export class RestartableRedis {
     return this.server.url;
   }
 
+  /** The worker's REDIS_* variables (`ChaosRedis`). */
+  get env(): Record<string, string> {
+    return { REDIS_URL: this.url };
+  }
+
+  get target(): string {
+    return this.url;
+  }
+
   /** Stops Redis (`SHUTDOWN` or SIGKILL), keeps it down for `downMs`, then starts it on the same data. */
   async restart(mode: 'shutdown' | 'kill', downMs: number): Promise<void> {
     const exited = new Promise((resolve) => this.server.process.once('exit', resolve));

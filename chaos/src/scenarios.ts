@@ -1,6 +1,8 @@
 import type { ChaosSize, ScenarioReport } from './scenario.js';
 import { asposeStorms } from './scenarios/aspose-storms.js';
 import { badInput } from './scenarios/bad-input.js';
+import { clusterOneSlot } from './scenarios/cluster-one-slot.js';
+import { redisFailover } from './scenarios/redis-failover.js';
 import { redisRestart } from './scenarios/redis-restart.js';
 import { replicaCrashes } from './scenarios/replica-crashes.js';
 import { throttledAccount } from './scenarios/throttled-account.js';
@@ -11,10 +13,12 @@ export const SCENARIOS = {
   'replica-crashes': replicaCrashes,
   'redis-shutdown': (size: ChaosSize) => redisRestart(size, 'shutdown'),
   'redis-kill': (size: ChaosSize) => redisRestart(size, 'kill'),
+  'redis-failover': redisFailover,
   'aspose-storms': asposeStorms,
   'webhook-outage': webhookOutage,
   'bad-input': badInput,
   'throttled-account': throttledAccount,
+  'cluster-one-slot': clusterOneSlot,
 } satisfies Record<string, (size: ChaosSize) => Promise<ScenarioReport>>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { POLL_QUEUE, WEBHOOK_QUEUE } from '@regionwatch/core';
+import { createRedisConnection, POLL_QUEUE, WEBHOOK_QUEUE, type RedisClient, type RedisTarget } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
 import { startWorkerProcess, stopWorkerProcesses, WebhookReceiver, type WorkerProcess } from '@regionwatch/testkit';
@@ -12,6 +12,15 @@ export const CHAOS_SECRETS = {
   clientSecret: `chaos-secret-${randomBytes(8).toString('hex')}`,
 };
 
+/** The Redis a world runs on: a restartable standalone one, a Sentinel set-up, a Cluster. */
+export type ChaosRedis = {
+  /** The REDIS_* variables of the replicas (REDIS_URL, or REDIS_SENTINELS + REDIS_SENTINEL_NAME, ...). */
+  readonly env: Readonly<Record<string, string>>;
+  /** The same for the producer and the queues the scenario reads. */
+  readonly target: RedisTarget | string;
+  stop(): Promise<void>;
+};
+
 export type WorldOptions = {
   env?: Record<string, string>;
   simulator?: SimulatorOptions;
@@ -19,16 +28,17 @@ export type WorldOptions = {
 };
 
 /**
- * Everything a scenario breaks: a private Redis (restartable, AOF on), the simulator, an idempotent
- * webhook receiver, a producer and worker replicas in their own processes (the built worker).
+ * Everything a scenario breaks: a private Redis (restartable, AOF on, unless the scenario brings its
+ * own: `ChaosWorld.on`), the simulator, an idempotent webhook receiver, a producer and worker replicas
+ * in their own processes (the built worker).
  */
-export class ChaosWorld {
+export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
   readonly workers: WorkerProcess[] = [];
   /** Output of every replica that ever ran, including killed ones (checked for secrets). */
   readonly workerLines: string[][] = [];
-  readonly prefix = 'chaos';
+  readonly prefix: string;
   private constructor(
-    readonly redis: RestartableRedis,
+    readonly redis: R,
     readonly simulator: Simulator,
     readonly receiver: WebhookReceiver,
     readonly producer: RegionTaskProducer,
@@ -36,14 +46,21 @@ export class ChaosWorld {
     readonly pollQueue: Queue,
     readonly resultsQueue: Queue,
     readonly webhookQueue: Queue,
-  ) {}
+    private readonly clients: RedisClient[],
+  ) {
+    this.prefix = env.REGIONWATCH_PREFIX ?? 'chaos';
+  }
 
   static async create(options: WorldOptions = {}): Promise<ChaosWorld> {
-    const redis = await RestartableRedis.start(options.fsync ?? 'always');
+    return ChaosWorld.on(await RestartableRedis.start(options.fsync ?? 'always'), options);
+  }
+
+  /** A world on a Redis the scenario started (stopped by `close()`); `options.fsync` does not apply. */
+  static async on<R extends ChaosRedis>(redis: R, options: WorldOptions = {}): Promise<ChaosWorld<R>> {
     const simulator = await startSimulator({ clientSecret: CHAOS_SECRETS.clientSecret, seed: 11, ...options.simulator });
     const receiver = await new WebhookReceiver(CHAOS_SECRETS.webhook).start();
     const env: Record<string, string> = {
-      REDIS_URL: redis.url,
+      ...redis.env,
       REGIONWATCH_PREFIX: 'chaos',
       ASPOSE_BASE_URL: simulator.url,
       ASPOSE_CLIENT_ID: simulator.credentials.clientId,
@@ -61,17 +78,22 @@ export class ChaosWorld {
       LOG_LEVEL: 'info',
       ...options.env,
     };
-    const connection = { url: redis.url };
     // Errors while a scenario has Redis down are expected; the queues reconnect by themselves.
-    const queue = (name: string) => new Queue(name, { connection, prefix: env.REGIONWATCH_PREFIX }).on('error', () => {});
+    const clients: RedisClient[] = [];
+    const queue = (name: string) => {
+      const connection = createRedisConnection(redis.target, 'blocking').on('error', () => {});
+      clients.push(connection);
+      return new Queue(name, { connection, prefix: env.REGIONWATCH_PREFIX }).on('error', () => {});
+    };
     // The producer waits out Redis restarts like a long-lived upstream service would.
     const producer = new RegionTaskProducer({
-      connection: redis.url,
+      connection: redis.target,
       prefix: env.REGIONWATCH_PREFIX,
       initialDelayMs: Number(env.POLL_INITIAL_DELAY_MS),
       onError: () => {},
     });
-    return new ChaosWorld(redis, simulator, receiver, producer, env, queue(POLL_QUEUE), queue('regions-results'), queue(WEBHOOK_QUEUE));
+    const queues = [queue(POLL_QUEUE), queue('regions-results'), queue(WEBHOOK_QUEUE)] as const;
+    return new ChaosWorld(redis, simulator, receiver, producer, env, ...queues, clients);
   }
 
   /** Starts a replica with the world's environment, `overrides` on top (e.g. refused credentials). */
@@ -105,6 +127,7 @@ export class ChaosWorld {
     for (const worker of this.live()) worker.process.kill('SIGKILL');
     await Promise.all(this.workers.map((w) => w.exited));
     await Promise.all([this.producer.close(), this.pollQueue.close(), this.resultsQueue.close(), this.webhookQueue.close()]);
+    for (const client of this.clients) client.disconnect();
     await Promise.all([this.simulator.close(), this.receiver.close()]);
     await this.redis.stop();
   }

@@ -3,6 +3,7 @@
 // fires. The rules are loaded as shipped except `for:`, set to 0s so the test does not wait 5 minutes
 // (the `for:` durations are covered by the promtool unit tests). The Grafana dashboard's queries then run
 // against the same Prometheus, which checks that each one parses and evaluates.
+import { redisTargetFrom } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readYaml, type RuleFile } from './support/deploy-files.js';
@@ -19,7 +20,11 @@ describe('a real Prometheus scraping a live worker that Aspose refuses', () => {
 
   beforeAll(async () => {
     live = await startLiveWorker({ ASPOSE_CLIENT_SECRET: 'not-the-secret' });
-    producer = new RegionTaskProducer({ connection: live.config.REDIS_URL, prefix: live.config.REGIONWATCH_PREFIX, initialDelayMs: 20 });
+    producer = new RegionTaskProducer({
+      connection: redisTargetFrom(live.config),
+      prefix: live.config.REGIONWATCH_PREFIX,
+      initialDelayMs: 20,
+    });
     const shipped = readYaml<RuleFile>('prometheus/regionwatch-alerts.yaml');
     const rules: RuleFile = { groups: shipped.groups.map((g) => ({ ...g, rules: g.rules.map((r) => ({ ...r, for: '0s' })) })) };
     prometheus = await startPrometheus({ targets: [`127.0.0.1:${live.worker.healthPort}`], rules });

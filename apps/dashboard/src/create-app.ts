@@ -1,6 +1,14 @@
-import { createRedisConnection, logRedisOutages, type DashboardConfig, type Logger } from '@regionwatch/core';
+import {
+  assertPrefixFitsConnection,
+  createRedisConnection,
+  isRedisClient,
+  logRedisOutages,
+  redisTargetFrom,
+  type DashboardConfig,
+  type Logger,
+  type RedisConnectionInput,
+} from '@regionwatch/core';
 import express, { type Express } from 'express';
-import type { Redis } from 'ioredis';
 import { basicAuth } from './auth/basic-auth.js';
 import { createLoginLimiter, type LoginFailureLimit } from './auth/login-limiter.js';
 import { hasCredentials } from './listen-host.js';
@@ -18,8 +26,11 @@ export const BOARD_PATH = '/queues';
 
 export type DashboardDeps = {
   config: DashboardConfig;
-  /** An ioredis client the caller owns (left open by `close()`), or a Redis URL; default `REDIS_URL`. */
-  connection?: Redis | string;
+  /**
+   * An ioredis client (Redis or Cluster) the caller owns (left open by `close()`), a Redis URL or a
+   * `RedisTarget`; default: the config's REDIS_* settings.
+   */
+  connection?: RedisConnectionInput;
   logger: Logger;
   /** Failed logins per client before it is refused for the rest of the window; default 10 in 15 minutes. */
   loginFailureLimit?: LoginFailureLimit;
@@ -38,10 +49,12 @@ export type Dashboard = {
  */
 export function createApp(deps: DashboardDeps): Dashboard {
   const { config, logger } = deps;
-  const ownsConnection = typeof deps.connection !== 'object';
+  const given = deps.connection ?? redisTargetFrom(config);
+  // A client of the caller's on a Cluster needs a hash-tag prefix (the config's own settings are checked at start-up).
+  if (isRedisClient(given)) assertPrefixFitsConnection(given, config.REGIONWATCH_PREFIX);
+  const ownsConnection = !isRedisClient(given);
   // A dashboard request should fail fast while Redis is away, not hang.
-  const connection =
-    typeof deps.connection === 'object' ? deps.connection : createRedisConnection(deps.connection ?? config.REDIS_URL, 'fail-fast');
+  const connection = isRedisClient(given) ? given : createRedisConnection(given, 'fail-fast');
   if (ownsConnection) logRedisOutages(connection, logger);
   const queues = openDashboardQueues({ connection, prefix: config.REGIONWATCH_PREFIX, resultsQueue: config.RESULTS_QUEUE, logger });
 

@@ -1,5 +1,16 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, loadDemoConfig, redactUrl, regionResultSchema, type DemoConfig, type RegionResult } from '@regionwatch/core';
+import {
+  createLogger,
+  createRedisConnection,
+  describeRedisTarget,
+  loadDemoConfig,
+  loadTrackConfig,
+  redactUrl,
+  redisTargetFrom,
+  regionResultSchema,
+  type DemoConfig,
+  type RegionResult,
+} from '@regionwatch/core';
 import { startDashboard, type RunningDashboard } from '@regionwatch/dashboard';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
@@ -36,8 +47,8 @@ export type RunningDemo = {
 type Stoppable = { name: string; stop(): Promise<unknown> };
 
 /**
- * regionwatch end to end on one machine: a Redis (REDIS_URL, else a spawned redis-server, else
- * testcontainers), the Aspose simulator (unless ASPOSE_CLIENT_ID is set: then the real API), a
+ * regionwatch end to end on one machine: a Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES,
+ * else a spawned redis-server, else testcontainers), the Aspose simulator (unless ASPOSE_CLIENT_ID is set: then the real API), a
  * worker, a webhook receiver that verifies signatures, and sample tasks of every outcome.
  */
 export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo> {
@@ -46,9 +57,18 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     for (const s of started.reverse()) await s.stop();
   };
   try {
-    const redis: ProvidedRedis = await provideRedis({ env, prefer: 'redis-server' });
-    started.push({ name: 'redis', stop: () => redis.stop() });
-    print(`Redis        ${redactUrl(redis.url)}  (${redis.source === 'REDIS_URL' ? 'from REDIS_URL' : `started with ${redis.source}`})`);
+    // A Sentinel or Cluster named in the environment is used as it is; else REDIS_URL or a Redis of our own.
+    const mode = env.REDIS_SENTINELS ? 'REDIS_SENTINELS' : env.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : undefined;
+    let redis: ProvidedRedis | undefined;
+    if (mode) {
+      print(`Redis        ${describeRedisTarget(redisTargetFrom(loadTrackConfig(env)))}  (from ${mode})`);
+    } else {
+      const provided = await provideRedis({ env, prefer: 'redis-server' });
+      redis = provided;
+      started.push({ name: 'redis', stop: () => provided.stop() });
+      const source = provided.source === 'REDIS_URL' ? 'from REDIS_URL' : `started with ${provided.source}`;
+      print(`Redis        ${redactUrl(provided.url)}  (${source})`);
+    }
 
     let simulator: Simulator | undefined;
     const asposeEnv: Record<string, string> = {};
@@ -90,7 +110,7 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
       LOG_LEVEL: 'warn',
       ...env,
       ...asposeEnv,
-      REDIS_URL: redis.url,
+      ...(redis ? { REDIS_URL: redis.url } : {}),
       WEBHOOK_URL: receiver.url,
       WEBHOOK_SECRET: secret,
       WEBHOOK_ALLOW_PRIVATE: 'true',
@@ -108,8 +128,9 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     print(`Dashboard    ${dashboard.url}/queues  (${auth}; look up a task at ${dashboard.url}/tasks)`);
     print('');
 
+    const redisTarget = redisTargetFrom(config);
     const producer = new RegionTaskProducer({
-      connection: redis.url,
+      connection: redisTarget,
       prefix: config.REGIONWATCH_PREFIX,
       initialDelayMs: config.POLL_INITIAL_DELAY_MS,
       aspose: worker.aspose,
@@ -119,6 +140,8 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     // A consumer of the results queue, as an upstream service would run it.
     const labels = new Map<string, string>();
     const results = new Map<string, RegionResult>();
+    const consumerConnection = createRedisConnection(redisTarget, 'blocking');
+    started.push({ name: 'results consumer connection', stop: async () => consumerConnection.disconnect() });
     const consumer = new Worker(
       config.RESULTS_QUEUE,
       async (job) => {
@@ -127,7 +150,7 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
         for (const line of formatResult(result, labels.get(result.taskId) ?? '')) print(line);
         onProgress();
       },
-      { connection: { url: redis.url }, prefix: config.REGIONWATCH_PREFIX },
+      { connection: consumerConnection, prefix: config.REGIONWATCH_PREFIX },
     );
     started.push({ name: 'results consumer', stop: () => consumer.close() });
 

@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, createRedisConnection, loadReplayConfig, WEBHOOK_QUEUE } from '@regionwatch/core';
+import { ConfigError, createRedisConnection, loadReplayConfig, redisTargetFrom, WEBHOOK_QUEUE, type RedisTarget } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { replayDeadLetters } from './replay/replay-dead-letters.js';
 
@@ -15,13 +15,15 @@ if (values.help || (!values.all && positionals.length === 0) || (values.all && p
 }
 
 let config;
+let target: RedisTarget;
 try {
   config = loadReplayConfig();
+  target = redisTargetFrom(config);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : String(error));
   process.exit(2);
 }
-const connection = createRedisConnection(config.REDIS_URL, 'fail-fast');
+const connection = createRedisConnection(target, 'fail-fast');
 const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX });
 let exitCode = 0;
 try {

@@ -4,6 +4,8 @@ import {
   createAsposeClient,
   createLogger,
   createRedisConnection,
+  describeRedisTarget,
+  redisTargetFrom,
   JOB_RETENTION,
   logRedisOutages,
   POLL_QUEUE,
@@ -16,6 +18,7 @@ import {
   type AsposeClient,
   type WorkerConfig,
   type Logger,
+  type RedisClient,
 } from '@regionwatch/core';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createHandOff } from './delivery/hand-off.js';
@@ -62,7 +65,8 @@ export type RunningWorker = {
 export async function startWorker(options: StartWorkerOptions): Promise<RunningWorker> {
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' });
-  const connection = createRedisConnection(config.REDIS_URL, 'blocking');
+  const redisTarget = redisTargetFrom(config);
+  const connection = createRedisConnection(redisTarget, 'blocking');
   logRedisOutages(connection, logger);
   const prefix = config.REGIONWATCH_PREFIX;
   // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
@@ -182,7 +186,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   void backlog?.check().catch(() => {});
   const healthPort = server ? (server.address() as AddressInfo).port : undefined;
   logger.info(
-    { concurrency: config.WORKER_CONCURRENCY, maxRps: config.ASPOSE_MAX_RPS ?? null, healthPort: healthPort ?? null, prefix },
+    {
+      concurrency: config.WORKER_CONCURRENCY,
+      maxRps: config.ASPOSE_MAX_RPS ?? null,
+      healthPort: healthPort ?? null,
+      prefix,
+      redis: describeRedisTarget(redisTarget),
+    },
     'worker started',
   );
 
@@ -214,7 +224,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   return { metrics, readiness, aspose, healthPort, pollWorker, webhookWorker, close };
 }
 
-async function ping(connection: ReturnType<typeof createRedisConnection>): Promise<boolean> {
+async function ping(connection: RedisClient): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   try {
     return await Promise.race([

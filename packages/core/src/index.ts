@@ -34,6 +34,18 @@ export { describeConfig, loadConfig, requireAsposeCredentials } from './config/l
 export { parseEnv } from './config/parse-env.js';
 export { VARIABLE_NAMES, variables, type VariableName } from './config/variables.js';
 
+// Where Redis is: standalone, Sentinel or Cluster, from the REDIS_* variables (one mode at a time).
+export { DEFAULT_REDIS_URL, parseHostPort, REDIS_VARIABLE_NAMES, redisEnvShape, type HostPort } from './config/redis-env.js';
+export {
+  describeRedisTarget,
+  redisSettingsIssues,
+  redisTargetFrom,
+  type RedisSettings,
+  type RedisTarget,
+  type TlsSettings,
+} from './redis/redis-target.js';
+export { hashTagOf } from './redis/hash-tag.js';
+
 // The queue contract: queue and job names, how long jobs are kept, and the payload schemas.
 export { DEFAULT_RESULTS_QUEUE, JOB_NAMES, JOB_RETENTION, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
 export {
@@ -162,6 +174,14 @@ export {
 // Running a process: its life cycle, logs, Redis connections, and what may not reach a log.
 export { runService, type Service } from './run-service.js';
 export { createLogger, type Logger } from './logger.js';
-export { createRedisConnection, type ConnectionRole } from './redis-connection.js';
+export {
+  assertPrefixFitsConnection,
+  createRedisConnection,
+  isClusterClient,
+  isRedisClient,
+  type ConnectionRole,
+  type RedisClient,
+  type RedisConnectionInput,
+} from './redis-connection.js';
 export { logRedisOutages } from './log-redis-outages.js';
 export { MAX_REDACTED_URL_LENGTH, REDACTED, redactUrl, redactUrlsDeep, redactUrlsIn, redactUserInfo } from './redact-url.js';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  REDIS_VARIABLE_NAMES,
   configSchema,
   dashboardConfigSchema,
   demoConfigSchema,
@@ -39,8 +40,9 @@ const variablesOf = (schema: { in: { shape: object } } | { shape: object }) =>
 
 describe('per-process configuration', () => {
   it('gives each process only the variables it reads, all of them variables of the contract', () => {
-    expect(variablesOf(trackConfigSchema)).toEqual(['POLL_INITIAL_DELAY_MS', 'REDIS_URL', 'REGIONWATCH_PREFIX']);
-    expect(variablesOf(replayConfigSchema)).toEqual(['REDIS_URL', 'REGIONWATCH_PREFIX']);
+    // Every process that talks to Redis reads every REDIS_* variable: any of them may run on a Sentinel or a Cluster.
+    expect(variablesOf(trackConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'POLL_INITIAL_DELAY_MS', 'REGIONWATCH_PREFIX'].sort());
+    expect(variablesOf(replayConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX'].sort());
     expect(variablesOf(producerConfigSchema)).toEqual(
       [
         'ASPOSE_BASE_URL',
@@ -49,7 +51,7 @@ describe('per-process configuration', () => {
         'ASPOSE_TIMEOUT_MS',
         'ASPOSE_TOKEN_URL',
         'POLL_INITIAL_DELAY_MS',
-        'REDIS_URL',
+        ...REDIS_VARIABLE_NAMES,
         'REGIONWATCH_PREFIX',
       ].sort(),
     );
@@ -62,6 +64,7 @@ describe('per-process configuration', () => {
     expect(variablesOf(configSchema)).toEqual([...VARIABLE_NAMES].sort());
     for (const schema of [workerConfigSchema, dashboardConfigSchema, producerConfigSchema, trackConfigSchema, replayConfigSchema]) {
       for (const variable of variablesOf(schema)) expect(VARIABLE_NAMES).toContain(variable);
+      expect(variablesOf(schema)).toEqual(expect.arrayContaining([...REDIS_VARIABLE_NAMES]));
     }
   });
 
@@ -85,6 +88,8 @@ describe('per-process configuration', () => {
       const config = loadProducerConfig({ ...HOST_ENV, REDIS_URL: 'redis://redis:6379', POLL_INITIAL_DELAY_MS: '250' });
       expect(config).toEqual({
         REDIS_URL: 'redis://redis:6379',
+        REDIS_TLS: false,
+        REDIS_SENTINEL_TLS: false,
         REGIONWATCH_PREFIX: 'regionwatch',
         POLL_INITIAL_DELAY_MS: 250,
         ASPOSE_BASE_URL: 'https://api.aspose.cloud',

@@ -1,13 +1,14 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
-import { ConfigError, loadTrackConfig, redactUrl } from '@regionwatch/core';
+import { ConfigError, describeRedisTarget, loadTrackConfig, redisTargetFrom, type RedisTarget } from '@regionwatch/core';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
 
 const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [ID...]
   Tracks Aspose region-detection task ids. With no ID (or "-"), reads ids from stdin, one a line.
   Prints "created ID" or "duplicate ID" per id; a bad id gets an error line and exit code 1
-  (the good ids are still tracked). Redis and prefix come from REDIS_URL and REGIONWATCH_PREFIX.`;
+  (the good ids are still tracked). Redis comes from REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES
+  (and their REDIS_* companions), the key prefix from REGIONWATCH_PREFIX.`;
 
 const BATCH = 1_000;
 
@@ -38,14 +39,16 @@ for (const pair of args.values.meta ?? []) {
 }
 
 let config;
+let target: RedisTarget;
 try {
   config = loadTrackConfig();
+  target = redisTargetFrom(config);
 } catch (error) {
   fail(error instanceof ConfigError ? error.message : String(error));
 }
 
 const producer = new RegionTaskProducer({
-  connection: config.REDIS_URL,
+  connection: target,
   prefix: config.REGIONWATCH_PREFIX,
   initialDelayMs: config.POLL_INITIAL_DELAY_MS,
 });
@@ -85,7 +88,7 @@ try {
     await track(positionals);
   }
 } catch (error) {
-  const message = `could not track: ${(error as Error).message} (REDIS_URL=${redactUrl(config.REDIS_URL)})`;
+  const message = `could not track: ${(error as Error).message} (Redis: ${describeRedisTarget(target)})`;
   await Promise.race([producer.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500))]);
   fail(message);
 }

@@ -1,20 +1,24 @@
 import { randomUUID } from 'node:crypto';
 import type { AsposeClient } from '@regionwatch/core';
 import {
+  assertPrefixFitsConnection,
   ConfigError,
   createAsposeClient,
   createRedisConnection,
+  isRedisClient,
   JOB_NAMES,
   loadProducerConfig,
   POLL_QUEUE,
   RedisUnavailableError,
   TaskRecordStore,
+  redisTargetFrom,
   type DetectRegionsSettings,
   type PollJob,
   type ProducerConfig,
+  type RedisClient,
+  type RedisConnectionInput,
 } from '@regionwatch/core';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { buildPollJob, type TrackOptions } from './build-poll-job.js';
 import { imageSizeKind } from './image-size-kind.js';
 import { InvalidTrackRequestError } from './invalid-track-request-error.js';
@@ -26,8 +30,11 @@ export type TrackManyItem = string | ({ taskId: string } & TrackOptions);
 export type TrackManyOutcome = ({ ok: true } & TrackResult) | { ok: false; taskId: unknown; error: InvalidTrackRequestError };
 
 export type RegionTaskProducerOptions = {
-  /** A Redis URL, or an ioredis client the caller owns (not closed by `close()`). */
-  connection: string | Redis;
+  /**
+   * A `redis://` URL, a `RedisTarget` (standalone, Sentinel or Cluster: `redisTargetFrom(config)`), or an
+   * ioredis client (Redis or Cluster) the caller owns (not closed by `close()`).
+   */
+  connection: RedisConnectionInput;
   /** BullMQ prefix (`REGIONWATCH_PREFIX`). */
   prefix?: string;
   /** Delay before the first poll (`POLL_INITIAL_DELAY_MS`). */
@@ -45,7 +52,7 @@ export class RegionTaskProducer {
   private readonly queue: Queue;
   private readonly records: TaskRecordStore;
   private readonly ownsConnection: boolean;
-  private readonly connection: Redis;
+  private readonly connection: RedisClient;
   private readonly initialDelayMs: number;
   private readonly chunkSize: number;
   private readonly aspose: AsposeClient | undefined;
@@ -53,9 +60,15 @@ export class RegionTaskProducer {
   private lastError: Error | undefined;
 
   constructor(options: RegionTaskProducerOptions) {
-    this.ownsConnection = typeof options.connection === 'string';
-    this.connection = typeof options.connection === 'string' ? createRedisConnection(options.connection, 'fail-fast') : options.connection;
+    this.ownsConnection = !isRedisClient(options.connection);
+    this.connection = isRedisClient(options.connection) ? options.connection : createRedisConnection(options.connection, 'fail-fast');
     const prefix = options.prefix ?? 'regionwatch';
+    try {
+      assertPrefixFitsConnection(this.connection, prefix);
+    } catch (error) {
+      if (this.ownsConnection) this.connection.disconnect();
+      throw error;
+    }
     this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix });
     this.records = new TaskRecordStore(this.connection, prefix);
     const onError = (error: Error) => {
@@ -70,13 +83,14 @@ export class RegionTaskProducer {
   }
 
   /**
-   * A producer wired from the environment: REDIS_URL, REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, and the
-   * ASPOSE_* variables `submit()` needs if credentials are set. Nothing else in the host's environment
+   * A producer wired from the environment: the REDIS_* variables (standalone, Sentinel or Cluster),
+   * REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, and the ASPOSE_* variables `submit()` needs if credentials
+   * are set. Nothing else in the host's environment
    * is read (its own LOG_LEVEL or WEBHOOK_URL are its business); a bad value is a `ConfigError`.
    */
   static fromConfig(config: ProducerConfig = loadProducerConfig()): RegionTaskProducer {
     const producer = new RegionTaskProducer({
-      connection: config.REDIS_URL,
+      connection: redisTargetFrom(config),
       prefix: config.REGIONWATCH_PREFIX,
       initialDelayMs: config.POLL_INITIAL_DELAY_MS,
       ...(config.ASPOSE_CLIENT_ID ? { aspose: createAsposeClient(config) } : {}),

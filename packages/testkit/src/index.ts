@@ -11,6 +11,12 @@ export {
   type ProvideRedisOptions,
 } from './provide-redis.js';
 
+// Redis high availability for tests: a real Sentinel set-up and a real Cluster on loopback ports
+// (file-scoped vitest fixtures `sentinel` and `cluster` in '@regionwatch/testkit/vitest').
+export { infoOf, startRedisProcess, type RedisNodeProcess, type StartRedisProcessOptions } from './redis-process.js';
+export { startRedisSentinel, type RedisSentinelSet, type StartRedisSentinelOptions } from './redis-sentinel.js';
+export { startRedisCluster, type ClusterPrimary, type RedisClusterSet, type StartRedisClusterOptions } from './redis-cluster.js';
+
 // Processes and ports: Node children, worker replicas in their own processes, free ports, bounded waits.
 export { REPO_ROOT, spawnNode, until, waitFor, type NodeChild } from './node-process.js';
 export { BUILT_WORKER, buildWorker, SOURCE_WORKER, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process.js';

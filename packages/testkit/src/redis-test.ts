@@ -2,6 +2,8 @@ import { randomUUID } from 'node:crypto';
 import { basename } from 'node:path';
 import { expect, inject, test as vitestTest } from 'vitest';
 import './provided-context.js';
+import { startRedisCluster, type RedisClusterSet } from './redis-cluster.js';
+import { startRedisSentinel, type RedisSentinelSet } from './redis-sentinel.js';
 
 /** Where a test's queues live: the run's one Redis, and a key prefix no other test or file uses. */
 export type TestRedis = { url: string; prefix: string };
@@ -18,13 +20,17 @@ export function testRedisUrl(): string {
   return url;
 }
 
-/** `rwtest-<label>-<8 hex>`: a BullMQ prefix (no spaces, no ':') unique to the caller. */
-function uniquePrefix(label: string): string {
+/**
+ * `rwtest-<label>-<8 hex>`: a BullMQ prefix (no spaces, no ':') unique to the caller; with `hashTag`,
+ * wrapped in braces (`{rwtest-…}`), as a Redis Cluster needs.
+ */
+export function uniquePrefix(label: string, options: { hashTag?: boolean } = {}): string {
   const slug = label
     .replace(/\.test\.ts$/, '')
     .replace(/[^A-Za-z0-9-]+/g, '-')
     .slice(0, 32);
-  return `rwtest-${slug}-${randomUUID().slice(0, 8)}`;
+  const prefix = `rwtest-${slug}-${randomUUID().slice(0, 8)}`;
+  return options.hashTag ? `{${prefix}}` : prefix;
 }
 
 /**
@@ -39,10 +45,27 @@ export function testRedis(label = 'test'): TestRedis {
  * vitest's `test` with the run's Redis as fixtures, each with a prefix of its own:
  * - `redis` (per test): `test('…', async ({ redis }) => …)`
  * - `fileRedis` (per file), for what a file's tests share, set up in `test.beforeAll(({ fileRedis }) => …)`
+ * - `sentinel` and `cluster` (per file, started on first use, stopped after the file's last test): a
+ *   real Sentinel set-up (primary, replica, three sentinels) and a real 3-primary Cluster, each on
+ *   loopback ports of its own; `.env` holds the REDIS_* variables a process needs (a Cluster also
+ *   needs a hash-tag REGIONWATCH_PREFIX: `uniquePrefix(label, { hashTag: true })`).
  */
 export const test = vitestTest
   .extend('fileRedis', { scope: 'file' }, () => testRedis(basename(expect.getState().testPath ?? 'file')))
-  .extend('redis', ({ task }) => testRedis(basename(task.file.name)));
+  .extend('redis', ({ task }) => testRedis(basename(task.file.name)))
+  // vitest reads a fixture's dependencies from a destructuring pattern in its first argument: these have none.
+  // eslint-disable-next-line no-empty-pattern
+  .extend('sentinel', { scope: 'file' }, async ({}, { onCleanup }): Promise<RedisSentinelSet> => {
+    const set = await startRedisSentinel();
+    onCleanup(() => set.stop());
+    return set;
+  })
+  // eslint-disable-next-line no-empty-pattern
+  .extend('cluster', { scope: 'file' }, async ({}, { onCleanup }): Promise<RedisClusterSet> => {
+    const set = await startRedisCluster();
+    onCleanup(() => set.stop());
+    return set;
+  });
 
 /** The same, under the name most test files use. */
 export const it = test;

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@regionwatch/core';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 
 /** Failed logins one client may make in a window before every login from it is refused until the window ends. */
@@ -23,7 +23,7 @@ export type LoginLimiter = {
  * dashboard replica shares one count; while Redis is away an in-memory limiter of the same shape
  * stands in (per replica) rather than letting guesses through uncounted.
  */
-export function createLoginLimiter(options: { connection: Redis; prefix: string; limit?: LoginFailureLimit }): LoginLimiter {
+export function createLoginLimiter(options: { connection: RedisClient; prefix: string; limit?: LoginFailureLimit }): LoginLimiter {
   const { failures: points, windowSeconds: duration } = options.limit ?? DEFAULT_LOGIN_FAILURE_LIMIT;
   const limiter = new RateLimiterRedis({
     storeClient: options.connection,

@@ -1,6 +1,5 @@
-import { POLL_QUEUE, TaskRecordStore, WEBHOOK_QUEUE, type Logger } from '@regionwatch/core';
+import { POLL_QUEUE, TaskRecordStore, WEBHOOK_QUEUE, type Logger, type RedisClient } from '@regionwatch/core';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /** The contract's queues, opened for reading (and, unless read-only, for Bull Board's actions). */
 export type DashboardQueues = {
@@ -15,7 +14,12 @@ export type DashboardQueues = {
   close(): Promise<void>;
 };
 
-export function openDashboardQueues(options: { connection: Redis; prefix: string; resultsQueue: string; logger: Logger }): DashboardQueues {
+export function openDashboardQueues(options: {
+  connection: RedisClient;
+  prefix: string;
+  resultsQueue: string;
+  logger: Logger;
+}): DashboardQueues {
   const open = (name: string) => {
     const queue = new Queue(name, { connection: options.connection, prefix: options.prefix });
     // Without a listener an 'error' event would crash the process. These repeat the shared

@@ -1,13 +1,12 @@
 import type { RequestHandler } from 'express';
-import type { Redis } from 'ioredis';
-import { RedisUnavailableError } from '@regionwatch/core';
+import { RedisUnavailableError, type RedisClient } from '@regionwatch/core';
 
 /**
  * Guards routes that read the queues. BullMQ waits without limit for a connection that has never
  * been ready, so without this a dashboard started while Redis is down would hang every request.
  * Waits up to `waitMs` (covers start-up and a quick reconnect), then fails with a 503.
  */
-export function requireRedis(connection: Redis, waitMs = 2_000): RequestHandler {
+export function requireRedis(connection: RedisClient, waitMs = 2_000): RequestHandler {
   // One pending wait shared by every request, so an outage adds one listener, not one per request.
   let pending: Promise<boolean> | undefined;
   const ready = (): Promise<boolean> => {
@@ -22,7 +21,7 @@ export function requireRedis(connection: Redis, waitMs = 2_000): RequestHandler 
   };
 }
 
-function waitForReady(connection: Redis, waitMs: number): Promise<boolean> {
+function waitForReady(connection: RedisClient, waitMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const onReady = () => {
       clearTimeout(timer);

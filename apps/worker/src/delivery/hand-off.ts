@@ -4,18 +4,18 @@ import {
   type Destinations,
   type HandOffTarget,
   type Logger,
+  type RedisClient,
   type RegionResult,
   type TaskRecordStore,
   type WebhookEvent,
   type WebhookJob,
 } from '@regionwatch/core';
 import { Queue, type JobsOptions } from 'bullmq';
-import type { Redis } from 'ioredis';
 import { WEBHOOK_BACKOFF_TYPE } from '../webhook/webhook-backoff.js';
 
 export type HandOffOptions = {
   /** The connection results and webhook jobs are added on (and existing ones read). */
-  connection: Redis;
+  connection: RedisClient;
   prefix: string;
   webhookQueue: Queue;
   /** The configured results queue, when there is one (other names in a record are opened on demand). */

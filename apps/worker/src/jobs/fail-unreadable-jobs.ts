@@ -1,6 +1,5 @@
-import { truncateText, type Logger } from '@regionwatch/core';
+import { truncateText, type Logger, type RedisClient } from '@regionwatch/core';
 import { Job, type Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
 
 /** The job hash fields BullMQ parses as JSON when it hands a job to a worker, and what each defaults to. */
 const PARSED_FIELDS = [
@@ -31,7 +30,7 @@ function unreadableField(values: readonly (string | null)[]): { field: string; v
  * unparsable value is kept in the hash as `unreadable:<field>` and replaced by a readable stand-in,
  * so the failed set (and Bull Board) can still list the job. Returns the ids failed.
  */
-export async function failUnreadableActiveJobs(queue: Queue, connection: Redis, logger: Logger): Promise<string[]> {
+export async function failUnreadableActiveJobs(queue: Queue, connection: RedisClient, logger: Logger): Promise<string[]> {
   const active = await connection.lrange(queue.toKey('active'), 0, -1);
   if (active.length === 0) return [];
   const pipeline = connection.pipeline();

@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import { asposeCredentialsInPairs, dashboardCredentialsInPairs, pollDelaysInOrder, webhookSecretWithUrl, withTokenUrl } from './rules.js';
+import {
+  asposeCredentialsInPairs,
+  dashboardCredentialsInPairs,
+  pollDelaysInOrder,
+  redisSettingsValid,
+  webhookSecretWithUrl,
+  withDefaultRedisUrl,
+  withTokenUrl,
+} from './rules.js';
 import { VARIABLE_NAMES, variables } from './variables.js';
 
 /**
@@ -10,11 +18,12 @@ import { VARIABLE_NAMES, variables } from './variables.js';
 export const configSchema = z
   .object(variables(...VARIABLE_NAMES))
   .superRefine((c, ctx) => {
+    redisSettingsValid(c, ctx);
     pollDelaysInOrder(c, ctx);
     asposeCredentialsInPairs(c, ctx);
     webhookSecretWithUrl(c, ctx);
     dashboardCredentialsInPairs(c, ctx);
   })
-  .transform(withTokenUrl);
+  .transform((c) => withDefaultRedisUrl(withTokenUrl(c)));
 
 export type Config = Readonly<z.output<typeof configSchema>>;

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { parseEnv } from './parse-env.js';
-import { dashboardCredentialsInPairs } from './rules.js';
+import { dashboardCredentialsInPairs, redisSettingsValid, withDefaultRedisUrl } from './rules.js';
+import { REDIS_VARIABLE_NAMES } from './redis-env.js';
 import { variables } from './variables.js';
 
 /** What the dashboard reads: Redis and the queues it shows, its port, credentials and mode, log level. */
 export const dashboardConfigSchema = z
   .object(
     variables(
-      'REDIS_URL',
+      ...REDIS_VARIABLE_NAMES,
       'REGIONWATCH_PREFIX',
       'RESULTS_QUEUE',
       'DASHBOARD_PORT',
@@ -19,7 +20,11 @@ export const dashboardConfigSchema = z
       'LOG_LEVEL',
     ),
   )
-  .superRefine(dashboardCredentialsInPairs);
+  .superRefine((c, ctx) => {
+    redisSettingsValid(c, ctx);
+    dashboardCredentialsInPairs(c, ctx);
+  })
+  .transform(withDefaultRedisUrl);
 
 export type DashboardConfig = Readonly<z.output<typeof dashboardConfigSchema>>;
 

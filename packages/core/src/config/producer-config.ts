@@ -1,13 +1,17 @@
 import { z } from 'zod';
 import { parseEnv } from './parse-env.js';
-import { asposeCredentialsInPairs, withTokenUrl } from './rules.js';
+import { asposeCredentialsInPairs, redisSettingsValid, withDefaultRedisUrl, withTokenUrl } from './rules.js';
+import { REDIS_VARIABLE_NAMES } from './redis-env.js';
 import { variables } from './variables.js';
 
 /**
  * What the track CLI reads: where to put poll jobs and when to poll first. Nothing else, so it runs
  * in any environment whatever else is set there.
  */
-export const trackConfigSchema = z.object(variables('REDIS_URL', 'REGIONWATCH_PREFIX', 'POLL_INITIAL_DELAY_MS'));
+export const trackConfigSchema = z
+  .object(variables(...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_INITIAL_DELAY_MS'))
+  .superRefine(redisSettingsValid)
+  .transform(withDefaultRedisUrl);
 
 export type TrackConfig = Readonly<z.output<typeof trackConfigSchema>>;
 
@@ -22,11 +26,14 @@ export function loadTrackConfig(env: NodeJS.ProcessEnv = process.env): TrackConf
  */
 export const producerConfigSchema = z
   .object({
-    ...trackConfigSchema.shape,
+    ...trackConfigSchema.in.shape,
     ...variables('ASPOSE_BASE_URL', 'ASPOSE_TOKEN_URL', 'ASPOSE_CLIENT_ID', 'ASPOSE_CLIENT_SECRET', 'ASPOSE_TIMEOUT_MS'),
   })
-  .superRefine(asposeCredentialsInPairs)
-  .transform(withTokenUrl);
+  .superRefine((c, ctx) => {
+    redisSettingsValid(c, ctx);
+    asposeCredentialsInPairs(c, ctx);
+  })
+  .transform((c) => withDefaultRedisUrl(withTokenUrl(c)));
 
 export type ProducerConfig = Readonly<z.output<typeof producerConfigSchema>>;
 

@@ -1,9 +1,14 @@
 import { z } from 'zod';
 import { parseEnv } from './parse-env.js';
+import { REDIS_VARIABLE_NAMES } from './redis-env.js';
+import { redisSettingsValid, withDefaultRedisUrl } from './rules.js';
 import { variables } from './variables.js';
 
 /** What the replay CLI reads: where the dead letters are. */
-export const replayConfigSchema = z.object(variables('REDIS_URL', 'REGIONWATCH_PREFIX'));
+export const replayConfigSchema = z
+  .object(variables(...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX'))
+  .superRefine(redisSettingsValid)
+  .transform(withDefaultRedisUrl);
 
 export type ReplayConfig = Readonly<z.output<typeof replayConfigSchema>>;
 

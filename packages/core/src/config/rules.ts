@@ -1,4 +1,6 @@
 import type { z } from 'zod';
+import { redisSettingsIssues, type RedisSettings } from '../redis/redis-target.js';
+import { DEFAULT_REDIS_URL } from './redis-env.js';
 
 // Rules between variables, shared by every process that reads the variables involved. Each adds its
 // issue under the variable to fix, so ConfigError names it like any other.
@@ -42,4 +44,19 @@ export function withTokenUrl<C extends { ASPOSE_BASE_URL: string; ASPOSE_TOKEN_U
   c: C,
 ): C & { ASPOSE_TOKEN_URL: string } {
   return { ...c, ASPOSE_TOKEN_URL: c.ASPOSE_TOKEN_URL ?? `${c.ASPOSE_BASE_URL.replace(/\/+$/, '')}/connect/token` };
+}
+
+/** The Redis variables fit together: one mode, complete, a hash-tag prefix on a Cluster (see `redisSettingsIssues`). */
+export function redisSettingsValid(c: RedisSettings, ctx: Ctx): void {
+  for (const { variable, message } of redisSettingsIssues(c)) ctx.addIssue({ code: 'custom', path: [variable], message });
+}
+
+/**
+ * REDIS_URL's default, `redis://127.0.0.1:6379`, applied only in standalone mode (neither REDIS_SENTINELS
+ * nor REDIS_CLUSTER_NODES set), so the schema can tell an explicit REDIS_URL from none at all.
+ */
+export function withDefaultRedisUrl<C extends RedisSettings>(c: C): C {
+  return c.REDIS_URL !== undefined || c.REDIS_SENTINELS !== undefined || c.REDIS_CLUSTER_NODES !== undefined
+    ? c
+    : { ...c, REDIS_URL: DEFAULT_REDIS_URL };
 }

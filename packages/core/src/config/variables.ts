@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { dashboardEnvShape } from './dashboard-env.js';
 import { pollingEnvShape } from './polling-env.js';
+import { redisEnvShape } from './redis-env.js';
 import { flag, httpUrl, positiveNumber, requiredString, tcpPort, wholeNumber } from './env-values.js';
 
 // Environment values are strings. `parseEnv` turns empty strings into "unset" before parsing,
@@ -13,8 +14,8 @@ const asposeCredential = requiredString('a process that calls Aspose cannot run 
  * process validates the ones it reads (`variables(...)` picks them): see the `*-config.ts` files.
  */
 const VARIABLES = {
-  /** Redis or Valkey 6.2+; `rediss://` for TLS. */
-  REDIS_URL: z.url({ protocol: /^rediss?$/, message: 'must be a redis:// or rediss:// URL' }).default('redis://127.0.0.1:6379'),
+  /** REDIS_URL (standalone), REDIS_SENTINELS (Sentinel) or REDIS_CLUSTER_NODES (Cluster), credentials, TLS: see redis-env.ts. */
+  ...redisEnvShape,
   /** BullMQ key prefix; `{regionwatch}` (a hash tag) on Redis Cluster. */
   REGIONWATCH_PREFIX: z
     .string()

@@ -1,13 +1,14 @@
 import { z } from 'zod';
 import { parseEnv } from './parse-env.js';
-import { pollDelaysInOrder, webhookSecretWithUrl, withTokenUrl } from './rules.js';
+import { pollDelaysInOrder, redisSettingsValid, webhookSecretWithUrl, withDefaultRedisUrl, withTokenUrl } from './rules.js';
+import { REDIS_VARIABLE_NAMES } from './redis-env.js';
 import { REQUIRED_ASPOSE_CREDENTIALS, variables } from './variables.js';
 
 /** What a worker replica reads: Redis, Aspose (credentials required), polling, webhooks, health port, log level. */
 export const workerConfigSchema = z
   .object({
     ...variables(
-      'REDIS_URL',
+      ...REDIS_VARIABLE_NAMES,
       'REGIONWATCH_PREFIX',
       'ASPOSE_BASE_URL',
       'ASPOSE_TOKEN_URL',
@@ -39,10 +40,11 @@ export const workerConfigSchema = z
     ...REQUIRED_ASPOSE_CREDENTIALS,
   })
   .superRefine((c, ctx) => {
+    redisSettingsValid(c, ctx);
     pollDelaysInOrder(c, ctx);
     webhookSecretWithUrl(c, ctx);
   })
-  .transform(withTokenUrl);
+  .transform((c) => withDefaultRedisUrl(withTokenUrl(c)));
 
 export type WorkerConfig = Readonly<z.output<typeof workerConfigSchema>>;
 

@@ -12,7 +12,7 @@ export class RedisUnavailableError extends RegionwatchError {
   constructor(waitedMs: number, lastError?: Error) {
     super(
       `Redis did not answer within ${waitedMs} ms${lastError ? `: ${lastError.message}` : ''}; ` +
-        'check REDIS_URL and that Redis is up (the connection keeps retrying by itself)',
+        'check REDIS_URL (or REDIS_SENTINELS, REDIS_CLUSTER_NODES) and that Redis is up (the connection keeps retrying by itself)',
       lastError ? { cause: lastError } : undefined,
     );
     this.waitedMs = waitedMs;

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { RateBudgetExhaustedError } from '../errors/rate-budget-exhausted-error.js';
 
 // A sliding log in one sorted set: drop entries older than the window, admit if fewer than `max`
@@ -32,7 +32,7 @@ export function rpsWindow(rps: number): { max: number; duration: number } {
  */
 export const ARRIVAL_MARGIN_MS = 100;
 
-type WithAcquire = Redis & { regionwatchAcquire(key: string, windowMs: number, max: number, member: string): Promise<number> };
+type WithAcquire = RedisClient & { regionwatchAcquire(key: string, windowMs: number, max: number, member: string): Promise<number> };
 
 /**
  * At most `max` requests in any sliding window of `windowMs`, across every process sharing the Redis
@@ -44,7 +44,7 @@ export class RequestRateLimiter {
   private readonly id = Math.random().toString(36).slice(2);
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     private readonly max: number,
     private readonly windowMs: number,
@@ -59,7 +59,7 @@ export class RequestRateLimiter {
    * than the cap in one second. With the margin it cannot, as long as the time from admission to
    * arrival varies by less than the margin (at the cost of about 10 % of the rate at 1 s windows).
    */
-  static perSecond(redis: Redis, key: string, rps: number): RequestRateLimiter {
+  static perSecond(redis: RedisClient, key: string, rps: number): RequestRateLimiter {
     const { max, duration } = rpsWindow(rps);
     return new RequestRateLimiter(redis, key, max, duration + ARRIVAL_MARGIN_MS);
   }

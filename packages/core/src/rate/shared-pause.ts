@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 
 // Extend-only: a shorter pause never cuts a longer one short. Returns the pause left, in ms.
 const PAUSE = `
@@ -11,7 +11,7 @@ end
 return left
 `;
 
-type WithPause = Redis & { regionwatchPause(key: string, ms: number): Promise<number> };
+type WithPause = RedisClient & { regionwatchPause(key: string, ms: number): Promise<number> };
 
 export type SharedPauseOptions = {
   /** How stale a replica's view of the pause may be, in ms (one PTTL per replica this often at most). @defaultValue 100 */
@@ -33,7 +33,7 @@ export class SharedPause {
   private readonly now: () => number;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly key: string,
     options: SharedPauseOptions = {},
   ) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { POLL_KIND_PATTERN } from '../contract/fields.js';
 import { blendEstimate, type CompletionEstimate } from './completion-estimate.js';
 import type { DecaySettings, LearnStore } from './learn-store.js';
@@ -240,8 +240,8 @@ function settingsFrom(options: CompletionLearnerOptions): DecaySettings {
   };
 }
 
-/** The learner every replica shares through Redis (keys `<prefix>:regions-poll:learn:…`). */
-export function createCompletionLearner(redis: Redis, prefix: string, options: CompletionLearnerOptions = {}): CompletionLearner {
+/** The learner every replica shares through RedisClient (keys `<prefix>:regions-poll:learn:…`). */
+export function createCompletionLearner(redis: RedisClient, prefix: string, options: CompletionLearnerOptions = {}): CompletionLearner {
   return new CompletionLearner(new RedisLearnStore(redis, prefix, settingsFrom(options)), options);
 }
 

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { POLL_QUEUE } from '../contract/queues.js';
 import { BUCKET_COUNT } from './completion-buckets.js';
 import type { HazardHistogram } from './completion-estimate.js';
@@ -14,7 +14,7 @@ import {
 } from './learn-store.js';
 
 /**
- * Redis keys of the learned histograms, beside the poll queue's (same prefix, so on Redis Cluster a
+ * Redis keys of the learned histograms, beside the poll queue's (same prefix, so on RedisClient Cluster a
  * `{regionwatch}` prefix keeps them in the poll queue's slot and one script may touch them all).
  * Kinds start with a letter or digit, so `_shared` and `_kinds` can never be a kind's key.
  */
@@ -118,10 +118,10 @@ add(KEYS[1])
 return accepted
 `;
 
-type WithRecord = Redis & { regionwatchLearnRecord(numberOfKeys: number, ...args: (string | number)[]): Promise<number> };
+type WithRecord = RedisClient & { regionwatchLearnRecord(numberOfKeys: number, ...args: (string | number)[]): Promise<number> };
 
 /**
- * The learned histograms in Redis, shared by every replica: one small script per batch (the learner
+ * The learned histograms in RedisClient, shared by every replica: one small script per batch (the learner
  * sends one per kind every second or so) and two HGETALLs per read (the learner caches reads).
  * Bounded: at most `maxKinds` kind hashes of ≤ 101 fields, one shared hash, one index.
  */
@@ -129,7 +129,7 @@ export class RedisLearnStore implements LearnStore {
   private readonly keys: ReturnType<typeof learnKeys>;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     prefix: string,
     readonly settings: DecaySettings,
   ) {

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../redis-connection.js';
 import { POLL_QUEUE } from '../contract/queues.js';
 import { TASK_RECORD_TTL_MS, taskRecordBodySchema, type HandOffTarget, type TaskRecord, type TaskRecordBody } from './task-record.js';
 
@@ -36,7 +36,7 @@ redis.call('HSET', KEYS[1], ARGV[2], '1')
 return 1
 `;
 
-type WithScripts = Redis & {
+type WithScripts = RedisClient & {
   regionwatchDecide(lock: string, job: string, record: string, ...args: (string | number)[]): Promise<(string | number)[]>;
   regionwatchMarkHanded(record: string, chain: string, field: string): Promise<number>;
 };
@@ -61,7 +61,7 @@ export class TaskRecordStore {
   private readonly redis: WithScripts;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly prefix: string,
     private readonly pollQueue: string = POLL_QUEUE,
   ) {
