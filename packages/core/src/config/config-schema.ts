@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { asposeCredentialsInPairs, dashboardCredentialsInPairs, pollDelaysInOrder, webhookSecretWithUrl, withTokenUrl } from './rules.js';
 import { VARIABLE_NAMES, variables } from './variables.js';
+import { webhookScheduleInOneForm } from './webhook-env.js';
 
 /**
  * Every variable of the public contract (README, "Configuration") with every rule between them:
@@ -13,6 +14,7 @@ export const configSchema = z
     pollDelaysInOrder(c, ctx);
     asposeCredentialsInPairs(c, ctx);
     webhookSecretWithUrl(c, ctx);
+    webhookScheduleInOneForm(c, ctx);
     dashboardCredentialsInPairs(c, ctx);
   })
   .transform(withTokenUrl);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { parseEnv } from './parse-env.js';
 import { pollDelaysInOrder, webhookSecretWithUrl, withTokenUrl } from './rules.js';
 import { REQUIRED_ASPOSE_CREDENTIALS, variables } from './variables.js';
+import { webhookScheduleInOneForm } from './webhook-env.js';
 
 /** What a worker replica reads: Redis, Aspose (credentials required), polling, webhooks, health port, log level. */
 export const workerConfigSchema = z
@@ -28,8 +29,10 @@ export const workerConfigSchema = z
       'WEBHOOK_URL',
       'WEBHOOK_SECRET',
       'WEBHOOK_TIMEOUT_MS',
+      'WEBHOOK_RETRY_SCHEDULE',
       'WEBHOOK_MAX_ATTEMPTS',
       'WEBHOOK_RETRY_BASE_MS',
+      'WEBHOOK_ENDPOINT_MAX_RPS',
       'WEBHOOK_ALLOW_PRIVATE',
       'METRICS_PORT',
       'LOG_LEVEL',
@@ -39,6 +42,7 @@ export const workerConfigSchema = z
   .superRefine((c, ctx) => {
     pollDelaysInOrder(c, ctx);
     webhookSecretWithUrl(c, ctx);
+    webhookScheduleInOneForm(c, ctx);
   })
   .transform(withTokenUrl);
 
