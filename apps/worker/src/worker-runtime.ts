@@ -5,11 +5,13 @@ import {
   createLogger,
   createRedisConnection,
   JOB_RETENTION,
+  listEndpointHealth,
   logRedisOutages,
   POLL_QUEUE,
   RequestRateLimiter,
   rpsWindow,
   WEBHOOK_QUEUE,
+  webhookRetrySchedule,
   type AsposeClient,
   type WorkerConfig,
   type Logger,
@@ -21,7 +23,9 @@ import { createHealthServer } from './health/health-server.js';
 import { Readiness } from './health/readiness.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createPollProcessor } from './poll/poll-processor.js';
-import { webhookRetryDelay } from './webhook/webhook-backoff.js';
+import { EndpointBreaker } from './webhook/endpoint-breaker.js';
+import { EndpointScheduler } from './webhook/endpoint-scheduler.js';
+import { unexpectedErrorDelay } from './webhook/webhook-job-options.js';
 import { createWebhookProcessor, type DeliveryReceipt } from './webhook/webhook-processor.js';
 
 export type StartWorkerOptions = {
@@ -76,12 +80,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
   metrics.watchQueues([pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])]);
 
-  const handOff = createHandOff({
-    resultsQueue,
-    webhookQueue,
-    defaultWebhookUrl: config.WEBHOOK_URL,
-    webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
-  });
+  const handOff = createHandOff({ resultsQueue, webhookQueue, defaultWebhookUrl: config.WEBHOOK_URL });
   const shared = {
     connection,
     prefix,
@@ -105,19 +104,33 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       ...JOB_RETENTION.poll,
     },
   );
+  // Webhooks: one circuit breaker and line of held deliveries per endpoint, in Redis (shared by every
+  // replica); each replica's scheduler releases held deliveries and probes (docs/operations.md).
+  const schedule = webhookRetrySchedule(config);
+  const breaker = new EndpointBreaker(connection, prefix, {
+    maxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    inflightLimit: Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2)),
+    schedule,
+  });
+  const endpointScheduler = new EndpointScheduler({ redis: connection, breaker, webhookQueue, logger });
+  metrics.watchEndpoints(async () => (await listEndpointHealth(connection, prefix)).endpoints);
   const deliver = createWebhookProcessor({
-    secret: config.WEBHOOK_SECRET,
+    secrets: config.WEBHOOK_SECRET,
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    schedule,
+    endpointMaxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
+    breaker,
+    redis: connection,
+    webhookQueue,
     metrics,
     logger,
   });
   const webhookWorker = new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, deliver, {
     ...shared,
-    settings: {
-      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
-        webhookRetryDelay(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, error),
-    },
+    // Only for errors the processor did not expect: its retry schedule is its own (webhook-job-options.ts).
+    settings: { backoffStrategy: (attemptsMade: number) => unexpectedErrorDelay(attemptsMade) },
   });
   for (const worker of [pollWorker, webhookWorker]) {
     worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
@@ -140,6 +153,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   void pollWorker.run();
   void webhookWorker.run();
   await Promise.all([pollWorker.waitUntilReady(), webhookWorker.waitUntilReady()]);
+  endpointScheduler.start();
   readiness.markRunning();
   const healthPort = server ? (server.address() as AddressInfo).port : undefined;
   logger.info(
@@ -152,6 +166,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     (closing ??= (async () => {
       readiness.markShuttingDown();
       logger.info({ timeoutMs }, 'worker stopping: finishing jobs in flight');
+      await endpointScheduler.stop();
       const graceful = Promise.all([pollWorker.close(), webhookWorker.close()]).then(() => true);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));

@@ -66,12 +66,7 @@ describe('delivery and dedupe', () => {
       prefix: h.config.REGIONWATCH_PREFIX,
     });
     try {
-      const handOff = createHandOff({
-        resultsQueue,
-        webhookQueue,
-        defaultWebhookUrl: 'https://hooks.example.com/x',
-        webhookMaxAttempts: 3,
-      });
+      const handOff = createHandOff({ resultsQueue, webhookQueue, defaultWebhookUrl: 'https://hooks.example.com/x' });
       const result: RegionResult = {
         taskId: 'handoff-1',
         status: 'Completed',

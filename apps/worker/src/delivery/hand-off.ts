@@ -8,7 +8,7 @@ import {
   type WebhookJob,
 } from '@regionwatch/core';
 import type { JobsOptions, Queue } from 'bullmq';
-import { WEBHOOK_BACKOFF_TYPE } from '../webhook/webhook-backoff.js';
+import { webhookJobOptions } from '../webhook/webhook-job-options.js';
 
 export type HandOffOptions = {
   /** The results queue, unless `RESULTS_QUEUE` is empty. */
@@ -16,7 +16,6 @@ export type HandOffOptions = {
   webhookQueue: Queue;
   /** `WEBHOOK_URL`: for tasks that name none. */
   defaultWebhookUrl: string | undefined;
-  webhookMaxAttempts: number;
 };
 
 /** Both adds use job id = task id plus a deduplication key (HAND_OFF_DEDUPE_MS), so repeating a hand-off is a no-op. */
@@ -47,14 +46,7 @@ export function createHandOff(options: HandOffOptions) {
     const url = job.webhookUrl ?? options.defaultWebhookUrl;
     if (url !== undefined) {
       const data: WebhookJob = { url, event: webhookEvent(result) };
-      adds.push(
-        options.webhookQueue.add(JOB_NAMES.webhook, data, {
-          ...once(result.taskId),
-          attempts: options.webhookMaxAttempts,
-          backoff: { type: WEBHOOK_BACKOFF_TYPE },
-          ...JOB_RETENTION.webhooks,
-        }),
-      );
+      adds.push(options.webhookQueue.add(JOB_NAMES.webhook, data, { ...once(result.taskId), ...webhookJobOptions() }));
     }
     await Promise.all(adds);
   };
