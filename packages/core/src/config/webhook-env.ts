@@ -40,7 +40,7 @@ export const webhookEnvShape = {
   /** One webhook POST; a slower receiver counts as a failed attempt. */
   WEBHOOK_TIMEOUT_MS: wholeNumber(1).default(15_000),
   /**
-   * Delays before each retry (`ms`, `s`, `m`, `h`, comma-separated), each with ±20 % jitter; unset =
+   * Delays before each retry (`ms`, `s`, `m`, `h`, comma-separated), each lengthened by up to 20 % (jitter, never shortened); unset =
    * `5s,5m,30m,2h,5h,10h,14h,20h,24h`, or the older form below when that is set.
    */
   WEBHOOK_RETRY_SCHEDULE: z
