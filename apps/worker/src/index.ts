@@ -34,7 +34,7 @@ export {
 export { EndpointScheduler, type EndpointSchedulerDeps } from './webhook/endpoint-scheduler.js';
 export { assertPublicLiteral, guardedLookup, nonPublicRange } from './webhook/address-guard.js';
 export { PrivateAddressError } from './webhook/private-address-error.js';
-export { replayDeadLetters, type ReplayOutcome } from './replay/replay-dead-letters.js';
+export { parseReplayTime, replayDeadLetters, type DeadLetterSelection, type ReplayOutcome } from './replay/replay-dead-letters.js';
 
 // Operating it: /healthz, /readyz, /metrics.
 export { createHealthServer, type HealthDeps } from './health/health-server.js';
