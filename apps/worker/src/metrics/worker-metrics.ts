@@ -60,26 +60,30 @@ export class WorkerMetrics {
     labelNames: ['endpoint', 'outcome'],
     registers: [this.registry],
   });
-  // Per-endpoint health is read from Redis at scrape time, so every replica reports the same.
+  // Per-endpoint health is read from Redis at scrape time, so every replica reports the same. A scrape
+  // collects the three gauges concurrently: they share one read (`endpointsOnce`).
   private endpointHealth: (() => Promise<readonly EndpointHealth[]>) | undefined;
+  private collectingEndpoints: Promise<void> | undefined;
   private readonly breakerState: Gauge<'endpoint'> = new Gauge({
     name: 'regionwatch_webhook_breaker_state',
     help: 'Circuit breaker of a webhook endpoint: 0 closed, 1 half-open (a probe is out), 2 open (deliveries held)',
     labelNames: ['endpoint'],
     registers: [this.registry],
-    collect: () => this.collectEndpoints(),
+    collect: () => this.endpointsOnce(),
   });
   private readonly held = new Gauge({
     name: 'regionwatch_webhook_held',
     help: "Deliveries waiting in a webhook endpoint's line (breaker open, paused, or over WEBHOOK_ENDPOINT_MAX_RPS)",
     labelNames: ['endpoint'],
     registers: [this.registry],
+    collect: () => this.endpointsOnce(),
   });
   private readonly oldestUndelivered = new Gauge({
     name: 'regionwatch_webhook_oldest_undelivered_seconds',
     help: 'Age of the oldest result not yet delivered to a webhook endpoint (held or between retries; dead letters excluded)',
     labelNames: ['endpoint'],
     registers: [this.registry],
+    collect: () => this.endpointsOnce(),
   });
   /** Adaptive polling (issue 12): GETs a task took, observed once when it finishes. */
   readonly pollsPerTask = new Histogram({
@@ -127,6 +131,11 @@ export class WorkerMetrics {
   /** Where the per-endpoint gauges come from (the endpoints in the order first seen). */
   watchEndpoints(read: () => Promise<readonly EndpointHealth[]>): void {
     this.endpointHealth = read;
+  }
+
+  private endpointsOnce(): Promise<void> {
+    this.collectingEndpoints ??= this.collectEndpoints().finally(() => (this.collectingEndpoints = undefined));
+    return this.collectingEndpoints;
   }
 
   /**
