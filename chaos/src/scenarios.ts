@@ -3,6 +3,7 @@ import { asposeStorms } from './scenarios/aspose-storms.js';
 import { badInput } from './scenarios/bad-input.js';
 import { redisRestart } from './scenarios/redis-restart.js';
 import { replicaCrashes } from './scenarios/replica-crashes.js';
+import { webhookBreaker } from './scenarios/webhook-breaker.js';
 import { webhookOutage } from './scenarios/webhook-outage.js';
 
 /** Every scenario `npm run chaos` runs, in order. */
@@ -12,6 +13,7 @@ export const SCENARIOS = {
   'redis-kill': (size: ChaosSize) => redisRestart(size, 'kill'),
   'aspose-storms': asposeStorms,
   'webhook-outage': webhookOutage,
+  'webhook-breaker': webhookBreaker,
   'bad-input': badInput,
 } satisfies Record<string, (size: ChaosSize) => Promise<ScenarioReport>>;
 
