@@ -100,6 +100,9 @@ export async function webhookBreaker(size: ChaosSize): Promise<ScenarioReport> {
     await waitUntil(() => allAccepted(a2, a) && allAccepted(b2, b), Math.max(10_000, s.budgetMs - (Date.now() - started)), 250);
     const drainSeconds = (Date.now() - recoveredAt) / 1000;
     const afterRecovery = a.attempts.filter((d) => d.at >= recoveredAt);
+    // Requests A answered only after WEBHOOK_TIMEOUT_MS (while it was slow): the worker saw a failure, A accepted them.
+    const timedOutIds = new Set(a.attempts.filter((d) => d.at >= timeoutsStarted && d.at < recoveredAt).map((d) => d.id));
+    const duplicatesOfTimedOut = a.attempts.filter((d) => d.at >= recoveredAt && timedOutIds.has(d.id)).length;
 
     const exitCodes = [...oldExits, ...(await world.drain())];
     const deadLetters = await world.webhookQueue.getFailedCount();
@@ -118,7 +121,9 @@ export async function webhookBreaker(size: ChaosSize): Promise<ScenarioReport> {
         aDownMs: outageMs,
         firstSixDelaysMs: firstDelays(s.schedule, 6),
         deadLetters,
-        duplicatesSuppressed: report.duplicatesSuppressed,
+        duplicatesSuppressedByA: a.duplicatesSuppressed,
+        duplicatesSuppressedByB: b.duplicatesSuppressed,
+        aDuplicatesOfTimedOutRequests: duplicatesOfTimedOut,
         aRequestsWhileTimingOut: requestsWhileTimingOut,
         aHeldDeliveries: a2.length,
         aBusiestSecondAfterRecovery: busiest,
