@@ -1,5 +1,6 @@
 import { isDeepStrictEqual } from 'node:util';
 import { regionResultSchema, type RegionResult } from '@regionwatch/core';
+import type { WebhookReceiver } from '@regionwatch/testkit';
 import type { Expected } from './scripted-tasks.js';
 import { CHAOS_SECRETS, type ChaosRedis, type ChaosWorld } from './world.js';
 
@@ -30,8 +31,9 @@ export type InvariantReport = {
 export async function checkInvariant(
   world: ChaosWorld<ChaosRedis>,
   expected: readonly Expected[],
-  options: { allowedDeadLetters?: ReadonlySet<string>; expectedFailedPollJobs?: number } = {},
+  options: { allowedDeadLetters?: ReadonlySet<string>; expectedFailedPollJobs?: number; receivers?: readonly WebhookReceiver[] } = {},
 ): Promise<InvariantReport> {
+  const receivers = options.receivers ?? [world.receiver];
   const allowedDeadLetters = options.allowedDeadLetters ?? new Set<string>();
   let lost = 0;
   const mismatched: string[] = [];
@@ -48,7 +50,7 @@ export async function checkInvariant(
         `${task.taskId}: expected ${task.status} ${JSON.stringify(task.regions)}, got ${result.status} ${JSON.stringify(result.regions)}`,
       );
     }
-    const delivery = world.receiver.accepted.get(task.taskId);
+    const delivery = receivers.map((r) => r.accepted.get(task.taskId)).find((d) => d !== undefined);
     if (delivery) {
       if (!isDeepStrictEqual((delivery.body as { data?: unknown }).data, result))
         mismatched.push(`${task.taskId}: webhook body differs from the result`);
@@ -62,8 +64,8 @@ export async function checkInvariant(
   const leakedSecrets = findSecrets(world.workerLines.flat());
   const report = {
     tasks: expected.length,
-    deliveries: world.receiver.accepted.size,
-    duplicatesSuppressed: world.receiver.duplicatesSuppressed,
+    deliveries: receivers.reduce((sum, r) => sum + r.accepted.size, 0),
+    duplicatesSuppressed: receivers.reduce((sum, r) => sum + r.duplicatesSuppressed, 0),
     lost,
     mismatched,
     deadLetters,

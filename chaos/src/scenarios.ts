@@ -6,6 +6,7 @@ import { redisFailover } from './scenarios/redis-failover.js';
 import { redisRestart } from './scenarios/redis-restart.js';
 import { replicaCrashes } from './scenarios/replica-crashes.js';
 import { throttledAccount } from './scenarios/throttled-account.js';
+import { webhookBreaker } from './scenarios/webhook-breaker.js';
 import { webhookOutage } from './scenarios/webhook-outage.js';
 
 /** Every scenario `npm run chaos` runs, in order. */
@@ -16,6 +17,7 @@ export const SCENARIOS = {
   'redis-failover': redisFailover,
   'aspose-storms': asposeStorms,
   'webhook-outage': webhookOutage,
+  'webhook-breaker': webhookBreaker,
   'bad-input': badInput,
   'throttled-account': throttledAccount,
   'cluster-one-slot': clusterOneSlot,

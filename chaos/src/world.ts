@@ -74,7 +74,8 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
       WEBHOOK_SECRET: CHAOS_SECRETS.webhook,
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_TIMEOUT_MS: '1000',
-      WEBHOOK_RETRY_BASE_MS: '200',
+      // The older form of the retry schedule, unless the scenario gives the schedule (both is a config error).
+      ...(options.env?.WEBHOOK_RETRY_SCHEDULE === undefined ? { WEBHOOK_RETRY_BASE_MS: '200' } : {}),
       LOG_LEVEL: 'info',
       ...options.env,
     };

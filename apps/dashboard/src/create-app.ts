@@ -20,6 +20,7 @@ import { hostGuard } from './security/host-guard.js';
 import { sameOriginGuard } from './security/same-origin-guard.js';
 import { securityHeaders } from './security/security-headers.js';
 import { taskRoutes } from './tasks/task-routes.js';
+import { endpointRoutes } from './webhooks/endpoint-routes.js';
 
 /** Where Bull Board is mounted (the contract's `/queues`). */
 export const BOARD_PATH = '/queues';
@@ -80,17 +81,21 @@ export function createApp(deps: DashboardDeps): Dashboard {
   app.use(sameOriginGuard({ trustedHosts: config.DASHBOARD_ALLOWED_HOSTS, logger }));
   app.get('/', (_request, response) => response.redirect(BOARD_PATH));
   // The routes that read Redis answer 503 quickly while it is away; the UI shell and assets still load.
-  app.use([`${BOARD_PATH}/api`, '/api/tasks', '/tasks/:taskId'], requireRedis(connection));
+  app.use([`${BOARD_PATH}/api`, '/api/tasks', '/tasks/:taskId', '/webhooks', '/api/webhooks'], requireRedis(connection));
   app.use(
     BOARD_PATH,
     createBoard({
       queues: queues.all,
       basePath: BOARD_PATH,
       readOnly: config.DASHBOARD_READONLY,
-      links: [{ text: 'Task lookup', url: '/tasks' }],
+      links: [
+        { text: 'Task lookup', url: '/tasks' },
+        { text: 'Webhook endpoints', url: '/webhooks' },
+      ],
     }),
   );
   app.use(taskRoutes({ queues, boardBasePath: BOARD_PATH }));
+  app.use(endpointRoutes({ connection, prefix: config.REGIONWATCH_PREFIX }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 

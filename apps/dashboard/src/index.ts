@@ -27,6 +27,7 @@ export { statusForError } from './errors/status-for-error.js';
 export { MAX_LISTED_MESSAGES, MAX_REGION_ROWS, MAX_SHOWN_TEXT } from './tasks/render-task-page.js';
 export type {
   DeliveryReceiptView,
+  DeliveryStateView,
   JobStateName,
   JobSummary,
   PollJobView,
@@ -34,3 +35,6 @@ export type {
   TaskView,
   WebhookDeliveryView,
 } from './tasks/task-view.js';
+
+// What the webhook endpoints view shows (`/webhooks`, `/api/webhooks`).
+export { MAX_ENDPOINTS_SHOWN, readEndpoints, type EndpointsView, type EndpointView } from './webhooks/endpoint-view.js';

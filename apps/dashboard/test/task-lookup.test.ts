@@ -91,10 +91,17 @@ describe('task lookup (JSON)', () => {
     expect(view.webhook).toMatchObject({
       state: 'failed',
       deadLetter: true,
-      attemptsMade: 2,
-      maxAttempts: 2,
+      maxAttempts: 2, // WEBHOOK_MAX_ATTEMPTS=2, the older form of the retry schedule
       eventType: 'regions.failed',
       receipt: null,
+      delivery: {
+        endpoint: new URL(world.sink.url).origin,
+        attempts: 2,
+        lastResult: 'HTTP 500',
+        held: null,
+        nextAttemptAt: null,
+        ended: { reason: 'exhausted' },
+      },
     });
     expect(view.webhook?.failedReason).toMatch(/500/);
   });
@@ -153,6 +160,8 @@ describe('task lookup (HTML)', () => {
     expect(page).toContain('id="dead-letter"');
     expect(page).toContain(`npm run replay -- ${deadLetterId}`);
     expect(page).toContain('image &lt;unreadable&gt;');
+    expect(page).toContain('2 of 2 planned');
+    expect(page).toMatch(/exhausted at \d{4}-/);
   });
 
   it('has a lookup form that redirects to the task, and refuses bad ids', async () => {

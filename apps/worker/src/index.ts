@@ -33,15 +33,41 @@ export {
 } from './delivery/hand-off.js';
 export { failUnreadableActiveJobs, isUnreadableJobError } from './jobs/fail-unreadable-jobs.js';
 export { createWebhookProcessor, type DeliveryReceipt, type WebhookProcessorDeps } from './webhook/webhook-processor.js';
-export { WEBHOOK_BACKOFF_TYPE, webhookRetryDelay } from './webhook/webhook-backoff.js';
+export { UNEXPECTED_ERROR_ATTEMPTS, unexpectedErrorDelay, WEBHOOK_BACKOFF_TYPE, webhookJobOptions } from './webhook/webhook-job-options.js';
+export { MAX_HOLD_SLEEP_MS, planRetry, startDelivery, type RetryPlan } from './webhook/retry-plan.js';
+export { WebhookSigner } from './webhook/webhook-signer.js';
+export {
+  ATTEMPT_OUTCOMES,
+  classifyNetworkError,
+  classifyResponse,
+  type AttemptOutcome,
+  type DeliveryClassification,
+} from './webhook/classify-delivery.js';
+export {
+  BREAKER_THRESHOLD,
+  EndpointBreaker,
+  GRANT_TTL_MS,
+  MAX_PROBE_INTERVAL_MS,
+  type Admission,
+  type EndpointSettings,
+  type Report,
+  type Verdict,
+} from './webhook/endpoint-breaker.js';
+export { EndpointScheduler, type EndpointSchedulerDeps } from './webhook/endpoint-scheduler.js';
 export { assertPublicLiteral, guardedLookup, nonPublicRange } from './webhook/address-guard.js';
 export { PrivateAddressError } from './webhook/private-address-error.js';
-export { WebhookDeliveryError } from './webhook/webhook-delivery-error.js';
-export { replayDeadLetters, type ReplayOutcome } from './replay/replay-dead-letters.js';
+export { parseReplayTime, replayDeadLetters, type DeadLetterSelection, type ReplayOutcome } from './replay/replay-dead-letters.js';
 
 // Operating it: /healthz, /readyz, /metrics.
 export { createHealthServer, type HealthDeps } from './health/health-server.js';
 export { Readiness } from './health/readiness.js';
 export { SPELL_TASKS, UpstreamHealth } from './health/upstream-health.js';
 export { ResultsBacklogWatch, type ResultsBacklogOptions } from './metrics/results-backlog.js';
-export { WorkerMetrics, type PollOutcome, type WebhookOutcome } from './metrics/worker-metrics.js';
+export {
+  endpointLabel,
+  NAMED_ENDPOINTS,
+  OTHER_ENDPOINTS,
+  WorkerMetrics,
+  type PollOutcome,
+  type WebhookOutcome,
+} from './metrics/worker-metrics.js';

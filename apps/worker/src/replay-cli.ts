@@ -1,17 +1,64 @@
 import { parseArgs } from 'node:util';
 import { ConfigError, createRedisConnection, loadReplayConfig, redisTargetFrom, WEBHOOK_QUEUE, type RedisTarget } from '@regionwatch/core';
 import { Queue } from 'bullmq';
-import { replayDeadLetters } from './replay/replay-dead-letters.js';
+import { parseReplayTime, replayDeadLetters, type DeadLetterSelection } from './replay/replay-dead-letters.js';
 
-const USAGE = 'usage: npm run replay -- ID... | --all\n  re-queues dead-lettered webhook deliveries (failed set of regions-webhooks)';
+const USAGE = `usage: npm run replay -- ID...
+       npm run replay -- --all | [--since T] [--until T] [--endpoint URL] [--include-gone]
+  re-queues dead-lettered webhook deliveries (failed set of regions-webhooks), each with a fresh retry schedule.
+  ID...           these deliveries (task ids), whatever they ended on
+  --all           every dead letter (or those the options below select)
+  --since T       dead-lettered at or after T: an ISO date/time (2026-11-28T21:00:00Z) or a duration ago (30m, 2h, 48h)
+  --until T       dead-lettered at or before T (same forms)
+  --endpoint URL  deliveries to this endpoint (the URL's scheme, host and port)
+  --include-gone  also those that ended on 410 Gone or on the private-address guard (skipped otherwise)`;
 
-const { values, positionals } = parseArgs({
-  allowPositionals: true,
-  options: { all: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } },
-});
-if (values.help || (!values.all && positionals.length === 0) || (values.all && positionals.length > 0)) {
+function usage(code: number): never {
   console.error(USAGE);
-  process.exit(values.help ? 0 : 2);
+  process.exit(code);
+}
+
+let parsed;
+try {
+  parsed = parseArgs({
+    allowPositionals: true,
+    options: {
+      all: { type: 'boolean' },
+      since: { type: 'string' },
+      until: { type: 'string' },
+      endpoint: { type: 'string' },
+      'include-gone': { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+} catch (error) {
+  console.error((error as Error).message);
+  usage(2);
+}
+const { values, positionals } = parsed;
+if (values.help) usage(0);
+const filtered = values.since !== undefined || values.until !== undefined || values.endpoint !== undefined;
+const bySet = values.all === true || filtered || values['include-gone'] === true;
+if (bySet === positionals.length > 0) usage(2);
+
+const selection: DeadLetterSelection = { includeGone: values['include-gone'] === true };
+for (const bound of ['since', 'until'] as const) {
+  const text = values[bound];
+  if (text === undefined) continue;
+  const at = parseReplayTime(text);
+  if (at === undefined) {
+    console.error(`--${bound} must be an ISO date or time (2026-11-28T21:00:00Z) or a duration ago (30m, 2h, 48h)`);
+    process.exit(2);
+  }
+  selection[bound] = at;
+}
+if (values.endpoint !== undefined) {
+  try {
+    selection.endpoint = new URL(values.endpoint).origin;
+  } catch {
+    console.error('--endpoint must be a URL, e.g. https://hooks.example.com');
+    process.exit(2);
+  }
 }
 
 let config;
@@ -27,12 +74,16 @@ const connection = createRedisConnection(target, 'fail-fast');
 const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX });
 let exitCode = 0;
 try {
-  const outcomes = await replayDeadLetters(queue, values.all ? 'all' : positionals);
-  for (const { taskId, outcome } of outcomes) {
-    console.log(`${outcome} ${taskId}`);
-    if (outcome !== 'replayed') exitCode = 1;
+  const outcomes = await replayDeadLetters(queue, bySet ? selection : positionals);
+  for (const { taskId, outcome, reason } of outcomes) {
+    console.log(reason === undefined ? `${outcome} ${taskId}` : `${outcome} ${taskId} (${reason})`);
+    if (outcome !== 'replayed' && outcome !== 'skipped') exitCode = 1;
   }
-  if (values.all) console.error(`${outcomes.length} dead letter(s) replayed`);
+  if (bySet) {
+    const replayed = outcomes.filter((o) => o.outcome === 'replayed').length;
+    const skipped = outcomes.length - replayed;
+    console.error(`${replayed} dead letter(s) replayed${skipped > 0 ? `, ${skipped} skipped (--include-gone replays them)` : ''}`);
+  }
 } catch (error) {
   console.error(`replay failed: ${(error as Error).message}`);
   exitCode = 1;

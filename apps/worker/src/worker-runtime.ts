@@ -7,6 +7,7 @@ import {
   describeRedisTarget,
   redisTargetFrom,
   JOB_RETENTION,
+  listEndpointHealth,
   logRedisOutages,
   POLL_QUEUE,
   RequestRateLimiter,
@@ -15,6 +16,7 @@ import {
   SharedPause,
   TaskRecordStore,
   WEBHOOK_QUEUE,
+  webhookRetrySchedule,
   type AsposeClient,
   type WorkerConfig,
   type Logger,
@@ -30,7 +32,9 @@ import { ResultsBacklogWatch } from './metrics/results-backlog.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createPollProcessor, type PollReturn } from './poll/poll-processor.js';
 import { rescheduleJobIn } from './poll/reschedule-job.js';
-import { webhookRetryDelay } from './webhook/webhook-backoff.js';
+import { EndpointBreaker } from './webhook/endpoint-breaker.js';
+import { EndpointScheduler } from './webhook/endpoint-scheduler.js';
+import { unexpectedErrorDelay } from './webhook/webhook-job-options.js';
 import { createWebhookProcessor, type DeliveryReceipt } from './webhook/webhook-processor.js';
 
 export type StartWorkerOptions = {
@@ -97,7 +101,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     resultsQueue,
     webhookQueue,
     records,
-    webhookMaxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
     logger,
   });
   const upstream = new UpstreamHealth(readiness, logger);
@@ -134,19 +137,33 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       ...JOB_RETENTION.poll,
     },
   );
+  // Webhooks: one circuit breaker and line of held deliveries per endpoint, in Redis (shared by every
+  // replica); each replica's scheduler releases held deliveries and probes (docs/operations.md).
+  const schedule = webhookRetrySchedule(config);
+  const breaker = new EndpointBreaker(connection, prefix, {
+    maxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
+    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    inflightLimit: Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2)),
+    schedule,
+  });
+  const endpointScheduler = new EndpointScheduler({ redis: connection, breaker, webhookQueue, logger });
+  metrics.watchEndpoints(async () => (await listEndpointHealth(connection, prefix)).endpoints);
   const deliver = createWebhookProcessor({
-    secret: config.WEBHOOK_SECRET,
+    secrets: config.WEBHOOK_SECRET,
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+    schedule,
+    endpointMaxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
+    breaker,
+    redis: connection,
+    webhookQueue,
     metrics,
     logger,
   });
   const webhookWorker = new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, deliver, {
     ...shared,
-    settings: {
-      backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
-        webhookRetryDelay(attemptsMade, config.WEBHOOK_RETRY_BASE_MS, error),
-    },
+    // Only for errors the processor did not expect: its retry schedule is its own (webhook-job-options.ts).
+    settings: { backoffStrategy: (attemptsMade: number) => unexpectedErrorDelay(attemptsMade) },
   });
   for (const [worker, queue] of [
     [pollWorker, pollQueue],
@@ -181,6 +198,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   void pollWorker.run();
   void webhookWorker.run();
   await Promise.all([pollWorker.waitUntilReady(), webhookWorker.waitUntilReady()]);
+  endpointScheduler.start();
   readiness.markRunning();
   backlog?.start();
   void backlog?.check().catch(() => {});
@@ -202,6 +220,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       readiness.markShuttingDown();
       backlog?.stop();
       logger.info({ timeoutMs }, 'worker stopping: finishing jobs in flight');
+      await endpointScheduler.stop();
       const graceful = Promise.all([pollWorker.close(), webhookWorker.close()]).then(() => true);
       let timer: NodeJS.Timeout | undefined;
       const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));

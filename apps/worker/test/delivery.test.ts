@@ -81,7 +81,6 @@ describe('delivery and dedupe', () => {
       resultsQueue,
       webhookQueue,
       records,
-      webhookMaxAttempts: 3,
       logger: createLogger({ level: 'silent' }),
     });
     try {

@@ -50,6 +50,11 @@ describe('health and metrics server', () => {
     expect(text).toMatch(/^regionwatch_time_to_result_seconds_count 1$/m);
     expect(text).toMatch(/^regionwatch_time_to_result_seconds_bucket\{le="1"\} 0$/m); // submitted 2 s before
     expect(text).toMatch(/^regionwatch_webhook_deliveries_total\{outcome="delivered"\} 1$/m);
+    const endpoint = new URL(h.receiver.url).origin;
+    expect(text).toContain(`regionwatch_webhook_attempts_total{endpoint="${endpoint}",outcome="delivered"} 1\n`);
+    expect(text).toContain(`regionwatch_webhook_breaker_state{endpoint="${endpoint}"} 0\n`);
+    expect(text).toContain(`regionwatch_webhook_held{endpoint="${endpoint}"} 0\n`);
+    expect(text).toContain(`regionwatch_webhook_oldest_undelivered_seconds{endpoint="${endpoint}"} 0\n`);
     expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-poll",state="completed"\} 0$/m); // removed: the task record stands for it
     expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-results",state="waiting"\} 1$/m);
     expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-webhooks",state="completed"\} 1$/m);

@@ -30,6 +30,18 @@ export { loadReplayConfig, replayConfigSchema, type ReplayConfig } from './confi
 export { demoConfigSchema, loadDemoConfig, type DemoConfig } from './config/demo-config.js';
 export { configSchema, type Config } from './config/config-schema.js';
 export { MIN_DASHBOARD_PASSWORD_LENGTH, parseHost, type ParsedHost } from './config/dashboard-env.js';
+export { MAX_WEBHOOK_SECRETS, webhookEnvShape, webhookRetrySchedule, webhookScheduleInOneForm } from './config/webhook-env.js';
+export {
+  DEFAULT_WEBHOOK_RETRY_SCHEDULE,
+  formatDuration,
+  legacyRetrySchedule,
+  MAX_RETRY_DELAY_MS,
+  MAX_SCHEDULED_RETRIES,
+  parseDuration,
+  parseRetrySchedule,
+  scheduleSpan,
+  type ParsedSchedule,
+} from './webhooks/retry-schedule.js';
 export { describeConfig, loadConfig, requireAsposeCredentials } from './config/load-config.js';
 export { parseEnv } from './config/parse-env.js';
 export { VARIABLE_NAMES, variables, type VariableName } from './config/variables.js';
@@ -94,6 +106,26 @@ export {
   type ResultStatus,
 } from './contract/region-result.js';
 export { WEBHOOK_EVENT_TYPES, webhookEventSchema, webhookJobSchema, type WebhookEvent, type WebhookJob } from './contract/webhook-job.js';
+export {
+  DELIVERY_END_REASONS,
+  HOLD_REASONS,
+  webhookDeliveryStateSchema,
+  type DeliveryEndReason,
+  type HoldReason,
+  type WebhookDeliveryState,
+} from './contract/webhook-delivery-state.js';
+
+// Webhook endpoints: what a delivery's endpoint is, where its breaker and line live in Redis, and how
+// operators read its health (the worker's metrics and the dashboard).
+export { endpointIndexKeys, endpointKeys, endpointOf, type EndpointKeys } from './webhooks/endpoint-keys.js';
+export {
+  BREAKER_STATES,
+  listEndpointHealth,
+  MAX_ENDPOINTS_READ,
+  readEndpointHealth,
+  type BreakerState,
+  type EndpointHealth,
+} from './webhooks/endpoint-health.js';
 
 // Aspose OCR Cloud: the client, the answers it accepts, and how an HTTP status becomes an error.
 export {

@@ -27,8 +27,8 @@ describe('loadConfig', () => {
       TASK_DEADLINE_MS: 86_400_000,
       WORKER_CONCURRENCY: 50,
       RESULTS_QUEUE: 'regions-results',
-      WEBHOOK_MAX_ATTEMPTS: 8,
-      WEBHOOK_RETRY_BASE_MS: 5_000,
+      WEBHOOK_TIMEOUT_MS: 15_000,
+      WEBHOOK_ENDPOINT_MAX_RPS: 20,
       WEBHOOK_ALLOW_PRIVATE: false,
       METRICS_PORT: 9464,
       DASHBOARD_PORT: 3000,
@@ -37,6 +37,9 @@ describe('loadConfig', () => {
     });
     expect(config.ASPOSE_MAX_RPS).toBeUndefined();
     expect(config.WEBHOOK_URL).toBeUndefined();
+    // Unset: the schedule in effect is the default one unless the older form is set (webhook-env.test.ts).
+    expect(config.WEBHOOK_RETRY_SCHEDULE).toBeUndefined();
+    expect(config.WEBHOOK_MAX_ATTEMPTS).toBeUndefined();
     expect(Object.isFrozen(config)).toBe(true);
   });
 

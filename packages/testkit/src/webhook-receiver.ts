@@ -3,7 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
 export type Delivery = { id: string; body: unknown; headers: IncomingHttpHeaders; verified: boolean; at: number };
-export type ReceiverAnswer = { status: number; headers?: Record<string, string>; delayMs?: number };
+/** `trickle`: send the status line and the first bytes of a body, then never finish it. */
+export type ReceiverAnswer = { status: number; headers?: Record<string, string>; delayMs?: number; trickle?: boolean };
 
 /**
  * A webhook receiver as a careful consumer writes one: verifies every request with the
@@ -15,15 +16,25 @@ export class WebhookReceiver {
   /** First verified, accepted delivery per webhook-id. */
   readonly accepted = new Map<string, Delivery>();
   duplicatesSuppressed = 0;
+  /** Requests whose signature did not verify with the receiver's secret (answered 401). */
+  unverified = 0;
+  /** Requests being answered right now, and the most at once. */
+  inFlight = 0;
+  maxInFlight = 0;
   url = '';
   private server: Server | undefined;
   private port = 0;
   private readonly scripts = new Map<string, ReceiverAnswer[]>();
   private readonly failing = new Map<string, number>();
   private slowMs = 0;
-  private readonly verifier: Webhook;
+  private verifier: Webhook;
 
   constructor(secret: string) {
+    this.verifier = new Webhook(secret);
+  }
+
+  /** Verifies with another secret from now on (a receiver rotating its secret). */
+  verifyWith(secret: string): void {
     this.verifier = new Webhook(secret);
   }
 
@@ -50,10 +61,15 @@ export class WebhookReceiver {
   async start(): Promise<this> {
     const server = createServer((request, response) => {
       const chunks: Buffer[] = [];
+      this.inFlight += 1;
+      this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+      response.once('close', () => (this.inFlight -= 1));
       request.on('data', (c: Buffer) => chunks.push(c));
       request.on('end', () =>
         this.handle(Buffer.concat(chunks).toString('utf8'), request.headers, (answer) => {
-          if (!response.destroyed) response.writeHead(answer.status, answer.headers).end();
+          if (response.destroyed) return;
+          if (answer.trickle) response.writeHead(answer.status, answer.headers).write('{"received":');
+          else response.writeHead(answer.status, answer.headers).end();
         }),
       );
     });
@@ -88,7 +104,7 @@ export class WebhookReceiver {
       body = this.verifier.verify(raw, headers as Record<string, string>);
       verified = true;
     } catch {
-      // unverified: answered 401 below
+      this.unverified += 1; // answered 401 below
     }
     const delivery: Delivery = { id, body, headers, verified, at: Date.now() };
     this.attempts.push(delivery);

@@ -39,7 +39,8 @@ export function layout(title: string, body: SafeHtml): string {
 <style>${TRUSTED_STYLE}</style>
 </head>
 <body>
-<header><strong>regionwatch</strong><a href="/queues">Queues</a><a href="/tasks">Task lookup</a></header>
+<header><strong>regionwatch</strong><a href="/queues">Queues</a><a href="/tasks">Task lookup</a>
+<a href="/webhooks">Webhook endpoints</a></header>
 <main>
 ${body}
 </main>

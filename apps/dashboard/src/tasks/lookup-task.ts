@@ -5,6 +5,7 @@ import {
   redactUrlsDeep,
   regionResultSchema,
   resultFromRecord,
+  webhookDeliveryStateSchema,
   webhookJobSchema,
   POLL_QUEUE,
   type RegionResult,
@@ -15,7 +16,7 @@ import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import type { DashboardQueues } from '../queues/dashboard-queues.js';
 import { boardJobPath, isoOrNull, summariseJob } from './job-summary.js';
 import { parseTaskId } from './parse-task-id.js';
-import type { DeliveryReceiptView, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
+import type { DeliveryReceiptView, DeliveryStateView, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
 
 /**
  * Reads everything about one task from the three queues (job id = task id everywhere) and its task
@@ -115,13 +116,31 @@ function describeDecidedTask(taskId: string, record: TaskRecord, boardBasePath: 
 async function describeWebhookJob(job: Job, boardBasePath: string): Promise<WebhookDeliveryView> {
   const summary = await summariseJob(job, boardBasePath);
   const parsed = webhookJobSchema.safeParse(job.data);
+  const state = webhookDeliveryStateSchema.safeParse(job.progress);
+  const delivery = state.success ? state.data : undefined;
   return {
     ...summary,
     url: parsed.success ? redactUrl(parsed.data.url) : null,
     eventType: parsed.success ? parsed.data.event.type : null,
-    maxAttempts: job.opts.attempts ?? 1,
+    maxAttempts: delivery ? delivery.plannedRetries + 1 : (job.opts.attempts ?? 1),
+    delivery: delivery ? describeDelivery(delivery) : null,
     deadLetter: summary.state === 'failed',
     receipt: asReceipt(job.returnvalue),
+  };
+}
+
+function describeDelivery(d: NonNullable<ReturnType<typeof webhookDeliveryStateSchema.safeParse>['data']>): DeliveryStateView {
+  const iso = (ms: number) => new Date(ms).toISOString();
+  return {
+    endpoint: redactUrl(d.endpoint),
+    attempts: d.attempts,
+    lastAttemptAt: d.lastAttemptAt === undefined ? null : iso(d.lastAttemptAt),
+    lastResult: d.lastResult ?? null,
+    nextAttemptAt: d.nextAttemptAt === undefined || d.ended ? null : iso(d.nextAttemptAt),
+    held: d.held && !d.ended ? { since: iso(d.held.since), reason: d.held.reason } : null,
+    givesUpAt: iso(d.deadlineAt),
+    ended: d.ended ? { at: iso(d.ended.at), reason: d.ended.reason, message: d.ended.message } : null,
+    replays: d.replays ?? 0,
   };
 }
 

@@ -1,7 +1,7 @@
 import type { RegionResult } from '@regionwatch/core';
 import { html, type HtmlValue, type SafeHtml } from '../html/html.js';
 import { layout } from '../html/layout.js';
-import type { JobSummary, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
+import type { DeliveryStateView, JobSummary, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
 
 /** Beyond this many rows the regions table stops; the JSON view has them all. */
 export const MAX_REGION_ROWS = 500;
@@ -98,11 +98,32 @@ ${webhook.deadLetter ? deadLetterNote(webhook.jobId) : ''}
 ${row('Delivery job', jobState(webhook))}
 ${row('URL', webhook.url ?? '—')}
 ${row('Event', webhook.eventType ?? '—')}
-${row('Attempts', `${webhook.attemptsMade} of ${webhook.maxAttempts}`)}
+${row('Attempts', `${webhook.delivery?.attempts ?? webhook.attemptsMade} of ${webhook.maxAttempts} planned`)}
+${webhook.delivery ? deliveryRows(webhook.delivery, webhook.state) : ''}
 ${webhook.failedReason ? row('Last failure', html`<span class="error">${clip(webhook.failedReason)}</span>`) : ''}
 ${receipt ? row('Delivered', `HTTP ${receipt.statusCode} on attempt ${receipt.attempt} at ${receipt.deliveredAt}`) : ''}
 </table>
 </section>`;
+}
+
+const HOLD_REASONS: Record<string, string> = {
+  'breaker-open': "held: the endpoint's circuit breaker is open (one probe at a time checks it)",
+  paused: 'held: the receiver asked the endpoint to wait (Retry-After)',
+  queued: "waiting its turn in the endpoint's line (WEBHOOK_ENDPOINT_MAX_RPS)",
+};
+
+function deliveryRows(d: DeliveryStateView, jobStateName: string): SafeHtml {
+  const waiting = !d.ended && jobStateName !== 'completed';
+  let where: HtmlValue = '—';
+  if (d.held && waiting)
+    where = html`<span id="delivery-held">${HOLD_REASONS[d.held.reason] ?? d.held.reason} since ${d.held.since}</span>`;
+  else if (d.nextAttemptAt && waiting) where = html`<span id="delivery-next">next attempt at ${d.nextAttemptAt}</span>`;
+  return html`${row('Endpoint', d.endpoint)}
+${row('Delivery state', where)}
+${row('Last attempt', d.lastAttemptAt ? `${d.lastAttemptAt}${d.lastResult ? ` (${d.lastResult})` : ''}` : '—')}
+${waiting ? row('Dead letter after', d.givesUpAt) : ''}
+${d.ended ? row('Ended', html`<span class="error">${d.ended.reason} at ${d.ended.at}</span>`) : ''}
+${d.replays > 0 ? row('Replays', d.replays) : ''}`;
 }
 
 function jobState(job: JobSummary): SafeHtml {

@@ -40,11 +40,31 @@ export type PollJobView = JobSummary & {
 
 export type DeliveryReceiptView = { statusCode: number; attempt: number; deliveredAt: string };
 
+/** Where a delivery stands, from the worker's delivery state (the job's `progress`); times are ISO 8601 strings. */
+export type DeliveryStateView = {
+  /** The URL's origin (redacted): the unit of the circuit breaker. */
+  endpoint: string;
+  /** HTTP requests made so far, probes included. */
+  attempts: number;
+  lastAttemptAt: string | null;
+  lastResult: string | null;
+  /** When it is due again by its own retry schedule (null while held or finished). */
+  nextAttemptAt: string | null;
+  /** Set while its endpoint holds it: `breaker-open`, `paused` (Retry-After) or `queued` (rate cap). */
+  held: { since: string; reason: string } | null;
+  /** The first attempt + the schedule's span: a failed attempt (or a hold) after this dead-letters it. */
+  givesUpAt: string;
+  ended: { at: string; reason: string; message: string } | null;
+  replays: number;
+};
+
 export type WebhookDeliveryView = JobSummary & {
   url: string | null;
   eventType: string | null;
+  /** Attempts the retry schedule plans (its delays + 1); BullMQ's own budget for older jobs. */
   maxAttempts: number;
-  /** In the failed set: out of attempts (or stopped by 410); replay with `npm run replay -- ID`. */
+  delivery: DeliveryStateView | null;
+  /** In the failed set: out of attempts, stopped by 410, or refused; replay with `npm run replay -- ID`. */
   deadLetter: boolean;
   receipt: DeliveryReceiptView | null;
 };

@@ -11,7 +11,7 @@ import {
   type WebhookJob,
 } from '@regionwatch/core';
 import { Queue, type JobsOptions } from 'bullmq';
-import { WEBHOOK_BACKOFF_TYPE } from '../webhook/webhook-backoff.js';
+import { webhookJobOptions } from '../webhook/webhook-job-options.js';
 
 export type HandOffOptions = {
   /** The connection results and webhook jobs are added on (and existing ones read). */
@@ -22,7 +22,6 @@ export type HandOffOptions = {
   resultsQueue?: Queue | undefined;
   /** Where targets are marked handed. */
   records: Pick<TaskRecordStore, 'markHanded'>;
-  webhookMaxAttempts: number;
   logger: Logger;
 };
 
@@ -116,12 +115,8 @@ export function createHandOff(options: HandOffOptions): HandOff {
       const target: HandOffTarget = `webhook:${index}`;
       if (input.handed.has(target)) return;
       const data: WebhookJob = { url, event: webhookEvent(result) };
-      // Webhook delivery options: attempts, back-off, retention.
-      const opts: JobsOptions = {
-        attempts: options.webhookMaxAttempts,
-        backoff: { type: WEBHOOK_BACKOFF_TYPE },
-        ...JOB_RETENTION.webhooks,
-      };
+      // Webhook delivery options: the processor keeps its own retry schedule (webhook-job-options.ts).
+      const opts: JobsOptions = webhookJobOptions();
       placements.push({
         target,
         queue: options.webhookQueue,

@@ -1,3 +1,4 @@
+import { BREAKER_STATES, redactUrl, type EndpointHealth } from '@regionwatch/core';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -15,6 +16,18 @@ export type PollOutcome =
 export type WebhookOutcome = 'delivered' | 'retry' | 'gone' | 'dead_letter' | 'refused';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
+
+/**
+ * Endpoints named in the per-endpoint metrics: the first ones regionwatch delivered to (every replica
+ * agrees: the order is kept in Redis); deliveries to any other endpoint are counted under `other`.
+ */
+export const NAMED_ENDPOINTS = 20;
+export const OTHER_ENDPOINTS = 'other';
+
+/** The `endpoint` label of an endpoint at `rank` in the order first seen: its (redacted) origin, or `other`. */
+export function endpointLabel(endpoint: string, rank: number): string {
+  return rank < NAMED_ENDPOINTS ? redactUrl(endpoint) : OTHER_ENDPOINTS;
+}
 
 /** Every metric the worker exposes, on a registry of its own (several workers can share a process in tests). */
 export class WorkerMetrics {
@@ -48,6 +61,38 @@ export class WorkerMetrics {
     help: 'Webhook delivery attempts by outcome',
     labelNames: ['outcome'],
     registers: [this.registry],
+  });
+  /** Every webhook request, per endpoint (bounded, see NAMED_ENDPOINTS) and outcome. */
+  readonly webhookAttempts = new Counter({
+    name: 'regionwatch_webhook_attempts_total',
+    help: 'Webhook HTTP requests by endpoint (URL origin; the first 20 seen, the rest as "other") and outcome',
+    labelNames: ['endpoint', 'outcome'],
+    registers: [this.registry],
+  });
+  // Per-endpoint health is read from Redis at scrape time, so every replica reports the same. A scrape
+  // collects the three gauges concurrently: they share one read (`endpointsOnce`).
+  private endpointHealth: (() => Promise<readonly EndpointHealth[]>) | undefined;
+  private collectingEndpoints: Promise<void> | undefined;
+  private readonly breakerState: Gauge<'endpoint'> = new Gauge({
+    name: 'regionwatch_webhook_breaker_state',
+    help: 'Circuit breaker of a webhook endpoint: 0 closed, 1 half-open (a probe is out), 2 open (deliveries held)',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+    collect: () => this.endpointsOnce(),
+  });
+  private readonly held = new Gauge({
+    name: 'regionwatch_webhook_held',
+    help: "Deliveries waiting in a webhook endpoint's line (breaker open, paused, or over WEBHOOK_ENDPOINT_MAX_RPS)",
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+    collect: () => this.endpointsOnce(),
+  });
+  private readonly oldestUndelivered = new Gauge({
+    name: 'regionwatch_webhook_oldest_undelivered_seconds',
+    help: 'Age of the oldest result not yet delivered to a webhook endpoint (held or between retries; dead letters excluded)',
+    labelNames: ['endpoint'],
+    registers: [this.registry],
+    collect: () => this.endpointsOnce(),
   });
   /** Adaptive polling (issue 12): GETs a task took, observed once when it finishes. */
   readonly pollsPerTask = new Histogram({
@@ -101,6 +146,40 @@ export class WorkerMetrics {
   watchQueues(queues: readonly Queue[], resultsQueue?: Queue): void {
     this.watched = queues;
     this.resultsQueue = resultsQueue;
+  }
+
+  /** Where the per-endpoint gauges come from (the endpoints in the order first seen). */
+  watchEndpoints(read: () => Promise<readonly EndpointHealth[]>): void {
+    this.endpointHealth = read;
+  }
+
+  private endpointsOnce(): Promise<void> {
+    this.collectingEndpoints ??= this.collectEndpoints().finally(() => (this.collectingEndpoints = undefined));
+    return this.collectingEndpoints;
+  }
+
+  /**
+   * The first NAMED_ENDPOINTS endpoints by name, the rest summed up as `other` (worst state, every
+   * held delivery, oldest age): the label set stays bounded however many receivers there are.
+   */
+  private async collectEndpoints(now = Date.now()): Promise<void> {
+    if (!this.endpointHealth) return;
+    const endpoints = await this.endpointHealth();
+    const rows = new Map<string, { state: number; held: number; oldest: number }>();
+    endpoints.forEach((health, rank) => {
+      const label = endpointLabel(health.endpoint, rank);
+      const row = rows.get(label) ?? { state: 0, held: 0, oldest: 0 };
+      row.state = Math.max(row.state, BREAKER_STATES.indexOf(health.state));
+      row.held += health.held;
+      if (health.oldestUndeliveredAt !== null) row.oldest = Math.max(row.oldest, (now - health.oldestUndeliveredAt) / 1000);
+      rows.set(label, row);
+    });
+    for (const gauge of [this.breakerState, this.held, this.oldestUndelivered]) gauge.reset();
+    for (const [endpoint, row] of rows) {
+      this.breakerState.set({ endpoint }, row.state);
+      this.held.set({ endpoint }, row.held);
+      this.oldestUndelivered.set({ endpoint }, row.oldest);
+    }
   }
 
   private async collectQueueDepths(): Promise<void> {

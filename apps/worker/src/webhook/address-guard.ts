@@ -3,11 +3,23 @@ import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
 import { PrivateAddressError } from './private-address-error.js';
 
-/** The ipaddr.js range of `address` when it is not public unicast, else undefined. */
+/**
+ * The range of `address` when it is not public unicast, else undefined: every special range ipaddr.js
+ * knows (loopback, private, link-local, carrier-grade NAT, multicast, reserved, NAT64, 6to4, Teredo,
+ * ...), plus the IPv4-compatible IPv6 block `::/96` (deprecated by RFC 4291, and `::a.b.c.d` reaches
+ * the IPv4 host a.b.c.d on some stacks), which ipaddr.js calls unicast.
+ */
 export function nonPublicRange(address: string): string | undefined {
-  const range = ipaddr.process(address).range(); // process(): IPv4-mapped IPv6 → IPv4
+  // Written the way Node connects to it: ipaddr.js reads `::a.b.c.d` as IPv4-mapped (`::ffff:a.b.c.d`),
+  // the network stack as IPv4-compatible (`::a.b.c.d`); WHATWG URL serialisation is hex, unambiguous.
+  const text = isIP(address) === 6 ? new URL(`http://[${address}]`).hostname.slice(1, -1) : address;
+  const parsed = ipaddr.parse(text);
+  if (parsed.kind() === 'ipv6' && parsed.range() === 'unicast' && parsed.match(IPV4_COMPATIBLE)) return 'ipv4Compatible';
+  const range = ipaddr.process(text).range(); // process(): IPv4-mapped IPv6 → the IPv4 address it maps
   return range === 'unicast' ? undefined : range;
 }
+
+const IPV4_COMPATIBLE = ipaddr.parseCIDR('::/96');
 
 /** Refuses an IP-literal host up front (DNS lookup is skipped for those). */
 export function assertPublicLiteral(hostname: string): void {

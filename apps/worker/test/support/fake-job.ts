@@ -8,7 +8,7 @@ export type RecordingJob = Job & { delayedUntil: number[] };
 
 export function fakeJob(
   data: unknown,
-  options: { id?: string; timestamp?: number; attemptsMade?: number; attempts?: number } = {},
+  options: { id?: string; timestamp?: number; attemptsMade?: number; attempts?: number; progress?: unknown } = {},
 ): RecordingJob {
   const job = {
     id: options.id ?? (data as { taskId?: string }).taskId ?? 'job-1',
@@ -16,7 +16,11 @@ export function fakeJob(
     timestamp: options.timestamp ?? Date.now(),
     attemptsMade: options.attemptsMade ?? 0,
     opts: { attempts: options.attempts ?? 1 },
+    progress: (options.progress ?? 0) as unknown,
     delayedUntil: [] as number[],
+    async updateProgress(next: unknown) {
+      job.progress = next;
+    },
     async updateData(next: unknown) {
       job.data = next;
     },

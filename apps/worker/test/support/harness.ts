@@ -61,7 +61,9 @@ export async function createHarness(
     POLL_MAX_DELAY_MS: '80',
     WORKER_CONCURRENCY: '20',
     WEBHOOK_SECRET,
-    WEBHOOK_RETRY_BASE_MS: '50',
+    WEBHOOK_RETRY_SCHEDULE: '50ms,100ms,200ms,400ms,800ms',
+    // Tests send bursts to one receiver; the per-endpoint cap has tests of its own.
+    WEBHOOK_ENDPOINT_MAX_RPS: '1000',
     WEBHOOK_TIMEOUT_MS: '1000',
     WEBHOOK_ALLOW_PRIVATE: 'true',
     METRICS_PORT: '0',

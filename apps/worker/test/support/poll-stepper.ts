@@ -102,7 +102,6 @@ export class PollStepper {
       resultsQueue: this.config.RESULTS_QUEUE === '' ? undefined : this.resultsQueue,
       webhookQueue: this.webhookQueue,
       records: this.records,
-      webhookMaxAttempts: 3,
       logger,
     });
     this.handOff = options.wrapHandOff ? Object.assign(options.wrapHandOff(handOff), { close: () => handOff.close() }) : handOff;

@@ -9,6 +9,7 @@ import {
   withTokenUrl,
 } from './rules.js';
 import { VARIABLE_NAMES, variables } from './variables.js';
+import { webhookScheduleInOneForm } from './webhook-env.js';
 
 /**
  * Every variable of the public contract (README, "Configuration") with every rule between them:
@@ -22,6 +23,7 @@ export const configSchema = z
     pollDelaysInOrder(c, ctx);
     asposeCredentialsInPairs(c, ctx);
     webhookSecretWithUrl(c, ctx);
+    webhookScheduleInOneForm(c, ctx);
     dashboardCredentialsInPairs(c, ctx);
   })
   .transform((c) => withDefaultRedisUrl(withTokenUrl(c)));

@@ -33,7 +33,7 @@ export const asposeCredentialsInPairs = inPairs('ASPOSE_CLIENT_ID', 'ASPOSE_CLIE
 export const dashboardCredentialsInPairs = inPairs('DASHBOARD_USER', 'DASHBOARD_PASSWORD', 'dashboard');
 
 /** A default webhook needs a secret to sign with (only the worker delivers webhooks). */
-export function webhookSecretWithUrl(c: { WEBHOOK_URL?: string | undefined; WEBHOOK_SECRET?: string | undefined }, ctx: Ctx): void {
+export function webhookSecretWithUrl(c: { WEBHOOK_URL?: string | undefined; WEBHOOK_SECRET?: unknown }, ctx: Ctx): void {
   if (c.WEBHOOK_URL !== undefined && c.WEBHOOK_SECRET === undefined) {
     ctx.addIssue({ code: 'custom', path: ['WEBHOOK_SECRET'], message: 'is required when WEBHOOK_URL is set' });
   }

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { dashboardEnvShape } from './dashboard-env.js';
 import { pollingEnvShape } from './polling-env.js';
 import { redisEnvShape } from './redis-env.js';
+import { webhookEnvShape } from './webhook-env.js';
 import { flag, httpUrl, positiveNumber, requiredString, tcpPort, wholeNumber } from './env-values.js';
 
 // Environment values are strings. `parseEnv` turns empty strings into "unset" before parsing,
@@ -59,21 +60,8 @@ const VARIABLES = {
     .default('regions-results'),
   /** Waiting jobs in the results queue above which the worker warns (log, /readyz `results_backlog`); 0 = never. */
   RESULTS_BACKLOG_WARN: wholeNumber(0).default(10_000),
-  /** Default webhook for tasks that name none. */
-  WEBHOOK_URL: httpUrl.optional(),
-  /** Standard Webhooks signing secret (`whsec_<base64>`). */
-  WEBHOOK_SECRET: z
-    .string()
-    .regex(/^(whsec_)?[A-Za-z0-9+/]{32,}={0,2}$/, 'must be whsec_ followed by the base64 of 24 to 64 random bytes')
-    .optional(),
-  /** One webhook POST; a slower receiver counts as a failed attempt. */
-  WEBHOOK_TIMEOUT_MS: wholeNumber(1).default(15_000),
-  /** Delivery attempts before a webhook is dead-lettered (failed set, replayable). */
-  WEBHOOK_MAX_ATTEMPTS: wholeNumber(1).default(8),
-  /** First webhook retry delay; exponential with jitter after it. */
-  WEBHOOK_RETRY_BASE_MS: wholeNumber(1).default(5_000),
-  /** Allow webhook URLs that resolve to loopback, private or link-local addresses. */
-  WEBHOOK_ALLOW_PRIVATE: flag.default(false),
+  /** WEBHOOK_URL, WEBHOOK_SECRET, the retry schedule, the per-endpoint rate, ...: see webhook-env.ts. */
+  ...webhookEnvShape,
   /** Worker's /healthz, /readyz, /metrics. */
   METRICS_PORT: tcpPort.default(9464),
   /** Dashboard port. */

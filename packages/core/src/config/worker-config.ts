@@ -3,6 +3,7 @@ import { parseEnv } from './parse-env.js';
 import { pollDelaysInOrder, redisSettingsValid, webhookSecretWithUrl, withDefaultRedisUrl, withTokenUrl } from './rules.js';
 import { REDIS_VARIABLE_NAMES } from './redis-env.js';
 import { REQUIRED_ASPOSE_CREDENTIALS, variables } from './variables.js';
+import { webhookScheduleInOneForm } from './webhook-env.js';
 
 /** What a worker replica reads: Redis, Aspose (credentials required), polling, webhooks, health port, log level. */
 export const workerConfigSchema = z
@@ -31,8 +32,10 @@ export const workerConfigSchema = z
       'WEBHOOK_URL',
       'WEBHOOK_SECRET',
       'WEBHOOK_TIMEOUT_MS',
+      'WEBHOOK_RETRY_SCHEDULE',
       'WEBHOOK_MAX_ATTEMPTS',
       'WEBHOOK_RETRY_BASE_MS',
+      'WEBHOOK_ENDPOINT_MAX_RPS',
       'WEBHOOK_ALLOW_PRIVATE',
       'METRICS_PORT',
       'LOG_LEVEL',
@@ -43,6 +46,7 @@ export const workerConfigSchema = z
     redisSettingsValid(c, ctx);
     pollDelaysInOrder(c, ctx);
     webhookSecretWithUrl(c, ctx);
+    webhookScheduleInOneForm(c, ctx);
   })
   .transform((c) => withDefaultRedisUrl(withTokenUrl(c)));
 

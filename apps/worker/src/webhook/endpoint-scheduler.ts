@@ -1,0 +1,106 @@
+import type { Logger } from '@regionwatch/core';
+import type { Queue } from 'bullmq';
+import type { RedisClient } from '@regionwatch/core';
+import type { EndpointBreaker } from './endpoint-breaker.js';
+
+/** Endpoints stepped per look at the timers; more wait for the next tick (a few ms later). */
+const ENDPOINTS_PER_TICK = 50;
+/** Ticks while something was due, and while nothing was. */
+const BUSY_TICK_MS = 25;
+const IDLE_TICK_MS = 100;
+/** After an error (Redis away), wait this long before looking again. */
+const ERROR_TICK_MS = 1_000;
+/** Endpoints idle this long, holding nothing, are forgotten; checked this often. */
+const IDLE_ENDPOINT_MS = 7 * 24 * 3_600_000;
+const PRUNE_EVERY_MS = 10 * 60_000;
+
+export type EndpointSchedulerDeps = {
+  redis: RedisClient;
+  breaker: EndpointBreaker;
+  /** The `regions-webhooks` queue: released deliveries are promoted from delayed to waiting. */
+  webhookQueue: Queue;
+  logger: Logger;
+  now?: () => number;
+};
+
+/**
+ * Runs in every replica: looks at the endpoints whose timers are due (one sorted-set read per tick,
+ * whatever the number of held deliveries) and steps each — a probe when an open breaker's cooldown is
+ * over, held deliveries released oldest first at WEBHOOK_ENDPOINT_MAX_RPS when it is closed. Held
+ * deliveries sleep as delayed jobs until then, so they cost no worker slot and no Redis command.
+ */
+export class EndpointScheduler {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private stopped = true;
+  private failing = false;
+  private lastPrune = 0;
+  private readonly now: () => number;
+
+  constructor(private readonly deps: EndpointSchedulerDeps) {
+    this.now = deps.now ?? Date.now;
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  /** Stops ticking and waits for a tick in progress. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.running;
+  }
+
+  /** One look at the timers: steps every due endpoint; returns how many were due. Tests call it directly. */
+  async tick(now = this.now()): Promise<number> {
+    const { redis, breaker } = this.deps;
+    const due = await redis.zrangebyscore(breaker.timersKey, '-inf', now, 'LIMIT', 0, ENDPOINTS_PER_TICK);
+    for (const endpoint of due) {
+      const released = await breaker.step(endpoint, now);
+      await Promise.all(released.map((jobId) => this.release(endpoint, jobId)));
+    }
+    if (now - this.lastPrune >= PRUNE_EVERY_MS) {
+      this.lastPrune = now;
+      await this.prune(now);
+    }
+    return due.length;
+  }
+
+  /** Moves a released delivery from delayed to waiting; forgets it when its job is gone or finished. */
+  private async release(endpoint: string, jobId: string): Promise<void> {
+    try {
+      await this.deps.webhookQueue.backend.promote(jobId);
+    } catch {
+      // Not delayed: it is waiting or running already (woken by its own timer) and will find its
+      // release at the gate. Gone or finished: nothing to deliver any more.
+      const state = await this.deps.webhookQueue.getJobState(jobId);
+      if (state === 'unknown' || state === 'completed' || state === 'failed') await this.deps.breaker.forget(endpoint, jobId);
+    }
+  }
+
+  private async prune(now: number): Promise<void> {
+    const { redis, breaker } = this.deps;
+    const endpoints = await redis.zrange(breaker.indexKey, 0, '999');
+    for (const endpoint of endpoints) await breaker.prune(endpoint, now - IDLE_ENDPOINT_MS);
+  }
+
+  private schedule(ms: number): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.running = this.tick()
+        .then((due) => {
+          if (this.failing) this.deps.logger.info('webhook endpoint scheduler works again');
+          this.failing = false;
+          this.schedule(due > 0 ? BUSY_TICK_MS : IDLE_TICK_MS);
+        })
+        .catch((error: unknown) => {
+          if (!this.failing) this.deps.logger.warn({ err: error }, 'webhook endpoint scheduler failed; retrying every second');
+          this.failing = true;
+          this.schedule(ERROR_TICK_MS);
+        });
+    }, ms);
+  }
+}

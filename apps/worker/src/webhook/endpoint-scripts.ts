@@ -1,0 +1,263 @@
+// The Lua scripts behind an endpoint's circuit breaker and line of held deliveries. Each runs atomically
+// in Redis, so every replica sees one state per endpoint. Times come from the caller (`now`, epoch ms) so
+// tests can drive a clock; replicas' clocks differ by far less than any interval used here. Key layout:
+// core's endpointKeys(); the state machine: docs/operations.md, "Webhook endpoints".
+
+/** Lua helpers every script below starts with. */
+const HELPERS = `
+local function num(value) return tonumber(value) or 0 end
+`;
+
+/**
+ * admit(state, held, granted, inflight, pending, timers, index; origin, job, order, now, inflightLimit, lease)
+ * → { 'go' | 'probe' | 'held', holdReason, rank }
+ *
+ * Whether one delivery may send its request now. `go`: a normal attempt; `probe`: the one attempt
+ * allowed while the breaker is open; `held`: it joins the endpoint's line (sorted by `order`, its job's
+ * creation time) and the scheduler is asked to look at the endpoint by the time something can change.
+ * `rank` is the endpoint's position among every endpoint seen (metrics name the first few).
+ */
+export const ADMIT = `${HELPERS}
+local state, held, granted, inflight, pending, timers, index = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]
+local origin, job = ARGV[1], ARGV[2]
+local order, now, limit, lease = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+
+redis.call('ZADD', index, 'NX', now, origin)
+local rank = redis.call('ZRANK', index, origin)
+redis.call('ZADD', pending, 'NX', order, job)
+redis.call('HSET', state, 'seenAt', now)
+
+local function park(reason, lookAt)
+  redis.call('ZADD', held, 'NX', order, job)
+  redis.call('HDEL', granted, job)
+  redis.call('ZREM', inflight, job)
+  redis.call('ZADD', timers, 'LT', lookAt, origin)
+  return { 'held', reason, rank }
+end
+local function admit(kind)
+  redis.call('ZREM', held, job)
+  redis.call('HDEL', granted, job)
+  redis.call('ZADD', inflight, now + lease, job)
+  return { kind, '', rank }
+end
+
+if redis.call('HGET', state, 'state') == 'open' then
+  local probe = redis.call('HGET', state, 'probe')
+  local probeUntil = num(redis.call('HGET', state, 'probeUntil'))
+  if probe == job then
+    redis.call('HSET', state, 'probeUntil', now + lease)
+    return admit('probe')
+  end
+  if probe and probeUntil > now then return park('breaker-open', probeUntil) end
+  local probeAt = num(redis.call('HGET', state, 'probeAt'))
+  if now < probeAt then return park('breaker-open', probeAt) end
+  -- Probe due and none out (or its replica died): this delivery is the probe.
+  redis.call('HSET', state, 'probe', job, 'probeUntil', now + lease)
+  redis.call('ZADD', timers, 'LT', now + lease, origin)
+  return admit('probe')
+end
+
+if num(redis.call('HGET', state, 'pausedUntil')) > now then
+  return park('paused', num(redis.call('HGET', state, 'pausedUntil')))
+end
+if redis.call('HEXISTS', granted, job) == 0 then
+  -- Not released by the scheduler: while others wait in line, wait behind them (oldest first).
+  local waiting = redis.call('ZCARD', held)
+  if waiting > 1 or (waiting == 1 and not redis.call('ZSCORE', held, job)) then return park('queued', now) end
+end
+redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
+if redis.call('ZCARD', inflight) >= limit then return park('queued', now) end
+return admit('go')
+`;
+
+/**
+ * requeue(state, held, inflight, timers; origin, job, order, lookAt)
+ *
+ * An admitted delivery that could not go after all (the endpoint's rate budget was spent): back into
+ * the line at its place, its probe lease (if it had one) given up.
+ */
+export const REQUEUE = `${HELPERS}
+local state, held, inflight, timers = KEYS[1], KEYS[2], KEYS[3], KEYS[4]
+local origin, job, order, lookAt = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+redis.call('ZADD', held, 'NX', order, job)
+redis.call('ZREM', inflight, job)
+if redis.call('HGET', state, 'probe') == job then redis.call('HDEL', state, 'probe', 'probeUntil') end
+redis.call('ZADD', timers, 'LT', lookAt, origin)
+return 1
+`;
+
+/**
+ * report(state, held, granted, inflight, pending, timers, failing, probed;
+ *        origin, job, order, now, verdict, pauseUntil, finished, message, threshold, cooldownBase, cooldownCap, jitter)
+ * → { state after, 'done' | 'held' | '' }
+ *
+ * What one attempt showed. `verdict`: `ok` (delivered), `alive` (the receiver answered, but not 2xx:
+ * the endpoint works, this delivery did not), `fail` (timeout, refused connection, 5xx). `threshold`
+ * distinct deliveries failing in a row open the breaker; a failed probe keeps it open for a longer
+ * cooldown (doubling up to `cooldownCap`) and puts the probe back in line (`held`); any answer closes
+ * it. `pauseUntil` > now pauses the endpoint (429/503 with Retry-After). `finished`: the delivery is
+ * over (delivered, stopped or dead-lettered): it leaves every set of the endpoint (`done`).
+ */
+export const REPORT = `${HELPERS}
+local state, held, granted, inflight, pending, timers, failing, probed =
+  KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]
+local origin, job, order, now = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local verdict, pauseUntil, finished, message = ARGV[5], tonumber(ARGV[6]), ARGV[7], ARGV[8]
+local threshold, base, cap, jitter = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
+
+local function cooldown(opens) return math.floor(math.min(base * 2 ^ math.min(opens - 1, 30), cap) * jitter) end
+
+redis.call('ZREM', inflight, job)
+local wasProbe = redis.call('HGET', state, 'probe') == job
+if wasProbe then redis.call('HDEL', state, 'probe', 'probeUntil') end
+local current = redis.call('HGET', state, 'state') or 'closed'
+
+if verdict == 'ok' then redis.call('HSET', state, 'lastSuccessAt', now) end
+if message ~= '' then redis.call('HSET', state, 'lastError', message, 'lastErrorAt', now) end
+if verdict == 'ok' or verdict == 'alive' then
+  redis.call('DEL', failing)
+  if current == 'open' then
+    redis.call('HSET', state, 'state', 'closed', 'opens', 0, 'closedAt', now)
+    redis.call('HDEL', state, 'probeAt', 'openedAt')
+    redis.call('DEL', probed)
+    current = 'closed'
+    if redis.call('ZCARD', held) > 0 then redis.call('ZADD', timers, 'LT', now, origin) end
+  end
+elseif verdict == 'fail' then
+  if wasProbe and current == 'open' then
+    local opens = redis.call('HINCRBY', state, 'opens', 1)
+    local at = now + cooldown(opens)
+    redis.call('HSET', state, 'probeAt', at)
+    redis.call('SADD', probed, job)
+    redis.call('ZADD', timers, 'LT', at, origin)
+  elseif current == 'closed' then
+    redis.call('SADD', failing, job)
+    if redis.call('SCARD', failing) >= threshold then
+      local at = now + cooldown(1)
+      redis.call('HSET', state, 'state', 'open', 'openedAt', now, 'opens', 1, 'probeAt', at)
+      redis.call('ZADD', timers, 'LT', at, origin)
+      current = 'open'
+    end
+  end
+end
+
+if pauseUntil > now then
+  if pauseUntil > num(redis.call('HGET', state, 'pausedUntil')) then redis.call('HSET', state, 'pausedUntil', pauseUntil) end
+  redis.call('ZADD', timers, 'LT', pauseUntil, origin)
+end
+
+if finished == '1' then
+  redis.call('ZREM', pending, job)
+  redis.call('ZREM', held, job)
+  redis.call('HDEL', granted, job)
+  return { current, 'done' }
+end
+if wasProbe and verdict == 'fail' and current == 'open' then
+  redis.call('ZADD', held, 'NX', order, job)
+  return { current, 'held' }
+end
+return { current, '' }
+`;
+
+/**
+ * step(state, held, granted, inflight, timers, probed; origin, now, batch, interval, lease, grantTtl, inflightLimit)
+ * → job ids to release now
+ *
+ * The scheduler's turn at one endpoint whose timer is due (a replica that finds it already moved on
+ * does nothing, so replicas never step the same endpoint twice). Open: when the cooldown is over and
+ * no probe is out (or its lease ran out: its replica died), the oldest held delivery not yet tried
+ * as a probe becomes the probe. Paused: nothing until the pause ends. Otherwise: release up to `batch`
+ * held deliveries, oldest first, every `interval` ms (WEBHOOK_ENDPOINT_MAX_RPS), fewer while released
+ * ones have not started or too many requests are in flight. Releases not started after `grantTtl`
+ * (their replica died before moving them) are released again.
+ */
+export const STEP = `${HELPERS}
+local state, held, granted, inflight, timers, probed = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
+local origin, now, batch, interval = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3]), tonumber(ARGV[4])
+local lease, grantTtl, limit = tonumber(ARGV[5]), tonumber(ARGV[6]), tonumber(ARGV[7])
+
+local due = redis.call('ZSCORE', timers, origin)
+if not due or tonumber(due) > now then return {} end
+local function lookAgain(at) redis.call('ZADD', timers, at, origin) end
+
+local grants = redis.call('HGETALL', granted)
+for i = 1, #grants, 2 do
+  if tonumber(grants[i + 1]) + grantTtl <= now then redis.call('HDEL', granted, grants[i]) end
+end
+
+if redis.call('HGET', state, 'state') == 'open' then
+  local probe = redis.call('HGET', state, 'probe')
+  local probeUntil = num(redis.call('HGET', state, 'probeUntil'))
+  if probe and probeUntil > now then lookAgain(probeUntil); return {} end
+  if probe then
+    redis.call('HDEL', state, 'probe', 'probeUntil')
+    redis.call('HINCRBY', state, 'probesLost', 1)
+  end
+  local probeAt = num(redis.call('HGET', state, 'probeAt'))
+  if now < probeAt then lookAgain(probeAt); return {} end
+  local candidates = redis.call('ZRANGE', held, 0, 15)
+  if #candidates == 0 then redis.call('ZREM', timers, origin); return {} end
+  local chosen = nil
+  for _, candidate in ipairs(candidates) do
+    if redis.call('SISMEMBER', probed, candidate) == 0 then chosen = candidate; break end
+  end
+  if not chosen then
+    redis.call('DEL', probed)
+    chosen = candidates[1]
+  end
+  redis.call('HSET', state, 'probe', chosen, 'probeUntil', now + lease)
+  redis.call('HSET', granted, chosen, now)
+  lookAgain(now + lease)
+  return { chosen }
+end
+
+local pausedUntil = num(redis.call('HGET', state, 'pausedUntil'))
+if pausedUntil > now then lookAgain(pausedUntil); return {} end
+if redis.call('ZCARD', held) == 0 then redis.call('ZREM', timers, origin); return {} end
+
+redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
+local outstanding = redis.call('HLEN', granted)
+local room = math.min(batch - outstanding, limit - redis.call('ZCARD', inflight) - outstanding)
+local released = {}
+if room > 0 then
+  for _, candidate in ipairs(redis.call('ZRANGE', held, 0, outstanding + room - 1)) do
+    if #released >= room then break end
+    if redis.call('HEXISTS', granted, candidate) == 0 then
+      redis.call('HSET', granted, candidate, now)
+      table.insert(released, candidate)
+    end
+  end
+end
+lookAgain(now + interval)
+return released
+`;
+
+/** forget(state, held, granted, inflight, pending; job): the delivery no longer exists or is over. */
+export const FORGET = `
+local state, held, granted, inflight, pending = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5]
+local job = ARGV[1]
+redis.call('ZREM', held, job)
+redis.call('HDEL', granted, job)
+redis.call('ZREM', inflight, job)
+redis.call('ZREM', pending, job)
+if redis.call('HGET', state, 'probe') == job then redis.call('HDEL', state, 'probe', 'probeUntil') end
+return 1
+`;
+
+/**
+ * prune(state, held, pending, failing, probed, granted, inflight, rate, index, timers; origin, idleBefore)
+ *
+ * Forgets an endpoint nothing has been sent to since `idleBefore` and that holds nothing, so the
+ * index (and the metrics' endpoint names) does not grow forever.
+ */
+export const PRUNE = `
+local state, held, pending = KEYS[1], KEYS[2], KEYS[3]
+local index, timers = KEYS[9], KEYS[10]
+local origin, idleBefore = ARGV[1], tonumber(ARGV[2])
+if redis.call('ZCARD', held) > 0 or redis.call('ZCARD', pending) > 0 then return 0 end
+if (tonumber(redis.call('HGET', state, 'seenAt')) or 0) >= idleBefore then return 0 end
+redis.call('DEL', KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8])
+redis.call('ZREM', index, origin)
+redis.call('ZREM', timers, origin)
+return 1
+`;
