@@ -5,8 +5,8 @@ import {
   createLogger,
   createRedisConnection,
   JOB_RETENTION,
-  logRedisOutages,
   POLL_QUEUE,
+  RedisOutageLog,
   RequestRateLimiter,
   rpsWindow,
   WEBHOOK_QUEUE,
@@ -17,8 +17,12 @@ import {
 } from '@regionwatch/core';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createHandOff } from './delivery/hand-off.js';
+import { DISCONNECT_WAIT_MS, within } from './health/bounded-wait.js';
 import { createHealthServer } from './health/health-server.js';
+import { LostLockLog } from './health/lost-lock-log.js';
 import { Readiness } from './health/readiness.js';
+import { RedisProbe } from './health/redis-probe.js';
+import { writesSucceeded } from './health/writes-succeeded.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createPollProcessor } from './poll/poll-processor.js';
 import { webhookRetryDelay } from './webhook/webhook-backoff.js';
@@ -33,6 +37,8 @@ export type StartWorkerOptions = {
   serveHealth?: boolean;
   /** Register Node's default process metrics (off when several workers share a process). */
   defaultMetrics?: boolean;
+  /** While Redis stays unreachable, one reminder line this often (default a minute). */
+  outageReminderMs?: number;
 };
 
 export type RunningWorker = {
@@ -55,7 +61,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const { config } = options;
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' });
   const connection = createRedisConnection(config.REDIS_URL, 'blocking');
-  logRedisOutages(connection, logger);
+  // Every connection, queue and BullMQ worker below reports its Redis errors here: an outage is a
+  // few lines, not one per reconnection attempt and lock renewal (see RedisOutageLog).
+  const outage = new RedisOutageLog({ logger, ...(options.outageReminderMs ? { reminderMs: options.outageReminderMs } : {}) }).watch(
+    connection,
+  );
+  const lostLocks = new LostLockLog(logger);
   const prefix = config.REGIONWATCH_PREFIX;
   // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
   // instead of spinning), and a sliding window checked right before each request holds the cap as
@@ -66,11 +77,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       : RequestRateLimiter.perSecond(connection, `${prefix}:${POLL_QUEUE}:aspose-rate`, config.ASPOSE_MAX_RPS);
   const ownsAspose = options.aspose === undefined;
   const aspose = options.aspose ?? createAsposeClient(config, limiter ? { beforeRequest: (taskId) => limiter.acquire(taskId) } : {});
-  const metrics = new WorkerMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const metrics = new WorkerMetrics({ defaultMetrics: options.defaultMetrics ?? true, prefix });
   metrics.initialise();
   const readiness = new Readiness();
+  const probe = new RedisProbe(connection);
+  metrics.watchHealth(readiness, probe);
 
-  const queue = (name: string) => new Queue(name, { connection, prefix });
+  // Without an 'error' listener BullMQ prints each of a queue's errors to stderr, stack and all.
+  const queue = (name: string) =>
+    new Queue(name, { connection, prefix }).on('error', (error) => {
+      if (!outage.report(error, name)) logger.error({ err: error, queue: name }, 'queue error');
+    });
   const pollQueue = queue(POLL_QUEUE);
   const webhookQueue = queue(WEBHOOK_QUEUE);
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
@@ -96,7 +113,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
 
   const pollWorker = new Worker<unknown, RegionResult>(
     POLL_QUEUE,
-    createPollProcessor({ aspose, handOff, config, metrics, logger, readiness }),
+    writesSucceeded(createPollProcessor({ aspose, handOff, config, metrics, logger, readiness }), outage),
     {
       ...shared,
       // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
@@ -112,7 +129,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     metrics,
     logger,
   });
-  const webhookWorker = new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, deliver, {
+  const webhookWorker = new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, writesSucceeded(deliver, outage), {
     ...shared,
     settings: {
       backoffStrategy: (attemptsMade: number, _type?: string, error?: Error) =>
@@ -120,7 +137,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     },
   });
   for (const worker of [pollWorker, webhookWorker]) {
-    worker.on('error', (error) => logger.error({ err: error, queue: worker.name }, 'worker error'));
+    worker.on('error', (error) => {
+      if (!outage.report(error, worker.name) && !lostLocks.report(error, worker.name))
+        logger.error({ err: error, queue: worker.name }, 'worker error');
+    });
     worker.on('failed', (job: Job | undefined, error: Error) => {
       if (job && (job.attemptsMade >= (job.opts.attempts ?? 1) || error.name === 'UnrecoverableError')) {
         logger.error({ queue: worker.name, jobId: job.id, error: error.message }, 'job failed for good (in the failed set)');
@@ -130,7 +150,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
 
   let server: Server | undefined;
   if (options.serveHealth ?? true) {
-    server = createHealthServer({ readiness, registry: metrics.registry, pingRedis: () => ping(connection) });
+    server = createHealthServer({ readiness, registry: metrics.registry, pingRedis: async () => (await probe.check()).up });
     await new Promise<void>((resolve, reject) => {
       server?.once('error', reject);
       server?.listen(config.METRICS_PORT, () => resolve());
@@ -150,39 +170,39 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   let closing: Promise<void> | undefined;
   const close = (timeoutMs = config.SHUTDOWN_TIMEOUT_MS) =>
     (closing ??= (async () => {
+      // Everything below runs against one deadline, whatever Redis does: a replica asked to stop must
+      // exit within SHUTDOWN_TIMEOUT_MS (Kubernetes kills it at terminationGracePeriodSeconds anyway).
+      const started = Date.now();
+      const left = () => Math.max(0, started + timeoutMs - Date.now());
       readiness.markShuttingDown();
-      logger.info({ timeoutMs }, 'worker stopping: finishing jobs in flight');
-      const graceful = Promise.all([pollWorker.close(), webhookWorker.close()]).then(() => true);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-      const finished = await Promise.race([graceful, timedOut]);
-      clearTimeout(timer);
-      if (!finished) {
-        logger.warn('jobs still in flight at the shutdown timeout: handing them back (stalled-job recovery)');
-        await Promise.all([pollWorker.close(true), webhookWorker.close(true)]);
+      logger.info({ timeoutMs, redisReachable: !outage.down }, 'worker stopping: finishing jobs in flight');
+      // Jobs in flight get the time but a reserve for closing connections (a fifth, at most a second).
+      const reserve = Math.min(1_000, Math.floor(timeoutMs / 5));
+      const drained = await within(left() - reserve, Promise.all([pollWorker.close(), webhookWorker.close()]));
+      if (!drained) {
+        logger.warn(
+          { redisReachable: !outage.down, waitedMs: Date.now() - started },
+          outage.down
+            ? 'Redis is unreachable at shutdown: handing jobs in flight back ' +
+                '(other replicas take them through stalled-job recovery once Redis is back)'
+            : 'jobs still in flight at the shutdown timeout: handing them back (stalled-job recovery)',
+        );
+        // BullMQ's close() cannot be forced once it has started, so drop the connections instead: the
+        // jobs' locks expire and another replica takes them.
+        await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all([pollWorker.disconnect(), webhookWorker.disconnect()]));
       }
-      await Promise.all([pollQueue.close(), webhookQueue.close(), resultsQueue?.close()]);
+      const queues = [pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])];
+      const queuesClosed = drained && (await within(left(), Promise.all(queues.map((q) => q.close()))));
+      if (!queuesClosed) await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all(queues.map((q) => q.disconnect())));
+      outage.stop();
+      lostLocks.stop();
       connection.disconnect();
-      if (ownsAspose) await aspose.close();
-      await deliver.close();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await within(left(), Promise.all([ownsAspose ? aspose.close() : undefined, deliver.close()]));
+      // Requests being answered (a probe, a scrape) finish; then whatever is left is cut.
+      await within(left(), new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
       server?.closeAllConnections();
-      logger.info('worker stopped');
+      logger.info({ stoppedAfterMs: Date.now() - started, drained }, 'worker stopped');
     })());
 
   return { metrics, readiness, aspose, healthPort, pollWorker, webhookWorker, close };
-}
-
-async function ping(connection: ReturnType<typeof createRedisConnection>): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      connection.ping().then((answer) => answer === 'PONG'),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1_000))),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
 }
