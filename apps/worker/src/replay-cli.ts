@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, createRedisConnection, loadReplayConfig, WEBHOOK_QUEUE } from '@regionwatch/core';
+import { ConfigError, createRedisConnection, loadReplayConfig, redactUrl, waitForRedis, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { replayDeadLetters } from './replay/replay-dead-letters.js';
 
@@ -22,7 +22,16 @@ try {
   process.exit(2);
 }
 const connection = createRedisConnection(config.REDIS_URL, 'fail-fast');
-const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX });
+// Connection errors are reported once, below, as one line (ioredis would print each attempt's stack).
+connection.on('error', () => {});
+try {
+  await waitForRedis(connection);
+} catch (error) {
+  console.error(`replay failed: ${(error as Error).message} (REDIS_URL=${redactUrl(config.REDIS_URL)})`);
+  connection.disconnect();
+  process.exit(2);
+}
+const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX }).on('error', () => {});
 let exitCode = 0;
 try {
   const outcomes = await replayDeadLetters(queue, values.all ? 'all' : positionals);
