@@ -1,10 +1,19 @@
 import { randomBytes } from 'node:crypto';
-import { createLogger, loadDemoConfig, redactUrl, regionResultSchema, type DemoConfig, type RegionResult } from '@regionwatch/core';
+import {
+  createLogger,
+  createRedisConnection,
+  waitForRedis,
+  loadDemoConfig,
+  redactUrl,
+  regionResultSchema,
+  type DemoConfig,
+  type RegionResult,
+} from '@regionwatch/core';
 import { startDashboard, type RunningDashboard } from '@regionwatch/dashboard';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { provideRedis, type ProvidedRedis } from '@regionwatch/testkit';
-import { startWorker, type RunningWorker } from '@regionwatch/worker';
+import { purgePrefix, startWorker, type RunningWorker } from '@regionwatch/worker';
 import { Worker } from 'bullmq';
 import { startDemoReceiver } from './demo-receiver.js';
 import { formatResult, formatSummary } from './format.js';
@@ -49,6 +58,14 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     const redis: ProvidedRedis = await provideRedis({ env, prefer: 'redis-server' });
     started.push({ name: 'redis', stop: () => redis.stop() });
     print(`Redis        ${redactUrl(redis.url)}  (${redis.source === 'REDIS_URL' ? 'from REDIS_URL' : `started with ${redis.source}`})`);
+    // A prefix of its own, whatever REGIONWATCH_PREFIX says: a Redis from REDIS_URL may hold a real
+    // deployment, whose jobs the demo's worker must never take (it would poll them against the
+    // simulator). Everything the demo writes is under this prefix and removed when it stops.
+    const prefix = `regionwatch-demo-${randomBytes(4).toString('hex')}`;
+    if (redis.source === 'REDIS_URL') {
+      started.push({ name: 'demo keys', stop: () => removeDemoKeys(redis.url, prefix) });
+      print(`Prefix       ${prefix}  (the demo's own queues; jobs under any other prefix are never touched; removed on exit)`);
+    }
 
     let simulator: Simulator | undefined;
     const asposeEnv: Record<string, string> = {};
@@ -91,6 +108,8 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
       ...env,
       ...asposeEnv,
       REDIS_URL: redis.url,
+      REGIONWATCH_PREFIX: prefix,
+      RESULTS_QUEUE: 'regions-results',
       WEBHOOK_URL: receiver.url,
       WEBHOOK_SECRET: secret,
       WEBHOOK_ALLOW_PRIVATE: 'true',
@@ -157,5 +176,17 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Removes every key the demo wrote to a Redis it was given (its prefix only; see `npm run purge`). */
+async function removeDemoKeys(url: string, prefix: string): Promise<void> {
+  const connection = createRedisConnection(url, 'fail-fast');
+  connection.on('error', () => {}); // a failure shows as the purge's own rejection
+  try {
+    await waitForRedis(connection);
+    await purgePrefix(connection, prefix, { remove: true, force: true });
+  } finally {
+    connection.disconnect();
   }
 }
