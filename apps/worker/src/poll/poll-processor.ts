@@ -150,7 +150,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       await deps.handOff(result, finalData);
       deps.metrics.tasksFinished.inc({ status: result.status });
       deps.metrics.timeToResult.observe(Math.max(0, Date.parse(result.finishedAt) - Date.parse(result.submittedAt)) / 1000);
-      log.info({ status: result.status, polls: result.polls, regions: result.regions.length, errors: result.errors }, 'task finished');
+      log.info({ status: result.status, polls: result.polls, regionCount: result.regions.length, errors: result.errors }, 'task finished');
       return result;
     }
   };
