@@ -102,7 +102,24 @@ export async function redisOutage(size: ChaosSize): Promise<ScenarioReport> {
 
     await world.redis.up();
     const upAt = Date.now();
-    const linesWhileDown = processes.reduce((sum, p, i) => sum + p.lines.length - (linesBefore[i] ?? 0), 0);
+    const whileDown = processes.flatMap((p, i) => p.lines.slice(linesBefore[i] ?? 0));
+    const linesWhileDown = whileDown.length;
+    // What they said, by message: the outage's own lines, and whatever else was logged meanwhile.
+    const byMessage = new Map<string, number>();
+    for (const line of whileDown) {
+      let msg = 'not JSON';
+      try {
+        msg = String((JSON.parse(line) as { msg?: unknown }).msg);
+      } catch {
+        // counted as 'not JSON'
+      }
+      byMessage.set(msg, (byMessage.get(msg) ?? 0) + 1);
+    }
+    const topMessages = [...byMessage]
+      .sort((x, y) => y[1] - x[1])
+      .slice(0, 6)
+      .map(([msg, n]) => `${n}× "${msg.slice(0, 60)}"`)
+      .join('; ');
     const recovered = await waitUntil(async () => (await world.resultsQueue.count().catch(() => 0)) > resultsBefore, s.budgetMs);
     const recoverMs = Date.now() - upAt;
     // Each replica that stayed, and the dashboard, say the outage is over.
@@ -135,6 +152,7 @@ export async function redisOutage(size: ChaosSize): Promise<ScenarioReport> {
       wallSeconds: (Date.now() - started) / 1000,
       notes: {
         logLinesWhileDown: linesWhileDown,
+        logLinesWhileDownByMessage: topMessages,
         logLinesUntilBack: outageLines.reduce((sum, n) => sum + n, 0),
         logLinesUntilBackPerProcess: `replicas ${outageLines.slice(0, 3).join('/')}, dashboard ${outageLines[3] ?? 0}`,
         nonJsonLines,
