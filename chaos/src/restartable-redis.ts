@@ -35,6 +35,13 @@ export class RestartableRedis {
 
   /** Stops Redis (`SHUTDOWN` or SIGKILL), keeps it down for `downMs`, then starts it on the same data. */
   async restart(mode: 'shutdown' | 'kill', downMs: number): Promise<void> {
+    await this.down(mode);
+    await new Promise((resolve) => setTimeout(resolve, downMs));
+    await this.up();
+  }
+
+  /** Stops Redis (`SHUTDOWN` or SIGKILL) and waits until the process is gone. */
+  async down(mode: 'shutdown' | 'kill'): Promise<void> {
     const exited = new Promise((resolve) => this.server.process.once('exit', resolve));
     if (mode === 'kill') this.server.process.kill('SIGKILL');
     else {
@@ -44,7 +51,10 @@ export class RestartableRedis {
       client.disconnect();
     }
     await exited;
-    await new Promise((resolve) => setTimeout(resolve, downMs));
+  }
+
+  /** Starts Redis again on the same port and data. */
+  async up(): Promise<void> {
     this.server = await spawnRedisServer(this.args, this.server.port, this.dir);
     await waitForPing(this.url, 10_000);
     this.restarts += 1;

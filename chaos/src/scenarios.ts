@@ -3,6 +3,7 @@ import { asposeStorms } from './scenarios/aspose-storms.js';
 import { badInput } from './scenarios/bad-input.js';
 import { clusterOneSlot } from './scenarios/cluster-one-slot.js';
 import { redisFailover } from './scenarios/redis-failover.js';
+import { redisOutage } from './scenarios/redis-outage.js';
 import { redisRestart } from './scenarios/redis-restart.js';
 import { replicaCrashes } from './scenarios/replica-crashes.js';
 import { throttledAccount } from './scenarios/throttled-account.js';
@@ -15,6 +16,7 @@ export const SCENARIOS = {
   'redis-shutdown': (size: ChaosSize) => redisRestart(size, 'shutdown'),
   'redis-kill': (size: ChaosSize) => redisRestart(size, 'kill'),
   'redis-failover': redisFailover,
+  'redis-outage': redisOutage,
   'aspose-storms': asposeStorms,
   'webhook-outage': webhookOutage,
   'webhook-breaker': webhookBreaker,

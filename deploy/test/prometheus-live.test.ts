@@ -37,6 +37,9 @@ describe('a real Prometheus scraping a live worker that Aspose refuses', () => {
   });
 
   it('fires RegionwatchAsposeRefusesCredentials (critical) and not RegionwatchWorkerDown', async () => {
+    // Before the first scrape `absent(up)` holds, so RegionwatchNoWorkerUp (for: 0s here) fires at the
+    // first evaluation: wait until Prometheus has scraped the worker and the rules have seen it.
+    await waitForQuiet(prometheus, 'RegionwatchNoWorkerUp');
     await producer.track(live.simulator.createTask());
     const firing = await waitForAlert(prometheus, 'RegionwatchAsposeRefusesCredentials');
     expect(firing.labels.severity).toBe('critical');
@@ -55,12 +58,31 @@ describe('a real Prometheus scraping a live worker that Aspose refuses', () => {
     for (const { panel, expr } of queries) {
       await expect(prometheus.api('query', { query: expr }), `${panel}: ${expr}`).resolves.toBeDefined();
     }
-    // And they are about data this worker really produced: the polls panel has series.
+    // And they are about data this worker really produced: the polls panel has series (a rate needs
+    // two scrapes of the counter, which may come a second after the alert fired).
     const polls = queries.find((q) => q.expr.includes('regionwatch_polls_total'))!;
-    const result = await prometheus.api<{ result: unknown[] }>('query', { query: polls.expr });
-    expect(result.result.length).toBeGreaterThan(0);
+    const deadline = Date.now() + 30_000;
+    let series = 0;
+    while (series === 0 && Date.now() < deadline) {
+      series = (await prometheus.api<{ result: unknown[] }>('query', { query: polls.expr })).result.length;
+      if (series === 0) await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+    expect(series).toBeGreaterThan(0);
   });
 });
+
+/** Waits (bounded) until the worker has been scraped (`up` 1) and `name` is not active any more. */
+async function waitForQuiet(prometheus: PrometheusServer, name: string): Promise<void> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const up = await prometheus.api<{ result: { value: [number, string] }[] }>('query', { query: 'up{job="regionwatch-worker"}' });
+    const { alerts } = await prometheus.api<{ alerts: Alert[] }>('alerts');
+    if (up.result[0]?.value[1] === '1' && !alerts.some((a) => a.labels.alertname === name)) return;
+    if (Date.now() > deadline)
+      throw new Error(`${name} still active after 60 s; alerts: ${JSON.stringify(alerts)}\n${prometheus.output()}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
 
 /** Waits (bounded: a scrape and an evaluation a second) until the alert is firing. */
 async function waitForAlert(prometheus: PrometheusServer, name: string): Promise<Alert> {

@@ -7,6 +7,8 @@ import {
   loadTrackConfig,
   redactUrl,
   redisTargetFrom,
+  waitForRedis,
+  type RedisTarget,
   regionResultSchema,
   type DemoConfig,
   type RegionResult,
@@ -15,7 +17,7 @@ import { startDashboard, type RunningDashboard } from '@regionwatch/dashboard';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { provideRedis, type ProvidedRedis } from '@regionwatch/testkit';
-import { startWorker, type RunningWorker } from '@regionwatch/worker';
+import { purgePrefix, startWorker, type RunningWorker } from '@regionwatch/worker';
 import { Worker } from 'bullmq';
 import { startDemoReceiver } from './demo-receiver.js';
 import { formatResult, formatSummary } from './format.js';
@@ -59,15 +61,29 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
   try {
     // A Sentinel or Cluster named in the environment is used as it is; else REDIS_URL or a Redis of our own.
     const mode = env.REDIS_SENTINELS ? 'REDIS_SENTINELS' : env.REDIS_CLUSTER_NODES ? 'REDIS_CLUSTER_NODES' : undefined;
+    // A prefix of its own, whatever REGIONWATCH_PREFIX says: a Redis named in the environment may hold a
+    // real deployment, whose jobs the demo's worker must never take (it would poll them against the
+    // simulator). Everything the demo writes is under this prefix and removed when it stops. (On a
+    // Cluster the prefix is a hash tag, as every regionwatch prefix there must be.)
+    const ownPrefix = `regionwatch-demo-${randomBytes(4).toString('hex')}`;
+    const prefix = mode === 'REDIS_CLUSTER_NODES' ? `{${ownPrefix}}` : ownPrefix;
+    const sharedNotice = `Prefix       ${prefix}  (the demo's own queues; jobs under any other prefix are never touched; removed on exit)`;
     let redis: ProvidedRedis | undefined;
     if (mode) {
-      print(`Redis        ${describeRedisTarget(redisTargetFrom(loadTrackConfig(env)))}  (from ${mode})`);
+      const target = redisTargetFrom(loadTrackConfig(env));
+      print(`Redis        ${describeRedisTarget(target)}  (from ${mode})`);
+      started.push({ name: 'demo keys', stop: () => removeDemoKeys(target, prefix) });
+      print(sharedNotice);
     } else {
       const provided = await provideRedis({ env, prefer: 'redis-server' });
       redis = provided;
       started.push({ name: 'redis', stop: () => provided.stop() });
       const source = provided.source === 'REDIS_URL' ? 'from REDIS_URL' : `started with ${provided.source}`;
       print(`Redis        ${redactUrl(provided.url)}  (${source})`);
+      if (provided.source === 'REDIS_URL') {
+        started.push({ name: 'demo keys', stop: () => removeDemoKeys(provided.url, prefix) });
+        print(sharedNotice);
+      }
     }
 
     let simulator: Simulator | undefined;
@@ -111,6 +127,8 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
       ...env,
       ...asposeEnv,
       ...(redis ? { REDIS_URL: redis.url } : {}),
+      REGIONWATCH_PREFIX: prefix,
+      RESULTS_QUEUE: 'regions-results',
       WEBHOOK_URL: receiver.url,
       WEBHOOK_SECRET: secret,
       WEBHOOK_ALLOW_PRIVATE: 'true',
@@ -180,5 +198,17 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
   } catch (error) {
     await stop();
     throw error;
+  }
+}
+
+/** Removes every key the demo wrote to a Redis it was given (its prefix only; see `npm run purge`). */
+async function removeDemoKeys(target: RedisTarget | string, prefix: string): Promise<void> {
+  const connection = createRedisConnection(target, 'fail-fast');
+  connection.on('error', () => {}); // a failure shows as the purge's own rejection
+  try {
+    await waitForRedis(connection);
+    await purgePrefix(connection, prefix, { remove: true, force: true });
+  } finally {
+    connection.disconnect();
   }
 }

@@ -2,6 +2,7 @@
 
 // Running a replica (what main.ts, the demo and other packages' tests start).
 export { startWorker, type RunningWorker, type StartWorkerOptions } from './worker-runtime.js';
+export { PrefixInUseError, purgePrefix, type PurgeReport } from './purge/purge-prefix.js';
 
 // Polling: the regions-poll processor, how it handles a failed poll, and the results it builds.
 export {

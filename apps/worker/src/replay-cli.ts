@@ -1,5 +1,14 @@
 import { parseArgs } from 'node:util';
-import { ConfigError, createRedisConnection, loadReplayConfig, redisTargetFrom, WEBHOOK_QUEUE, type RedisTarget } from '@regionwatch/core';
+import {
+  ConfigError,
+  createRedisConnection,
+  describeRedisTarget,
+  loadReplayConfig,
+  redisTargetFrom,
+  waitForRedis,
+  WEBHOOK_QUEUE,
+  type RedisTarget,
+} from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { parseReplayTime, replayDeadLetters, type DeadLetterSelection } from './replay/replay-dead-letters.js';
 
@@ -71,7 +80,17 @@ try {
   process.exit(2);
 }
 const connection = createRedisConnection(target, 'fail-fast');
-const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX });
+const where = target.mode === 'standalone' ? `REDIS_URL=${describeRedisTarget(target)}` : describeRedisTarget(target);
+// Connection errors are reported once, below, as one line (ioredis would print each attempt's stack).
+connection.on('error', () => {});
+try {
+  await waitForRedis(connection);
+} catch (error) {
+  console.error(`replay failed: ${(error as Error).message} (${where})`);
+  connection.disconnect();
+  process.exit(2);
+}
+const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX }).on('error', () => {});
 let exitCode = 0;
 try {
   const outcomes = await replayDeadLetters(queue, bySet ? selection : positionals);

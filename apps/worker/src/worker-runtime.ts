@@ -8,8 +8,8 @@ import {
   redisTargetFrom,
   JOB_RETENTION,
   listEndpointHealth,
-  logRedisOutages,
   POLL_QUEUE,
+  RedisOutageLog,
   RequestRateLimiter,
   requestGate,
   rpsWindow,
@@ -24,11 +24,15 @@ import {
 } from '@regionwatch/core';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createHandOff } from './delivery/hand-off.js';
+import { DISCONNECT_WAIT_MS, within } from './health/bounded-wait.js';
 import { createHealthServer } from './health/health-server.js';
+import { LostLockLog } from './health/lost-lock-log.js';
 import { Readiness } from './health/readiness.js';
 import { UpstreamHealth } from './health/upstream-health.js';
 import { failUnreadableActiveJobs, isUnreadableJobError } from './jobs/fail-unreadable-jobs.js';
 import { ResultsBacklogWatch } from './metrics/results-backlog.js';
+import { RedisProbe } from './health/redis-probe.js';
+import { writesSucceeded } from './health/writes-succeeded.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
 import { createPollProcessor, type PollReturn } from './poll/poll-processor.js';
 import { rescheduleJobIn } from './poll/reschedule-job.js';
@@ -48,6 +52,8 @@ export type StartWorkerOptions = {
   defaultMetrics?: boolean;
   /** How often the results backlog is read (one LLEN); default 15 s. */
   resultsBacklogCheckMs?: number;
+  /** While Redis stays unreachable, one reminder line this often (default a minute). */
+  outageReminderMs?: number;
 };
 
 export type RunningWorker = {
@@ -71,7 +77,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const logger = options.logger ?? createLogger({ level: config.LOG_LEVEL, name: 'regionwatch-worker' });
   const redisTarget = redisTargetFrom(config);
   const connection = createRedisConnection(redisTarget, 'blocking');
-  logRedisOutages(connection, logger);
+  // Every connection, queue and BullMQ worker below reports its Redis errors here: an outage is a
+  // few lines, not one per reconnection attempt and lock renewal (see RedisOutageLog).
+  const outage = new RedisOutageLog({ logger, ...(options.outageReminderMs ? { reminderMs: options.outageReminderMs } : {}) }).watch(
+    connection,
+  );
+  const lostLocks = new LostLockLog(logger);
   const prefix = config.REGIONWATCH_PREFIX;
   // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
   // instead of spinning), and a sliding window checked right before each request holds the cap as
@@ -84,11 +95,17 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const pause = new SharedPause(connection, `${prefix}:${POLL_QUEUE}:aspose-pause`);
   const ownsAspose = options.aspose === undefined;
   const aspose = options.aspose ?? createAsposeClient(config, { beforeRequest: requestGate(pause, limiter) });
-  const metrics = new WorkerMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const metrics = new WorkerMetrics({ defaultMetrics: options.defaultMetrics ?? true, prefix });
   metrics.initialise();
   const readiness = new Readiness();
+  const probe = new RedisProbe(connection);
+  metrics.watchHealth(readiness, probe);
 
-  const queue = (name: string) => new Queue(name, { connection, prefix });
+  // Without an 'error' listener BullMQ prints each of a queue's errors to stderr, stack and all.
+  const queue = (name: string) =>
+    new Queue(name, { connection, prefix }).on('error', (error) => {
+      if (!outage.report(error, name)) logger.error({ err: error, queue: name }, 'queue error');
+    });
   const pollQueue = queue(POLL_QUEUE);
   const webhookQueue = queue(WEBHOOK_QUEUE);
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
@@ -128,7 +145,10 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
 
   const pollWorker = new Worker<unknown, PollReturn>(
     POLL_QUEUE,
-    createPollProcessor({ aspose, records, reschedule: rescheduleJobIn(pollQueue), handOff, pause, upstream, config, metrics, logger }),
+    writesSucceeded(
+      createPollProcessor({ aspose, records, reschedule: rescheduleJobIn(pollQueue), handOff, pause, upstream, config, metrics, logger }),
+      outage,
+    ),
     {
       ...shared,
       // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
@@ -160,7 +180,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     metrics,
     logger,
   });
-  const webhookWorker = new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, deliver, {
+  const webhookWorker = new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, writesSucceeded(deliver, outage), {
     ...shared,
     // Only for errors the processor did not expect: its retry schedule is its own (webhook-job-options.ts).
     settings: { backoffStrategy: (attemptsMade: number) => unexpectedErrorDelay(attemptsMade) },
@@ -171,7 +191,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   ] as const) {
     let sweeping: Promise<unknown> | undefined;
     worker.on('error', (error) => {
-      logger.error({ err: error, queue: worker.name }, 'worker error');
+      if (!outage.report(error, worker.name) && !lostLocks.report(error, worker.name))
+        logger.error({ err: error, queue: worker.name }, 'worker error');
       // A job BullMQ took but cannot read: fail it now, not after up to maxStalledCount stalls.
       if (isUnreadableJobError(error)) {
         sweeping ??= failUnreadableActiveJobs(queue, connection, logger)
@@ -188,7 +209,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
 
   let server: Server | undefined;
   if (options.serveHealth ?? true) {
-    server = createHealthServer({ readiness, registry: metrics.registry, pingRedis: () => ping(connection) });
+    server = createHealthServer({ readiness, registry: metrics.registry, pingRedis: async () => (await probe.check()).up });
     await new Promise<void>((resolve, reject) => {
       server?.once('error', reject);
       server?.listen(config.METRICS_PORT, () => resolve());
@@ -217,42 +238,42 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   let closing: Promise<void> | undefined;
   const close = (timeoutMs = config.SHUTDOWN_TIMEOUT_MS) =>
     (closing ??= (async () => {
+      // Everything below runs against one deadline, whatever Redis does: a replica asked to stop must
+      // exit within SHUTDOWN_TIMEOUT_MS (Kubernetes kills it at terminationGracePeriodSeconds anyway).
+      const started = Date.now();
+      const left = () => Math.max(0, started + timeoutMs - Date.now());
       readiness.markShuttingDown();
+      logger.info({ timeoutMs, redisReachable: !outage.down }, 'worker stopping: finishing jobs in flight');
+      // Jobs in flight get the time but a reserve for closing connections (a fifth, at most a second).
+      const reserve = Math.min(1_000, Math.floor(timeoutMs / 5));
       backlog?.stop();
-      logger.info({ timeoutMs }, 'worker stopping: finishing jobs in flight');
-      await endpointScheduler.stop();
-      const graceful = Promise.all([pollWorker.close(), webhookWorker.close()]).then(() => true);
-      let timer: NodeJS.Timeout | undefined;
-      const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)));
-      const finished = await Promise.race([graceful, timedOut]);
-      clearTimeout(timer);
-      if (!finished) {
-        logger.warn('jobs still in flight at the shutdown timeout: handing them back (stalled-job recovery)');
-        await Promise.all([pollWorker.close(true), webhookWorker.close(true)]);
+      await within(left() - reserve, endpointScheduler.stop());
+      const drained = await within(left() - reserve, Promise.all([pollWorker.close(), webhookWorker.close()]));
+      if (!drained) {
+        logger.warn(
+          { redisReachable: !outage.down, waitedMs: Date.now() - started },
+          outage.down
+            ? 'Redis is unreachable at shutdown: handing jobs in flight back ' +
+                '(other replicas take them through stalled-job recovery once Redis is back)'
+            : 'jobs still in flight at the shutdown timeout: handing them back (stalled-job recovery)',
+        );
+        // BullMQ's close() cannot be forced once it has started, so drop the connections instead: the
+        // jobs' locks expire and another replica takes them.
+        await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all([pollWorker.disconnect(), webhookWorker.disconnect()]));
       }
-      await handOff.close();
-      await Promise.all([pollQueue.close(), webhookQueue.close(), resultsQueue?.close()]);
+      const queues = [pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])];
+      const queuesClosed = drained && (await within(left(), Promise.all(queues.map((q) => q.close()))));
+      if (!queuesClosed) await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all(queues.map((q) => q.disconnect())));
+      await within(left(), handOff.close());
+      outage.stop();
+      lostLocks.stop();
       connection.disconnect();
-      if (ownsAspose) await aspose.close();
-      await deliver.close();
-      await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+      await within(left(), Promise.all([ownsAspose ? aspose.close() : undefined, deliver.close()]));
+      // Requests being answered (a probe, a scrape) finish; then whatever is left is cut.
+      await within(left(), new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())));
       server?.closeAllConnections();
-      logger.info('worker stopped');
+      logger.info({ stoppedAfterMs: Date.now() - started, drained }, 'worker stopped');
     })());
 
   return { metrics, readiness, aspose, healthPort, pollWorker, webhookWorker, close };
-}
-
-async function ping(connection: RedisClient): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      connection.ping().then((answer) => answer === 'PONG'),
-      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 1_000))),
-    ]);
-  } catch {
-    return false;
-  } finally {
-    clearTimeout(timer);
-  }
 }

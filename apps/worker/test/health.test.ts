@@ -34,7 +34,9 @@ describe('health and metrics server', () => {
     await h.producer.track(taskId, { submittedAt: new Date(Date.now() - 2_000) });
     await h.waitFor('delivery', () => h.receiver.accepted.get(taskId));
     await h.waitFor('delivered metric', async () =>
-      (await worker.metrics.registry.getSingleMetricAsString('regionwatch_webhook_deliveries_total')).includes('outcome="delivered"} 1')
+      /outcome="delivered",prefix="[^"]+"\} 1$/m.test(
+        await worker.metrics.registry.getSingleMetricAsString('regionwatch_webhook_deliveries_total'),
+      )
         ? true
         : undefined,
     );
@@ -42,7 +44,12 @@ describe('health and metrics server', () => {
     const response = await fetch(`${base}/metrics`);
     expect(response.status).toBe(200);
     expect(response.headers.get('content-type')).toMatch(/^text\/plain/);
-    const text = await response.text();
+    const labelled = await response.text();
+    // Every series carries the environment's prefix (REGIONWATCH_PREFIX) as a label.
+    const prefixLabel = `prefix="${h.config.REGIONWATCH_PREFIX}"`;
+    const samples = labelled.split('\n').filter((line) => line !== '' && !line.startsWith('#'));
+    expect(samples.filter((line) => !line.includes(prefixLabel))).toEqual([]);
+    const text = labelled.replaceAll(`,${prefixLabel}`, '').replaceAll(`{${prefixLabel}}`, '');
     expect(text).toMatch(/^regionwatch_polls_total\{outcome="completed"\} 1$/m);
     expect(text).toMatch(/^regionwatch_tasks_finished_total\{status="Completed"\} 1$/m);
     expect(text).toMatch(/^regionwatch_tasks_finished_total\{status="Expired"\} 0$/m);
@@ -59,14 +66,33 @@ describe('health and metrics server', () => {
     expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-results",state="waiting"\} 1$/m);
     expect(text).toMatch(/^regionwatch_queue_jobs\{queue="regions-webhooks",state="completed"\} 1$/m);
     expect(text).toMatch(/^regionwatch_results_backlog_jobs 1$/m);
+    // Health, as /readyz sees it, and Redis.
+    expect(text).toMatch(/^regionwatch_redis_up 1$/m);
+    expect(text).toMatch(/^regionwatch_ready 1$/m);
+    for (const reason of [
+      'starting',
+      'shutting_down',
+      'redis',
+      'aspose_auth',
+      'aspose_invalid_response',
+      'aspose_misconfigured',
+      'results_backlog',
+    ])
+      expect(text).toMatch(new RegExp(`^regionwatch_not_ready\\{reason="${reason}"\\} 0$`, 'm'));
+    expect(text).toMatch(/^regionwatch_redis_used_memory_bytes [1-9]\d*$/m);
+    expect(text).toMatch(/^regionwatch_redis_maxmemory_bytes \d+$/m);
   });
 
   test('goes not-ready the moment shutdown starts', async () => {
     const closing = worker.close(5_000);
+    // The gauges say so too (read from the registry: with nothing in flight the server closes quickly).
+    const metrics = worker.metrics.registry.metrics();
     // The server keeps answering while jobs drain, and says why it is not ready.
     const answer = await fetch(`${base}/readyz`);
     expect(answer.status).toBe(503);
     expect(((await answer.json()) as { reasons: string[] }).reasons).toContain('shutting down');
+    expect(await metrics).toMatch(/^regionwatch_ready\{prefix="[^"]+"\} 0$/m);
+    expect(await metrics).toMatch(/^regionwatch_not_ready\{reason="shutting_down",prefix="[^"]+"\} 1$/m);
     await closing;
     await expect(fetch(`${base}/healthz`)).rejects.toThrow();
   });

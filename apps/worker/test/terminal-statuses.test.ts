@@ -163,8 +163,17 @@ describe('logs', () => {
     await h.producer.track(taskId);
     await h.result(taskId);
     await h.waitFor('webhook', () => h.receiver.accepted.get(taskId));
-    const lines = h.logs.lines.map((line) => JSON.parse(line) as { msg: string; taskId?: string; status?: string });
-    expect(lines.filter((l) => l.msg === 'task finished' && l.taskId === taskId)).toHaveLength(1);
+    const parse = () => h.logs.lines.map((line) => JSON.parse(line) as { msg: string; taskId?: string; status?: string });
+    // Both lines follow what they log (the hand-off, the delivery): they may come a moment after the test saw it.
+    const logged = (msg: string) => parse().some((l) => l.msg === msg && l.taskId === taskId);
+    await h.waitFor('both lines', () => (logged('task finished') && logged('webhook delivered') ? true : undefined));
+    const lines = parse();
+    const finished = lines.filter((l) => l.msg === 'task finished' && l.taskId === taskId);
+    expect(finished).toHaveLength(1);
+    // A count is called one (the regions themselves are in the result, never in a log line).
+    const regionCount = (await h.result(taskId)).regions.length;
+    expect(finished[0]).toMatchObject({ regionCount });
+    expect(finished[0]).not.toHaveProperty('regions');
     expect(lines.filter((l) => l.msg === 'webhook delivered' && l.taskId === taskId)).toHaveLength(1);
 
     const text = h.logs.lines.join('\n');

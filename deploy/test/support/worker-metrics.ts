@@ -10,9 +10,6 @@ import { startWorker, type RunningWorker } from '@regionwatch/worker';
  * list can lose it.
  */
 export const PLANNED_METRICS = new Set([
-  'regionwatch_ready',
-  'regionwatch_not_ready',
-  'regionwatch_redis_up',
   'regionwatch_polls_per_task_bucket',
   'regionwatch_polls_per_task_sum',
   'regionwatch_polls_per_task_count',
@@ -20,8 +17,6 @@ export const PLANNED_METRICS = new Set([
   'regionwatch_detection_lag_seconds_sum',
   'regionwatch_detection_lag_seconds_count',
   'regionwatch_learned_completion_seconds',
-  'regionwatch_redis_used_memory_bytes',
-  'regionwatch_redis_maxmemory_bytes',
 ]);
 
 export type LiveWorker = { config: WorkerConfig; simulator: Simulator; worker: RunningWorker; close(): Promise<void> };

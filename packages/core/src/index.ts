@@ -4,6 +4,7 @@
 export { RegionwatchError } from './errors/regionwatch-error.js';
 export { ConfigError, type ConfigIssue } from './errors/config-error.js';
 export { RedisUnavailableError } from './errors/redis-unavailable-error.js';
+export { RedisFullError } from './errors/redis-full-error.js';
 export { AsposeError, type AsposeErrorContext } from './errors/aspose-error.js';
 export { AsposeTransientError, type TransientReason } from './errors/aspose-transient-error.js';
 export { AsposeAuthError } from './errors/aspose-auth-error.js';
@@ -216,4 +217,7 @@ export {
   type RedisConnectionInput,
 } from './redis-connection.js';
 export { logRedisOutages } from './log-redis-outages.js';
+export { waitForRedis } from './wait-for-redis.js';
+export { RedisOutageLog, type RedisOutageLogOptions } from './redis-outage-log.js';
+export { redisErrorKind, type RedisErrorKind } from './redis-error-kind.js';
 export { MAX_REDACTED_URL_LENGTH, REDACTED, redactUrl, redactUrlsDeep, redactUrlsIn, redactUserInfo } from './redact-url.js';

@@ -24,12 +24,23 @@ export async function runService<C extends { readonly LOG_LEVEL: string }>(
   }
   const logger = createLogger({ level: config.LOG_LEVEL, name });
   logger.info({ config: describeConfig(config) }, 'configuration');
+  // A signal while starting (e.g. still waiting for an unreachable Redis) stops the process at once:
+  // nothing has been taken yet that would need handing back.
+  const stopWhileStarting = (signal: NodeJS.Signals) => {
+    logger.info({ signal }, `signal received while starting: ${name} exits without having started`);
+    process.exit(0);
+  };
+  process.once('SIGTERM', stopWhileStarting);
+  process.once('SIGINT', stopWhileStarting);
   let service: Service;
   try {
     service = await start(config, logger);
   } catch (error) {
     logger.fatal({ err: error }, `${name} failed to start`);
     process.exit(1);
+  } finally {
+    process.off('SIGTERM', stopWhileStarting);
+    process.off('SIGINT', stopWhileStarting);
   }
   const stop = (signal: NodeJS.Signals) => {
     logger.info({ signal }, 'signal received');

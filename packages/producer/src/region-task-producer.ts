@@ -9,6 +9,8 @@ import {
   JOB_NAMES,
   loadProducerConfig,
   POLL_QUEUE,
+  RedisFullError,
+  redisErrorKind,
   RedisUnavailableError,
   TaskRecordStore,
   redisTargetFrom,
@@ -113,7 +115,9 @@ export class RegionTaskProducer {
 
   /**
    * Tracks many ids with `addBulk`, `chunkSize` at a time. Invalid items are reported, not
-   * written; valid ones are tracked regardless. Outcomes come back in input order.
+   * written; valid ones are tracked regardless. Outcomes come back in input order. A full Redis
+   * (maxmemory reached under noeviction) throws `RedisFullError`: some ids of that call may have been
+   * written before Redis filled up; tracking them all again once it has room is safe (a no-op for those).
    */
   async trackMany(items: readonly TrackManyItem[]): Promise<TrackManyOutcome[]> {
     const now = Date.now();
@@ -136,7 +140,10 @@ export class RegionTaskProducer {
     });
     for (let start = 0; start < pending.length; start += this.chunkSize) {
       const chunk = pending.slice(start, start + this.chunkSize);
-      const created = await this.addChunk(chunk.map((p) => p.job));
+      const created = await this.addChunk(chunk.map((p) => p.job)).catch((error: unknown) => {
+        // Under noeviction a full Redis refuses each job's add script before it writes anything.
+        throw redisErrorKind(error) === 'full' ? new RedisFullError(error as Error) : error;
+      });
       chunk.forEach((p, i) => (outcomes[p.index] = { ok: true, taskId: p.job.taskId, created: created[i] ?? false }));
     }
     return outcomes;

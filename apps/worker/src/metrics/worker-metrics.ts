@@ -1,6 +1,8 @@
 import { BREAKER_STATES, redactUrl, type EndpointHealth } from '@regionwatch/core';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { NOT_READY_REASONS, type Readiness } from '../health/readiness.js';
+import type { RedisCheck, RedisProbe } from '../health/redis-probe.js';
 
 export type PollOutcome =
   | 'pending'
@@ -28,6 +30,9 @@ export const OTHER_ENDPOINTS = 'other';
 export function endpointLabel(endpoint: string, rank: number): string {
   return rank < NAMED_ENDPOINTS ? redactUrl(endpoint) : OTHER_ENDPOINTS;
 }
+
+/** The longest a scrape waits for Redis (queue depths); /metrics answers with what is known after it. */
+export const SCRAPE_REDIS_TIMEOUT_MS = 1_000;
 
 /** Every metric the worker exposes, on a registry of its own (several workers can share a process in tests). */
 export class WorkerMetrics {
@@ -130,16 +135,54 @@ export class WorkerMetrics {
   });
   private resultsQueue: Queue | undefined;
   private watched: readonly Queue[] = [];
-  // Queue depths are read on scrape, so they are right whichever replica is asked.
+  private health: { readiness: Readiness; probe: RedisProbe } | undefined;
+  private queueRead: Promise<void> | undefined;
+  private healthRead: Promise<void> | undefined;
+  // Queue depths are read on scrape, so they are right whichever replica is asked. While Redis does
+  // not answer they keep their last values (regionwatch_redis_up says they are stale) rather than vanish.
   private readonly queueJobs: Gauge<'queue' | 'state'> = new Gauge({
     name: 'regionwatch_queue_jobs',
-    help: 'Jobs per queue and state (read from Redis at scrape time)',
+    help: 'Jobs per queue and state (read from Redis at scrape time; the last values read while Redis does not answer)',
     labelNames: ['queue', 'state'],
     registers: [this.registry],
     collect: () => this.collectQueueDepths(),
   });
+  // Readiness and Redis, also read at scrape time (one PING + INFO per scrape, bounded: SCRAPE_REDIS_TIMEOUT_MS).
+  readonly redisUp = new Gauge({
+    name: 'regionwatch_redis_up',
+    help: 'Whether Redis answered this replica just now (1) or not (0)',
+    registers: [this.registry],
+    collect: () => this.collectHealth(),
+  });
+  readonly ready = new Gauge({
+    name: 'regionwatch_ready',
+    help: 'Whether this replica is ready (1), as /readyz answers, or not (0)',
+    registers: [this.registry],
+    collect: () => this.collectHealth(),
+  });
+  readonly notReady = new Gauge({
+    name: 'regionwatch_not_ready',
+    help: 'Why this replica is not ready: 1 while the reason holds, 0 otherwise (reasons as /readyz names them)',
+    labelNames: ['reason'],
+    registers: [this.registry],
+    collect: () => this.collectHealth(),
+  });
+  readonly redisUsedMemory = new Gauge({
+    name: 'regionwatch_redis_used_memory_bytes',
+    help: "Redis's used_memory (INFO memory), the last value read",
+    registers: [this.registry],
+    collect: () => this.collectHealth(),
+  });
+  readonly redisMaxmemory = new Gauge({
+    name: 'regionwatch_redis_maxmemory_bytes',
+    help: "Redis's maxmemory (INFO memory; 0 = no limit), the last value read",
+    registers: [this.registry],
+    collect: () => this.collectHealth(),
+  });
 
-  constructor(options: { defaultMetrics?: boolean } = {}) {
+  /** `prefix` (REGIONWATCH_PREFIX) becomes a label of every series, so several environments can share one Prometheus. */
+  constructor(options: { defaultMetrics?: boolean; prefix?: string } = {}) {
+    if (options.prefix !== undefined) this.registry.setDefaultLabels({ prefix: options.prefix });
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'regionwatch_process_' });
   }
 
@@ -182,13 +225,41 @@ export class WorkerMetrics {
     }
   }
 
+  /** Readiness and Redis gauges follow these (without them the gauges say ready and up). */
+  watchHealth(readiness: Readiness, probe: RedisProbe): void {
+    this.health = { readiness, probe };
+  }
+
+  /** Every health gauge collects through this; one look at Redis per scrape, shared. */
+  private collectHealth(): Promise<void> {
+    return (this.healthRead ??= this.readHealth().finally(() => (this.healthRead = undefined)));
+  }
+
+  private async readHealth(): Promise<void> {
+    const check: RedisCheck = this.health ? await this.health.probe.check() : { up: true };
+    this.redisUp.set(check.up ? 1 : 0);
+    if (check.usedMemoryBytes !== undefined) this.redisUsedMemory.set(check.usedMemoryBytes);
+    if (check.maxmemoryBytes !== undefined) this.redisMaxmemory.set(check.maxmemoryBytes);
+    const reasons = this.health?.readiness.reasonCodes(check.up) ?? new Set();
+    this.ready.set(reasons.size === 0 ? 1 : 0);
+    for (const reason of NOT_READY_REASONS) this.notReady.set({ reason }, reasons.has(reason) ? 1 : 0);
+  }
+
   private async collectQueueDepths(): Promise<void> {
-    await Promise.all(
+    if (this.health && !(await this.health.probe.check()).up) return; // keep the last values
+    // One read at a time: a scrape while the previous read still waits on a slow Redis adds nothing.
+    const read = (this.queueRead ??= Promise.all(
       this.watched.map(async (queue) => {
         const counts = await queue.getJobCounts(...JOB_STATES);
         for (const state of JOB_STATES) this.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
       }),
-    );
+    )
+      .then(() => undefined)
+      .catch(() => undefined)
+      .finally(() => (this.queueRead = undefined)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([read, new Promise((resolve) => (timer = setTimeout(resolve, SCRAPE_REDIS_TIMEOUT_MS)))]);
+    clearTimeout(timer);
   }
 
   /**

@@ -275,7 +275,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         {
           status: result.status,
           polls: result.polls,
-          regions: result.regions.length,
+          regionCount: result.regions.length,
           errors: result.errors.slice(0, 3),
           ...(result.errors.length > 3 ? { moreErrors: result.errors.length - 3 } : {}),
         },

@@ -1,0 +1,77 @@
+import { parseArgs } from 'node:util';
+import {
+  ConfigError,
+  createRedisConnection,
+  describeRedisTarget,
+  loadReplayConfig,
+  redisTargetFrom,
+  waitForRedis,
+} from '@regionwatch/core';
+import { PrefixInUseError, purgePrefix } from './purge/purge-prefix.js';
+
+const USAGE = `usage: npm run purge -- --prefix PREFIX [--yes] [--force]
+  Removes every key of one regionwatch environment from Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES): all queues, jobs, results,
+  dead letters and regionwatch's own keys under "PREFIX:". Without --yes it only counts them.
+  Refuses while a worker of that prefix is connected, unless --force. Another prefix is never touched.`;
+
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        prefix: { type: 'string' },
+        yes: { type: 'boolean' },
+        force: { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (error) {
+    console.error(`${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+})();
+const { values } = parsed;
+if (values.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+// The prefix is never taken from REGIONWATCH_PREFIX: removing an environment is spelled out.
+if (!values.prefix) {
+  console.error(`--prefix is required (it is never read from REGIONWATCH_PREFIX)\n${USAGE}`);
+  process.exit(2);
+}
+
+let config;
+try {
+  config = loadReplayConfig({ ...process.env, REGIONWATCH_PREFIX: values.prefix });
+} catch (error) {
+  console.error(error instanceof ConfigError ? error.message : String(error));
+  process.exit(2);
+}
+const target = redisTargetFrom(config);
+const connection = createRedisConnection(target, 'fail-fast');
+connection.on('error', () => {}); // reported once, below
+const where = target.mode === 'standalone' ? `REDIS_URL=${describeRedisTarget(target)}` : describeRedisTarget(target);
+try {
+  await waitForRedis(connection);
+} catch (error) {
+  console.error(`purge failed: ${(error as Error).message} (${where})`);
+  connection.disconnect();
+  process.exit(2);
+}
+let exitCode = 0;
+try {
+  const report = await purgePrefix(connection, values.prefix, { remove: values.yes ?? false, force: values.force ?? false });
+  const queues = report.queues.length > 0 ? ` (queues: ${report.queues.join(', ')})` : '';
+  if (report.removed) console.log(`removed ${report.keys} key(s) of prefix "${report.prefix}"${queues} from ${where}`);
+  else if (report.keys === 0) console.log(`no key of prefix "${report.prefix}" in ${where}`);
+  else
+    console.log(
+      `would remove ${report.keys} key(s) of prefix "${report.prefix}"${queues} from ${where}; run again with --yes to remove them`,
+    );
+} catch (error) {
+  console.error(`purge failed: ${(error as Error).message}`);
+  exitCode = error instanceof PrefixInUseError ? 3 : 1;
+} finally {
+  connection.disconnect();
+}
+process.exitCode = exitCode;
