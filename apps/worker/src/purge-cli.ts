@@ -10,8 +10,9 @@ import {
 import { PrefixInUseError, purgePrefix } from './purge/purge-prefix.js';
 
 const USAGE = `usage: npm run purge -- --prefix PREFIX [--yes] [--force]
-  Removes every key of one regionwatch environment from Redis (REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES): all queues, jobs, results,
-  dead letters and regionwatch's own keys under "PREFIX:". Without --yes it only counts them.
+  Removes every key of one regionwatch environment from Redis (REDIS_URL, REDIS_SENTINELS or
+  REDIS_CLUSTER_NODES): all queues, jobs, results, dead letters and regionwatch's own keys under
+  "PREFIX:". Without --yes it only counts them.
   Refuses while a worker of that prefix is connected, unless --force. Another prefix is never touched.`;
 
 const parsed = (() => {

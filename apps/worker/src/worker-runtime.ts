@@ -20,7 +20,6 @@ import {
   type AsposeClient,
   type WorkerConfig,
   type Logger,
-  type RedisClient,
 } from '@regionwatch/core';
 import { Queue, Worker, type Job } from 'bullmq';
 import { createHandOff } from './delivery/hand-off.js';
