@@ -7,9 +7,9 @@ export type MemoryFigures = {
   pendingTasks: number;
   bytesPerPendingTask: number;
   finishedTasks: number;
-  /** Completed poll job (with its result as return value) + result job in the results queue + dedupe key. */
+  /** The task record (poll jobs are removed when they complete) + the result job in the results queue. */
   bytesPerFinishedTask: number;
-  /** RESULTS_QUEUE='': only the completed poll job stays. */
+  /** RESULTS_QUEUE='': only the task record stays. */
   bytesPerFinishedTaskWithoutResultsQueue: number;
 };
 

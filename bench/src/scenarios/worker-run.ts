@@ -67,7 +67,10 @@ export async function runWorkers(ctx: BenchContext, options: WorkerRunOptions): 
     ctx.simulator.resetCounters();
     await options.beforeTrack?.();
     await producer.trackMany(ids);
-    const finished = options.env?.RESULTS_QUEUE === '' ? () => pollQueue.getCompletedCount() : () => results.count();
+    // Without a results queue a finished task shows as its poll job gone: completed poll jobs are removed
+    // at once (the task record stands for them).
+    const unfinished = () => pollQueue.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized');
+    const finished = options.env?.RESULTS_QUEUE === '' ? async () => options.tasks - (await unfinished()) : () => results.count();
     await until('every result', async () => (await finished()) >= options.tasks, 15 * 60_000, options.checkEveryMs ?? 50);
     const t1 = Date.now();
     const t0 = ctx.simulator.requestLog().find((entry) => entry.endpoint === 'get')?.at ?? t1;

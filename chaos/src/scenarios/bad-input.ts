@@ -66,7 +66,10 @@ function badAnswers(size: ChaosSize): { label: string; script: Parameters<ChaosW
  */
 export async function badInput(size: ChaosSize): Promise<ScenarioReport> {
   const started = Date.now();
-  const world = await ChaosWorld.create({ env: { POLL_INITIAL_DELAY_MS: '50', POLL_MAX_DELAY_MS: '200' } });
+  // Unreadable answers end a task only after ASPOSE_INVALID_GRACE_MS of them (15 min by default): a second here.
+  const world = await ChaosWorld.create({
+    env: { POLL_INITIAL_DELAY_MS: '50', POLL_MAX_DELAY_MS: '200', ASPOSE_INVALID_GRACE_MS: '1000' },
+  });
   try {
     const good = scriptTasks(world.simulator, 'good', size === 'full' ? 1_000 : 100, 2_000);
     const bad: Expected[] = badAnswers(size).map(({ label, script }) => {
