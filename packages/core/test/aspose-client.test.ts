@@ -8,7 +8,6 @@ import {
   AsposePermanentError,
   AsposeTransientError,
   createAsposeClient,
-  decodeRegions,
   loadConfig,
   type AsposeClientOptions,
 } from '../src/index.js';
@@ -130,24 +129,32 @@ describe('token endpoint answers that are unusable', () => {
 
 describe('getDetectRegions', () => {
   it('follows a task through Pending, Processing and Completed', async () => {
-    const c = client();
-    const id = simulator.createTask({
-      pendingMs: 50,
-      processingMs: 50,
-      outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
-    });
-    expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    expect((await c.getDetectRegions(id)).taskStatus).toBe('Processing');
-    await new Promise((resolve) => setTimeout(resolve, 60));
-    const done = await c.getDetectRegions(id);
-    expect(done).toMatchObject({
-      id,
-      taskStatus: 'Completed',
-      responseStatusCode: 'Ok',
-      results: [{ type: 'Other', data: 'W1swLCA4LCA2OTcsIDQ0MV1d' }],
-    });
-    expect(decodeRegions(done.results)).toEqual([{ left: 0, top: 8, right: 697, bottom: 441 }]);
+    // The simulator's clock is moved by hand: the phases do not depend on how fast this runs.
+    let now = 1_750_000_000_000;
+    const scripted = await startSimulator({ now: () => now });
+    try {
+      const c = client({ baseUrl: scripted.url, tokenUrl: scripted.tokenUrl });
+      const id = scripted.createTask({
+        pendingMs: 50,
+        processingMs: 50,
+        outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
+      });
+      expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
+      now += 50;
+      expect((await c.getDetectRegions(id)).taskStatus).toBe('Processing');
+      now += 50;
+      const done = await c.getDetectRegions(id);
+      expect(done).toEqual({
+        id,
+        taskStatus: 'Completed',
+        responseStatusCode: 'Ok',
+        results: [{ type: 'Other', data: 'W1swLCA4LCA2OTcsIDQ0MV1d' }],
+        error: null,
+      });
+      await c.close();
+    } finally {
+      await scripted.close();
+    }
   });
 
   it('reads Error and NotExist as statuses (200 answers)', async () => {
@@ -157,17 +164,26 @@ describe('getDetectRegions', () => {
     expect((await c.getDetectRegions('00000000-0000-4000-8000-000000000000')).taskStatus).toBe('NotExist');
   });
 
-  it.each([
-    ['seconds', { retryAfterSeconds: 3, retryAfterHttpDate: false }, 3_000],
-    ['an HTTP-date', { retryAfterSeconds: 5, retryAfterHttpDate: true }, 5_000],
-  ])('429 with Retry-After as %s is transient and carries the delay', async (_form, fault, expected) => {
-    simulator.setFaults({ tooManyRequests: { rate: 1, ...fault } });
+  it('429 with Retry-After in seconds is transient and carries the delay', async () => {
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 3 } });
     const error = await failure(client().getDetectRegions('task-429'));
     expect(error).toBeInstanceOf(AsposeTransientError);
+    expect(error).toMatchObject({ reason: 'rate-limited', statusCode: 429, taskId: 'task-429', retryAfterMs: 3_000 });
+  });
+
+  it('429 with Retry-After as an HTTP-date is transient and carries the time left until that date', async () => {
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 5, retryAfterHttpDate: true } });
+    // The simulator dates its answer 5 s after it reads its clock, rounded up to the second (HTTP-dates
+    // have no milliseconds); the client subtracts its own later reading. Both readings fall between
+    // these two, so the delay is bracketed exactly, however slow the round trip.
+    const before = Date.now();
+    const error = await failure(client().getDetectRegions('task-429'));
+    const after = Date.now();
     expect(error).toMatchObject({ reason: 'rate-limited', statusCode: 429, taskId: 'task-429' });
-    const retryAfterMs = (error as AsposeTransientError).retryAfterMs ?? -1;
-    // An HTTP-date has 1 s resolution, so that form lands within a second of the delay.
-    expect(Math.abs(retryAfterMs - expected)).toBeLessThanOrEqual(fault.retryAfterHttpDate ? 1_000 : 0);
+    const dated = (at: number) => Math.ceil((at + 5_000) / 1_000) * 1_000;
+    const retryAfterMs = (error as AsposeTransientError).retryAfterMs ?? Number.NaN;
+    expect(retryAfterMs).toBeGreaterThanOrEqual(dated(before) - after);
+    expect(retryAfterMs).toBeLessThanOrEqual(dated(after) - before);
   });
 
   it('5xx is transient', async () => {
@@ -178,7 +194,8 @@ describe('getDetectRegions', () => {
   });
 
   it('a timeout is transient', async () => {
-    simulator.setFaults({ latency: { rate: 1, ms: 500 } });
+    // An answer an hour late cannot beat a 100 ms timeout, however busy the machine.
+    simulator.setFaults({ latency: { rate: 1, ms: 3_600_000 } });
     const error = await failure(client({ timeoutMs: 100 }).getDetectRegions('task-slow'));
     expect(error).toBeInstanceOf(AsposeTransientError);
     expect(error).toMatchObject({ reason: 'timeout' });
