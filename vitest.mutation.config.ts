@@ -1,0 +1,33 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { SOURCE_CONDITIONS } from './vitest.shared.js';
+
+// The vitest run Stryker drives (`npm run mutation`, stryker.config.mjs): only the test files that
+// exercise the mutated modules, so the initial dry run stays short; the same one-Redis global setup
+// as `npm test`. A test file added for a mutated module belongs in this list too.
+const project = (root: string, name: string, include: string[]) => ({
+  ...SOURCE_CONDITIONS,
+  root: fileURLToPath(new URL(`./${root}/`, import.meta.url)),
+  test: { name, include, environment: 'node' as const, testTimeout: 30_000, hookTimeout: 60_000 },
+});
+
+export default defineConfig({
+  ...SOURCE_CONDITIONS,
+  test: {
+    globalSetup: [fileURLToPath(new URL('./packages/testkit/src/global-setup.ts', import.meta.url))],
+    projects: [
+      project('packages/core', '@regionwatch/core', [
+        'test/decode-regions.test.ts',
+        'test/request-rate-limiter.test.ts',
+        'test/redact-url.test.ts',
+      ]),
+      project('apps/dashboard', '@regionwatch/dashboard', [
+        'src/auth/basic-auth.test.ts',
+        'test/auth-and-headers.test.ts',
+        'test/request-guards.test.ts',
+        'test/login-limit.test.ts',
+      ]),
+      project('apps/worker', '@regionwatch/worker', ['test/classify-poll-failure.test.ts']),
+    ],
+  },
+});
