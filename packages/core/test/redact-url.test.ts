@@ -114,4 +114,65 @@ describe('redactUrlsDeep', () => {
     });
     expect(data).toEqual(copy);
   });
+
+  it('redacts an object reached twice both times, and a cycle, without returning the original anywhere', () => {
+    const shared = { url: 'https://hooks.example/in?token=abc' };
+    const redactedShared = { url: 'https://hooks.example/in?token=[redacted]' };
+    const copy = redactUrlsDeep({ first: shared, second: shared, list: [shared] });
+    expect(copy).toEqual({ first: redactedShared, second: redactedShared, list: [redactedShared] });
+    expect(copy.second).toBe(copy.first); // one copy, shared as the original was
+    expect(JSON.stringify(copy)).not.toContain('abc');
+
+    type Node = { url: string; self?: Node; children: Node[] };
+    const node: Node = { url: 'redis://:pw@r:6379/0', children: [] };
+    node.self = node;
+    node.children.push(node);
+    const cyclic = redactUrlsDeep(node);
+    expect(cyclic).not.toBe(node);
+    expect(cyclic.url).toBe('redis://[redacted]@r:6379/0');
+    expect(cyclic.self).toBe(cyclic);
+    expect(cyclic.children[0]).toBe(cyclic);
+    const list: unknown[] = ['https://u:p@h.example/'];
+    list.push(list);
+    const cyclicList = redactUrlsDeep(list);
+    expect(cyclicList[0]).toBe('https://[redacted]@h.example/');
+    expect(cyclicList[1]).toBe(cyclicList);
+  });
+
+  it('walks objects without a prototype; returns class instances (Error, Date, Buffer) as they are', () => {
+    const bare = Object.assign(Object.create(null) as Record<string, unknown>, { url: 'https://h.example/?k=v' });
+    expect(redactUrlsDeep(bare)).toEqual({ url: 'https://h.example/?k=[redacted]' });
+    const error = new Error('at https://h.example/?k=v');
+    const date = new Date(0);
+    const buffer = Buffer.from('https://h.example/?k=v');
+    const copy = redactUrlsDeep({ error, date, buffer });
+    expect(copy.error).toBe(error);
+    expect(copy.date).toBe(date);
+    expect(copy.buffer).toBe(buffer);
+  });
+
+  it('keeps a `__proto__` key of parsed JSON a key (it does not become the copy’s prototype)', () => {
+    const parsed = JSON.parse('{"__proto__": {"url": "https://h.example/?token=abc"}}') as Record<string, unknown>;
+    const copy = redactUrlsDeep(parsed);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+    expect(Object.keys(copy)).toEqual(['__proto__']);
+    expect(JSON.stringify(copy)).toBe('{"__proto__":{"url":"https://h.example/?token=[redacted]"}}');
+  });
+
+  it('leaves strings without "://" and non-strings untouched', () => {
+    expect(redactUrlsDeep(['token=abc', 'a@b', 7, false, null, undefined])).toEqual(['token=abc', 'a@b', 7, false, null, undefined]);
+    expect(redactUrlsDeep('see https://h.example/?k=v')).toBe('see https://h.example/?k=[redacted]');
+  });
+});
+
+describe('redactUrl length bound', () => {
+  it('keeps a URL of exactly the limit whole and cuts one character more to the limit, ending in …', () => {
+    const base = 'https://h.example/';
+    const exact = `${base}${'a'.repeat(MAX_REDACTED_URL_LENGTH - base.length)}`;
+    expect(exact).toHaveLength(MAX_REDACTED_URL_LENGTH);
+    expect(redactUrl(exact)).toBe(exact);
+    const over = `${exact}b`;
+    expect(redactUrl(over)).toBe(`${exact.slice(0, MAX_REDACTED_URL_LENGTH - 1)}…`);
+    expect(MAX_REDACTED_URL_LENGTH).toBe(300);
+  });
 });
