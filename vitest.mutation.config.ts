@@ -21,11 +21,13 @@ export default defineConfig({
         'test/request-rate-limiter.test.ts',
         'test/redact-url.test.ts',
       ]),
+      // The guards' and basic auth's own unit tests: each mutant runs in milliseconds there. The served-dashboard
+      // tests (test/auth-and-headers, request-guards, login-limit) check the same rules end to end in `npm test`,
+      // but start two dashboards per file, which would make every mutant of these modules cost seconds.
       project('apps/dashboard', '@regionwatch/dashboard', [
         'src/auth/basic-auth.test.ts',
-        'test/auth-and-headers.test.ts',
-        'test/request-guards.test.ts',
-        'test/login-limit.test.ts',
+        'src/security/host-guard.test.ts',
+        'src/security/same-origin-guard.test.ts',
       ]),
       project('apps/worker', '@regionwatch/worker', ['test/classify-poll-failure.test.ts']),
     ],

@@ -6,4 +6,83 @@
  */
 export type EquivalentMutant = { file: string; line: number; mutator: string; replacement: string; why: string };
 
-export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [];
+const LIMITER = 'packages/core/src/rate/request-rate-limiter.ts';
+const REDACT = 'packages/core/src/redact-url.ts';
+const DECODER = 'packages/core/src/regions/decode-regions.ts';
+
+export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
+  {
+    file: LIMITER,
+    line: 26,
+    mutator: 'EqualityOperator',
+    replacement: 'rps > 1',
+    why: 'at exactly 1 rps both branches give { max: 1, duration: 1000 } (floor(1) = 1, ceil(1000 / 1) = 1000).',
+  },
+  {
+    file: LIMITER,
+    line: 38,
+    mutator: 'MethodExpression',
+    replacement: 'Math.random().toString(36)',
+    why: 'the id only has to differ between limiter instances; keeping the "0." prefix does not change that.',
+  },
+  {
+    file: LIMITER,
+    line: 46,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'defining the command again on a connection that has it re-registers the same Lua script under the same name.',
+  },
+  {
+    file: LIMITER,
+    line: 46,
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why: 'the connection never has a "" property, so the command is always defined: the same as the mutant above.',
+  },
+  {
+    file: LIMITER,
+    line: 56,
+    mutator: 'ArithmeticOperator',
+    replacement: 'this.counter - 1',
+    why: 'counting down (-1, -2, …) still gives every admission of an instance its own member in the sorted set.',
+  },
+  {
+    file: LIMITER,
+    line: 58,
+    mutator: 'EqualityOperator',
+    replacement: 'waitMs > 0',
+    why:
+      'the script never returns 0: entries at or before now - window are removed first, so the oldest left is later ' +
+      'and its wait (oldest + window - now) is at least 1 ms; admission returns -1.',
+  },
+  {
+    file: REDACT,
+    line: 74,
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why:
+      'the `includes("://")` test is a shortcut: redactUrlsIn changes only text matching scheme://, so running it on ' +
+      'every string gives the same result.',
+  },
+  {
+    file: REDACT,
+    line: 100,
+    mutator: 'EqualityOperator',
+    replacement: 'equals <= 0',
+    why: 'a part starting with "=" has the empty key, which the plain-key pattern (1 to 64 characters) refuses: [redacted] either way.',
+  },
+  {
+    file: DECODER,
+    line: 54,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why: 'Number.isSafeInteger is false for every non-number, so the typeof test only documents the intent.',
+  },
+  {
+    file: DECODER,
+    line: 74,
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why: 'Buffer.from(text, "") encodes as UTF-8, the default: the same bytes.',
+  },
+];

@@ -54,6 +54,16 @@ describe('redactUrl', () => {
   });
 });
 
+describe('redactUrl keeps the path the parser sees', () => {
+  it('a backslash path (special schemes read it as a slash) is kept, not taken for a bare origin', () => {
+    expect(redactUrl('https://h.example\\in?token=x')).toBe('https://h.example/in?token=[redacted]');
+  });
+
+  it('an origin followed by a query that holds a URL stays an origin (no slash added)', () => {
+    expect(redactUrl('https://h.example?next=http://x/')).toBe('https://h.example?next=[redacted]');
+  });
+});
+
 describe('redactUrlsIn', () => {
   it('redacts every URL inside a text and leaves the words around them', () => {
     const text = 'POST https://u:pw@hooks.example/in?token=t0k3n failed; retry http://b.example/x?sig=s1g then stop';
@@ -78,6 +88,16 @@ describe('redactUrlsIn', () => {
   it('leaves text without URLs alone, and scheme names in prose', () => {
     expect(redactUrlsIn('webhook receiver answered HTTP 500')).toBe('webhook receiver answered HTTP 500');
     expect(redactUrlsIn('must be a redis:// or rediss:// URL')).toBe('must be a redis:// or rediss:// URL');
+  });
+
+  it('keeps a scheme named in prose even when it does not parse (nothing after it could be a secret)', () => {
+    expect(redactUrlsIn('expected an http:// or https:// URL, got ftp://')).toBe('expected an http:// or https:// URL, got ftp://');
+  });
+
+  it('gives every URL in a text the redacted form, even one without secrets: normalised and bounded', () => {
+    expect(redactUrlsIn('HTTPS://H.Example/In fine')).toBe('https://h.example/In fine');
+    const long = `https://h.example/${'a'.repeat(400)}`;
+    expect(redactUrlsIn(`see ${long} now`)).toBe(`see ${long.slice(0, MAX_REDACTED_URL_LENGTH - 1)}… now`);
   });
 
   it('drops an unparseable URL that could hold a secret', () => {
@@ -137,6 +157,20 @@ describe('redactUrlsDeep', () => {
     const cyclicList = redactUrlsDeep(list);
     expect(cyclicList[0]).toBe('https://[redacted]@h.example/');
     expect(cyclicList[1]).toBe(cyclicList);
+  });
+
+  it('returns ordinary objects: every key enumerable, writable and configurable, like the input’s', () => {
+    const copy = redactUrlsDeep({ url: 'https://h.example/?k=v', nested: { n: 1 } });
+    for (const [target, key] of [
+      [copy, 'url'],
+      [copy, 'nested'],
+      [copy.nested, 'n'],
+    ] as const) {
+      expect(Object.getOwnPropertyDescriptor(target, key)).toMatchObject({ enumerable: true, writable: true, configurable: true });
+    }
+    copy.url = 'changed';
+    expect(delete (copy as { nested?: unknown }).nested).toBe(true);
+    expect(copy).toEqual({ url: 'changed' });
   });
 
   it('walks objects without a prototype; returns class instances (Error, Date, Buffer) as they are', () => {

@@ -77,6 +77,14 @@ describe('RequestRateLimiter', () => {
     expect(await outcome(a)).toBeInstanceOf(RateBudgetExhaustedError); // the other replica as well
   });
 
+  it('counts every admission of one limiter, however many: 50 of 50 sent, the 51st refused', async () => {
+    // Each admission is its own entry in the window; two that shared an entry would let more than max through.
+    const limiter = new RequestRateLimiter(redis, `${prefix}:many`, 50, 60_000);
+    for (let i = 0; i < 50; i++) expect(await outcome(limiter)).toBe('sent');
+    expect(await outcome(limiter)).toBeInstanceOf(RateBudgetExhaustedError);
+    expect(await redis.zcard(`${prefix}:many`)).toBe(50);
+  });
+
   it('keeps separate budgets under separate keys', async () => {
     const one = new RequestRateLimiter(redis, `${prefix}:one`, 1, 60_000);
     const two = new RequestRateLimiter(redis, `${prefix}:two`, 1, 60_000);
