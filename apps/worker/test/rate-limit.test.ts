@@ -35,7 +35,7 @@ afterAll(async () => {
 });
 
 describe('ASPOSE_MAX_RPS', () => {
-  test('caps requests to Aspose across two replicas together: at most 10 admitted in any second of Redis time, every GET admitted', async () => {
+  test('caps Aspose requests across two replicas: at most 10 admitted in any second of Redis time, every GET admitted', async () => {
     await Promise.all([h.startWorker(), h.startWorker()]);
     const ids = Array.from({ length: 40 }, () =>
       h.simulator.createTask({ pendingMs: 400, processingMs: 300, outcome: { status: 'Completed' } }),
