@@ -9,6 +9,8 @@ export type EquivalentMutant = { file: string; line: number; mutator: string; re
 const LIMITER = 'packages/core/src/rate/request-rate-limiter.ts';
 const REDACT = 'packages/core/src/redact-url.ts';
 const DECODER = 'packages/core/src/regions/decode-regions.ts';
+const BASIC_AUTH = 'apps/dashboard/src/auth/basic-auth.ts';
+const SAME_ORIGIN = 'apps/dashboard/src/security/same-origin-guard.ts';
 
 export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   {
@@ -84,5 +86,54 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     mutator: 'StringLiteral',
     replacement: '""',
     why: 'Buffer.from(text, "") encodes as UTF-8, the default: the same bytes.',
+  },
+  {
+    file: BASIC_AUTH,
+    line: 52,
+    mutator: 'LogicalOperator',
+    replacement: 'limiter || before',
+    why: '`before` is set exactly when there is a limiter, so "limiter and before" and "limiter or before" never differ.',
+  },
+  {
+    file: BASIC_AUTH,
+    line: 90,
+    mutator: 'StringLiteral',
+    replacement: 'Stryker was here!',
+    why: 'a missing header is matched as some other text that is not `Basic <base64>` either: undefined both ways.',
+  },
+  {
+    file: BASIC_AUTH,
+    line: 100,
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why: 'Hash.update(text, "") encodes the text as UTF-8, the default: the same digest.',
+  },
+  {
+    file: SAME_ORIGIN,
+    line: 49,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why: 'originHost(undefined) also gives undefined (new URL(undefined) throws, which it catches).',
+  },
+  {
+    file: SAME_ORIGIN,
+    line: 50,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'the set holds only strings, so trusted.has(undefined) is false: the undefined check only spares a lookup.',
+  },
+  {
+    file: SAME_ORIGIN,
+    line: 53,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'an undefined origin host never equals a string host, so the check changes nothing.',
+  },
+  {
+    file: SAME_ORIGIN,
+    line: 61,
+    mutator: 'BlockStatement',
+    replacement: '{}',
+    why: 'the catch block returns undefined and an empty one falls through to the same implicit undefined.',
   },
 ];

@@ -95,10 +95,38 @@ function clip(text: string): string {
   return oneLine.length > 100 ? `${oneLine.slice(0, 99)}…` : oneLine;
 }
 
-/** Rewrites mutation/README.md's generated section from mutation/report.json; returns why the goal was missed (empty: met). */
-export function writeReport(): string[] {
+/**
+ * Several reports as one: a later report's result for a mutant (same file, place, mutator and
+ * replacement) replaces an earlier one's, and its other mutants are added. For re-measuring part of a
+ * run (`stryker run --mutate file:line-line` after adding tests) without re-running all of it.
+ */
+export function mergeReports(reports: readonly Report[]): Report {
+  const key = (m: Mutant) =>
+    `${m.location.start.line}:${m.location.start.column}-${m.location.end.line}:${m.location.end.column}|${m.mutatorName}|${m.replacement}`;
+  const files: Report['files'] = {};
+  for (const report of reports) {
+    for (const [file, { source, mutants }] of Object.entries(report.files)) {
+      const known = files[file];
+      if (!known || known.source !== source) {
+        files[file] = { source, mutants: [...mutants] };
+        continue;
+      }
+      const byKey = new Map(known.mutants.map((m) => [key(m), m]));
+      for (const mutant of mutants) byKey.set(key(mutant), mutant);
+      files[file] = { source, mutants: [...byKey.values()] };
+    }
+  }
+  return { files };
+}
+
+/**
+ * Rewrites mutation/README.md's generated section from the given Stryker JSON reports (default:
+ * mutation/report.json; several are merged in order, see mergeReports); returns why the goal was missed.
+ */
+export function writeReport(reportPaths: readonly string[] = []): string[] {
   const here = (name: string) => fileURLToPath(new URL(name, import.meta.url));
-  const report = JSON.parse(readFileSync(here('report.json'), 'utf8')) as Report;
+  const paths = reportPaths.length > 0 ? reportPaths : [here('report.json')];
+  const report = mergeReports(paths.map((path) => JSON.parse(readFileSync(path, 'utf8')) as Report));
   const readmePath = here('README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const from = readme.indexOf(START);
@@ -111,7 +139,8 @@ export function writeReport(): string[] {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const shortfalls = writeReport();
+  // `node --import tsx mutation/summarize.ts [report.json …]`: the report section alone, from saved reports.
+  const shortfalls = writeReport(process.argv.slice(2));
   // Non-zero exit when the goal is missed, so a scheduled CI job goes red (the report is written either way).
   if (shortfalls.length > 0) {
     console.error(`mutation testing goal missed:\n${shortfalls.map((s) => `  - ${s}`).join('\n')}`);

@@ -264,6 +264,18 @@ describe('basicAuth with a failed-login limiter (real Redis)', () => {
     expect(await calls.check(LIMITER_CLIENT)).toEqual({ failures: 0, retryAfterMs: 0 });
   });
 
+  it('logs a failed login without a limiter (no count, not blocked), and limits without a logger', async () => {
+    const logs = captureLogs();
+    const logged = basicAuth({ user: USER, password: PASSWORD }, { logger: logs.logger });
+    expect(await respond(logged, header(`${USER}:wrong`))).toMatchObject({ status: 401 });
+    expect(logs.lines).toEqual([expect.objectContaining({ msg: 'dashboard login failed', failures: null, blocked: false })]);
+
+    const limiter = createLoginLimiter({ connection, prefix: `${prefix}-silent`, limit: { failures: 1, windowSeconds: WINDOW_SECONDS } });
+    const silent = basicAuth({ user: USER, password: PASSWORD }, { limiter });
+    expect(await respond(silent, header(`${USER}:wrong`))).toMatchObject({ status: 401 });
+    expect(await respond(silent, header(`${USER}:${PASSWORD}`))).toMatchObject({ status: 429 });
+  });
+
   it('does not count a request without credentials', async () => {
     const { handler, calls, logs } = setup('anonymous');
     expect(await respond(handler, undefined)).toMatchObject({ status: 401 });
