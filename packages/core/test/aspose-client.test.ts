@@ -194,9 +194,10 @@ describe('getDetectRegions', () => {
   });
 
   it('a timeout is transient', async () => {
-    // An answer an hour late cannot beat a 100 ms timeout, however busy the machine.
+    // An answer an hour late cannot beat the timeout, however busy the machine. The timeout also bounds the
+    // token fetch, which the fault does not delay: 3 s leaves it room on a loaded machine (100 ms did not).
     simulator.setFaults({ latency: { rate: 1, ms: 3_600_000 } });
-    const error = await failure(client({ timeoutMs: 100 }).getDetectRegions('task-slow'));
+    const error = await failure(client({ timeoutMs: 3_000 }).getDetectRegions('task-slow'));
     expect(error).toBeInstanceOf(AsposeTransientError);
     expect(error).toMatchObject({ reason: 'timeout' });
   });
@@ -239,12 +240,19 @@ describe('getDetectRegions', () => {
 
 describe('submitDetectRegions and cancel', () => {
   it('submits an image and gets a task id that can be polled, then cancels it', async () => {
-    const c = client();
-    const id = await c.submitDetectRegions(Buffer.from('fake image bytes'), { language: 'English' });
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
-    await c.cancel(id);
-    expect((await c.getDetectRegions(id)).taskStatus).toBe('NotExist');
+    // The simulator's clock stands still, so the new task is still Pending when it is read, however slow the machine.
+    const frozen = await startSimulator({ now: () => 1_750_000_000_000 });
+    try {
+      const c = client({ baseUrl: frozen.url, tokenUrl: frozen.tokenUrl });
+      const id = await c.submitDetectRegions(Buffer.from('fake image bytes'), { language: 'English' });
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
+      await c.cancel(id);
+      expect((await c.getDetectRegions(id)).taskStatus).toBe('NotExist');
+      await c.close();
+    } finally {
+      await frozen.close();
+    }
   });
 
   it('refuses an empty image before calling Aspose', async () => {
