@@ -1,5 +1,7 @@
-import { createLogger, createRedisConnection, loadConfig } from '@regionwatch/core';
+import { appRoutes } from '@bull-board/api/dist/routes.js';
+import { createLogger, createRedisConnection, loadConfig, POLL_QUEUE } from '@regionwatch/core';
 import { testRedis } from '@regionwatch/testkit/vitest';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDashboard } from '../src/index.js';
 import { basic, serveDashboard, type Served } from './support/serve.js';
@@ -57,6 +59,95 @@ describe('basic auth', () => {
 
   it('needs no credentials when none are configured', async () => {
     expect((await fetch(`${open.base}/queues`)).status).toBe(200);
+  });
+});
+
+describe('what basic auth guards', () => {
+  const TASK_ID = 'auth-guarded-task';
+  let pollQueue: Queue;
+  beforeAll(async () => {
+    pollQueue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
+    await pollQueue.add('poll', { taskId: TASK_ID, metadata: { customer: 'guarded-customer' } }, { jobId: TASK_ID, delay: 3_600_000 });
+  });
+  afterAll(() => pollQueue.close());
+
+  const credentialsRefused = [
+    ['no credentials', {}],
+    ['a wrong password', basic(USER, 'wrong')],
+  ] as const;
+
+  it.each(credentialsRefused)(
+    'refuses the task page and the task API for a real task with %s, revealing nothing of it',
+    async (_label, headers) => {
+      for (const path of [`/tasks/${TASK_ID}`, `/api/tasks/${TASK_ID}`, `/tasks?taskId=${TASK_ID}`]) {
+        const response = await fetch(`${secured.base}${path}`, { headers, redirect: 'manual' });
+        expect(response.status, path).toBe(401);
+        expect(response.headers.get('www-authenticate')).toBe('Basic realm="regionwatch"');
+        const body = await response.text();
+        expect(body).not.toContain('guarded-customer');
+      }
+      // With the credentials, the same page shows the task: the 401s above were auth, not a missing route.
+      const page = await fetch(`${secured.base}/tasks/${TASK_ID}`, { headers: basic(USER, PASSWORD) });
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain('guarded-customer');
+    },
+  );
+
+  // Every route Bull Board itself declares as a write (its own route table, so a route a later
+  // version adds is covered too), with the parameters pointed at a real queue and job.
+  const writes = appRoutes.api.flatMap((route) =>
+    [route.method]
+      .flat()
+      .filter((method) => method !== 'get')
+      .flatMap((method) => [route.route].flat().map((path) => ({ method: method.toUpperCase(), path }))),
+  );
+
+  it('knows Bull Board’s write routes (the test below is not vacuous)', () => {
+    expect(writes.length).toBeGreaterThanOrEqual(20);
+    expect(writes).toEqual(
+      expect.arrayContaining([
+        { method: 'PUT', path: '/api/queues/:queueName/pause' },
+        { method: 'PUT', path: '/api/queues/:queueName/obliterate' },
+        { method: 'PUT', path: '/api/queues/:queueName/:jobId/clean' },
+        { method: 'POST', path: '/api/queues/:queueName/add' },
+      ]),
+    );
+  });
+
+  it.each(credentialsRefused)('refuses every mutating route of the board with %s, and nothing changes', async (_label, headers) => {
+    const before = {
+      counts: await pollQueue.getJobCounts(),
+      paused: await pollQueue.isPaused(),
+      job: (await pollQueue.getJob(TASK_ID))?.data,
+    };
+    for (const { method, path } of writes) {
+      const concrete = path
+        .replace(':queueName', POLL_QUEUE)
+        .replace(':queueStatus', 'delayed')
+        .replace(':jobId', TASK_ID)
+        .replace(':schedulerId', 'any');
+      const response = await fetch(`${secured.base}/queues${concrete}`, {
+        method,
+        headers: { ...headers, 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'injected', data: {} }),
+      });
+      expect(response.status, `${method} ${concrete}`).toBe(401);
+      await response.body?.cancel();
+    }
+    expect({
+      counts: await pollQueue.getJobCounts(),
+      paused: await pollQueue.isPaused(),
+      job: (await pollQueue.getJob(TASK_ID))?.data,
+    }).toEqual(before);
+  });
+
+  it('lets the same write through with the credentials (so the refusals above were auth, not missing routes)', async () => {
+    const pause = await fetch(`${secured.base}/queues/api/queues/${POLL_QUEUE}/pause`, { method: 'PUT', headers: basic(USER, PASSWORD) });
+    expect(pause.status).toBe(200);
+    expect(await pollQueue.isPaused()).toBe(true);
+    const resume = await fetch(`${secured.base}/queues/api/queues/${POLL_QUEUE}/resume`, { method: 'PUT', headers: basic(USER, PASSWORD) });
+    expect(resume.status).toBe(200);
+    expect(await pollQueue.isPaused()).toBe(false);
   });
 });
 

@@ -28,14 +28,14 @@ describe('while Redis is unreachable', () => {
     expect((await fetch(`${dashboard.base}/tasks`)).status).toBe(200);
   });
 
-  it('answers 503 within seconds where Redis is needed, saying why', async () => {
-    const started = Date.now();
+  it('answers 503 where Redis is needed instead of hanging, saying why', async () => {
+    // requireRedis gives up after 2 s; a request that hung (BullMQ waits for a connection without
+    // limit) would be aborted here and fail the test. The bound is far above 2 s, so load does not reach it.
     const [lookup, board, page] = await Promise.all(
       ['/api/tasks/some-task', '/queues/api/queues', '/tasks/some-task'].map((path) =>
-        fetch(`${dashboard.base}${path}`, { signal: AbortSignal.timeout(10_000) }),
+        fetch(`${dashboard.base}${path}`, { signal: AbortSignal.timeout(20_000) }),
       ),
     );
-    expect(Date.now() - started).toBeLessThan(8_000);
     expect(lookup?.status).toBe(503);
     expect(await lookup?.json()).toMatchObject({
       error: { code: 'REDIS_UNAVAILABLE', message: expect.stringContaining('REDIS_URL') as string },

@@ -1,48 +1,57 @@
-import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { POLL_QUEUE } from '@regionwatch/core';
+import { maxInSlidingWindow, spawnRedisServer } from '@regionwatch/testkit';
 import { test } from '@regionwatch/testkit/vitest';
+import { Redis } from 'ioredis';
 import { afterAll, describe, expect } from 'vitest';
-import { maxInSlidingWindow } from '@regionwatch/testkit';
-import { rpsWindow } from '@regionwatch/core';
 import { createHarness, type Harness } from './support/harness.js';
 
+// This file has a Redis of its own: it watches every command with MONITOR to see each admission the
+// shared limiter records, stamped with Redis's clock — the clock the limiter decides by. Judged on
+// that clock, the check cannot be moved by how busy this machine is. (Whether requests admitted in
+// one second can *arrive* at Aspose bunched into the next is issue 9 §6's storm check.)
+let redisServer: Awaited<ReturnType<typeof spawnRedisServer>>;
+let monitor: Redis | undefined;
 let h: Harness;
-test.beforeAll(async ({ fileRedis }) => {
-  h = await createHarness(fileRedis, {
-    env: { ASPOSE_MAX_RPS: '10', WORKER_CONCURRENCY: '20', POLL_INITIAL_DELAY_MS: '1', POLL_MAX_DELAY_MS: '50' },
+const prefix = 'rwtest-rate-limit';
+const limiterKey = `${prefix}:${POLL_QUEUE}:aspose-rate`;
+/** Redis-clock ms of every request the limiter admitted (its ZADD on the limiter key). */
+const admissions: number[] = [];
+
+test.beforeAll(async () => {
+  redisServer = await spawnRedisServer();
+  monitor = await new Redis(redisServer.url).monitor();
+  monitor.on('monitor', (_time: string, args: string[]) => {
+    if (args[0]?.toLowerCase() === 'zadd' && args[1] === limiterKey) admissions.push(Number(args[2]));
   });
+  h = await createHarness(
+    { url: redisServer.url, prefix },
+    { env: { ASPOSE_MAX_RPS: '10', WORKER_CONCURRENCY: '20', POLL_INITIAL_DELAY_MS: '1', POLL_MAX_DELAY_MS: '50' } },
+  );
 });
-afterAll(() => h.close());
+afterAll(async () => {
+  await h?.close();
+  monitor?.disconnect();
+  await redisServer?.stop();
+});
 
 describe('ASPOSE_MAX_RPS', () => {
-  test('caps requests to Aspose across two replicas together', async () => {
+  test('caps Aspose requests across two replicas: at most 10 admitted in any second of Redis time, every GET admitted', async () => {
     await Promise.all([h.startWorker(), h.startWorker()]);
     const ids = Array.from({ length: 40 }, () =>
       h.simulator.createTask({ pendingMs: 400, processingMs: 300, outcome: { status: 'Completed' } }),
     );
     h.simulator.resetCounters();
-    // Workers and simulator share this process: a request can reach the simulator late by this
-    // event loop's delay, which is measured and allowed for below.
-    const lag = monitorEventLoopDelay({ resolution: 10 });
-    lag.enable();
+    admissions.length = 0;
     await h.producer.trackMany(ids);
     await h.waitFor('every result', async () => ((await h.resultsQueue.count()) === ids.length ? true : undefined), 60_000);
 
-    const gets = h.simulator
-      .requestLog()
-      .filter((entry) => entry.endpoint === 'get')
-      .map((entry) => entry.at);
-    // Unthrottled, 40 tasks would all be polled within a few ms: the cap was exercised.
+    const gets = h.simulator.requestLog().filter((entry) => entry.endpoint === 'get');
+    // 40 tasks, each polled at least once: unthrottled, they would all go within a few ms; the
+    // limiter had to spread them over at least three seconds.
     expect(gets.length).toBeGreaterThanOrEqual(40);
-    expect((gets.at(-1) ?? 0) - (gets[0] ?? 0)).toBeGreaterThan((gets.length / 10 - 1) * 1_000 - 100);
-    // At most 10 in any sliding second, as Aspose sees it (allowing loopback jitter, 20 ms, and the
-    // measured event-loop delay between the limiter's admission in Redis and the request's arrival).
-    lag.disable();
-    expect(maxInSlidingWindow(gets, 1_000 - 20 - Math.ceil(lag.max / 1e6))).toBeLessThanOrEqual(10);
+    // No request bypassed the limiter: every GET Aspose received was admitted first.
+    expect(admissions.length).toBeGreaterThanOrEqual(gets.length);
+    expect(maxInSlidingWindow(admissions, 1_000)).toBeLessThanOrEqual(10);
+    expect(Math.max(...admissions) - Math.min(...admissions)).toBeGreaterThanOrEqual(3_000);
   }, 90_000);
-
-  test('maps rates to limiter windows (BullMQ and the per-request limiter share it)', () => {
-    expect(rpsWindow(10)).toEqual({ max: 10, duration: 1_000 });
-    expect(rpsWindow(2.5)).toEqual({ max: 2, duration: 1_000 });
-    expect(rpsWindow(0.5)).toEqual({ max: 1, duration: 2_000 });
-  });
 });

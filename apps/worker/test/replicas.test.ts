@@ -1,4 +1,4 @@
-import { decodeRegions, regionResultSchema, type RegionResult } from '@regionwatch/core';
+import { regionResultSchema, type Region, type RegionResult } from '@regionwatch/core';
 import { freePort, SOURCE_WORKER, startWorkerProcess, type WorkerProcess } from '@regionwatch/testkit';
 import { test } from '@regionwatch/testkit/vitest';
 import { afterAll, describe, expect } from 'vitest';
@@ -24,11 +24,17 @@ async function child(extra: Record<string, string> = {}): Promise<WorkerProcess>
 describe('replicas in their own processes', () => {
   test('SIGKILL mid-run loses nothing: a second replica finishes every task, each delivered to an idempotent receiver', async () => {
     const count = 150;
+    // Each task's rectangles are scripted here, so what every result must hold is known without
+    // decoding anything: task i has one rectangle [i, 2i, i + 10, 2i + 20] (none for the failed tenth).
+    const expectedRegions = (i: number): Region[] => (i % 10 === 0 ? [] : [{ left: i, top: 2 * i, right: i + 10, bottom: 2 * i + 20 }]);
     const ids = Array.from({ length: count }, (_, i) =>
       h.simulator.createTask({
         pendingMs: 200 + (i % 7) * 100,
         processingMs: 200,
-        outcome: i % 10 === 0 ? { status: 'Error', messages: [`failed ${i}`] } : { status: 'Completed' },
+        outcome:
+          i % 10 === 0
+            ? { status: 'Error', messages: [`failed ${i}`] }
+            : { status: 'Completed', rectangles: [[[i, 2 * i, i + 10, 2 * i + 20]]] },
       }),
     );
     const first = await child({ WORKER_CONCURRENCY: '16' });
@@ -45,11 +51,11 @@ describe('replicas in their own processes', () => {
     await h.waitFor('every result', async () => ((await h.resultsQueue.count()) === count ? true : undefined), 60_000);
     await h.waitFor('every webhook', () => (h.receiver.accepted.size === count ? true : undefined), 30_000);
 
-    for (const taskId of ids) {
+    for (const [i, taskId] of ids.entries()) {
       const result = regionResultSchema.parse((await h.resultsQueue.getJob(taskId))?.data);
-      const decided = h.simulator.taskState(taskId);
-      expect(result.status).toBe(decided?.status);
-      if (result.status === 'Completed') expect(result.regions).toEqual(decodeRegions(result.results));
+      expect(result.status).toBe(i % 10 === 0 ? 'Error' : 'Completed');
+      expect(result.regions).toEqual(expectedRegions(i));
+      expect(result.errors).toEqual(i % 10 === 0 ? [`failed ${i}`] : []);
       expect((h.receiver.accepted.get(taskId)?.body as { data: RegionResult }).data).toEqual(result);
     }
     // At-least-once: a delivery in flight at the kill may be repeated, never more than the work in flight.
@@ -65,21 +71,25 @@ describe('replicas in their own processes', () => {
     expect(await second.exited).toBe(0);
   }, 120_000);
 
-  test('SIGTERM: /readyz answers 503 at once, jobs in flight finish, the process exits 0', async () => {
+  test('SIGTERM: /readyz answers 503 while jobs are still in flight, those jobs finish, the process exits 0', async () => {
     const port = await freePort();
-    const worker = await child({ METRICS_PORT: String(port), WORKER_CONCURRENCY: '4' });
+    // A shutdown timeout far beyond this test's: the worker waits for its jobs, however slow the run.
+    const worker = await child({ METRICS_PORT: String(port), WORKER_CONCURRENCY: '4', SHUTDOWN_TIMEOUT_MS: '600000' });
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true, reasons: [] });
 
-    h.simulator.setFaults({ latency: { rate: 1, ms: 800 } });
+    // Every request to Aspose is held until the test releases it: the jobs stay in flight for as
+    // long as the checks below take, on any machine.
+    h.simulator.resetCounters();
+    h.simulator.setFaults({ latency: { rate: 1, ms: 3_600_000 } });
     const ids = Array.from({ length: 4 }, () =>
       h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } }),
     );
     await h.producer.trackMany(ids);
-    const inFlight = await h.waitFor('jobs in flight', async () => {
+    const inFlight = await h.waitFor('jobs whose request Aspose holds', async () => {
       const active = await h.pollQueue.getActive();
-      return active.length > 0 ? active.map((job) => String(job.id)) : undefined;
+      return active.length > 0 && h.simulator.counters().faults >= active.length ? active.map((job) => String(job.id)) : undefined;
     });
 
     worker.process.kill('SIGTERM');
@@ -88,8 +98,14 @@ describe('replicas in their own processes', () => {
       return response?.status === 503 ? response : undefined;
     });
     expect(await during.json()).toEqual({ ready: false, reasons: ['shutting down'] });
-    expect(await worker.exited).toBe(0);
+    // "At once": not after draining — the jobs it was running are still active, their answers still held.
+    expect((await h.pollQueue.getActive()).map((job) => String(job.id)).sort()).toEqual([...inFlight].sort());
+    for (const id of inFlight) expect(await h.resultsQueue.getJob(id)).toBeUndefined();
+    expect(worker.process.exitCode).toBeNull();
+
     h.simulator.clearFaults();
+    h.simulator.releaseHeld();
+    expect(await worker.exited).toBe(0);
     // What was in flight finished; nothing is left active or stuck.
     expect(await h.pollQueue.getActiveCount()).toBe(0);
     for (const id of inFlight) expect((await h.resultsQueue.getJob(id))?.data.status).toBe('Completed');

@@ -56,11 +56,12 @@ export function redactUrlsIn(text: string): string {
 
 /**
  * A copy of a JSON-like value with `redactUrlsIn` applied to every string in it; keys and shape
- * unchanged. Only arrays and plain objects are walked (each once); anything else (an Error, a Date,
- * a Buffer) is returned as it is.
+ * unchanged. Only arrays and plain objects are walked, each once: an object reached twice (shared, or
+ * a cycle) becomes the same copy both times, never the original with its secrets. Anything else (an
+ * Error, a Date, a Buffer) is returned as it is.
  */
 export function redactUrlsDeep<T>(value: T): T {
-  return deep(value, new WeakSet()) as T;
+  return deep(value, new WeakMap()) as T;
 }
 
 /**
@@ -69,17 +70,25 @@ export function redactUrlsDeep<T>(value: T): T {
  */
 export const redactUserInfo = redactUrl;
 
-function deep(value: unknown, seen: WeakSet<object>): unknown {
+function deep(value: unknown, copies: WeakMap<object, unknown>): unknown {
   if (typeof value === 'string') return value.includes('://') ? redactUrlsIn(value) : value;
-  if (value === null || typeof value !== 'object' || seen.has(value)) return value;
+  if (value === null || typeof value !== 'object') return value;
+  if (copies.has(value)) return copies.get(value);
   if (Array.isArray(value)) {
-    seen.add(value);
-    return value.map((inner) => deep(inner, seen));
+    const copy: unknown[] = [];
+    copies.set(value, copy); // before walking in, so a cycle back to this array finds the copy
+    for (const inner of value) copy.push(deep(inner, copies));
+    return copy;
   }
   const prototype = Object.getPrototypeOf(value) as unknown;
   if (prototype !== Object.prototype && prototype !== null) return value;
-  seen.add(value);
-  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [key, deep(inner, seen)]));
+  const copy: Record<string, unknown> = {};
+  copies.set(value, copy);
+  for (const [key, inner] of Object.entries(value)) {
+    // defineProperty, not assignment: a `__proto__` key (JSON.parse makes one) stays a key instead of setting the prototype.
+    Object.defineProperty(copy, key, { value: deep(inner, copies), enumerable: true, writable: true, configurable: true });
+  }
+  return copy;
 }
 
 function redactQuery(query: string): string {

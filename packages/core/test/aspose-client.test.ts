@@ -8,7 +8,6 @@ import {
   AsposePermanentError,
   AsposeTransientError,
   createAsposeClient,
-  decodeRegions,
   loadConfig,
   parseOcrResponse,
   RateBudgetExhaustedError,
@@ -217,36 +216,31 @@ describe('token endpoint answers that are unusable', () => {
 
 describe('getDetectRegions', () => {
   it('follows a task through Pending, Processing and Completed', async () => {
-    // The simulator's clock is injected: the statuses follow it, not how busy the machine is.
-    let clock = 1_000_000;
-    const own = await startSimulator({ pendingMs: 50, processingMs: 50, now: () => clock });
+    // The simulator's clock is moved by hand: the phases do not depend on how fast this runs.
+    let now = 1_750_000_000_000;
+    const scripted = await startSimulator({ now: () => now });
     try {
-      const c = new AsposeClient({
-        baseUrl: own.url,
-        tokenUrl: own.tokenUrl,
-        clientId: own.credentials.clientId,
-        clientSecret: own.credentials.clientSecret,
-        timeoutMs: 2_000,
-      });
-      const id = own.createTask({
+      const c = client({ baseUrl: scripted.url, tokenUrl: scripted.tokenUrl });
+      const id = scripted.createTask({
         pendingMs: 50,
         processingMs: 50,
         outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
       });
       expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
-      clock += 60;
+      now += 50;
       expect((await c.getDetectRegions(id)).taskStatus).toBe('Processing');
-      clock += 60;
+      now += 50;
       const done = await c.getDetectRegions(id);
-      expect(done).toMatchObject({
+      expect(done).toEqual({
         id,
         taskStatus: 'Completed',
         responseStatusCode: 'Ok',
         results: [{ type: 'Other', data: 'W1swLCA4LCA2OTcsIDQ0MV1d' }],
+        error: null,
       });
-      expect(decodeRegions(done.results)).toEqual([{ left: 0, top: 8, right: 697, bottom: 441 }]);
+      await c.close();
     } finally {
-      await own.close();
+      await scripted.close();
     }
   });
 
@@ -257,17 +251,26 @@ describe('getDetectRegions', () => {
     expect((await c.getDetectRegions('00000000-0000-4000-8000-000000000000')).taskStatus).toBe('NotExist');
   });
 
-  it.each([
-    ['seconds', { retryAfterSeconds: 3, retryAfterHttpDate: false }, 3_000],
-    ['an HTTP-date', { retryAfterSeconds: 5, retryAfterHttpDate: true }, 5_000],
-  ])('429 with Retry-After as %s is transient and carries the delay', async (_form, fault, expected) => {
-    simulator.setFaults({ tooManyRequests: { rate: 1, ...fault } });
+  it('429 with Retry-After in seconds is transient and carries the delay', async () => {
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 3 } });
     const error = await failure(client().getDetectRegions('task-429'));
     expect(error).toBeInstanceOf(AsposeTransientError);
+    expect(error).toMatchObject({ reason: 'rate-limited', statusCode: 429, taskId: 'task-429', retryAfterMs: 3_000 });
+  });
+
+  it('429 with Retry-After as an HTTP-date is transient and carries the time left until that date', async () => {
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 5, retryAfterHttpDate: true } });
+    // The simulator dates its answer 5 s after it reads its clock, rounded up to the second (HTTP-dates
+    // have no milliseconds); the client subtracts its own later reading. Both readings fall between
+    // these two, so the delay is bracketed exactly, however slow the round trip.
+    const before = Date.now();
+    const error = await failure(client().getDetectRegions('task-429'));
+    const after = Date.now();
     expect(error).toMatchObject({ reason: 'rate-limited', statusCode: 429, taskId: 'task-429' });
-    const retryAfterMs = (error as AsposeTransientError).retryAfterMs ?? -1;
-    // An HTTP-date has 1 s resolution, so that form lands within a second of the delay.
-    expect(Math.abs(retryAfterMs - expected)).toBeLessThanOrEqual(fault.retryAfterHttpDate ? 1_000 : 0);
+    const dated = (at: number) => Math.ceil((at + 5_000) / 1_000) * 1_000;
+    const retryAfterMs = (error as AsposeTransientError).retryAfterMs ?? Number.NaN;
+    expect(retryAfterMs).toBeGreaterThanOrEqual(dated(before) - after);
+    expect(retryAfterMs).toBeLessThanOrEqual(dated(after) - before);
   });
 
   it('5xx is transient', async () => {
@@ -278,8 +281,10 @@ describe('getDetectRegions', () => {
   });
 
   it('a timeout is transient', async () => {
-    simulator.setFaults({ latency: { rate: 1, ms: 500 } });
-    const error = await failure(client({ timeoutMs: 100 }).getDetectRegions('task-slow'));
+    // An answer an hour late cannot beat the timeout, however busy the machine. The timeout also bounds the
+    // token fetch, which the fault does not delay: 3 s leaves it room on a loaded machine (100 ms did not).
+    simulator.setFaults({ latency: { rate: 1, ms: 3_600_000 } });
+    const error = await failure(client({ timeoutMs: 3_000 }).getDetectRegions('task-slow'));
     expect(error).toBeInstanceOf(AsposeTransientError);
     expect(error).toMatchObject({ reason: 'timeout' });
   });
@@ -341,12 +346,19 @@ describe('getDetectRegions', () => {
 
 describe('submitDetectRegions and cancel', () => {
   it('submits an image and gets a task id that can be polled, then cancels it', async () => {
-    const c = client();
-    const id = await c.submitDetectRegions(Buffer.from('fake image bytes'), { language: 'English' });
-    expect(id).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
-    await c.cancel(id);
-    expect((await c.getDetectRegions(id)).taskStatus).toBe('NotExist');
+    // The simulator's clock stands still, so the new task is still Pending when it is read, however slow the machine.
+    const frozen = await startSimulator({ now: () => 1_750_000_000_000 });
+    try {
+      const c = client({ baseUrl: frozen.url, tokenUrl: frozen.tokenUrl });
+      const id = await c.submitDetectRegions(Buffer.from('fake image bytes'), { language: 'English' });
+      expect(id).toMatch(/^[0-9a-f-]{36}$/);
+      expect((await c.getDetectRegions(id)).taskStatus).toBe('Pending');
+      await c.cancel(id);
+      expect((await c.getDetectRegions(id)).taskStatus).toBe('NotExist');
+      await c.close();
+    } finally {
+      await frozen.close();
+    }
   });
 
   it('refuses an empty image before calling Aspose', async () => {

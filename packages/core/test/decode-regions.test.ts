@@ -68,6 +68,15 @@ describe('decodeRegions', () => {
     expect(error.reason).toContain(reason);
   });
 
+  it('quotes text that is not JSON in the error, cut to 40 characters', () => {
+    const reasonFor = (text: string) => decodeError([{ type: 'Other', data: b64(text) }]).reason;
+    expect(reasonFor('hello')).toBe('decoded text is not JSON: "hello"');
+    const forty = 'x'.repeat(40);
+    expect(reasonFor(forty)).toBe(`decoded text is not JSON: "${forty}"`);
+    expect(reasonFor(`${forty}y`)).toBe(`decoded text is not JSON: "${forty}…"`);
+    expect(reasonFor(`say "hi"\n`)).toBe('decoded text is not JSON: "say \\"hi\\"\\n"');
+  });
+
   const region = fc
     .tuple(fc.nat(), fc.nat(), fc.nat(), fc.nat())
     .map(([x, y, w, h]): Region => ({ left: x, top: y, right: x + w, bottom: y + h }))

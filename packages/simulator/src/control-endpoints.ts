@@ -27,6 +27,8 @@ export function handleControl(method: string, path: string, body: string, contro
     case 'DELETE faults':
       controls.clearFaults();
       return emptyReply(204);
+    case 'POST faults/release':
+      return jsonReply(200, { released: controls.releaseHeld() });
     case 'GET counters':
       return jsonReply(200, controls.counters());
     case 'GET requests':

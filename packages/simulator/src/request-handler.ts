@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { handleControl } from './control-endpoints.js';
 import type { Endpoint } from './endpoint.js';
 import type { FaultInjector } from './fault-injector.js';
+import type { HeldRequests } from './held-requests.js';
 import { matchRoute } from './http/match-route.js';
 import { problemReply } from './http/problem-details.js';
 import { queryParam } from './http/query-param.js';
@@ -28,8 +28,8 @@ export type SimulatorParts = {
   stats: RequestStats;
   faults: FaultInjector;
   controls: SimulatorControls;
-  /** Aborted on close, so requests delayed by a latency fault stop waiting. */
-  shutdown: AbortSignal;
+  /** Requests a latency fault is holding: released early on request, dropped on close. */
+  held: HeldRequests;
 };
 
 /** The `node:http` request listener: routing, counting, faults, auth, then the endpoint. */
@@ -86,9 +86,7 @@ async function handleAspose(
   const delayMs = faults.latencyMs(endpoint);
   if (delayMs > 0) {
     stats.fault();
-    try {
-      await sleep(delayMs, undefined, { signal: parts.shutdown });
-    } catch {
+    if ((await parts.held.hold(delayMs)) === 'shutdown') {
       res.destroy(); // shutting down: the connection is going away anyway
       return;
     }

@@ -22,6 +22,11 @@ export interface Simulator {
   clearFaults(): void;
   /** The active faults, with defaults filled in. */
   faults(): Faults;
+  /**
+   * Answers, now, every request a latency fault is holding (as if its delay had run out) and returns
+   * how many. With a long latency, tests keep requests in flight exactly until they call this.
+   */
+  releaseHeld(): number;
 
   /** Every token issued so far expires now (401 on next use). */
   expireTokens(): void;

@@ -1,7 +1,7 @@
-import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { FaultInjector } from './fault-injector.js';
+import { HeldRequests } from './held-requests.js';
 import { createRequestHandler } from './request-handler.js';
 import { RequestStats } from './request-stats.js';
 import { resolveOptions, type SimulatorOptions } from './simulator-options.js';
@@ -20,8 +20,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
   const stats = new RequestStats();
   const faults = new FaultInjector(resolved.seed, resolved.now);
   const shutdown = new AbortController();
-  // Every request held by a latency fault listens on this signal; hundreds at once are expected.
-  setMaxListeners(0, shutdown.signal);
+  const held = new HeldRequests(shutdown.signal);
 
   const controls: SimulatorControls = {
     createTask: (script) => tasks.create(script),
@@ -30,6 +29,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
       faults.set(partial);
     },
     clearFaults: () => faults.clear(),
+    releaseHeld: () => held.releaseAll(),
     faults: () => faults.current(),
     expireTokens: () => tokens.expireAll(),
     revokeTokens: () => tokens.revokeAll(),
@@ -39,9 +39,7 @@ export async function startSimulator(options: SimulatorOptions = {}): Promise<Si
     resetCounters: () => stats.reset(),
   };
 
-  const server = createServer(
-    createRequestHandler({ options: resolved, tasks, tokens, stats, faults, controls, shutdown: shutdown.signal }),
-  );
+  const server = createServer(createRequestHandler({ options: resolved, tasks, tokens, stats, faults, controls, held }));
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(resolved.port, resolved.host, () => {

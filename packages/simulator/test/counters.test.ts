@@ -36,15 +36,25 @@ describe('counters and request log', () => {
     expect(sim.requestLog()).toEqual([]);
   });
 
-  it('gives a test enough to check a requests-per-second cap', async () => {
-    sim = await startSimulator();
+  it('stamps every request with the simulator clock at its arrival, so a test can count requests per window', async () => {
+    const clock = manualClock();
+    sim = await startSimulator({ now: clock.now });
     const token = await fetchToken(sim);
     sim.resetCounters();
-    await Promise.all(Array.from({ length: 20 }, () => getRegions(sim, token, 'x').then((res) => res.text())));
+    const burst = (n: number) => Promise.all(Array.from({ length: n }, () => getRegions(sim, token, 'x').then((res) => res.text())));
+    const start = clock.now();
+    await burst(5);
+    clock.advance(400);
+    await burst(5);
+    clock.advance(700);
+    await burst(3);
+
     const log = sim.requestLog();
-    expect(log).toHaveLength(20);
-    const windowMs = (log.at(-1)?.at ?? 0) - (log[0]?.at ?? 0);
-    expect(windowMs).toBeGreaterThanOrEqual(0);
-    expect(log.every((entry) => entry.endpoint === 'get' && entry.status === 200)).toBe(true);
+    expect(log.map((entry) => entry.at)).toEqual([
+      ...Array<number>(5).fill(start),
+      ...Array<number>(5).fill(start + 400),
+      ...Array<number>(3).fill(start + 1_100),
+    ]);
+    expect(log.every((entry) => entry.endpoint === 'get' && entry.status === 200 && entry.taskId === 'x')).toBe(true);
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { InvalidFaultsError, startSimulator, type Faults, type Simulator } from '../src/index.js';
-import { fetchToken, getRegions, manualClock, requestToken, submit } from './helpers.js';
+import { fetchToken, getRegions, manualClock, requestToken, sleep, submit } from './helpers.js';
 
 const demoForm = { grant_type: 'client_credentials', client_id: 'regionwatch-demo', client_secret: 'regionwatch-demo-secret' };
 
@@ -65,6 +65,29 @@ describe('fault injection', () => {
     expect(res.status).toBe(429);
     expect(res.headers.get('retry-after')).toBe(new Date(1_750_000_003_000).toUTCString());
     expect(sim.counters()).toMatchObject({ submit: 1, faults: 1 });
+  });
+
+  it('releaseHeld answers the requests a latency fault holds now, and only those', async () => {
+    sim = await startSimulator();
+    const token = await fetchToken(sim);
+    const id = sim.createTask({ pendingMs: 3_600_000 });
+    sim.setFaults({ latency: { rate: 1, ms: 3_600_000 } });
+    let answered = 0;
+    const held = Array.from({ length: 3 }, () => getRegions(sim, token, id).then((res) => (answered++, res)));
+    while (sim.counters().faults < 3) await sleep(5); // all three are waiting on the fault
+    expect(answered).toBe(0);
+    expect(sim.releaseHeld()).toBe(3);
+    const responses = await Promise.all(held);
+    expect(responses.map((res) => res.status)).toEqual([200, 200, 200]);
+    expect(sim.taskState(id)?.polls).toBe(3); // answered normally, as if the delay had run out
+
+    // A request that arrives after the release is held as usual; the HTTP control releases it too.
+    const later = getRegions(sim, token, id);
+    while (sim.counters().faults < 4) await sleep(5);
+    const release = await fetch(`${sim.url}/__simulator/faults/release`, { method: 'POST' });
+    expect(await release.json()).toEqual({ released: 1 });
+    expect((await later).status).toBe(200);
+    expect(sim.releaseHeld()).toBe(0);
   });
 
   it('latency delays the answer, which is otherwise normal', async () => {

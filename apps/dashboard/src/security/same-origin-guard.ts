@@ -45,10 +45,11 @@ function isSameOrigin(
   host: string | undefined,
   trusted: ReadonlySet<string>,
 ): boolean {
-  if (origin !== undefined && trusted.size > 0 && trusted.has(originHost(origin) ?? '')) return true;
+  // An Origin that does not parse ('null', junk) matches no trusted entry, not even a blank one.
+  const from = origin === undefined ? undefined : originHost(origin);
+  if (from !== undefined && trusted.has(from)) return true;
   if (site !== undefined) return site === 'same-origin' || site === 'none';
   if (origin === undefined) return true;
-  const from = originHost(origin);
   return from !== undefined && host !== undefined && from === host.toLowerCase();
 }
 

@@ -1,0 +1,139 @@
+/**
+ * Surviving mutants that no test can kill because they do not change behaviour (equivalent mutants),
+ * each with the reason. mutation/summarize.ts matches them to the report by file, line, mutator and a
+ * part of the replacement; one that matches nothing is listed as stale. Anything else that survives is
+ * a missing test, not an entry here.
+ */
+export type EquivalentMutant = { file: string; line: number; mutator: string; replacement: string; why: string };
+
+const LIMITER = 'packages/core/src/rate/request-rate-limiter.ts';
+const REDACT = 'packages/core/src/redact-url.ts';
+const DECODER = 'packages/core/src/regions/decode-regions.ts';
+const BASIC_AUTH = 'apps/dashboard/src/auth/basic-auth.ts';
+const SAME_ORIGIN = 'apps/dashboard/src/security/same-origin-guard.ts';
+
+export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
+  {
+    file: LIMITER,
+    line: 26,
+    mutator: 'EqualityOperator',
+    replacement: 'rps > 1',
+    why: 'at exactly 1 rps both branches give { max: 1, duration: 1000 } (floor(1) = 1, ceil(1000 / 1) = 1000).',
+  },
+  {
+    file: LIMITER,
+    line: 38,
+    mutator: 'MethodExpression',
+    replacement: 'Math.random().toString(36)',
+    why: 'the id only has to differ between limiter instances; keeping the "0." prefix does not change that.',
+  },
+  {
+    file: LIMITER,
+    line: 46,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'defining the command again on a connection that has it re-registers the same Lua script under the same name.',
+  },
+  {
+    file: LIMITER,
+    line: 46,
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why: 'the connection never has a "" property, so the command is always defined: the same as the mutant above.',
+  },
+  {
+    file: LIMITER,
+    line: 56,
+    mutator: 'ArithmeticOperator',
+    replacement: 'this.counter - 1',
+    why: 'counting down (-1, -2, …) still gives every admission of an instance its own member in the sorted set.',
+  },
+  {
+    file: LIMITER,
+    line: 58,
+    mutator: 'EqualityOperator',
+    replacement: 'waitMs > 0',
+    why:
+      'the script never returns 0: entries at or before now - window are removed first, so the oldest left is later ' +
+      'and its wait (oldest + window - now) is at least 1 ms; admission returns -1.',
+  },
+  {
+    file: REDACT,
+    line: 74,
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why:
+      'the `includes("://")` test is a shortcut: redactUrlsIn changes only text matching scheme://, so running it on ' +
+      'every string gives the same result.',
+  },
+  {
+    file: REDACT,
+    line: 100,
+    mutator: 'EqualityOperator',
+    replacement: 'equals <= 0',
+    why: 'a part starting with "=" has the empty key, which the plain-key pattern (1 to 64 characters) refuses: [redacted] either way.',
+  },
+  {
+    file: DECODER,
+    line: 54,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why: 'Number.isSafeInteger is false for every non-number, so the typeof test only documents the intent.',
+  },
+  {
+    file: DECODER,
+    line: 74,
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why: 'Buffer.from(text, "") encodes as UTF-8, the default: the same bytes.',
+  },
+  {
+    file: BASIC_AUTH,
+    line: 52,
+    mutator: 'LogicalOperator',
+    replacement: 'limiter || before',
+    why: '`before` is set exactly when there is a limiter, so "limiter and before" and "limiter or before" never differ.',
+  },
+  {
+    file: BASIC_AUTH,
+    line: 90,
+    mutator: 'StringLiteral',
+    replacement: 'Stryker was here!',
+    why: 'a missing header is matched as some other text that is not `Basic <base64>` either: undefined both ways.',
+  },
+  {
+    file: BASIC_AUTH,
+    line: 100,
+    mutator: 'StringLiteral',
+    replacement: '""',
+    why: 'Hash.update(text, "") encodes the text as UTF-8, the default: the same digest.',
+  },
+  {
+    file: SAME_ORIGIN,
+    line: 49,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why: 'originHost(undefined) also gives undefined (new URL(undefined) throws, which it catches).',
+  },
+  {
+    file: SAME_ORIGIN,
+    line: 50,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'the set holds only strings, so trusted.has(undefined) is false: the undefined check only spares a lookup.',
+  },
+  {
+    file: SAME_ORIGIN,
+    line: 53,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'an undefined origin host never equals a string host, so the check changes nothing.',
+  },
+  {
+    file: SAME_ORIGIN,
+    line: 61,
+    mutator: 'BlockStatement',
+    replacement: '{}',
+    why: 'the catch block returns undefined and an empty one falls through to the same implicit undefined.',
+  },
+];

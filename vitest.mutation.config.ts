@@ -1,0 +1,35 @@
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vitest/config';
+import { SOURCE_CONDITIONS } from './vitest.shared.js';
+
+// The vitest run Stryker drives (`npm run mutation`, stryker.config.mjs): only the test files that
+// exercise the mutated modules, so the initial dry run stays short; the same one-Redis global setup
+// as `npm test`. A test file added for a mutated module belongs in this list too.
+const project = (root: string, name: string, include: string[]) => ({
+  ...SOURCE_CONDITIONS,
+  root: fileURLToPath(new URL(`./${root}/`, import.meta.url)),
+  test: { name, include, environment: 'node' as const, testTimeout: 30_000, hookTimeout: 60_000 },
+});
+
+export default defineConfig({
+  ...SOURCE_CONDITIONS,
+  test: {
+    globalSetup: [fileURLToPath(new URL('./packages/testkit/src/global-setup.ts', import.meta.url))],
+    projects: [
+      project('packages/core', '@regionwatch/core', [
+        'test/decode-regions.test.ts',
+        'test/request-rate-limiter.test.ts',
+        'test/redact-url.test.ts',
+      ]),
+      // The guards' and basic auth's own unit tests: each mutant runs in milliseconds there. The served-dashboard
+      // tests (test/auth-and-headers, request-guards, login-limit) check the same rules end to end in `npm test`,
+      // but start two dashboards per file, which would make every mutant of these modules cost seconds.
+      project('apps/dashboard', '@regionwatch/dashboard', [
+        'src/auth/basic-auth.test.ts',
+        'src/security/host-guard.test.ts',
+        'src/security/same-origin-guard.test.ts',
+      ]),
+      project('apps/worker', '@regionwatch/worker', ['test/classify-poll-failure.test.ts']),
+    ],
+  },
+});
