@@ -23,7 +23,7 @@ describe('startRedisSentinel (the `sentinel` fixture)', () => {
       REDIS_SENTINELS: expect.stringMatching(/^127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+){2}$/),
       REDIS_SENTINEL_NAME: 'regionwatch',
     });
-  });
+  }, 60_000);
 
   it('a client reaches the primary through the sentinels and writes land on the replica', async ({ sentinel }) => {
     const client = await ready(createRedisConnection(sentinel.target, 'fail-fast'));
@@ -38,7 +38,7 @@ describe('startRedisSentinel (the `sentinel` fixture)', () => {
     } finally {
       client.disconnect();
     }
-  });
+  }, 60_000);
 });
 
 describe('startRedisCluster (the `cluster` fixture)', () => {
@@ -50,7 +50,7 @@ describe('startRedisCluster (the `cluster` fixture)', () => {
     const [a, b] = await Promise.all([cluster.slotOf(`${prefix}:regions-poll:wait`), cluster.slotOf(`${prefix}:regions-webhooks:1:task`)]);
     expect(a).toEqual(b);
     expect(cluster.env.REDIS_CLUSTER_NODES.split(',')).toHaveLength(3);
-  });
+  }, 60_000);
 
   it('a Cluster client writes across primaries', async ({ cluster }) => {
     const client = await ready(createRedisConnection(cluster.target, 'fail-fast'));
@@ -63,5 +63,5 @@ describe('startRedisCluster (the `cluster` fixture)', () => {
     } finally {
       client.disconnect();
     }
-  });
+  }, 60_000);
 });
