@@ -17,8 +17,9 @@ beforeAll(async () => {
   world = await startWorld('dashboard');
   [completedId, deadLetterId, pendingId] = await Promise.all([
     world.trackFinished(
-      // Pending long enough for a few polls, so the history has something in it.
-      { pendingMs: 250, processingMs: 100, outcome: { status: 'Completed', rectangles: [RECTANGLES], warnings: ['low contrast'] } },
+      // Pending for its first 3 GETs, then Completed: counted in polls, not time (a clock-driven Pending
+      // phase can be over before the first poll on a loaded machine: 1 poll, no Pending in the history).
+      { notReadyPolls: 3, outcome: { status: 'Completed', rectangles: [RECTANGLES], warnings: ['low contrast'] } },
       {
         metadata: { customer: '<script>alert(1)</script>', order: 'A&B "quoted"' },
         webhookUrl: `${world.sink.url}/ok/regions?token=s3cret#fragment`,
