@@ -18,6 +18,8 @@ let readOnly: Served;
 let readWrite: Served;
 let browser: Browser;
 let taskId: string;
+// The finished task's webhook URL carries a token: Bull Board's views of the webhook job must redact it.
+const WEBHOOK_TOKEN = 'browser-s3cret';
 const contexts: BrowserContext[] = [];
 
 beforeAll(async () => {
@@ -38,7 +40,9 @@ beforeAll(async () => {
         ],
       },
     },
-    { metadata: { source: 'browser-test' } },
+    // The poll job is removed when it completes (task data model v2): what stays of a finished task in
+    // Bull Board is its results-queue job and its webhook job (job id = task id in both).
+    { metadata: { source: 'browser-test' }, webhookUrl: `${world.sink.url}/ok/browser?token=${WEBHOOK_TOKEN}` },
   );
   const auth = { DASHBOARD_USER: credentials.username, DASHBOARD_PASSWORD: credentials.password };
   readOnly = await serveDashboard({ config: world.dashboardConfig({ ...auth, DASHBOARD_READONLY: 'true' }), connection: world.url });
@@ -121,23 +125,30 @@ describe('dashboard in a real browser (every page checked for CSP violations and
     await page.getByLabel('Aspose task id').waitFor();
   });
 
-  it('shows the task the worker finished in the poll queue’s completed list, with no mutating controls (read-only)', async () => {
+  it('shows the finished task’s delivered webhook in the completed list, with no mutating controls (read-only)', async () => {
     const page = await openPage(true);
-    await page.goto(`${readOnly.base}/queues/queue/regions-poll?status=completed`);
+    await page.goto(`${readOnly.base}/queues/queue/regions-webhooks?status=completed`);
     await page.getByText(taskId, { exact: true }).first().waitFor();
     expect(await page.locator(`a[href*="${taskId}"]`).count()).toBeGreaterThan(0);
     expect(await mutatingControls(page)).toEqual([]);
+    expect((await page.locator('body').textContent()) ?? '').not.toContain(WEBHOOK_TOKEN);
     await page.screenshot({ path: `${OUTPUT}dashboard-readonly-completed.png`, fullPage: true });
 
-    await page.goto(`${readOnly.base}/queues/queue/regions-poll/${taskId}`);
+    await page.goto(`${readOnly.base}/queues/queue/regions-webhooks/${taskId}`);
     await page.getByText(taskId, { exact: true }).first().waitFor();
-    await page.getByText('browser-test').first().waitFor(); // the job's data (metadata) is rendered
+    const bodyText = async () => (await page.locator('body').textContent()) ?? '';
+    // The job's data holds the webhook URL: it is rendered, redacted, never with its token (nor in the API behind the view).
+    await expect.poll(bodyText, { timeout: 15_000 }).toContain(`${world.sink.url}/ok/browser?token=[redacted]`);
+    expect(await bodyText()).not.toContain(WEBHOOK_TOKEN);
     expect(await mutatingControls(page)).toEqual([]);
+    const api = await page.evaluate(async (path) => (await fetch(path)).text(), `/queues/api/queues/regions-webhooks/${taskId}`);
+    expect(api).toContain(taskId);
+    expect(api).not.toContain(WEBHOOK_TOKEN);
   });
 
   it('does show those controls when not read-only (so the check above means something)', async () => {
     const page = await openPage(true);
-    await page.goto(`${readWrite.base}/queues/queue/regions-poll?status=completed`);
+    await page.goto(`${readWrite.base}/queues/queue/regions-webhooks?status=completed`);
     await page.getByText(taskId, { exact: true }).first().waitFor();
     const controls = await mutatingControls(page);
     expect(controls).toEqual(expect.arrayContaining(['lucide-refresh-cw', 'lucide-trash-2', 'Retry all', 'Clean all']));
@@ -155,9 +166,11 @@ describe('dashboard in a real browser (every page checked for CSP violations and
     expect(await page.locator('#poll .state').first().textContent()).toBe('completed');
     await page.screenshot({ path: `${OUTPUT}task-lookup.png`, fullPage: true });
 
-    // The page links into Bull Board's job view, and that view loads behind the same credentials.
-    await page.locator(`a[href="/queues/queue/regions-poll/${taskId}"]`).first().click();
-    await page.waitForURL(`**/queues/queue/regions-poll/${taskId}`);
+    // The page links into Bull Board's job view of the task's results-queue job (the poll job is gone once
+    // it completes), and that view loads behind the same credentials.
+    await page.locator(`a[href="/queues/queue/regions-results/${taskId}"]`).first().click();
+    await page.waitForURL(`**/queues/queue/regions-results/${taskId}`);
     await page.getByText(taskId, { exact: true }).first().waitFor();
+    await page.getByText('browser-test').first().waitFor(); // the results job's data: the result, with its metadata
   });
 });

@@ -19,8 +19,9 @@ beforeAll(async () => {
   trackedAt = Date.now();
   [completedId, deadLetterId, pendingId] = await Promise.all([
     world.trackFinished(
-      // Pending long enough for a few polls, so the history has something in it.
-      { pendingMs: 250, processingMs: 100, outcome: { status: 'Completed', rectangles: [RECTANGLES], warnings: ['low contrast'] } },
+      // Pending for its first 3 GETs, then Completed: counted in polls, not time (a clock-driven Pending
+      // phase can be over before the first poll on a loaded machine: 1 poll, no Pending in the history).
+      { notReadyPolls: 3, outcome: { status: 'Completed', rectangles: [RECTANGLES], warnings: ['low contrast'] } },
       {
         metadata: { customer: '<script>alert(1)</script>', order: 'A&B "quoted"' },
         webhookUrl: `${world.sink.url}/ok/regions?token=s3cret#fragment`,
@@ -54,7 +55,8 @@ describe('task lookup (JSON)', () => {
       queue: 'regions-poll',
       jobId: completedId,
       state: 'completed',
-      boardPath: `/queues/queue/regions-poll/${completedId}`,
+      // Its poll job was removed when it completed (the view comes from the task record): no dead link.
+      boardPath: null,
       metadata: { customer: '<script>alert(1)</script>', order: 'A&B "quoted"' },
       // Query values and the fragment redacted (core's redactUrl): the token never reaches the page.
       webhookUrl: `${world.sink.url}/ok/regions?token=[redacted]#[redacted]`,
@@ -152,7 +154,9 @@ describe('task lookup (HTML)', () => {
     expect(page).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
     expect(page).not.toContain('<script>alert(1)');
     expect(page).toContain('A&amp;B &quot;quoted&quot;');
-    expect(page).toContain(`href="/queues/queue/regions-poll/${completedId}"`);
+    expect(page).not.toContain(`href="/queues/queue/regions-poll/${completedId}"`); // removed on completion: it would 404
+    expect(page).toContain('shown from the task record');
+    expect(page).toContain(`href="/queues/queue/regions-results/${completedId}"`);
     expect(page).toContain(`href="/queues/queue/regions-webhooks/${completedId}"`);
     expect(page).toContain('HTTP 204 on attempt 1');
     expect(page).not.toContain('s3cret');

@@ -14,7 +14,7 @@ import {
 import type { Job } from 'bullmq';
 import { TaskNotFoundError } from '../errors/task-not-found-error.js';
 import type { DashboardQueues } from '../queues/dashboard-queues.js';
-import { boardJobPath, isoOrNull, summariseJob } from './job-summary.js';
+import { isoOrNull, summariseJob } from './job-summary.js';
 import { parseTaskId } from './parse-task-id.js';
 import type { DeliveryReceiptView, DeliveryStateView, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
 
@@ -34,7 +34,7 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
   if (!pollJob && !resultJob && !webhookJob && !record) throw new TaskNotFoundError(taskId);
 
   const [poll, resultSummary, webhook] = await Promise.all([
-    pollJob ? describePollJob(pollJob, boardBasePath) : record ? describeDecidedTask(taskId, record, boardBasePath) : null,
+    pollJob ? describePollJob(pollJob, boardBasePath) : record ? describeDecidedTask(taskId, record) : null,
     resultJob ? summariseJob(resultJob, boardBasePath) : null,
     webhookJob ? describeWebhookJob(webhookJob, boardBasePath) : null,
   ]);
@@ -84,14 +84,14 @@ async function describePollJob(job: Job, boardBasePath: string): Promise<PollJob
  * A decided task whose poll job completed (and was removed at once: its record stands for it). Shown as
  * the completed poll job it was, from the record: polls, history, metadata and the webhook it went to.
  */
-function describeDecidedTask(taskId: string, record: TaskRecord, boardBasePath: string): PollJobView {
+function describeDecidedTask(taskId: string, record: TaskRecord): PollJobView {
   const { body } = record;
   const webhookUrl = body.destinations.webhooks[0];
   return {
     queue: POLL_QUEUE,
     jobId: taskId,
     state: 'completed',
-    boardPath: boardJobPath(boardBasePath, POLL_QUEUE, taskId),
+    boardPath: null, // removed from the poll queue when it completed: Bull Board has no page for it
     attemptsMade: 0,
     failedReason: null,
     createdAt: body.submittedAt,

@@ -127,7 +127,9 @@ ${d.replays > 0 ? row('Replays', d.replays) : ''}`;
 }
 
 function jobState(job: JobSummary): SafeHtml {
-  return html`<span class="state state-${job.state}">${job.state}</span> <a href="${job.boardPath}">open in Bull Board</a>`;
+  const state = html`<span class="state state-${job.state}">${job.state}</span>`;
+  if (job.boardPath === null) return html`${state} <span class="muted">(removed from its queue; shown from the task record)</span>`;
+  return html`${state} <a href="${job.boardPath}">open in Bull Board</a>`;
 }
 
 function row(label: string, value: HtmlValue): SafeHtml {

@@ -8,8 +8,11 @@ export type JobSummary = {
   queue: string;
   jobId: string;
   state: JobStateName;
-  /** Path of this job's page in Bull Board. */
-  boardPath: string;
+  /**
+   * Path of this job's page in Bull Board; null when the queue no longer holds the job (a finished task's
+   * poll job, removed when it completed: the view is rebuilt from the task record, and a link would 404).
+   */
+  boardPath: string | null;
   attemptsMade: number;
   failedReason: string | null;
   createdAt: string | null;
