@@ -1,12 +1,6 @@
 import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  createRedisConnection,
-  describeRedisTarget,
-  loadReplayConfig,
-  redisTargetFrom,
-  waitForRedis,
-} from '@regionwatch/core';
+import { ConfigError, loadReplayConfig } from '@regionwatch/core';
+import { connectOrExit } from './cli/connect-or-exit.js';
 import { PrefixInUseError, purgePrefix } from './purge/purge-prefix.js';
 
 const USAGE = `usage: npm run purge -- --prefix PREFIX [--yes] [--force]
@@ -48,17 +42,7 @@ try {
   console.error(error instanceof ConfigError ? error.message : String(error));
   process.exit(2);
 }
-const target = redisTargetFrom(config);
-const connection = createRedisConnection(target, 'fail-fast');
-connection.on('error', () => {}); // reported once, below
-const where = target.mode === 'standalone' ? `REDIS_URL=${describeRedisTarget(target)}` : describeRedisTarget(target);
-try {
-  await waitForRedis(connection);
-} catch (error) {
-  console.error(`purge failed: ${(error as Error).message} (${where})`);
-  connection.disconnect();
-  process.exit(2);
-}
+const { connection, where } = await connectOrExit(config, 'purge');
 let exitCode = 0;
 try {
   const report = await purgePrefix(connection, values.prefix, { remove: values.yes ?? false, force: values.force ?? false });

@@ -1,15 +1,7 @@
 import { parseArgs } from 'node:util';
-import {
-  ConfigError,
-  createRedisConnection,
-  describeRedisTarget,
-  loadReplayConfig,
-  redisTargetFrom,
-  waitForRedis,
-  WEBHOOK_QUEUE,
-  type RedisTarget,
-} from '@regionwatch/core';
+import { ConfigError, loadReplayConfig, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { Queue } from 'bullmq';
+import { connectOrExit } from './cli/connect-or-exit.js';
 import { parseReplayTime, replayDeadLetters, type DeadLetterSelection } from './replay/replay-dead-letters.js';
 
 const USAGE = `usage: npm run replay -- ID...
@@ -71,25 +63,13 @@ if (values.endpoint !== undefined) {
 }
 
 let config;
-let target: RedisTarget;
 try {
   config = loadReplayConfig();
-  target = redisTargetFrom(config);
 } catch (error) {
   console.error(error instanceof ConfigError ? error.message : String(error));
   process.exit(2);
 }
-const connection = createRedisConnection(target, 'fail-fast');
-const where = target.mode === 'standalone' ? `REDIS_URL=${describeRedisTarget(target)}` : describeRedisTarget(target);
-// Connection errors are reported once, below, as one line (ioredis would print each attempt's stack).
-connection.on('error', () => {});
-try {
-  await waitForRedis(connection);
-} catch (error) {
-  console.error(`replay failed: ${(error as Error).message} (${where})`);
-  connection.disconnect();
-  process.exit(2);
-}
+const { connection } = await connectOrExit(config, 'replay');
 const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX }).on('error', () => {});
 let exitCode = 0;
 try {
