@@ -2,7 +2,7 @@
 // dropped below what it holds, so every write is refused, with a worker polling and a producer
 // tracking; then memory is freed. Producers get a clear error, the worker keeps what it has (no job
 // lost, none failed for good, job data intact), the log says so once, and work resumes.
-import { RedisFullError, regionResultSchema } from '@regionwatch/core';
+import { RedisFullError, regionResultSchema, TaskRecordStore } from '@regionwatch/core';
 import { spawnRedisServer, until } from '@regionwatch/testkit';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -57,7 +57,14 @@ describe('a full Redis (maxmemory reached, noeviction)', () => {
     clock.now += 61_000;
     await until('every result', async () => (await h.resultsQueue.count()) === ids.length, 60_000);
     for (const id of ids) expect(regionResultSchema.parse((await h.resultsQueue.getJob(id))?.data).status).toBe('Completed');
-    await until('every poll job completed', async () => (await h.pollQueue.getCompletedCount()) === ids.length, 30_000);
+    // Data model v2: a poll job is removed when it completes; the finished task is its task record. Settled =
+    // every task decided (Completed) and handed to the results queue, and its poll job gone.
+    const records = new TaskRecordStore(h.connection, 'full');
+    const settled = async (id: string) => {
+      const record = await records.read(id);
+      return record?.body.status === 'Completed' && record.handed.has('results') && (await h.pollQueue.getJob(id)) === undefined;
+    };
+    await until('every task decided and handed on', async () => (await Promise.all(ids.map(settled))).every(Boolean), 30_000);
     expect(await h.pollQueue.getJobCounts('failed', 'active', 'waiting', 'delayed')).toEqual({
       failed: 0,
       active: 0,

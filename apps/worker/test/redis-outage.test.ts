@@ -1,7 +1,7 @@
 // A Redis outage, as an operator lives it (issue 17 §1): the worker's own Redis is killed under a
 // running replica (a worker process, exactly `npm run worker`), then started again on its AOF data.
 // Each test has a Redis of its own: the run's shared Redis cannot be stopped.
-import { POLL_QUEUE, regionResultSchema } from '@regionwatch/core';
+import { POLL_QUEUE, regionResultSchema, TaskRecordStore } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import {
@@ -16,6 +16,7 @@ import {
 } from '@regionwatch/testkit';
 import { rm } from 'node:fs/promises';
 import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 
 type RedisServer = Awaited<ReturnType<typeof spawnRedisServer>>;
@@ -191,8 +192,17 @@ describe('a Redis outage under a running worker', () => {
     w.clock.now += 61_000;
     await startReplica(w.env);
     await until('every result', async () => (await w.resultsQueue.count()) === w.ids.length, 60_000);
-    // A poll job completes just after it hands its result over: wait for the poll queue to settle.
-    await until('every poll job completed', async () => (await w.pollQueue.getCompletedCount()) === w.ids.length, 30_000);
+    // A poll job completes just after it hands its result over: wait for the poll queue to settle. Data
+    // model v2 removes a poll job when it completes; the finished task is its task record. Settled = every
+    // task decided (Completed) and handed to the results queue, and its poll job gone.
+    const client = new Redis(w.redis.url);
+    cleanups.push(async () => void client.disconnect());
+    const records = new TaskRecordStore(client, w.env.REGIONWATCH_PREFIX ?? 'outage');
+    const settled = async (id: string) => {
+      const record = await records.read(id);
+      return record?.body.status === 'Completed' && record.handed.has('results') && (await w.pollQueue.getJob(id)) === undefined;
+    };
+    await until('every task decided and handed on', async () => (await Promise.all(w.ids.map(settled))).every(Boolean), 30_000);
     expect(await w.pollQueue.getJobCounts('active', 'failed', 'delayed', 'waiting')).toEqual({
       active: 0,
       failed: 0,

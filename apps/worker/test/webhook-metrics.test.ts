@@ -49,6 +49,26 @@ describe('per-endpoint webhook metrics', () => {
     expect(value(text, 'regionwatch_webhook_oldest_undelivered_seconds', 'other')).toBeLessThan(120);
   });
 
+  it('answer with the last values known while the read does not answer (Redis down)', async () => {
+    const metrics = new WorkerMetrics({ defaultMetrics: false });
+    let read: () => Promise<EndpointHealth[]> = async () => [health(0, { state: 'open', held: 4 })];
+    metrics.watchEndpoints(() => read());
+    expect(value(await metrics.registry.metrics(), 'regionwatch_webhook_held', 'https://hooks-0.example.com')).toBe(4);
+    read = () => new Promise(() => {}); // never answers: the scrape is bounded (SCRAPE_REDIS_TIMEOUT_MS)
+    const stuck = await metrics.registry.metrics();
+    expect(value(stuck, 'regionwatch_webhook_held', 'https://hooks-0.example.com')).toBe(4);
+    expect(value(stuck, 'regionwatch_webhook_breaker_state', 'https://hooks-0.example.com')).toBe(2);
+  });
+
+  it('keep the last values when the read fails, rather than failing the scrape', async () => {
+    const metrics = new WorkerMetrics({ defaultMetrics: false });
+    let read: () => Promise<EndpointHealth[]> = async () => [health(0, { held: 3 })];
+    metrics.watchEndpoints(() => read());
+    await metrics.registry.metrics();
+    read = () => Promise.reject(new Error('Connection is closed.'));
+    expect(value(await metrics.registry.metrics(), 'regionwatch_webhook_held', 'https://hooks-0.example.com')).toBe(3);
+  });
+
   it('labels attempts by redacted origin, and past the named ones as "other"', () => {
     expect(endpointLabel('https://hooks.example.com', 0)).toBe('https://hooks.example.com');
     expect(endpointLabel('https://hooks.example.com', NAMED_ENDPOINTS - 1)).toBe('https://hooks.example.com');

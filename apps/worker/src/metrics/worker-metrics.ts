@@ -34,6 +34,13 @@ export function endpointLabel(endpoint: string, rank: number): string {
 /** The longest a scrape waits for Redis (queue depths); /metrics answers with what is known after it. */
 export const SCRAPE_REDIS_TIMEOUT_MS = 1_000;
 
+/** Waits for a scrape-time Redis read at most SCRAPE_REDIS_TIMEOUT_MS (the read itself goes on). */
+async function withinScrapeBound(read: Promise<void>): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([read, new Promise<void>((resolve) => (timer = setTimeout(resolve, SCRAPE_REDIS_TIMEOUT_MS)))]);
+  clearTimeout(timer);
+}
+
 /** Every metric the worker exposes, on a registry of its own (several workers can share a process in tests). */
 export class WorkerMetrics {
   readonly registry = new Registry();
@@ -129,10 +136,19 @@ export class WorkerMetrics {
     name: 'regionwatch_results_backlog_jobs',
     help: 'Results waiting in the results queue for a consumer (read from Redis)',
     registers: [this.registry],
-    collect: async () => {
-      if (this.resultsQueue) this.resultsBacklog.set(await this.resultsQueue.getWaitingCount());
+    // Bounded (SCRAPE_REDIS_TIMEOUT_MS): while Redis does not answer the last value read stays.
+    collect: () => {
+      const queue = this.resultsQueue;
+      if (!queue) return;
+      this.backlogRead ??= queue
+        .getWaitingCount()
+        .then((waiting) => void this.resultsBacklog.set(waiting))
+        .catch(() => undefined)
+        .finally(() => (this.backlogRead = undefined));
+      return withinScrapeBound(this.backlogRead);
     },
   });
+  private backlogRead: Promise<void> | undefined;
   private resultsQueue: Queue | undefined;
   private watched: readonly Queue[] = [];
   private health: { readiness: Readiness; probe: RedisProbe } | undefined;
@@ -196,9 +212,14 @@ export class WorkerMetrics {
     this.endpointHealth = read;
   }
 
+  // Bounded like the queue depths: while Redis does not answer, a scrape waits at most
+  // SCRAPE_REDIS_TIMEOUT_MS and the endpoint gauges keep their last values (the read in flight, shared
+  // by later scrapes, sets them if it ever ends). A failed read also keeps them rather than failing /metrics.
   private endpointsOnce(): Promise<void> {
-    this.collectingEndpoints ??= this.collectEndpoints().finally(() => (this.collectingEndpoints = undefined));
-    return this.collectingEndpoints;
+    this.collectingEndpoints ??= this.collectEndpoints()
+      .catch(() => undefined)
+      .finally(() => (this.collectingEndpoints = undefined));
+    return withinScrapeBound(this.collectingEndpoints);
   }
 
   /**
@@ -257,9 +278,7 @@ export class WorkerMetrics {
       .then(() => undefined)
       .catch(() => undefined)
       .finally(() => (this.queueRead = undefined)));
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([read, new Promise((resolve) => (timer = setTimeout(resolve, SCRAPE_REDIS_TIMEOUT_MS)))]);
-    clearTimeout(timer);
+    await withinScrapeBound(read);
   }
 
   /**
