@@ -52,7 +52,10 @@ describe('a glitch never ends a task', () => {
       // ...and none has ended.
       expect(await h.resultsQueue.count()).toBe(0);
       const metrics = await (await fetch(`http://127.0.0.1:${worker.healthPort}/metrics`)).text();
-      expect(Number(/regionwatch_polls_total\{outcome="invalid_response"\} (\d+)/.exec(metrics)?.[1])).toBeGreaterThanOrEqual(40);
+      // Every series carries the default `prefix` label: read this harness's series exactly.
+      const invalidSeries = `regionwatch_polls_total{outcome="invalid_response",prefix="${h.config.REGIONWATCH_PREFIX}"} `;
+      const invalidLine = metrics.split('\n').find((line) => line.startsWith(invalidSeries));
+      expect(Number(invalidLine?.slice(invalidSeries.length))).toBeGreaterThanOrEqual(40);
       const ready = (await (await fetch(`http://127.0.0.1:${worker.healthPort}/readyz`)).json()) as { reasons: string[] };
       expect(ready.reasons.join()).toMatch(/aspose_invalid_response/);
       h.simulator.clearFaults();
@@ -157,7 +160,8 @@ describe('bounded state', () => {
       await h.producer.trackMany(ids);
       await h.waitFor('every result', async () => ((await h.resultsQueue.count()) === 5 ? true : undefined));
       const base = `http://127.0.0.1:${worker.healthPort}`;
-      expect(await (await fetch(`${base}/metrics`)).text()).toMatch(/^regionwatch_results_backlog_jobs 5$/m);
+      const metricLines = (await (await fetch(`${base}/metrics`)).text()).split('\n');
+      expect(metricLines).toContain(`regionwatch_results_backlog_jobs{prefix="${h.config.REGIONWATCH_PREFIX}"} 5`);
       const ready = await h.waitFor(
         'not ready: results_backlog',
         async () => {

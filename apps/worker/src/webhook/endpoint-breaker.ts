@@ -177,6 +177,11 @@ export class EndpointBreaker {
     );
   }
 
+  /** Whether the scheduler has released this delivery (a grant not yet used at the gate). */
+  async isGranted(endpoint: string, jobId: string): Promise<boolean> {
+    return (await this.redis.hexists(endpointKeys(this.prefix, endpoint).granted, jobId)) === 1;
+  }
+
   /** Drops a delivery from every set of its endpoint (it ended, or its job is gone). */
   async forget(endpoint: string, jobId: string): Promise<void> {
     const k = endpointKeys(this.prefix, endpoint);

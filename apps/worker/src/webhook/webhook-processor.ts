@@ -105,12 +105,20 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       throw new UnrecoverableError(message);
     };
     /** Moves the job back to delayed until `at`, its state saved in the same lock-checked step. */
-    const sleepUntil = async (at: number): Promise<never> => {
+    const sleepUntil = async (at: number, heldAt?: string): Promise<never> => {
       if (token === undefined) throw new Error('the webhook processor needs the job lock token (run it in a BullMQ Worker)');
       await deps.webhookQueue.backend.moveToDelayed(jobId, Date.now(), Math.max(0, at - clock()), token, {
         skipAttempt: true,
         fieldsToUpdate: { progress: JSON.stringify(state) },
       });
+      // Parking in the line (ADMIT) and moving the job to delayed are two steps: a scheduler on any
+      // replica may release it in between, when its promote finds the job still active and does
+      // nothing. Without this check the job then slept with an unused grant, and the endpoint's line
+      // stalled until the grant expired (GRANT_TTL_MS). Checked after the move, so a release that
+      // comes later finds the job delayed and promotes it itself.
+      if (heldAt !== undefined && (await deps.breaker.isGranted(heldAt, jobId))) {
+        await deps.webhookQueue.backend.promote(jobId).catch(() => {}); // already promoted by the scheduler: fine
+      }
       throw new DelayedError();
     };
     /** Waits in the endpoint's line: the scheduler releases it, or its deadline (or a safety wake) does. */
@@ -127,7 +135,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
         );
       }
       state = { ...state, nextAttemptAt: undefined, held: { since: state.held?.since ?? at, reason } };
-      return sleepUntil(Math.min(waitsOnBreaker ? state.deadlineAt : Number.POSITIVE_INFINITY, at + MAX_HOLD_SLEEP_MS));
+      return sleepUntil(Math.min(waitsOnBreaker ? state.deadlineAt : Number.POSITIVE_INFINITY, at + MAX_HOLD_SLEEP_MS), endpoint);
     };
 
     if (!signer) {
