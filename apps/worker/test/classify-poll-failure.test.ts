@@ -14,7 +14,8 @@ import { classifyPollFailure, type PollFailure } from '../src/index.js';
 
 // The table as docs/guarantees.md and the README state it, written out here as literals: what each
 // failure counts as (the polls_total outcome), whether /readyz blames Aspose, what the next delay is
-// based on, whether every replica pauses, and whether the poll counts as one Aspose answered.
+// based on, and whether every replica pauses. (Whether a GET went out, what `polls` counts, is the
+// Aspose client's to say: see poll-processor.test.ts.)
 // toStrictEqual: a readiness problem or a pause that appears where none belongs (or vanishes) is a
 // different classification.
 const transient = (reason: TransientReason, retryAfterMs?: number, statusCode = 502) =>
@@ -28,7 +29,6 @@ describe('classifyPollFailure', () => {
     expect(classifyPollFailure(error)).toStrictEqual({
       outcome: 'rate_limited',
       delay: { basis: 'held-back', reason: 'rate-budget', retryAfterMs: 137 },
-      answered: false,
     } satisfies PollFailure);
   });
 
@@ -36,7 +36,6 @@ describe('classifyPollFailure', () => {
     expect(classifyPollFailure(new AsposePausedError(900, 't-1'))).toStrictEqual({
       outcome: 'rate_limited',
       delay: { basis: 'held-back', reason: 'paused', retryAfterMs: 900 },
-      answered: false,
     } satisfies PollFailure);
   });
 
@@ -45,19 +44,16 @@ describe('classifyPollFailure', () => {
       outcome: 'transient_error',
       delay: { basis: 'transient-errors', retryAfterMs: 3_000 },
       pauseMs: 3_000,
-      answered: false,
     } satisfies PollFailure);
     expect(classifyPollFailure(transient('rate-limited', undefined, 429))).toStrictEqual({
       outcome: 'transient_error',
       delay: { basis: 'transient-errors', retryAfterMs: undefined },
       pauseMs: 1_000,
-      answered: false,
     } satisfies PollFailure);
     expect(classifyPollFailure(transient('server-error', 2_000, 503))).toStrictEqual({
       outcome: 'transient_error',
       delay: { basis: 'transient-errors', retryAfterMs: 2_000 },
       pauseMs: 2_000,
-      answered: false,
     } satisfies PollFailure);
   });
 
@@ -67,12 +63,10 @@ describe('classifyPollFailure', () => {
       expect(classifyPollFailure(transient(reason, 4_000))).toStrictEqual({
         outcome: 'transient_error',
         delay: { basis: 'transient-errors', retryAfterMs: 4_000 },
-        answered: false,
       } satisfies PollFailure);
       expect(classifyPollFailure(transient(reason))).toStrictEqual({
         outcome: 'transient_error',
         delay: { basis: 'transient-errors', retryAfterMs: undefined },
-        answered: false,
       } satisfies PollFailure);
     },
   );
@@ -82,7 +76,6 @@ describe('classifyPollFailure', () => {
       outcome: 'auth_error',
       problem: AUTH,
       delay: { basis: 'transient-errors', retryAfterMs: 9_000 },
-      answered: false,
     } satisfies PollFailure);
   });
 
@@ -91,7 +84,6 @@ describe('classifyPollFailure', () => {
       outcome: 'auth_error',
       problem: AUTH,
       delay: { basis: 'transient-errors', retryAfterMs: undefined },
-      answered: false,
     } satisfies PollFailure);
   });
 
@@ -100,25 +92,21 @@ describe('classifyPollFailure', () => {
       outcome: 'client_error',
       problem: { reason: 'aspose_misconfigured', scope: 'spell' },
       delay: { basis: 'transient-errors', retryAfterMs: undefined },
-      answered: false,
     } satisfies PollFailure);
   });
 
   it.each(['invalid-body', 'schema-mismatch', 'unknown-status'] as const)(
-    'an answer that cannot be read (%s): invalid_response, counted as answered only when it was a 2xx body',
+    'an answer that cannot be read (%s): invalid_response, on the normal back-off, whatever its status code',
     (reason) => {
-      // Parse failures of a 2xx body carry no status code; one that carries a status (a body too large to read) is not an answer.
       expect(classifyPollFailure(permanent(reason))).toStrictEqual({
         outcome: 'invalid_response',
         problem: { reason: 'aspose_invalid_response', scope: 'spell' },
         delay: { basis: 'unreadable-answer' },
-        answered: true,
       } satisfies PollFailure);
       expect(classifyPollFailure(permanent(reason, 500))).toStrictEqual({
         outcome: 'invalid_response',
         problem: { reason: 'aspose_invalid_response', scope: 'spell' },
         delay: { basis: 'unreadable-answer' },
-        answered: false,
       } satisfies PollFailure);
     },
   );

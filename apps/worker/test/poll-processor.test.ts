@@ -131,7 +131,7 @@ describe('poll processor (step jobs, real Redis)', () => {
     await s.track({ taskId: b });
     simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 7 } });
     expect(delayOf(await s.step(a))).toBeGreaterThanOrEqual(7_000);
-    expect(await s.progress(a)).toMatchObject({ polls: 0, transientErrors: 1 });
+    expect(await s.progress(a)).toMatchObject({ polls: 1, transientErrors: 1 }); // the GET was made: it counts
     expect((await s.progress(a))?.lastError).toMatch(/HTTP 429/);
     const pause = await s.connection.pttl(`${redis.prefix}:regions-poll:aspose-pause`);
     expect(pause).toBeGreaterThan(5_000);
@@ -144,18 +144,21 @@ describe('poll processor (step jobs, real Redis)', () => {
     expect(await s.pollsMetric('transient_error')).toBe(1);
   });
 
-  test('treats 5xx, resets and timeouts as transient and never ends the task on them', async ({ redis }) => {
+  test('treats 5xx, resets and timeouts as transient and never ends the task on them; each GET made counts in polls', async ({ redis }) => {
     const s = stepper(redis, { env: { ASPOSE_TIMEOUT_MS: '200' } });
     const taskId = completedTask([[[1, 1, 2, 2]]]);
     await s.track({ taskId });
+    const getsBefore = simulator.counters().get;
     for (const faults of [{ serverErrorRate: 1 }, { resetRate: 1 }, { latency: { rate: 1, ms: 400 } }]) {
       simulator.setFaults(faults);
       expect((await s.step(taskId)).kind).toBe('delayed');
     }
-    expect(await s.progress(taskId)).toMatchObject({ polls: 0, transientErrors: 3 });
+    expect(await s.progress(taskId)).toMatchObject({ polls: 3, transientErrors: 3 });
     simulator.clearFaults();
     completed(await s.step(taskId));
-    expect((await s.records.read(taskId))?.body).toMatchObject({ status: 'Completed', polls: 1 });
+    // The contract's `polls`: GET requests made for the task, failed ones included (the simulator counted 4).
+    expect(simulator.counters().get - getsBefore).toBe(4);
+    expect((await s.records.read(taskId))?.body).toMatchObject({ status: 'Completed', polls: 4 });
   });
 
   test('keeps tasks waiting while the token endpoint is down, reports not-ready, and recovers', async ({ redis }) => {
@@ -187,7 +190,7 @@ describe('poll processor (step jobs, real Redis)', () => {
     await s.track({ taskId: a });
     await s.track({ taskId: b });
     for (let i = 0; i < 3; i += 1) expect((await s.step(a)).kind).toBe('delayed');
-    expect(await s.progress(a)).toMatchObject({ polls: 0, transientErrors: 3 });
+    expect(await s.progress(a)).toMatchObject({ polls: 3, transientErrors: 3 });
     expect(s.readiness.reasons(true)).toEqual(['starting']); // one task: maybe its own problem
     expect(await s.pollsMetric('client_error')).toBe(3);
     expect((await s.step(b)).kind).toBe('delayed');
@@ -201,10 +204,13 @@ describe('poll processor (step jobs, real Redis)', () => {
     await s.track({ taskId });
     await s.step(taskId);
     const tokensBefore = simulator.counters().token;
+    const getsBefore = simulator.counters().get;
     simulator.revokeTokens();
     expect((await s.step(taskId)).kind).toBe('delayed');
     expect(simulator.counters().token).toBe(tokensBefore + 1);
-    expect(await s.progress(taskId)).toMatchObject({ polls: 2, transientErrors: 0 });
+    // Two GETs were made in that step (refused, then with the new token): both count.
+    expect(simulator.counters().get - getsBefore).toBe(2);
+    expect(await s.progress(taskId)).toMatchObject({ polls: 3, transientErrors: 0 });
   });
 
   test('fails job data that breaks the PollJob contract with an UnrecoverableError', async ({ redis }) => {
@@ -394,19 +400,16 @@ const auth = (retryAfterMs?: number): PollFailure => ({
   outcome: 'auth_error',
   problem: { reason: 'aspose_auth', scope: 'global' },
   delay: { basis: 'transient-errors', retryAfterMs },
-  answered: false,
 });
 const transient = (retryAfterMs?: number): PollFailure => ({
   outcome: 'transient_error',
   delay: { basis: 'transient-errors', retryAfterMs },
-  answered: false,
 });
 const throttled = (retryAfterMs: number | undefined, pauseMs: number): PollFailure => ({ ...transient(retryAfterMs), pauseMs });
-const invalid = (answered: boolean): PollFailure => ({
+const invalid = (): PollFailure => ({
   outcome: 'invalid_response',
   problem: { reason: 'aspose_invalid_response', scope: 'spell' },
   delay: { basis: 'unreadable-answer' },
-  answered,
 });
 
 describe('classifyPollFailure', () => {
@@ -414,12 +417,12 @@ describe('classifyPollFailure', () => {
     [
       'our own rate budget spent',
       new RateBudgetExhaustedError({ max: 5, windowMs: 1_000 }, { ...ctx, retryAfterMs: 40 }),
-      { outcome: 'rate_limited', delay: { basis: 'held-back', reason: 'rate-budget', retryAfterMs: 40 }, answered: false },
+      { outcome: 'rate_limited', delay: { basis: 'held-back', reason: 'rate-budget', retryAfterMs: 40 } },
     ],
     [
       'every replica pausing after a 429',
       new AsposePausedError(2_500, 't1'),
-      { outcome: 'rate_limited', delay: { basis: 'held-back', reason: 'paused', retryAfterMs: 2_500 }, answered: false },
+      { outcome: 'rate_limited', delay: { basis: 'held-back', reason: 'paused', retryAfterMs: 2_500 } },
     ],
     ['a network error', new AsposeTransientError('network', 'ECONNRESET', ctx), transient()],
     ['a timeout', new AsposeTransientError('timeout', 'no answer', ctx), transient()],
@@ -453,16 +456,15 @@ describe('classifyPollFailure', () => {
         outcome: 'client_error',
         problem: { reason: 'aspose_misconfigured', scope: 'spell' },
         delay: { basis: 'transient-errors', retryAfterMs: undefined },
-        answered: false,
       },
     ],
-    ['a 200 that is not JSON', new AsposePermanentError('invalid-body', 'not JSON', ctx), invalid(true)],
-    ['a 200 that is not an OCRResponse', new AsposePermanentError('schema-mismatch', 'no taskStatus', ctx), invalid(true)],
-    ['a 200 with an unknown status', new AsposePermanentError('unknown-status', 'Exploded', ctx), invalid(true)],
+    ['a 200 that is not JSON', new AsposePermanentError('invalid-body', 'not JSON', ctx), invalid()],
+    ['a 200 that is not an OCRResponse', new AsposePermanentError('schema-mismatch', 'no taskStatus', ctx), invalid()],
+    ['a 200 with an unknown status', new AsposePermanentError('unknown-status', 'Exploded', ctx), invalid()],
     [
       'an invalid body that came with a status',
       new AsposePermanentError('invalid-body', 'too large', { ...ctx, statusCode: 200 }),
-      invalid(false),
+      invalid(),
     ],
     ['a bug', new TypeError('undefined is not a function'), undefined],
     ['an error of ours that is not about polling', new ConfigError([{ variable: 'X', message: 'is bad' }]), undefined],

@@ -131,6 +131,29 @@ describe('token provider', () => {
     expect(await failure(c.tokens.getToken())).toBeInstanceOf(AsposeTransientError);
   });
 
+  it('onSend is called once per GET that goes out (both GETs of a refused token, a 5xx too), never for one held back', async () => {
+    const c = client();
+    const id = simulator.createTask();
+    let sent = 0;
+    const onSend = () => void (sent += 1);
+    await c.getDetectRegions(id, { onSend });
+    expect(sent).toBe(1);
+    simulator.revokeTokens();
+    await c.getDetectRegions(id, { onSend });
+    expect(sent).toBe(3);
+    simulator.setFaults({ serverErrorRate: 1 });
+    expect(await failure(c.getDetectRegions(id, { onSend }))).toBeInstanceOf(AsposeTransientError);
+    simulator.clearFaults();
+    expect(sent).toBe(4);
+    const refusing = client({
+      beforeRequest: async () => {
+        throw new RateBudgetExhaustedError({ max: 1, windowMs: 1_000 }, { retryAfterMs: 10 });
+      },
+    });
+    expect(await failure(refusing.getDetectRegions(id, { onSend }))).toBeInstanceOf(RateBudgetExhaustedError);
+    expect(sent).toBe(4);
+  });
+
   it('counts token requests against the request budget (beforeRequest)', async () => {
     const seen: (string | undefined)[] = [];
     const c = client({ beforeRequest: async (taskId) => void seen.push(taskId) });

@@ -39,8 +39,6 @@ export type PollFailure = {
   delay: DelayBasis;
   /** Aspose throttles the whole account: every replica pauses its requests this long (ms). */
   pauseMs?: number;
-  /** Whether Aspose answered (a 2xx whose body we could not use): counted in the task's `polls`. */
-  answered: boolean;
 };
 
 /** Without `Retry-After`, a 429 pauses every replica this long. */
@@ -59,12 +57,10 @@ const ROWS: readonly Row[] = [
   row(RateBudgetExhaustedError, always, (error) => ({
     outcome: 'rate_limited',
     delay: { basis: 'held-back', reason: 'rate-budget', retryAfterMs: error.retryAfterMs },
-    answered: false,
   })),
   row(AsposePausedError, always, (error) => ({
     outcome: 'rate_limited',
     delay: { basis: 'held-back', reason: 'paused', retryAfterMs: error.retryAfterMs },
-    answered: false,
   })),
   // The token endpoint failing is an auth problem for every task at once, even when it is only down.
   row(
@@ -74,7 +70,6 @@ const ROWS: readonly Row[] = [
       outcome: 'auth_error',
       problem: AUTH,
       delay: { basis: 'transient-errors', retryAfterMs: error.retryAfterMs },
-      answered: false,
     }),
   ),
   // 429, or 503 with Retry-After: the account is throttled, not this task. Every replica pauses.
@@ -85,19 +80,16 @@ const ROWS: readonly Row[] = [
       outcome: 'transient_error',
       delay: { basis: 'transient-errors', retryAfterMs: error.retryAfterMs },
       pauseMs: error.retryAfterMs ?? DEFAULT_THROTTLE_PAUSE_MS,
-      answered: false,
     }),
   ),
   row(AsposeTransientError, always, (error) => ({
     outcome: 'transient_error',
     delay: { basis: 'transient-errors', retryAfterMs: error.retryAfterMs },
-    answered: false,
   })),
   row(AsposeAuthError, always, () => ({
     outcome: 'auth_error',
     problem: AUTH,
     delay: { basis: 'transient-errors', retryAfterMs: undefined },
-    answered: false,
   })),
   // A 4xx other than 401/403/408/429 says the request is wrong: for one task (its id) or for all (a
   // wrong ASPOSE_BASE_URL). Either way the task waits; /readyz says so once two tasks in a row get one.
@@ -108,15 +100,13 @@ const ROWS: readonly Row[] = [
       outcome: 'client_error',
       problem: { reason: 'aspose_misconfigured', scope: 'spell' },
       delay: { basis: 'transient-errors', retryAfterMs: undefined },
-      answered: false,
     }),
   ),
   // An answer we cannot read (not JSON, not the schema, an unknown status, too large).
-  row(AsposePermanentError, always, (error) => ({
+  row(AsposePermanentError, always, () => ({
     outcome: 'invalid_response',
     problem: { reason: 'aspose_invalid_response', scope: 'spell' },
     delay: { basis: 'unreadable-answer' },
-    answered: error.statusCode === undefined,
   })),
 ];
 

@@ -124,11 +124,17 @@ export function createPollProcessor(deps: PollProcessorDeps) {
     // finished at Aspose while we were catching up must not be reported Expired.
     const lastPoll = started >= deadline;
 
+    // `polls` counts the GET requests made for the task (the contract's words): each one that went out,
+    // whatever came back; not the polls held back by the rate budget or a failed token request.
+    let sent = 0;
+    const onSend = () => {
+      sent += 1;
+    };
     try {
-      const response = await deps.aspose.getDetectRegions(taskId);
+      const response = await deps.aspose.getDetectRegions(taskId, { onSend });
       deps.metrics.pollDuration.observe((now() - started) / 1000);
       deps.upstream.answered();
-      const polls = progress.polls + 1;
+      const polls = progress.polls + sent;
       const status = response.taskStatus;
       deps.metrics.polls.inc({ outcome: status.toLowerCase() });
       const history = appendHistory(progress.history, status);
@@ -165,7 +171,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       const message = truncateText((error as Error).message);
       if (failure.pauseMs !== undefined) await pauseEveryone(failure.pauseMs);
       if (failure.problem) deps.upstream.failed(failure.problem.reason, failure.problem.scope, taskId, message, error);
-      const polls = failure.answered ? progress.polls + 1 : progress.polls;
+      const polls = progress.polls + sent;
       if (lastPoll) return decide(expiredResult(context(polls), deps.config.TASK_DEADLINE_MS, progress.lastStatus), progress.history);
 
       if (delay.basis === 'transient-errors') {
@@ -192,7 +198,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       const next = {
         ...progress,
         polls,
-        lastPollAt: failure.answered ? started : progress.lastPollAt,
+        lastPollAt: sent > 0 ? started : progress.lastPollAt,
         invalidSince,
         invalidAnswers,
         lastError: message,

@@ -70,9 +70,14 @@ export class AsposeClient {
     });
   }
 
-  /** `GET /v5.0/ocr/DetectRegions?id=` → the parsed, schema-checked `OCRResponse`. */
-  async getDetectRegions(taskId: string): Promise<OcrResponse> {
-    const response = await this.authorized({ method: 'GET', url: this.baseUrl + DETECT_REGIONS, searchParams: { id: taskId } }, taskId);
+  /**
+   * `GET /v5.0/ocr/DetectRegions?id=` → the parsed, schema-checked `OCRResponse`. `onSend` is called as
+   * each GET goes out (twice when a refused token is refreshed), whatever comes back: what the task's
+   * `polls` counts.
+   */
+  async getDetectRegions(taskId: string, calls: { onSend?: () => void } = {}): Promise<OcrResponse> {
+    const spec: RequestSpec = { method: 'GET', url: this.baseUrl + DETECT_REGIONS, searchParams: { id: taskId } };
+    const response = await this.authorized(spec, taskId, calls.onSend);
     return parseOcrResponse(response.body, taskId);
   }
 
@@ -115,10 +120,11 @@ export class AsposeClient {
    * Sends with a bearer token; on 401/403 drops that token, refreshes once and retries once
    * (what Aspose's own SDKs do). Maps the status to the error classes.
    */
-  private async authorized(spec: RequestSpec, taskId: string | undefined): Promise<HttpResponse> {
+  private async authorized(spec: RequestSpec, taskId: string | undefined, onSend?: () => void): Promise<HttpResponse> {
     for (let attempt = 1; ; attempt += 1) {
       const token = await this.tokens.getToken();
       await this.beforeRequest?.(taskId);
+      onSend?.();
       const response = await send(
         this.http,
         { ...spec, headers: { ...spec.headers, authorization: `Bearer ${token}` } },
