@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, loadReplayConfig } from '@regionwatch/core';
+import { ConfigError, loadReplayConfig, parseCommandLine } from '@regionwatch/core';
 import { connectOrExit } from './cli/connect-or-exit.js';
 import { PrefixInUseError, purgePrefix } from './purge/purge-prefix.js';
 
@@ -9,26 +8,14 @@ const USAGE = `usage: npm run purge -- --prefix PREFIX [--yes] [--force]
   "PREFIX:". Without --yes it only counts them.
   Refuses while a worker of that prefix is connected, unless --force. Another prefix is never touched.`;
 
-const parsed = (() => {
-  try {
-    return parseArgs({
-      options: {
-        prefix: { type: 'string' },
-        yes: { type: 'boolean' },
-        force: { type: 'boolean' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (error) {
-    console.error(`${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
-  }
-})();
-const { values } = parsed;
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const { values } = parseCommandLine(USAGE, {
+  options: {
+    prefix: { type: 'string' },
+    yes: { type: 'boolean' },
+    force: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 // The prefix is never taken from REGIONWATCH_PREFIX: removing an environment is spelled out.
 if (!values.prefix) {
   console.error(`--prefix is required (it is never read from REGIONWATCH_PREFIX)\n${USAGE}`);

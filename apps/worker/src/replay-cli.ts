@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { ConfigError, loadReplayConfig, WEBHOOK_QUEUE } from '@regionwatch/core';
+import { ConfigError, loadReplayConfig, parseCommandLine, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { connectOrExit } from './cli/connect-or-exit.js';
 import { parseReplayTime, replayDeadLetters, type DeadLetterSelection } from './replay/replay-dead-letters.js';
@@ -19,25 +18,17 @@ function usage(code: number): never {
   process.exit(code);
 }
 
-let parsed;
-try {
-  parsed = parseArgs({
-    allowPositionals: true,
-    options: {
-      all: { type: 'boolean' },
-      since: { type: 'string' },
-      until: { type: 'string' },
-      endpoint: { type: 'string' },
-      'include-gone': { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-} catch (error) {
-  console.error((error as Error).message);
-  usage(2);
-}
-const { values, positionals } = parsed;
-if (values.help) usage(0);
+const { values, positionals } = parseCommandLine(USAGE, {
+  allowPositionals: true,
+  options: {
+    all: { type: 'boolean' },
+    since: { type: 'string' },
+    until: { type: 'string' },
+    endpoint: { type: 'string' },
+    'include-gone': { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 const filtered = values.since !== undefined || values.until !== undefined || values.endpoint !== undefined;
 const bySet = values.all === true || filtered || values['include-gone'] === true;
 if (bySet === positionals.length > 0) usage(2);

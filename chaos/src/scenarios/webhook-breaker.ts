@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseRetrySchedule } from '@regionwatch/core';
 import { stopWorkerProcesses, WebhookReceiver, type Delivery } from '@regionwatch/testkit';
 import { checkInvariant } from '../invariant.js';
@@ -34,7 +36,8 @@ const SIZES = {
  * out — for longer than the first six delays of the (compressed) retry schedule, while receiver B stays
  * healthy. Halfway through, the webhook secret is rotated (new replicas sign with "new old", the old ones
  * drain, then both receivers verify with the new secret alone). Figures: dead letters (goal 0),
- * duplicates the idempotent receivers suppressed (goal 0), requests A received while down (probes only),
+ * duplicates the idempotent receivers suppressed (goal 0 beyond repeats of deliveries A took only after the
+ * worker's timeout had fired — the worker saw a failure, so at-least-once must send again), requests A received while down (probes only),
  * A's busiest second after recovery (≤ WEBHOOK_ENDPOINT_MAX_RPS), B's p99 delivery latency during A's
  * outage against the same load with A healthy (goal ≤ 1.2×), deliveries that failed verification (goal 0).
  */
@@ -47,6 +50,9 @@ export async function webhookBreaker(size: ChaosSize): Promise<ScenarioReport> {
       WEBHOOK_ENDPOINT_MAX_RPS: String(s.maxRps),
       WEBHOOK_TIMEOUT_MS: '1000',
       WORKER_CONCURRENCY: '100',
+      // The default lock: no replica crashes here, so a repeat can only come from the delivery itself (the
+      // world's short crash-recovery lock would let a busy machine's late lock renewal re-run deliveries).
+      WORKER_LOCK_DURATION_MS: '30000',
     },
   });
   const a = world.receiver; // WEBHOOK_URL
@@ -109,13 +115,26 @@ export async function webhookBreaker(size: ChaosSize): Promise<ScenarioReport> {
     const expected = [...a1, ...b1, ...a2, ...b2];
     const report = await checkInvariant(world, expected, { receivers: [a, b] });
     const busiest = busiestSecond(afterRecovery);
+    const logDir = process.env.REGIONWATCH_TEST_LOG_DIR;
+    if (logDir)
+      await writeRepeats(join(logDir, 'webhook-breaker-repeats.json'), [a, b], { outageStarted, timeoutsStarted, rotatedAt, recoveredAt });
     const unverified = a.unverified + b.unverified;
+    // A repeat of a delivery the receiver took only after the worker's WEBHOOK_TIMEOUT_MS had fired is at-least-once
+    // doing its job (the worker saw a failure); any other repeat is one the worker should not have sent.
+    const lateAcceptRepeats = a.duplicatesAfterLateAccept + b.duplicatesAfterLateAccept;
+    const otherRepeats = a.duplicatesSuppressed + b.duplicatesSuppressed - lateAcceptRepeats;
     const ratio = bBaseline.p99 > 0 ? bDuringOutage.p99 / bBaseline.p99 : 0;
     return {
       name: 'webhook endpoint outage (breaker, isolation, rotation)',
       size,
       ...report,
-      ok: report.ok && deadLetters === 0 && unverified === 0 && busiest <= Math.ceil(s.maxRps * 1.05) && exitCodes.every((c) => c === 0),
+      ok:
+        report.ok &&
+        deadLetters === 0 &&
+        unverified === 0 &&
+        otherRepeats === 0 &&
+        busiest <= Math.ceil(s.maxRps * 1.05) &&
+        exitCodes.every((c) => c === 0),
       wallSeconds: (Date.now() - started) / 1000,
       notes: {
         aDownMs: outageMs,
@@ -124,6 +143,8 @@ export async function webhookBreaker(size: ChaosSize): Promise<ScenarioReport> {
         duplicatesSuppressedByA: a.duplicatesSuppressed,
         duplicatesSuppressedByB: b.duplicatesSuppressed,
         aDuplicatesOfTimedOutRequests: duplicatesOfTimedOut,
+        repeatsOfLateAccepts: lateAcceptRepeats,
+        otherRepeats,
         aRequestsWhileTimingOut: requestsWhileTimingOut,
         aHeldDeliveries: a2.length,
         aBusiestSecondAfterRecovery: busiest,
@@ -167,4 +188,18 @@ function busiestSecond(deliveries: readonly Delivery[]): number {
 function firstDelays(schedule: string, count: number): number {
   const parsed = parseRetrySchedule(schedule);
   return 'delays' in parsed ? parsed.delays.slice(0, count).reduce((sum, d) => sum + d, 0) : Number.NaN;
+}
+
+/** REGIONWATCH_TEST_LOG_DIR: every attempt of each repeated id, for matching with the replicas' logs. */
+async function writeRepeats(file: string, receivers: readonly WebhookReceiver[], phases: Record<string, number>): Promise<void> {
+  const repeats = receivers.map((r) => {
+    const counts = new Map<string, number>();
+    for (const d of r.attempts) counts.set(d.id, (counts.get(d.id) ?? 0) + 1);
+    const ids = new Set([...counts].filter(([, n]) => n > 1).map(([id]) => id));
+    const attempts = r.attempts
+      .filter((d) => ids.has(d.id))
+      .map((d) => ({ id: d.id, at: d.at, accepted: r.accepted.get(d.id) === d, senderGone: d.senderGone ?? false }));
+    return { url: r.url, attempts };
+  });
+  await writeFile(file, JSON.stringify({ phases, repeats }, null, 1));
 }

@@ -221,3 +221,6 @@ export { waitForRedis } from './wait-for-redis.js';
 export { RedisOutageLog, type RedisOutageLogOptions } from './redis-outage-log.js';
 export { redisErrorKind, type RedisErrorKind } from './redis-error-kind.js';
 export { MAX_REDACTED_URL_LENGTH, REDACTED, redactUrl, redactUrlsDeep, redactUrlsIn, redactUserInfo } from './redact-url.js';
+
+// Command-line tools: the same argument handling in every CLI.
+export { parseCommandLine } from './cli/parse-command-line.js';

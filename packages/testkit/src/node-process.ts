@@ -1,5 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** The repository root (entry points below are relative to it). */
@@ -31,6 +32,15 @@ export function spawnNode(entry: string, args: string[] = [], env: Record<string
   };
   child.stdout?.on('data', collect);
   child.stderr?.on('data', collect);
+  // REGIONWATCH_TEST_LOG_DIR keeps every line of every child (the buffer above keeps the last 2 000): for
+  // investigating a chaos or bench run after the fact.
+  const logDir = process.env.REGIONWATCH_TEST_LOG_DIR;
+  if (logDir) {
+    const file = createWriteStream(join(logDir, `${basename(entry).replace(/\.[jt]s$/, '')}-${child.pid}.log`));
+    child.stdout?.pipe(file, { end: false });
+    child.stderr?.pipe(file, { end: false });
+    child.once('exit', () => file.end());
+  }
   const exited = new Promise<number | string>((resolve) => child.once('exit', (code, signal) => resolve(code ?? signal ?? 'unknown')));
   return {
     process: child,

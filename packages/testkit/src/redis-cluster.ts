@@ -1,7 +1,7 @@
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { redisTargetFrom, type RedisTarget } from '@regionwatch/core';
-import { infoOf, lastLines, startRedisProcess, untilHolds, type RedisNodeProcess } from './redis-process.js';
+import { infoFields, infoOf, lastLines, startRedisProcess, untilHolds, type RedisNodeProcess } from './redis-process.js';
 
 const run = promisify(execFile);
 
@@ -152,13 +152,7 @@ function clusterInfo(node: RedisNodeProcess): Promise<Record<string, string>> {
   return (async () => {
     try {
       await client.connect();
-      const text = (await client.call('CLUSTER', 'INFO')) as string;
-      return Object.fromEntries(
-        text
-          .split('\r\n')
-          .filter((line) => line.includes(':'))
-          .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]),
-      );
+      return infoFields((await client.call('CLUSTER', 'INFO')) as string);
     } finally {
       client.disconnect();
     }

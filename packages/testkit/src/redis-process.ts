@@ -129,16 +129,20 @@ export async function infoOf(node: RedisNodeProcess, section: string): Promise<R
   const client = node.client();
   try {
     await client.connect();
-    const text = await client.info(section);
-    return Object.fromEntries(
-      text
-        .split('\r\n')
-        .filter((line) => line.includes(':'))
-        .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]),
-    );
+    return infoFields(await client.info(section));
   } finally {
     client.disconnect();
   }
+}
+
+/** The `field:value` lines of an `INFO` or `CLUSTER INFO` answer. */
+export function infoFields(text: string): Record<string, string> {
+  return Object.fromEntries(
+    text
+      .split('\r\n')
+      .filter((line) => line.includes(':'))
+      .map((line) => [line.slice(0, line.indexOf(':')), line.slice(line.indexOf(':') + 1)]),
+  );
 }
 
 /** Checks `condition` every 100 ms until it holds, errors counting as "not yet"; throws naming `what` after `timeoutMs`. */

@@ -2,7 +2,11 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 
-export type Delivery = { id: string; body: unknown; headers: IncomingHttpHeaders; verified: boolean; at: number };
+/**
+ * One request. `senderGone`: the receiver accepted it only after the sender had closed the connection (its
+ * timeout fired first), so the sender saw a failure and will send it again: a repeat it cannot avoid.
+ */
+export type Delivery = { id: string; body: unknown; headers: IncomingHttpHeaders; verified: boolean; at: number; senderGone?: boolean };
 /** `trickle`: send the status line and the first bytes of a body, then never finish it. */
 export type ReceiverAnswer = { status: number; headers?: Record<string, string>; delayMs?: number; trickle?: boolean };
 
@@ -16,6 +20,8 @@ export class WebhookReceiver {
   /** First verified, accepted delivery per webhook-id. */
   readonly accepted = new Map<string, Delivery>();
   duplicatesSuppressed = 0;
+  /** Of those, repeats of an id whose first acceptance came after its sender had given up (`senderGone`). */
+  duplicatesAfterLateAccept = 0;
   /** Requests whose signature did not verify with the receiver's secret (answered 401). */
   unverified = 0;
   /** Requests being answered right now, and the most at once. */
@@ -63,14 +69,25 @@ export class WebhookReceiver {
       const chunks: Buffer[] = [];
       this.inFlight += 1;
       this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
-      response.once('close', () => (this.inFlight -= 1));
+      let answered = false;
+      let closed = false;
+      response.once('close', () => {
+        this.inFlight -= 1;
+        closed = !answered;
+      });
       request.on('data', (c: Buffer) => chunks.push(c));
       request.on('end', () =>
-        this.handle(Buffer.concat(chunks).toString('utf8'), request.headers, (answer) => {
-          if (response.destroyed) return;
-          if (answer.trickle) response.writeHead(answer.status, answer.headers).write('{"received":');
-          else response.writeHead(answer.status, answer.headers).end();
-        }),
+        this.handle(
+          Buffer.concat(chunks).toString('utf8'),
+          request.headers,
+          () => closed || response.destroyed,
+          (answer) => {
+            answered = true;
+            if (response.destroyed) return;
+            if (answer.trickle) response.writeHead(answer.status, answer.headers).write('{"received":');
+            else response.writeHead(answer.status, answer.headers).end();
+          },
+        ),
       );
     });
     await new Promise<void>((resolve, reject) => {
@@ -96,7 +113,7 @@ export class WebhookReceiver {
     return this.down();
   }
 
-  private handle(raw: string, headers: IncomingHttpHeaders, respond: (answer: ReceiverAnswer) => void): void {
+  private handle(raw: string, headers: IncomingHttpHeaders, senderGone: () => boolean, respond: (answer: ReceiverAnswer) => void): void {
     const id = String(headers['webhook-id'] ?? '');
     let verified = false;
     let body: unknown = raw;
@@ -112,8 +129,14 @@ export class WebhookReceiver {
     const answer = this.scripts.get(id)?.shift() ?? (failing ? { status: failing } : { status: verified ? 200 : 401 });
     const finish = () => {
       if (answer.status >= 200 && answer.status < 300 && verified) {
-        if (this.accepted.has(id)) this.duplicatesSuppressed += 1;
-        else this.accepted.set(id, delivery);
+        const first = this.accepted.get(id);
+        if (first) {
+          this.duplicatesSuppressed += 1;
+          if (first.senderGone) this.duplicatesAfterLateAccept += 1;
+        } else {
+          if (senderGone()) delivery.senderGone = true;
+          this.accepted.set(id, delivery);
+        }
       }
       respond(answer);
     };
