@@ -110,7 +110,12 @@ describe('webhook endpoints (circuit breaker, line and rate cap in a running wor
       const [probe, ...released] = drained.map((d) => d.id);
       expect(released).toEqual(oldestFirst.filter((id) => id !== probe));
       expect(busiestWindow(drained, 1_000)).toBeLessThanOrEqual(5);
-      expect(await readEndpointHealth(r, redis.prefix, endpointA)).toMatchObject({ state: 'closed', held: 0, undelivered: 0 });
+      // The receiver counts a delivery when it answers; the worker reports it to the breaker a moment later.
+      const closed = async () => {
+        const health = await readEndpointHealth(r, redis.prefix, endpointA);
+        return health?.state === 'closed' && health.held === 0 && health.undelivered === 0 ? health : undefined;
+      };
+      expect(await h.waitFor('A closed with nothing held', closed, 30_000)).toMatchObject({ state: 'closed', held: 0, undelivered: 0 });
     });
   });
 

@@ -153,6 +153,7 @@ export { decodeRegions, encodeRegions, type ResultItem } from './regions/decode-
 // HTTP helpers shared by the Aspose client and the webhook sender.
 export { networkErrorCode } from './http/network-error-code.js';
 export { MAX_RETRY_AFTER_MS, parseRetryAfter } from './http/retry-after.js';
+export { timeoutSignal } from './http/timeout-signal.js';
 
 // Polling: when to ask again, when to give up, and the request budget shared by every replica.
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';

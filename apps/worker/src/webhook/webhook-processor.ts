@@ -6,6 +6,7 @@ import {
   RateBudgetExhaustedError,
   redactUrl,
   RequestRateLimiter,
+  timeoutSignal,
   webhookDeliveryStateSchema,
   webhookJobSchema,
   type DeliveryEndReason,
@@ -225,7 +226,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const body = JSON.stringify(event);
     const sentAt = new Date(clock());
     const id = event.data.taskId; // the contract's webhook-id: the task id, the same on every attempt
-    const signal = AbortSignal.timeout(deps.timeoutMs);
+    const signal = timeoutSignal(deps.timeoutMs); // not AbortSignal.timeout: an answer that came in time wins
     try {
       const target = new URL(url);
       const response = await agent.request({

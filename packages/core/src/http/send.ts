@@ -3,6 +3,7 @@ import { AsposePermanentError } from '../errors/aspose-permanent-error.js';
 import { AsposeTransientError } from '../errors/aspose-transient-error.js';
 import { DEFAULT_MAX_RESPONSE_BYTES, type AsposeHttp } from './aspose-http.js';
 import { networkErrorCode } from './network-error-code.js';
+import { timeoutSignal } from './timeout-signal.js';
 
 export type RequestSpec = {
   method: 'GET' | 'POST' | 'DELETE';
@@ -36,7 +37,7 @@ export async function send(
     body = new URLSearchParams(spec.form).toString();
     headers['content-type'] = 'application/x-www-form-urlencoded';
   }
-  const signal = AbortSignal.timeout(http.options.timeoutMs);
+  const signal = timeoutSignal(http.options.timeoutMs);
   try {
     const response = await http.dispatcher.request({
       origin: url.origin,

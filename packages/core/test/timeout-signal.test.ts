@@ -1,0 +1,66 @@
+import { Worker } from 'node:worker_threads';
+import { once } from 'node:events';
+import { Agent } from 'undici';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { timeoutSignal } from '../src/index.js';
+
+// A server on its own thread (its own event loop), so it answers while this thread is blocked. It sets
+// `answered` once it has written an answer.
+const SERVER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const flag = new Int32Array(workerData);
+require('node:http').createServer((req, res) => {
+  req.resume();
+  req.on('end', () => res.end('ok', () => { Atomics.store(flag, 0, 1); Atomics.notify(flag, 0); }));
+}).listen(0, '127.0.0.1', function () { parentPort.postMessage(this.address().port); });
+`;
+
+describe('timeoutSignal', () => {
+  const answered = new Int32Array(new SharedArrayBuffer(4));
+  let server: Worker;
+  let origin = '';
+  const agent = new Agent({ keepAliveTimeout: 10_000 });
+
+  beforeAll(async () => {
+    server = new Worker(SERVER, { eval: true, workerData: answered.buffer });
+    const [port] = (await once(server, 'message')) as [number];
+    origin = `http://127.0.0.1:${port}`;
+    await (await agent.request({ origin, path: '/', method: 'GET' })).body.text(); // a kept-alive connection
+  });
+  afterAll(async () => {
+    await agent.close();
+    await server.terminate();
+  });
+
+  /**
+   * Sends a request with `signal`, then blocks this thread until the answer has been written to the
+   * socket and `timeoutMs` has passed: the stall of a busy machine, with the answer already here.
+   */
+  async function requestAcrossAStall(signal: AbortSignal, timeoutMs: number): Promise<string> {
+    Atomics.store(answered, 0, 0);
+    const started = Date.now();
+    const request = agent.request({ origin, path: '/', method: 'POST', body: 'x', signal });
+    setTimeout(() => {
+      Atomics.wait(answered, 0, 0, 10_000);
+      while (Date.now() - started < timeoutMs * 3); // the timeout is due when the loop comes back
+    }, 0);
+    try {
+      const response = await request;
+      return `${response.statusCode} ${await response.body.text()}`;
+    } catch (error) {
+      return (error as Error).name;
+    }
+  }
+
+  it('lets an answer that arrived in time win over a timer that fell due during a stall', async () => {
+    // The scenario is real: with AbortSignal.timeout the same answer is thrown away.
+    expect(await requestAcrossAStall(AbortSignal.timeout(50), 50)).toMatch(/Abort|Timeout/);
+    expect(await requestAcrossAStall(timeoutSignal(50), 50)).toBe('200 ok');
+  });
+
+  it('still aborts a request that gets no answer', async () => {
+    const signal = timeoutSignal(30);
+    await once(signal, 'abort');
+    expect(signal.reason).toMatchObject({ name: 'TimeoutError' });
+  });
+});
