@@ -126,6 +126,35 @@ if (size === 'full' && failover) {
   );
 }
 
+// A full run of the webhook endpoint outage refreshes its figures in docs/guarantees.md (promise 13).
+const breaker = reports.find((r) => r.name.startsWith('webhook endpoint outage'));
+if (size === 'full' && breaker) {
+  const n = breaker.notes;
+  await writeBlock(
+    'docs/guarantees.md',
+    'chaos-webhook-breaker',
+    [
+      `Last run: ${date}, \`npm run chaos -- --only webhook-breaker\`, ${machine}: ${breaker.tasks} results, half to A, half ` +
+        `to B; A down ${String(n.aDownMs)} ms (the first six delays of the schedule: ${String(n.firstSixDelaysMs)} ms).`,
+      '',
+      '| figure | value | goal |',
+      '|---|---|---|',
+      `| dead letters | ${String(n.deadLetters)} | 0 |`,
+      `| repeats of a delivery A took only after the worker's timeout had fired | ${String(n.repeatsOfLateAccepts)} | (at-least-once) |`,
+      `| any other repeat | ${String(n.otherRepeats)} | 0 |`,
+      `| requests A received in the ${Number(n.aTimingOutMs) / 1000} s it was timing out, ` +
+        `with ${String(n.aHeldDeliveries)} deliveries held | ${String(n.aRequestsWhileTimingOut)} | probes only |`,
+      `| A's busiest second after recovery | ${String(n.aBusiestSecondAfterRecovery)} | ≤ ${String(n.maxRps)} |`,
+      `| A's line drained in | ${String(n.aDrainSeconds)} s | |`,
+      `| B's p99 delivery latency during A's outage ÷ without it | ${String(n.bP99Ratio)} ` +
+        `(${String(n.bP99DuringOutageMs)} ÷ ${String(n.bP99BaselineMs)} ms) | ≤ 1.2 |`,
+      `| deliveries that did not verify after the secret rotation | ${String(n.unverifiedAfterRotation)} | 0 |`,
+      `| lost / wrong results | ${breaker.lost} / ${breaker.mismatched.length} | 0 / 0 |`,
+      `| invariant | ${breaker.ok ? 'ok' : '**broken**'} | ok |`,
+    ].join('\n'),
+  );
+}
+
 // A full run of the Cluster scenario refreshes where the work went, in docs/operations.md.
 const cluster = reports.find((r) => r.name.startsWith('Redis Cluster'));
 if (size === 'full' && cluster) {

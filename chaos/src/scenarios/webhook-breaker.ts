@@ -145,6 +145,7 @@ export async function webhookBreaker(size: ChaosSize): Promise<ScenarioReport> {
         aDuplicatesOfTimedOutRequests: duplicatesOfTimedOut,
         repeatsOfLateAccepts: lateAcceptRepeats,
         otherRepeats,
+        aTimingOutMs: s.timingOutMs,
         aRequestsWhileTimingOut: requestsWhileTimingOut,
         aHeldDeliveries: a2.length,
         aBusiestSecondAfterRecovery: busiest,
