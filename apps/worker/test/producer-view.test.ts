@@ -6,6 +6,8 @@
 import { loadProducerConfig, regionResultSchema } from '@regionwatch/core';
 import { RegionTaskProducer, ResultTimeoutError, TaskNotTrackedError } from '@regionwatch/producer';
 import { freePort, SOURCE_WORKER, startWorkerProcess, WebhookReceiver, type WorkerProcess } from '@regionwatch/testkit';
+import { spawn } from 'node:child_process';
+import { REPO_ROOT } from '@regionwatch/testkit';
 import { test } from '@regionwatch/testkit/vitest';
 import { afterAll, describe, expect } from 'vitest';
 import { createHarness, WEBHOOK_SECRET, type Harness } from './support/harness.js';
@@ -210,4 +212,62 @@ describe('several subscribers', () => {
     const status = await producer.status(taskId);
     expect(status.state === 'pending' && status.webhookUrls).toHaveLength(8);
   }, 30_000);
+});
+
+/** Runs a producer CLI from its sources, as `npm run track` / `npm run untrack` do, against this file's Redis and simulator. */
+async function cli(entry: 'cli.ts' | 'untrack-cli.ts', args: string[]) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@regionwatch/source', '--import', 'tsx', `packages/producer/src/${entry}`, ...args],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, ...h.env, POLL_INITIAL_DELAY_MS: '20' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  return { code, stdout, stderr };
+}
+
+describe('the CLIs', () => {
+  test('track --status prints one line per id; --webhook on a pending task prints merged', async () => {
+    const pending = pendingTask();
+    const quick = quickTask();
+    await producer.trackMany([pending, quick]);
+    await producer.waitForResult(quick);
+    await polledOnce(pending);
+    const merged = await cli('cli.ts', ['--webhook', 'https://hooks.example.com/second', pending]);
+    expect(merged).toMatchObject({ code: 0, stdout: `merged ${pending}\n` });
+
+    const { code, stdout } = await cli('cli.ts', ['--status', 'never-tracked-4', pending, quick]);
+    expect(code).toBe(0);
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toBe('unknown never-tracked-4');
+    expect(lines[1]).toMatch(new RegExp(`^pending ${pending} polls=1 last=Pending next=\\S+ webhooks=1$`));
+    expect(lines[2]).toMatch(new RegExp(`^finished ${quick} status=Completed regions=1 polls=1 finishedAt=\\S+ results=handed$`));
+  }, 120_000);
+
+  test('track --wait prints each result as it arrives; untrack prints one line per id', async () => {
+    const quick = quickTask();
+    const waited = await cli('cli.ts', ['--wait', '--timeout', '60000', quick]);
+    expect(waited.code).toBe(0);
+    const [created, result] = waited.stdout.trimEnd().split('\n');
+    expect(created).toBe(`created ${quick}`);
+    expect(result).toBe(`result ${quick} ${JSON.stringify(await h.result(quick))}`);
+
+    const pending = pendingTask();
+    await producer.track(pending);
+    await polledOnce(pending);
+    const untracked = await cli('untrack-cli.ts', [pending, 'never-tracked-5', quick]);
+    expect(untracked).toMatchObject({
+      code: 0,
+      stdout: `cancelled ${pending}\nnot-found never-tracked-5\nalready-finished ${quick} Completed\n`,
+    });
+    expect((await producer.status(pending)).state === 'finished').toBe(true);
+  }, 120_000);
 });
