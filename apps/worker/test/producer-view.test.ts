@@ -199,6 +199,21 @@ describe('several subscribers', () => {
     expect([a, b, c].map((r) => r.duplicatesSuppressed)).toEqual([0, 0, 0]);
   }, 60_000);
 
+  test('the same id twice in one trackMany call with two webhookUrls: created, then merged', async () => {
+    const taskId = pendingTask();
+    const outcomes = await producer.trackMany([
+      { taskId, webhookUrl: 'https://hooks.example.com/a' },
+      { taskId, webhookUrl: 'https://hooks.example.com/b' },
+      { taskId, webhookUrl: 'https://hooks.example.com/a' },
+    ]);
+    expect(outcomes).toEqual([
+      { ok: true, taskId, created: true },
+      { ok: true, taskId, created: false, merged: true },
+      { ok: true, taskId, created: false },
+    ]);
+    expect(await producer.status(taskId)).toMatchObject({ webhookUrls: ['https://hooks.example.com/a', 'https://hooks.example.com/b'] });
+  });
+
   test('at most 8 destinations per task: a ninth URL is refused, naming webhookUrl', async () => {
     const taskId = pendingTask();
     await producer.track(taskId, { webhookUrl: 'https://hooks.example.com/0' });

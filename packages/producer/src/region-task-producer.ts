@@ -175,12 +175,14 @@ export class RegionTaskProducer {
     const now = Date.now();
     const outcomes: TrackManyOutcome[] = new Array<TrackManyOutcome>(items.length);
     const pending: { index: number; job: PollJob }[] = [];
+    // The same id again in this call: a duplicate, or a merge when it names another webhookUrl.
+    const repeats: { index: number; job: PollJob }[] = [];
     const seen = new Set<string>();
     items.forEach((item, index) => {
       const { taskId, ...options } = typeof item === 'string' ? { taskId: item } : item;
       try {
         const job = buildPollJob(taskId, options, now);
-        if (seen.has(job.taskId)) outcomes[index] = { ok: true, taskId: job.taskId, created: false };
+        if (seen.has(job.taskId)) repeats.push({ index, job });
         else {
           seen.add(job.taskId);
           pending.push({ index, job });
@@ -198,6 +200,7 @@ export class RegionTaskProducer {
       });
       for (const [i, p] of chunk.entries()) outcomes[p.index] = await this.mergeIfPending(p.job, created[i] ?? false);
     }
+    for (const r of repeats) outcomes[r.index] = await this.mergeIfPending(r.job, false);
     return outcomes;
   }
 
