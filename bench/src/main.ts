@@ -11,6 +11,7 @@ import { describeMachine } from './machine.js';
 import { renderMarkdown, renderSummary, type BenchResults } from './report.js';
 import { measureCpuProfile } from './scenarios/cpu-profile.js';
 import { measureEnqueue } from './scenarios/enqueue.js';
+import { measureFollow } from './scenarios/follow.js';
 import { measureHttpClients } from './scenarios/http-clients.js';
 import { measureAdaptive } from './scenarios/adaptive.js';
 import { measureLatency } from './scenarios/latency.js';
@@ -21,7 +22,7 @@ import { measureThroughput } from './scenarios/throughput.js';
 import { FULL, QUICK, TINY } from './sizes.js';
 import { buildWorker } from './workers.js';
 
-const SCENARIOS = ['throughput', 'http', 'redis', 'memory', 'enqueue', 'latency', 'scale-out', 'profile', 'adaptive'] as const;
+const SCENARIOS = ['throughput', 'http', 'redis', 'memory', 'enqueue', 'latency', 'scale-out', 'profile', 'adaptive', 'follow'] as const;
 /** Scenarios that run in simulated time: no worker build, no Redis, no simulator. */
 const OFFLINE: readonly string[] = ['adaptive'];
 const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.join(',')}] [--out DIR] [--no-readme]
@@ -84,6 +85,14 @@ if (live) {
     if (only.has('latency')) results.latency = await measureLatency(ctx);
     if (only.has('scale-out')) results.scaleOut = await measureScaleOut(ctx);
     if (only.has('profile')) results.cpuProfile = await measureCpuProfile(ctx);
+    // Issue 18's sizes in a full run: 10k pending tasks, 100 concurrent waits.
+    if (only.has('follow')) {
+      const follow =
+        mode === 'full'
+          ? { pendingTasks: 10_000, statusCalls: 2_000, waiters: 100 }
+          : { pendingTasks: 1_000, statusCalls: 200, waiters: 20 };
+      results.follow = await measureFollow(ctx, follow);
+    }
   } finally {
     redis.disconnect();
     await simulator.close();

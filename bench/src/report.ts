@@ -5,6 +5,7 @@ import type { EnqueueFigures } from './scenarios/enqueue.js';
 import type { HttpClientRow } from './scenarios/http-clients.js';
 import type { LatencyFigures } from './scenarios/latency.js';
 import type { MemoryFigures } from './scenarios/memory.js';
+import type { FollowFigures } from './scenarios/follow.js';
 import type { RedisCost } from './scenarios/redis-cost.js';
 import type { ScaleOutRow } from './scenarios/scale-out.js';
 import type { ThroughputRow } from './scenarios/throughput.js';
@@ -17,6 +18,7 @@ export type BenchResults = {
   throughput?: ThroughputRow[];
   httpClients?: HttpClientRow[];
   redisCost?: RedisCost;
+  follow?: FollowFigures;
   memory?: MemoryFigures;
   enqueue?: EnqueueFigures;
   latency?: LatencyFigures;
@@ -165,6 +167,39 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
   if (r.adaptive) parts.push(...renderAdaptive(r.adaptive));
+  if (r.follow) {
+    const f = r.follow;
+    parts.push(
+      `**10. Following a task** — ${n(f.pendingTasks)} pending tasks; the producer's own count of what it sends ` +
+        "(a pipeline counts each command), and Redis's (`INFO commandstats`).",
+    );
+    parts.push(
+      table(
+        ['call', 'N', 'commands sent', 'round trips', 'Redis commands', 'p50 ms', 'p99 ms'],
+        [
+          [
+            '`status(id)`',
+            n(f.statusCalls),
+            n(f.statusCommands, 1),
+            n(f.statusRoundTrips, 2),
+            n(f.statusServerCommands, 1),
+            n(f.statusP50Ms, 2),
+            n(f.statusP99Ms, 2),
+          ],
+          [
+            `\`waitForResult(id)\`, ${n(f.waiters)} at once (ms: decision → result)`,
+            n(f.waiters),
+            n(f.waitCommands, 2),
+            n(f.waitRoundTrips, 2),
+            '—',
+            n(f.waitP50Ms, 2),
+            n(f.waitP99Ms, 2),
+          ],
+        ],
+      ),
+    );
+    parts.push(`A decision costs ${n(f.decideServerCommands, 1)} Redis commands (the DECIDE script with its PUBLISH); no wait polls.`);
+  }
   return parts.join('\n\n');
 }
 

@@ -8,6 +8,7 @@ import {
   type Logger,
   type RedisConnectionInput,
 } from '@regionwatch/core';
+import { RegionTaskProducer } from '@regionwatch/producer';
 import express, { type Express } from 'express';
 import { basicAuth } from './auth/basic-auth.js';
 import { createLoginLimiter, type LoginFailureLimit } from './auth/login-limiter.js';
@@ -21,6 +22,9 @@ import { sameOriginGuard } from './security/same-origin-guard.js';
 import { securityHeaders } from './security/security-headers.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { endpointRoutes } from './webhooks/endpoint-routes.js';
+
+/** How long the untrack button waits for a worker to end the task before answering `requested`. */
+const UNTRACK_WAIT_MS = 10_000;
 
 /** Where Bull Board is mounted (the contract's `/queues`). */
 export const BOARD_PATH = '/queues';
@@ -81,7 +85,10 @@ export function createApp(deps: DashboardDeps): Dashboard {
   app.use(sameOriginGuard({ trustedHosts: config.DASHBOARD_ALLOWED_HOSTS, logger }));
   app.get('/', (_request, response) => response.redirect(BOARD_PATH));
   // The routes that read Redis answer 503 quickly while it is away; the UI shell and assets still load.
-  app.use([`${BOARD_PATH}/api`, '/api/tasks', '/tasks/:taskId', '/webhooks', '/api/webhooks'], requireRedis(connection));
+  app.use(
+    [`${BOARD_PATH}/api`, '/api/tasks', '/tasks/:taskId', '/tasks/:taskId/untrack', '/webhooks', '/api/webhooks'],
+    requireRedis(connection),
+  );
   app.use(
     BOARD_PATH,
     createBoard({
@@ -94,7 +101,16 @@ export function createApp(deps: DashboardDeps): Dashboard {
       ],
     }),
   );
-  app.use(taskRoutes({ queues, boardBasePath: BOARD_PATH }));
+  // The producer's untrack on the dashboard's connection (the producer leaves a connection it was given open).
+  const producer = new RegionTaskProducer({ connection, prefix: config.REGIONWATCH_PREFIX });
+  app.use(
+    taskRoutes({
+      queues,
+      boardBasePath: BOARD_PATH,
+      readOnly: config.DASHBOARD_READONLY,
+      untrack: async (taskId) => (await producer.untrack(taskId, { waitMs: UNTRACK_WAIT_MS })).outcome,
+    }),
+  );
   app.use(endpointRoutes({ connection, prefix: config.REGIONWATCH_PREFIX }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
@@ -103,6 +119,7 @@ export function createApp(deps: DashboardDeps): Dashboard {
   const close = () =>
     (closing ??= (async () => {
       await queues.close();
+      await producer.close();
       if (ownsConnection) connection.disconnect();
     })());
   return { app, close };

@@ -103,6 +103,7 @@ describe('delivery and dedupe', () => {
       const body = recordBodyFor(result, [], destinations);
       expect(await records.decide({ taskId: 'handoff-1', token: 'token', chain: 'c1', body, progressJson: '{}' })).toEqual({
         kind: 'written',
+        extraWebhooks: [],
       });
       expect(await handOff({ result, chain: 'c1', destinations, handed: new Set() })).toEqual({ complete: true });
       await h.waitFor('consumed', async () =>

@@ -72,7 +72,14 @@ export {
   taskIdSchema,
   webhookUrlSchema,
 } from './contract/fields.js';
-export { MAX_TRACKING_ID_LENGTH, pollJobDataSchema, pollJobSchema, type PollJob, type PollJobData } from './contract/poll-job.js';
+export {
+  MAX_TRACKING_ID_LENGTH,
+  MAX_WEBHOOK_DESTINATIONS,
+  pollJobDataSchema,
+  pollJobSchema,
+  type PollJob,
+  type PollJobData,
+} from './contract/poll-job.js';
 export {
   appendHistory,
   historySchema,
@@ -91,12 +98,13 @@ export {
   resultFromRecord,
   TASK_RECORD_TTL_MS,
   taskRecordBodySchema,
+  withExtraWebhooks,
   type Destinations,
   type HandOffTarget,
   type TaskRecord,
   type TaskRecordBody,
 } from './task-record/task-record.js';
-export { TaskRecordStore, type DecideOutcome } from './task-record/task-record-store.js';
+export { decidedChannel, parseRecord, TaskRecordStore, type DecideOutcome } from './task-record/task-record-store.js';
 export { regionSchema, type Region } from './contract/region.js';
 export {
   RESULT_STATUSES,
@@ -106,7 +114,14 @@ export {
   type RegionResult,
   type ResultStatus,
 } from './contract/region-result.js';
-export { WEBHOOK_EVENT_TYPES, webhookEventSchema, webhookJobSchema, type WebhookEvent, type WebhookJob } from './contract/webhook-job.js';
+export {
+  WEBHOOK_EVENT_TYPES,
+  webhookEventSchema,
+  webhookJobId,
+  webhookJobSchema,
+  type WebhookEvent,
+  type WebhookJob,
+} from './contract/webhook-job.js';
 export {
   DELIVERY_END_REASONS,
   HOLD_REASONS,

@@ -3,11 +3,18 @@ import { createInterface } from 'node:readline';
 import { parseArgs } from 'node:util';
 import { ConfigError, describeRedisTarget, loadTrackConfig, redisTargetFrom, type RedisTarget } from '@regionwatch/core';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
+import { ResultTimeoutError } from './result-timeout-error.js';
+import { statusLine } from './status-line.js';
 
-const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [ID...]
+const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [--wait [--timeout MS]] [ID...]
+       npm run track -- --status ID...
   Tracks Aspose region-detection task ids. With no ID (or "-"), reads ids from stdin, one a line.
-  Prints "created ID" or "duplicate ID" per id; a bad id gets an error line and exit code 1
-  (the good ids are still tracked). Redis comes from REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES
+  Prints "created ID", "duplicate ID" or "merged ID" (--webhook added to a pending task) per id; a bad
+  id gets an error line and exit code 1 (the good ids are still tracked).
+  --wait: then prints "result ID <RegionResult JSON>" for each id as its result arrives ("timeout ID"
+  after --timeout ms, default 600000; exit code 1).
+  --status: prints where each id is, one line per id, and changes nothing.
+  Redis comes from REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES
   (and their REDIS_* companions), the key prefix from REGIONWATCH_PREFIX.`;
 
 const BATCH = 1_000;
@@ -21,7 +28,14 @@ let args;
 try {
   args = parseArgs({
     allowPositionals: true,
-    options: { webhook: { type: 'string' }, meta: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      webhook: { type: 'string' },
+      meta: { type: 'string', multiple: true },
+      wait: { type: 'boolean' },
+      timeout: { type: 'string' },
+      status: { type: 'boolean' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
 } catch (error) {
   fail(`${(error as Error).message}\n${USAGE}`);
@@ -29,6 +43,14 @@ try {
 if (args.values.help) {
   console.log(USAGE);
   process.exit(0);
+}
+
+const flags = args.values;
+const timeoutMs = args.values.timeout === undefined ? 600_000 : Number(args.values.timeout);
+if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
+  fail(`--timeout expects a positive number of milliseconds, got ${JSON.stringify(args.values.timeout)}`);
+if (args.values.status && (args.values.wait || args.values.webhook !== undefined || args.values.meta)) {
+  fail(`--status only reads: it takes no --wait, --webhook or --meta\n${USAGE}`);
 }
 
 const metadata: Record<string, string> = {};
@@ -57,13 +79,42 @@ const options = {
   ...(args.values.meta ? { metadata } : {}),
 };
 let bad = 0;
+const waits: Promise<void>[] = [];
+
+/** Prints the task's result when it arrives (no polling: the producer's one subscriber is shared). */
+function waitFor(taskId: string): void {
+  waits.push(
+    producer.waitForResult(taskId, { timeoutMs }).then(
+      (result) => console.log(`result ${taskId} ${JSON.stringify(result)}`),
+      (error: unknown) => {
+        bad += 1;
+        if (error instanceof ResultTimeoutError) console.log(`timeout ${taskId}`);
+        else console.error(`error ${JSON.stringify(taskId)}: ${(error as Error).message}`);
+      },
+    ),
+  );
+}
+
+async function printStatus(ids: string[]): Promise<void> {
+  for (const taskId of ids) {
+    try {
+      console.log(statusLine(await producer.status(taskId)));
+    } catch (error) {
+      bad += 1;
+      console.error(`error ${JSON.stringify(taskId)}: ${(error as Error).message}`);
+    }
+  }
+}
 
 async function track(ids: string[]): Promise<void> {
   if (ids.length === 0) return;
+  if (flags.status) return printStatus(ids);
   const outcomes: TrackManyOutcome[] = await producer.trackMany(ids.map((taskId) => ({ taskId, ...options })));
   for (const outcome of outcomes) {
-    if (outcome.ok) console.log(`${outcome.created ? 'created' : 'duplicate'} ${outcome.taskId}`);
-    else {
+    if (outcome.ok) {
+      console.log(`${outcome.created ? 'created' : outcome.merged ? 'merged' : 'duplicate'} ${outcome.taskId}`);
+      if (flags.wait) waitFor(outcome.taskId);
+    } else {
       bad += 1;
       console.error(`error ${JSON.stringify(outcome.taskId)}: ${outcome.error.message}`);
     }
@@ -87,6 +138,7 @@ try {
   } else {
     await track(positionals);
   }
+  await Promise.all(waits);
 } catch (error) {
   const message = `could not track: ${(error as Error).message} (Redis: ${describeRedisTarget(target)})`;
   await Promise.race([producer.close().catch(() => {}), new Promise((resolve) => setTimeout(resolve, 500))]);

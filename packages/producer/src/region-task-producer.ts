@@ -8,6 +8,7 @@ import {
   isRedisClient,
   JOB_NAMES,
   loadProducerConfig,
+  MAX_WEBHOOK_DESTINATIONS,
   POLL_QUEUE,
   RedisFullError,
   redisErrorKind,
@@ -19,14 +20,58 @@ import {
   type ProducerConfig,
   type RedisClient,
   type RedisConnectionInput,
+  type RegionResult,
 } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { buildPollJob, type TrackOptions } from './build-poll-job.js';
 import { imageSizeKind } from './image-size-kind.js';
 import { InvalidTrackRequestError } from './invalid-track-request-error.js';
 import { pollJobOptions } from './poll-job-options.js';
+import { ResultTimeoutError } from './result-timeout-error.js';
+import { ResultWaiter } from './result-waiter.js';
+import { TaskNotTrackedError } from './task-not-tracked-error.js';
+import { TaskRequests } from './task-requests.js';
+import { readTaskStatus, type TaskStatus } from './task-status.js';
 
-export type TrackResult = { taskId: string; created: boolean };
+/**
+ * `created: true`: a new poll chain; `created: false`: a duplicate (already tracked, or decided less than
+ * 25 h ago) — with `merged: true` when its `webhookUrl` was added to the pending task as another destination.
+ */
+export type TrackResult = { taskId: string; created: boolean; merged?: true };
+
+/** Options of `untrack`. */
+export type UntrackOptions = {
+  /** Also ask Aspose to delete the task (`DELETE /v5.0/ocr/DetectRegions?id=`); a failure is reported, not thrown. */
+  cancelAtAspose?: boolean;
+  /** How long to wait for the worker to end the task `Cancelled` (default 30 s); then `requested` is answered. */
+  waitMs?: number;
+};
+
+/** What `untrack` did. Only a pending task is changed. */
+export type UntrackResult = {
+  taskId: string;
+  /**
+   * `cancelled`: the worker ended it `Cancelled` (`result`); `already-finished`: it was decided before
+   * (`result` when still known; nothing changed; a decision that raced the request is reported here too);
+   * `not-found`: not tracked (nothing changed); `requested`: marked, but no worker ended it within `waitMs`
+   * (the next run of any worker will).
+   */
+  outcome: 'cancelled' | 'already-finished' | 'not-found' | 'requested';
+  result?: RegionResult;
+  /** With `cancelAtAspose`, for a task that was pending: Aspose's answer to the DELETE. */
+  aspose?: { deleted: true } | { deleted: false; error: string };
+};
+
+/** Options of `waitForResult`. */
+export type WaitOptions = {
+  /** Give up after this long with `ResultTimeoutError` (the task goes on; default 60 s). */
+  timeoutMs?: number;
+};
+
+/** How long `waitForResult` waits by default. */
+export const DEFAULT_WAIT_TIMEOUT_MS = 60_000;
+/** `submit()`'s tracking options (its `submittedAt` is the moment it sends the image). */
+export type SubmitOptions = Omit<TrackOptions, 'submittedAt'>;
 export type TrackManyItem = string | ({ taskId: string } & TrackOptions);
 /** One outcome per input item, in input order: tracked (created or duplicate), or refused. */
 export type TrackManyOutcome = ({ ok: true } & TrackResult) | { ok: false; taskId: unknown; error: InvalidTrackRequestError };
@@ -60,6 +105,9 @@ export class RegionTaskProducer {
   private readonly aspose: AsposeClient | undefined;
   private ownsAspose = false;
   private lastError: Error | undefined;
+  private readonly prefix: string;
+  private readonly waiter: ResultWaiter;
+  private readonly requests: TaskRequests;
 
   constructor(options: RegionTaskProducerOptions) {
     this.ownsConnection = !isRedisClient(options.connection);
@@ -73,6 +121,9 @@ export class RegionTaskProducer {
     }
     this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix });
     this.records = new TaskRecordStore(this.connection, prefix);
+    this.prefix = prefix;
+    this.waiter = new ResultWaiter(this.connection, this.records);
+    this.requests = new TaskRequests(this.connection, this.records);
     const onError = (error: Error) => {
       this.lastError = error;
       options.onError?.(error);
@@ -104,13 +155,14 @@ export class RegionTaskProducer {
   /**
    * Starts polling `taskId` unless it is already tracked or its result was decided less than 25 h
    * ago (`created: false`, a duplicate). After that a new poll chain starts and its result is
-   * delivered again. Throws `InvalidTrackRequestError` (nothing written) on bad input.
+   * delivered again. A duplicate of a PENDING task with another `webhookUrl` adds that URL as one more
+   * destination (`merged: true`; at most 8 in all). Throws `InvalidTrackRequestError` (nothing written) on bad input.
    */
   async track(taskId: string, options: TrackOptions = {}): Promise<TrackResult> {
     const [outcome] = await this.trackMany([{ ...options, taskId }]);
     if (!outcome) throw new Error('trackMany returned no outcome');
     if (!outcome.ok) throw outcome.error;
-    return { taskId: outcome.taskId, created: outcome.created };
+    return { taskId: outcome.taskId, created: outcome.created, ...(outcome.merged ? { merged: true } : {}) };
   }
 
   /**
@@ -123,12 +175,14 @@ export class RegionTaskProducer {
     const now = Date.now();
     const outcomes: TrackManyOutcome[] = new Array<TrackManyOutcome>(items.length);
     const pending: { index: number; job: PollJob }[] = [];
+    // The same id again in this call: a duplicate, or a merge when it names another webhookUrl.
+    const repeats: { index: number; job: PollJob }[] = [];
     const seen = new Set<string>();
     items.forEach((item, index) => {
       const { taskId, ...options } = typeof item === 'string' ? { taskId: item } : item;
       try {
         const job = buildPollJob(taskId, options, now);
-        if (seen.has(job.taskId)) outcomes[index] = { ok: true, taskId: job.taskId, created: false };
+        if (seen.has(job.taskId)) repeats.push({ index, job });
         else {
           seen.add(job.taskId);
           pending.push({ index, job });
@@ -144,8 +198,9 @@ export class RegionTaskProducer {
         // Under noeviction a full Redis refuses each job's add script before it writes anything.
         throw redisErrorKind(error) === 'full' ? new RedisFullError(error as Error) : error;
       });
-      chunk.forEach((p, i) => (outcomes[p.index] = { ok: true, taskId: p.job.taskId, created: created[i] ?? false }));
+      for (const [i, p] of chunk.entries()) outcomes[p.index] = await this.mergeIfPending(p.job, created[i] ?? false);
     }
+    for (const r of repeats) outcomes[r.index] = await this.mergeIfPending(r.job, false);
     return outcomes;
   }
 
@@ -157,8 +212,19 @@ export class RegionTaskProducer {
   async submit(
     image: Buffer | Uint8Array,
     settings?: DetectRegionsSettings,
-    options: Omit<TrackOptions, 'submittedAt'> = {},
-  ): Promise<TrackResult> {
+    options?: SubmitOptions & { wait?: false },
+  ): Promise<TrackResult>;
+  /** With `wait`: tracks it, then waits for its result (request/response style; see `waitForResult`). */
+  async submit(
+    image: Buffer | Uint8Array,
+    settings: DetectRegionsSettings | undefined,
+    options: SubmitOptions & { wait: true | WaitOptions },
+  ): Promise<TrackResult & { result: RegionResult }>;
+  async submit(
+    image: Buffer | Uint8Array,
+    settings?: DetectRegionsSettings,
+    options: SubmitOptions & { wait?: boolean | WaitOptions } = {},
+  ): Promise<TrackResult | (TrackResult & { result: RegionResult })> {
     if (!this.aspose) {
       const message = 'is required: submit() needs Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET, or pass `aspose`';
       throw new ConfigError([
@@ -168,7 +234,59 @@ export class RegionTaskProducer {
     }
     const submittedAt = new Date();
     const taskId = await this.aspose.submitDetectRegions(image, settings);
-    return this.track(taskId, { kind: imageSizeKind(image.byteLength), ...options, submittedAt });
+    const { wait, ...trackOptions } = options;
+    const tracked = await this.track(taskId, { kind: imageSizeKind(image.byteLength), ...trackOptions, submittedAt });
+    if (!wait) return tracked;
+    return { ...tracked, result: await this.waitForResult(taskId, wait === true ? {} : wait) };
+  }
+
+  /**
+   * Where the task is: `unknown` (never tracked, or decided over 25 h ago), `pending` (polls so far,
+   * Aspose's last status, the next poll's time) or `finished` (its `RegionResult` and where it was
+   * delivered). Works from any process; one Redis pipeline of 11 O(1) reads, however many tasks there are.
+   */
+  async status(taskId: string): Promise<TaskStatus> {
+    await this.queue.waitUntilReady();
+    return readTaskStatus(this.connection, this.prefix, taskId);
+  }
+
+  /**
+   * The task's `RegionResult` once a worker (in any process) decides it; at once when it was decided
+   * before the call. Throws `TaskNotTrackedError` for an id neither tracked nor decided in the last
+   * 25 h, `ResultTimeoutError` after `timeoutMs` (the task is left as it is). Waits share one
+   * subscriber connection per producer: no polling of Redis.
+   */
+  async waitForResult(taskId: string, options: WaitOptions = {}): Promise<RegionResult> {
+    await this.queue.waitUntilReady();
+    return this.waiter.wait(taskId, options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
+  }
+
+  /**
+   * Stops a pending task: marks its poll job's data (the producer's) so the worker's next run ends it
+   * `Cancelled` through the normal decision — delivered like any result, so every subscriber learns the
+   * task ended — and promotes the job so that run comes now, not at the next poll time. A finished or
+   * unknown id is reported and nothing changes. `cancelAtAspose` then deletes the task at Aspose (after
+   * the decision, so the worker's last GET cannot turn the cancel into `NotExist`).
+   */
+  async untrack(taskId: string, options: UntrackOptions = {}): Promise<UntrackResult> {
+    await this.queue.waitUntilReady();
+    const mark = await this.requests.markCancelled(taskId, Date.now());
+    if (mark === 'not-found') return { taskId, outcome: 'not-found' };
+    if (mark === 'already-finished') {
+      const status = await this.status(taskId);
+      return { taskId, outcome: 'already-finished', ...(status.state === 'finished' ? { result: status.result } : {}) };
+    }
+    const waitMs = options.waitMs ?? 30_000;
+    const decided = this.waitForResult(taskId, { timeoutMs: waitMs }).catch((error: unknown) => {
+      if (error instanceof ResultTimeoutError || error instanceof TaskNotTrackedError) return undefined;
+      throw error;
+    });
+    await this.promote(taskId, waitMs);
+    const result = await decided;
+    const outcome: UntrackResult['outcome'] =
+      result === undefined ? 'requested' : result.status === 'Cancelled' ? 'cancelled' : 'already-finished';
+    const aspose = options.cancelAtAspose ? await this.deleteAtAspose(taskId) : undefined;
+    return { taskId, outcome, ...(result ? { result } : {}), ...(aspose ? { aspose } : {}) };
   }
 
   /** Resolves once Redis answers; rejects with `RedisUnavailableError` after `timeoutMs`. */
@@ -185,9 +303,61 @@ export class RegionTaskProducer {
   }
 
   async close(): Promise<void> {
+    await this.waiter.close();
     await this.queue.close();
     if (this.ownsConnection) this.connection.disconnect();
     if (this.ownsAspose) await this.aspose?.close();
+  }
+
+  /**
+   * A duplicate of a pending task that names a `webhookUrl`: that URL becomes another destination of
+   * the task (each delivered once, on its own), unless the task was decided meanwhile or has 8 already.
+   */
+  private async mergeIfPending(job: PollJob, created: boolean): Promise<TrackManyOutcome> {
+    const taskId = job.taskId;
+    if (created || job.webhookUrl === undefined) return { ok: true, taskId, created };
+    const merged = await this.requests.addWebhook(taskId, job.webhookUrl);
+    if (merged === 'merged') return { ok: true, taskId, created: false, merged: true };
+    if (merged === 'duplicate') return { ok: true, taskId, created: false };
+    const why = `cannot be added: the task already has ${MAX_WEBHOOK_DESTINATIONS} webhook destinations`;
+    return { ok: false, taskId, error: new InvalidTrackRequestError('webhookUrl', why, taskId) };
+  }
+
+  /**
+   * Moves the job from delayed to waiting so a worker runs it now. A job being polled right now cannot
+   * be promoted: its run ends by re-delaying it (it read its data before the mark), so this waits,
+   * bounded, for that and promotes it then. A waiting job runs soon anyway.
+   */
+  private async promote(taskId: string, waitMs: number): Promise<void> {
+    const until = Date.now() + waitMs;
+    for (;;) {
+      const job = await this.queue.getJob(taskId);
+      if (!job) return;
+      const state = await job.getState();
+      if (state === 'delayed') {
+        // Raced with the job leaving delayed: the loop looks again.
+        if (
+          await job.promote().then(
+            () => true,
+            () => false,
+          )
+        )
+          return;
+      } else if (state !== 'active') return;
+      if (Date.now() >= until) return;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  }
+
+  private async deleteAtAspose(taskId: string): Promise<NonNullable<UntrackResult['aspose']>> {
+    if (!this.aspose)
+      return { deleted: false, error: 'no Aspose credentials: set ASPOSE_CLIENT_ID and ASPOSE_CLIENT_SECRET, or pass `aspose`' };
+    try {
+      await this.aspose.cancel(taskId);
+      return { deleted: true };
+    } catch (error) {
+      return { deleted: false, error: (error as Error).message };
+    }
   }
 
   /**

@@ -12,12 +12,35 @@ export const MAX_SHOWN_TEXT = 2_000;
 /** Lists of messages (errors, warnings) stop after this many items on the page; the JSON view has them all. */
 export const MAX_LISTED_MESSAGES = 100;
 
+/** What the untrack button's redirect tells the page. */
+const UNTRACK_NOTICES = {
+  cancelled: 'Untracked: the task ended Cancelled (delivered like any result).',
+  'already-finished': 'Not untracked: the task had already finished; nothing changed.',
+  'not-found': 'Not untracked: the task is not tracked; nothing changed.',
+  requested: 'Untrack requested: no worker ended it yet; the next run will end it Cancelled.',
+} as const;
+
+export type TaskPageOptions = {
+  /** Offer the untrack button (not with DASHBOARD_READONLY). */
+  canUntrack?: boolean;
+  untracked?: keyof typeof UNTRACK_NOTICES;
+};
+
 /** The task lookup page for one task. Every value is escaped by `html`. */
-export function renderTaskPage(view: TaskView): string {
+export function renderTaskPage(view: TaskView, options: TaskPageOptions = {}): string {
+  // Only a pending task can be untracked: its poll job is there and nothing is decided yet.
+  const pending = view.poll !== null && view.result === null && view.poll.state !== 'failed';
+  const untrack =
+    options.canUntrack && pending
+      ? html`<form id="untrack" method="post" action="/tasks/${encodeURIComponent(view.taskId)}/untrack">
+<button type="submit">Untrack (stop polling; the task ends Cancelled)</button></form>`
+      : '';
   const body = html`
 <h1>Task ${view.taskId}</h1>
 <p class="muted">Checked ${view.checkedAt} ·
 <a href="/api/tasks/${encodeURIComponent(view.taskId)}">JSON</a> · <a href="/tasks">look up another</a></p>
+${options.untracked ? html`<p id="untrack-notice">${UNTRACK_NOTICES[options.untracked]}</p>` : ''}
+${untrack}
 ${pollSection(view.poll)}
 ${resultSection(view.result)}
 ${resultsQueueSection(view.resultsQueue)}

@@ -6,11 +6,22 @@ import { parseTaskId } from './parse-task-id.js';
 import { renderLookupPage } from './render-lookup-page.js';
 import { renderTaskPage } from './render-task-page.js';
 
+/** What the task page's untrack button answers, shown as a notice on the page it redirects to. */
+export const UNTRACK_OUTCOMES = ['cancelled', 'already-finished', 'not-found', 'requested'] as const;
+export type UntrackOutcome = (typeof UNTRACK_OUTCOMES)[number];
+
 /**
- * `GET /tasks` (the lookup form), `GET /tasks/:taskId` (HTML) and `GET /api/tasks/:taskId` (JSON).
- * Read-only by nature, so `DASHBOARD_READONLY` changes nothing here. Errors go to the app's handler.
+ * `GET /tasks` (the lookup form), `GET /tasks/:taskId` (HTML), `GET /api/tasks/:taskId` (JSON) and
+ * `POST /tasks/:taskId/untrack` (the producer's `untrack`: the task ends `Cancelled`). The one mutating
+ * route is refused (405) and its button hidden with DASHBOARD_READONLY; cross-origin posts are refused
+ * before it by the app's same-origin guard. Errors go to the app's handler.
  */
-export function taskRoutes(deps: { queues: DashboardQueues; boardBasePath: string }): Router {
+export function taskRoutes(deps: {
+  queues: DashboardQueues;
+  boardBasePath: string;
+  readOnly: boolean;
+  untrack: (taskId: string) => Promise<UntrackOutcome>;
+}): Router {
   const router = Router();
   router.use(['/tasks', '/api/tasks'], (_request, response, next) => {
     // Task state changes every poll; a cached page would show a stale one.
@@ -38,7 +49,19 @@ export function taskRoutes(deps: { queues: DashboardQueues; boardBasePath: strin
 
   router.get('/tasks/:taskId', async (request, response) => {
     const view = await lookupTask(deps.queues, request.params.taskId, deps.boardBasePath);
-    response.type('html').send(renderTaskPage(view));
+    const said = request.query.untracked;
+    const notice = UNTRACK_OUTCOMES.find((outcome) => outcome === said);
+    response.type('html').send(renderTaskPage(view, { canUntrack: !deps.readOnly, ...(notice ? { untracked: notice } : {}) }));
+  });
+
+  router.post('/tasks/:taskId/untrack', async (request, response) => {
+    if (deps.readOnly) {
+      response.status(405).set('allow', 'GET').type('text').send('read-only dashboard (DASHBOARD_READONLY): untrack is disabled');
+      return;
+    }
+    const taskId = parseTaskId(request.params.taskId);
+    const outcome = await deps.untrack(taskId);
+    response.redirect(303, `/tasks/${encodeURIComponent(taskId)}?untracked=${outcome}`);
   });
 
   router.get('/api/tasks/:taskId', async (request, response) => {

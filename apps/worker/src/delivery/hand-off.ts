@@ -9,6 +9,7 @@ import {
   type TaskRecordStore,
   type WebhookEvent,
   type WebhookJob,
+  webhookJobId,
 } from '@regionwatch/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import { webhookJobOptions } from '../webhook/webhook-job-options.js';
@@ -43,10 +44,8 @@ export function webhookEvent(result: RegionResult): WebhookEvent {
   return { type: result.status === 'Completed' ? 'regions.completed' : 'regions.failed', timestamp: result.finishedAt, data: result };
 }
 
-/** The job id of the n-th webhook destination: the task id for the first (the contract's), `<taskId>+<n>` after it. */
-export function webhookJobId(taskId: string, index: number): string {
-  return index === 0 ? taskId : `${taskId}+${index}`;
-}
+/** The job id of the n-th webhook destination (defined in core: the producer's `status()` reads them too). */
+export { webhookJobId };
 
 /**
  * Hands a decided result on: a job in the results queue and one per webhook destination, each with

@@ -1,4 +1,4 @@
-import { BREAKER_STATES, redactUrl, type EndpointHealth } from '@regionwatch/core';
+import { BREAKER_STATES, redactUrl, RESULT_STATUSES, type EndpointHealth } from '@regionwatch/core';
 import type { Queue } from 'bullmq';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { NOT_READY_REASONS, type Readiness } from '../health/readiness.js';
@@ -307,7 +307,7 @@ export class WorkerMetrics {
       'rate_limited',
     ] satisfies PollOutcome[])
       this.polls.inc({ outcome }, 0);
-    for (const status of ['Completed', 'Error', 'NotExist', 'Expired', 'Malformed']) this.tasksFinished.inc({ status }, 0);
+    for (const status of RESULT_STATUSES) this.tasksFinished.inc({ status }, 0);
     for (const outcome of ['delivered', 'retry', 'gone', 'dead_letter', 'refused'] satisfies WebhookOutcome[])
       this.webhookDeliveries.inc({ outcome }, 0);
   }

@@ -66,3 +66,8 @@ export function expiredResult(context: ResultContext, deadlineMs: number, lastSt
 export function malformedResponseResult(context: ResultContext, errors: string[]): RegionResult {
   return { ...base(context, 'Malformed'), errors };
 }
+
+/** The producer's `untrack` stopped the task (at `requestedAt`, epoch ms); `errors` says so for every consumer. */
+export function cancelledResult(context: ResultContext, requestedAt: number): RegionResult {
+  return { ...base(context, 'Cancelled'), errors: [`untracked by the producer at ${new Date(requestedAt).toISOString()}`] };
+}

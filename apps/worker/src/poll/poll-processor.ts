@@ -20,13 +20,14 @@ import {
   type TaskRecordStore,
   TERMINAL_TASK_STATUSES,
   type WorkerConfig,
+  withExtraWebhooks,
 } from '@regionwatch/core';
 import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { HandOff } from '../delivery/hand-off.js';
 import type { UpstreamHealth } from '../health/upstream-health.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
 import { classifyPollFailure } from './classify-poll-failure.js';
-import { expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './build-result.js';
+import { cancelledResult, expiredResult, malformedResponseResult, resultFromResponse, type ResultContext } from './build-result.js';
 import type { RescheduleJob } from './reschedule-job.js';
 
 export type PollProcessorDeps = {
@@ -119,6 +120,10 @@ export function createPollProcessor(deps: PollProcessorDeps) {
     const submittedAt = data.submittedAt ?? new Date(job.timestamp).toISOString();
     const deadline = deadlineAt(submittedAt, deps.config);
     const context = (polls: number): ResultContext => ({ job: data, submittedAt, polls, finishedAt: new Date(now()) });
+    // The producer's `untrack` asked to stop: end the task through the normal decision (no GET).
+    if (data.cancelRequestedAt !== undefined) {
+      return decide(cancelledResult(context(progress.polls), data.cancelRequestedAt), progress.history);
+    }
     const started = now();
     // At the deadline one last GET decides between the task's status and `Expired`: a task that
     // finished at Aspose while we were catching up must not be reported Expired.
@@ -265,7 +270,10 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         case 'written':
           progress = decided;
           deps.metrics.tasksFinished.inc({ status: result.status });
-          return handOn({ chain, body, handed: new Set() }, result);
+          return handOn(
+            { chain, body: { ...body, destinations: withExtraWebhooks(destinations, outcome.extraWebhooks) }, handed: new Set() },
+            result,
+          );
       }
     }
 

@@ -1,6 +1,9 @@
 import { z } from 'zod';
 import { isoDateSchema, metadataSchema, pollKindSchema, taskIdSchema, webhookUrlSchema } from './fields.js';
 
+/** Webhook destinations a task may have in all (the first one's and the extra ones added by `track` merges). */
+export const MAX_WEBHOOK_DESTINATIONS = 8;
+
 /** What a producer (in any language) writes to `regions-poll`, job id = task id. */
 export const pollJobSchema = z.object({
   taskId: taskIdSchema,
@@ -29,5 +32,19 @@ export const pollJobDataSchema = pollJobSchema.extend({
   kind: pollKindSchema.optional().catch(undefined),
   /** Set by regionwatch's producer: names the poll chain (tells a job it created from an older one). */
   trackingId: z.string().min(1).max(MAX_TRACKING_ID_LENGTH).optional(),
+  /**
+   * Set by the producer's `untrack` (epoch ms): the next run ends the task `Cancelled` without polling.
+   * A bad value is ignored (the task is polled on) rather than failing the job.
+   */
+  cancelRequestedAt: z.number().int().nonnegative().optional().catch(undefined),
+  /**
+   * Webhook URLs added by later `track` calls for this pending task (each its own delivery). The worker
+   * never trusts this copy: the decision reads the job's current data inside the DECIDE script.
+   */
+  extraWebhookUrls: z
+    .array(z.string())
+    .max(MAX_WEBHOOK_DESTINATIONS - 1)
+    .optional()
+    .catch(undefined),
 });
 export type PollJobData = z.infer<typeof pollJobDataSchema>;

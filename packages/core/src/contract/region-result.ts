@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { isoDateSchema, taskIdSchema } from './fields.js';
 import { regionSchema } from './region.js';
 
-export const RESULT_STATUSES = ['Completed', 'Error', 'NotExist', 'Expired', 'Malformed'] as const;
+/** `Cancelled`: stopped by the producer's `untrack` (README, "Following a task"); delivered like the others. */
+export const RESULT_STATUSES = ['Completed', 'Error', 'NotExist', 'Expired', 'Malformed', 'Cancelled'] as const;
 export const resultStatusSchema = z.enum(RESULT_STATUSES);
 export type ResultStatus = z.infer<typeof resultStatusSchema>;
 

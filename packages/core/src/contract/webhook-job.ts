@@ -14,3 +14,8 @@ export type WebhookEvent = z.infer<typeof webhookEventSchema>;
 /** A job in `regions-webhooks`, job id = task id (which is also the `webhook-id` header). */
 export const webhookJobSchema = z.object({ url: z.url({ protocol: /^https?$/ }), event: webhookEventSchema });
 export type WebhookJob = z.infer<typeof webhookJobSchema>;
+
+/** The job id of the n-th webhook destination: the task id for the first (the contract's), `<taskId>+<n>` after it. */
+export function webhookJobId(taskId: string, index: number): string {
+  return index === 0 ? taskId : `${taskId}+${index}`;
+}

@@ -1,17 +1,29 @@
 import type { RedisClient } from '../redis-connection.js';
 import { POLL_QUEUE } from '../contract/queues.js';
-import { TASK_RECORD_TTL_MS, taskRecordBodySchema, type HandOffTarget, type TaskRecord, type TaskRecordBody } from './task-record.js';
+import {
+  TASK_RECORD_TTL_MS,
+  taskRecordBodySchema,
+  withExtraWebhooks,
+  type HandOffTarget,
+  type TaskRecord,
+  type TaskRecordBody,
+} from './task-record.js';
 
 // The record of a decided task: a hash beside its poll job (`<prefix>:<pollQueue>:<taskId>:task`, so
 // it shares the job's Cluster slot under a hash-tag prefix; BullMQ's job removal leaves it, obliterate
 // removes it). Fields: `chain` (who decided), `body` (TaskRecordBody as JSON) and one `handed:<target>`
 // per hand-off target done. Written once, by DECIDE, while the deciding replica holds the job's lock.
 
-// KEYS: the job's lock, the job, the record. ARGV: lock token, chain, body, TTL ms, the job's progress.
+// KEYS: the job's lock, the job, the record. ARGV: lock token, chain, body, TTL ms, the job's progress,
+// the decided channel, the task id.
 // Returns {0} when the lock is not ours (a stalled replica's late decision: the new owner goes on),
 // {2, fields...} when this chain already decided (a re-run after a crash: hand on THAT result),
-// {3, chain} when another chain did (a duplicate chain), {1} when written now. The job's `progress`
+// {3, chain} when another chain did (a duplicate chain), {1, more} when written now. The job's `progress`
 // is set in the same script, so a run that sees `phase: decided` always finds the record.
+// The webhook URLs later `track` calls added (`extraWebhookUrls` in the job's data, producer-owned) are
+// read HERE, from the job's current data, and frozen into the record's `more` field: a merge either
+// lands before this script (and is delivered) or after it (and finds the record: a duplicate).
+// Waiters (`waitForResult`, any process) learn of the decision from the PUBLISH, sent only when written.
 const DECIDE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
 local chain = redis.call('HGET', KEYS[3], 'chain')
@@ -23,10 +35,20 @@ if chain then
   end
   return {3, chain}
 end
+local more = ''
+local data = redis.call('HGET', KEYS[2], 'data')
+if data then
+  local ok, decoded = pcall(cjson.decode, data)
+  if ok and type(decoded) == 'table' and type(decoded.extraWebhookUrls) == 'table' and #decoded.extraWebhookUrls > 0 then
+    more = cjson.encode(decoded.extraWebhookUrls)
+  end
+end
 redis.call('HSET', KEYS[3], 'chain', ARGV[2], 'body', ARGV[3])
+if more ~= '' then redis.call('HSET', KEYS[3], 'more', more) end
 redis.call('PEXPIRE', KEYS[3], ARGV[4])
 redis.call('HSET', KEYS[2], 'progress', ARGV[5])
-return {1}
+redis.call('PUBLISH', ARGV[6], ARGV[7])
+return {1, more}
 `;
 
 // KEYS: the record. ARGV: chain, field. Marks a target handed, only on that chain's record.
@@ -43,7 +65,8 @@ type WithScripts = RedisClient & {
 
 /** What `decide` found. */
 export type DecideOutcome =
-  | { kind: 'written' }
+  /** Written now; `extraWebhooks`: the URLs later `track` calls added, frozen with it (see `withExtraWebhooks`). */
+  | { kind: 'written'; extraWebhooks: string[] }
   /** The job's lock is not ours any more: another replica took the job over; leave it to that one. */
   | { kind: 'lock-lost' }
   /** This chain decided before (a re-run after a crash in the hand-off): hand on the stored result. */
@@ -79,6 +102,11 @@ export class TaskRecordStore {
 
   key(taskId: string): string {
     return `${this.jobKey(taskId)}:task`;
+  }
+
+  /** The pub/sub channel DECIDE publishes each decided task id on (`waitForResult` listens to it). */
+  decidedChannel(): string {
+    return decidedChannel(this.prefix, this.pollQueue);
   }
 
   /** The task's record, or undefined when there is none (never decided, or older than its TTL). */
@@ -120,11 +148,13 @@ export class TaskRecordStore {
       JSON.stringify(input.body),
       TASK_RECORD_TTL_MS,
       input.progressJson,
+      this.decidedChannel(),
+      input.taskId,
     );
     const [code, ...rest] = answer;
     switch (Number(code)) {
       case 1:
-        return { kind: 'written' };
+        return { kind: 'written', extraWebhooks: parseMore(rest[0] === undefined ? undefined : String(rest[0])) };
       case 2: {
         const record = parseRecord(pairs(rest.map(String)));
         if (!record) throw new Error(`the stored record of task ${input.taskId} cannot be read`);
@@ -149,7 +179,24 @@ function pairs(flat: readonly string[]): Record<string, string> {
   return fields;
 }
 
-function parseRecord(fields: Record<string, string>): TaskRecord | undefined {
+/** The channel every decision of a poll queue is published on (the message is the task id). */
+export function decidedChannel(prefix: string, pollQueue: string = POLL_QUEUE): string {
+  return `${prefix}:${pollQueue}:decided`;
+}
+
+/** The record's `more` field: webhook URLs added to the task while it was pending (strings only, bounded). */
+function parseMore(more: string | undefined): string[] {
+  if (more === undefined || more === '') return [];
+  try {
+    const urls: unknown = JSON.parse(more);
+    return Array.isArray(urls) ? urls.filter((url): url is string => typeof url === 'string' && url.length <= 2_048) : [];
+  } catch {
+    return [];
+  }
+}
+
+/** Parses a record read with HGETALL (exported for readers that fetch it in their own pipeline). */
+export function parseRecord(fields: Record<string, string>): TaskRecord | undefined {
   const { chain, body } = fields;
   if (chain === undefined || body === undefined) return undefined;
   let json: unknown;
@@ -162,5 +209,5 @@ function parseRecord(fields: Record<string, string>): TaskRecord | undefined {
   if (!parsed.success) return undefined;
   const handed = new Set<HandOffTarget>();
   for (const field of Object.keys(fields)) if (field.startsWith(HANDED)) handed.add(field.slice(HANDED.length) as HandOffTarget);
-  return { chain, body: parsed.data, handed };
+  return { chain, body: { ...parsed.data, destinations: withExtraWebhooks(parsed.data.destinations, parseMore(fields.more)) }, handed };
 }

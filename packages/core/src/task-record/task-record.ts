@@ -3,6 +3,7 @@ import { rawResultItemSchema, resultStatusSchema, type RegionResult } from '../c
 import { decodeRegions } from '../regions/decode-regions.js';
 import { RegionDecodeError } from '../errors/region-decode-error.js';
 import { historySchema, type StatusHistory } from '../contract/poll-progress.js';
+import { MAX_WEBHOOK_DESTINATIONS } from '../contract/poll-job.js';
 
 /**
  * How long a task's record is kept after its result was decided: a little over Aspose's 24-hour
@@ -18,9 +19,19 @@ export const TASK_RECORD_TTL_MS = 25 * 60 * 60 * 1000;
  */
 export const destinationsSchema = z.object({
   results: z.string().max(256).nullable(),
-  webhooks: z.array(z.string().max(2_048)).max(8),
+  webhooks: z.array(z.string().max(2_048)).max(MAX_WEBHOOK_DESTINATIONS),
 });
 export type Destinations = z.infer<typeof destinationsSchema>;
+
+/**
+ * The destinations with the webhook URLs later `track` calls added, in order, each once (a URL equal
+ * to one before it, e.g. WEBHOOK_URL added again by hand, is delivered once), at most 8.
+ */
+export function withExtraWebhooks(destinations: Destinations, extras: readonly string[]): Destinations {
+  if (extras.length === 0) return destinations;
+  const webhooks = [...new Set([...destinations.webhooks, ...extras])].slice(0, MAX_WEBHOOK_DESTINATIONS);
+  return { ...destinations, webhooks };
+}
 
 /**
  * The finished task, compact: raw result items (regions are decoded from them again when read),
