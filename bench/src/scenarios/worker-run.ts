@@ -14,6 +14,8 @@ export type WorkerRunOptions = {
   workerRedisUrl?: string;
   env?: Record<string, string>;
   nodeFlags?: string[];
+  /** Tracked with each task (the producer's `metadata`). */
+  metadata?: Record<string, string>;
   /** How often the finish line is checked (ms). */
   checkEveryMs?: number;
   /** Called once the workers are ready, just before the tasks are tracked. */
@@ -66,7 +68,7 @@ export async function runWorkers(ctx: BenchContext, options: WorkerRunOptions): 
     const cpuBefore = workers.map((w) => w.cpuSeconds());
     ctx.simulator.resetCounters();
     await options.beforeTrack?.();
-    await producer.trackMany(ids);
+    await producer.trackMany(options.metadata ? ids.map((taskId) => ({ taskId, metadata: options.metadata })) : ids);
     // Without a results queue a finished task shows as its poll job gone: completed poll jobs are removed
     // at once (the task record stands for them).
     const unfinished = () => pollQueue.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized');
