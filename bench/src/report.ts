@@ -116,7 +116,8 @@ export function renderMarkdown(r: BenchResults): string {
       parts.push(
         `Bytes the worker's connections wrote to Redis (counted by the same proxy), tasks without metadata and with ` +
           `${n(b.metadataBytes)} B of metadata (the most allowed): per poll of a ${c.polls / c.tasks}-poll task ` +
-          `${n(b.perPoll.none)} B and ${n(b.perPoll.large)} B (the decision and hand-off write the result and its metadata once per task); ` +
+          `${n(b.perPoll.none)} B and ${n(b.perPoll.large)} B ` +
+          '(the decision and hand-off write the result and its metadata once per task); ' +
           `per Pending poll (the k-poll run's bytes minus a 1-poll run's, ÷ the Pending polls) ${n(b.perPendingPoll.none)} B and ` +
           `${n(b.perPendingPoll.large)} B.`,
       );
@@ -416,7 +417,8 @@ export function renderSizing(r: BenchResults, retention: SizingRetention): strin
     ['1M pending tasks', `1M × ${n(mem.bytesPerPendingTask)} B`, gib(MILLION * mem.bytesPerPendingTask)],
     [
       '1M finished a day, results consumed',
-      `1M × (${retention.recordHours}/24 × ${n(record)} B record + ${retention.resultsAfterConsumedHours}/24 × ${n(resultJob)} B result job)`,
+      `1M × (${retention.recordHours}/24 × ${n(record)} B record + ` +
+        `${retention.resultsAfterConsumedHours}/24 × ${n(resultJob)} B result job)`,
       gib(MILLION * (window * record + consumedShare * resultJob)),
     ],
     [
