@@ -1,11 +1,13 @@
 import type { RedisClient } from '../redis-connection.js';
 import { POLL_QUEUE } from '../contract/queues.js';
+import { decodeRecordBody, encodeRecordBody } from './record-encoding.js';
 import { TASK_RECORD_TTL_MS, taskRecordBodySchema, type HandOffTarget, type TaskRecord, type TaskRecordBody } from './task-record.js';
 
 // The record of a decided task: a hash beside its poll job (`<prefix>:<pollQueue>:<taskId>:task`, so
 // it shares the job's Cluster slot under a hash-tag prefix; BullMQ's job removal leaves it, obliterate
-// removes it). Fields: `chain` (who decided), `body` (TaskRecordBody as JSON) and one `handed:<target>`
-// per hand-off target done. Written once, by DECIDE, while the deciding replica holds the job's lock.
+// removes it). Fields: `chain` (who decided), `body` (TaskRecordBody, stored compact: record-encoding.ts)
+// and one `handed:<target>` per hand-off target done. Written once, by DECIDE, while the deciding replica
+// holds the job's lock.
 
 // KEYS: the job's lock, the job, the record. ARGV: lock token, chain, body, TTL ms, the job's progress.
 // Returns {0} when the lock is not ours (a stalled replica's late decision: the new owner goes on),
@@ -117,7 +119,7 @@ export class TaskRecordStore {
       this.key(input.taskId),
       input.token,
       input.chain,
-      JSON.stringify(input.body),
+      encodeRecordBody(input.body),
       TASK_RECORD_TTL_MS,
       input.progressJson,
     );
@@ -154,7 +156,7 @@ function parseRecord(fields: Record<string, string>): TaskRecord | undefined {
   if (chain === undefined || body === undefined) return undefined;
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = decodeRecordBody(body);
   } catch {
     return undefined;
   }
