@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { JOB_NAMES, POLL_QUEUE, taskRecordBodySchema, WEBHOOK_QUEUE } from '@regionwatch/core';
+import { JOB_NAMES, POLL_QUEUE, TaskRecordStore, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { Queue } from 'bullmq';
 import { until } from '../child-process.js';
@@ -61,19 +61,18 @@ async function finishedBytes(
     if (key.startsWith(`${prefix}:${WEBHOOK_QUEUE}:`)) return 'webhooks';
     return 'other';
   });
-  // The result payload inside the records, as stored.
+  // The result payload inside the records: its JSON bytes as the record stores it (record-encoding.ts).
+  const store = new TaskRecordStore(ctx.redis, prefix);
   let payload = 0;
   let cursor = '0';
   do {
     const [next, keys] = await ctx.redis.scan(cursor, 'MATCH', `${prefix}:${POLL_QUEUE}:*:task`, 'COUNT', 1_000);
     cursor = next;
-    const pipeline = ctx.redis.pipeline();
-    for (const key of keys) pipeline.hget(key, 'body');
-    for (const [, body] of (await pipeline.exec()) ?? []) {
-      const parsed = taskRecordBodySchema.safeParse(JSON.parse(String(body)));
-      if (!parsed.success) continue;
-      const { results, errors, warnings, metadata, responseStatusCode } = parsed.data;
-      payload += Buffer.byteLength(JSON.stringify({ results, errors, warnings, metadata, responseStatusCode }));
+    const records = await Promise.all(keys.map((key) => store.read(key.slice(`${prefix}:${POLL_QUEUE}:`.length, -':task'.length))));
+    for (const record of records) {
+      if (!record) continue;
+      const { results, errors, warnings, metadata, responseStatusCode } = record.body;
+      payload += Buffer.byteLength(JSON.stringify({ r: results, e: errors, w: warnings, m: metadata, c: responseStatusCode }));
     }
   } while (cursor !== '0');
   const per = (group: string) => (groups.get(group) ?? 0) / tasks;

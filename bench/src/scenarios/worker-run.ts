@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { Queue } from 'bullmq';
 import { until } from '../child-process.js';
@@ -43,9 +44,11 @@ export type WorkerRun = {
 export async function runWorkers(ctx: BenchContext, options: WorkerRunOptions): Promise<WorkerRun> {
   const prefix = ctx.freshPrefix('run');
   await ctx.redis.flushall(); // earlier runs' jobs would only add memory and noise
+  const run = createHash('sha256').update(prefix).digest('hex').slice(0, 8);
   const ids = Array.from({ length: options.tasks }, (_, i) =>
     ctx.simulator.createTask({
-      id: `${prefix}-${i}`,
+      // Shaped like Aspose's ids (UUIDs): key lengths, and so bytes per task, as in production.
+      id: `${run}-0000-4000-8000-${String(i).padStart(12, '0')}`,
       notReadyPolls: options.polls - 1,
       outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
     }),

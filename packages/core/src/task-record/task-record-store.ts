@@ -3,38 +3,45 @@ import { POLL_QUEUE } from '../contract/queues.js';
 import { decodeRecordBody, encodeRecordBody } from './record-encoding.js';
 import { TASK_RECORD_TTL_MS, taskRecordBodySchema, type HandOffTarget, type TaskRecord, type TaskRecordBody } from './task-record.js';
 
-// The record of a decided task: a hash beside its poll job (`<prefix>:<pollQueue>:<taskId>:task`, so
-// it shares the job's Cluster slot under a hash-tag prefix; BullMQ's job removal leaves it, obliterate
-// removes it). Fields: `chain` (who decided), `body` (TaskRecordBody, stored compact: record-encoding.ts)
-// and one `handed:<target>` per hand-off target done. Written once, by DECIDE, while the deciding replica
-// holds the job's lock.
+// The record of a decided task: a string beside its poll job (`<prefix>:<pollQueue>:<taskId>:task`, so it
+// shares the job's Cluster slot under a hash-tag prefix; BullMQ's job removal leaves it, obliterate removes
+// it): `<chain as JSON>\n<handed targets, comma-separated>\n<body>`, the body compact (record-encoding.ts).
+// A string, not a hash: a hash field over 64 bytes (hash-max-listpack-value) turns the whole hash into a
+// hashtable, about 200 bytes more per finished task for the 25 h it is kept. Written once, by DECIDE, while
+// the deciding replica holds the job's lock; MARK_HANDED rewrites the marks line only.
+// (Records stored as a hash — fields chain, body, handed:<target> — by earlier builds are still read.)
 
-// KEYS: the job's lock, the job, the record. ARGV: lock token, chain, body, TTL ms, the job's progress.
+// KEYS: the job's lock, the job, the record. ARGV: lock token, chain (JSON), body, TTL ms, the job's progress.
 // Returns {0} when the lock is not ours (a stalled replica's late decision: the new owner goes on),
-// {2, fields...} when this chain already decided (a re-run after a crash: hand on THAT result),
+// {2, record} when this chain already decided (a re-run after a crash: hand on THAT result),
 // {3, chain} when another chain did (a duplicate chain), {1} when written now. The job's `progress`
 // is set in the same script, so a run that sees `phase: decided` always finds the record.
 const DECIDE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
-local chain = redis.call('HGET', KEYS[3], 'chain')
-if chain then
-  if chain == ARGV[2] then
-    local fields = redis.call('HGETALL', KEYS[3])
-    table.insert(fields, 1, 2)
-    return fields
-  end
+local record = redis.call('GET', KEYS[3])
+if record then
+  local chain = string.sub(record, 1, string.find(record, '\\n', 1, true) - 1)
+  if chain == ARGV[2] then return {2, record} end
   return {3, chain}
 end
-redis.call('HSET', KEYS[3], 'chain', ARGV[2], 'body', ARGV[3])
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
+redis.call('SET', KEYS[3], ARGV[2] .. '\\n\\n' .. ARGV[3], 'PX', ARGV[4])
 redis.call('HSET', KEYS[2], 'progress', ARGV[5])
 return {1}
 `;
 
-// KEYS: the record. ARGV: chain, field. Marks a target handed, only on that chain's record.
+// KEYS: the record. ARGV: chain (JSON), target. Marks a target handed, only on that chain's record.
 const MARK_HANDED = `
-if redis.call('HGET', KEYS[1], 'chain') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[2], '1')
+local record = redis.call('GET', KEYS[1])
+if not record then return 0 end
+local first = string.find(record, '\\n', 1, true)
+if string.sub(record, 1, first - 1) ~= ARGV[1] then return 0 end
+local second = string.find(record, '\\n', first + 1, true)
+local marks = string.sub(record, first + 1, second - 1)
+for mark in string.gmatch(marks, '[^,]+') do
+  if mark == ARGV[2] then return 1 end
+end
+if marks ~= '' then marks = marks .. ',' end
+redis.call('SET', KEYS[1], string.sub(record, 1, first) .. marks .. ARGV[2] .. string.sub(record, second), 'KEEPTTL')
 return 1
 `;
 
@@ -54,6 +61,7 @@ export type DecideOutcome =
   | { kind: 'other-chain'; chain: string };
 
 const HANDED = 'handed:';
+const encodeChain = (chain: string) => JSON.stringify(chain);
 
 /**
  * The one module that reads and writes task records: the worker decides and marks hand-offs, the
@@ -85,7 +93,13 @@ export class TaskRecordStore {
 
   /** The task's record, or undefined when there is none (never decided, or older than its TTL). */
   async read(taskId: string): Promise<TaskRecord | undefined> {
-    return parseRecord(await this.redis.hgetall(this.key(taskId)));
+    const key = this.key(taskId);
+    try {
+      return parseStored(await this.redis.get(key));
+    } catch (error) {
+      if (!/WRONGTYPE/.test((error as Error).message)) throw error;
+      return parseRecord(await this.redis.hgetall(key)); // stored as a hash by an earlier build
+    }
   }
 
   /** Whether each task has a record (one pipeline): the producer's duplicate check. */
@@ -118,7 +132,7 @@ export class TaskRecordStore {
       jobKey,
       this.key(input.taskId),
       input.token,
-      input.chain,
+      encodeChain(input.chain),
       encodeRecordBody(input.body),
       TASK_RECORD_TTL_MS,
       input.progressJson,
@@ -128,12 +142,12 @@ export class TaskRecordStore {
       case 1:
         return { kind: 'written' };
       case 2: {
-        const record = parseRecord(pairs(rest.map(String)));
+        const record = parseStored(String(rest[0]));
         if (!record) throw new Error(`the stored record of task ${input.taskId} cannot be read`);
         return { kind: 'already-decided', record };
       }
       case 3:
-        return { kind: 'other-chain', chain: String(rest[0]) };
+        return { kind: 'other-chain', chain: decodeChain(String(rest[0])) };
       default:
         return { kind: 'lock-lost' };
     }
@@ -141,14 +155,28 @@ export class TaskRecordStore {
 
   /** Marks `target` handed on the record of `chain` (no-op on another chain's record). */
   async markHanded(taskId: string, chain: string, target: HandOffTarget): Promise<boolean> {
-    return (await this.redis.regionwatchMarkHanded(this.key(taskId), chain, HANDED + target)) === 1;
+    return (await this.redis.regionwatchMarkHanded(this.key(taskId), encodeChain(chain), target)) === 1;
   }
 }
 
-function pairs(flat: readonly string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-  return fields;
+function decodeChain(stored: string): string {
+  try {
+    const chain: unknown = JSON.parse(stored);
+    return typeof chain === 'string' ? chain : stored;
+  } catch {
+    return stored;
+  }
+}
+
+/** A record as stored (`<chain JSON>\n<marks>\n<body>`), or undefined when there is none or it cannot be read. */
+function parseStored(stored: string | null): TaskRecord | undefined {
+  if (stored === null) return undefined;
+  const first = stored.indexOf('\n');
+  const second = stored.indexOf('\n', first + 1);
+  if (first < 0 || second < 0) return undefined;
+  const fields: Record<string, string> = { chain: decodeChain(stored.slice(0, first)), body: stored.slice(second + 1) };
+  for (const mark of stored.slice(first + 1, second).split(',')) if (mark) fields[HANDED + mark] = '1';
+  return parseRecord(fields);
 }
 
 function parseRecord(fields: Record<string, string>): TaskRecord | undefined {
