@@ -27,6 +27,7 @@ export type BenchResults = {
 };
 
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const signed = (value: number) => `${value < 0 ? '−' : '+'}${n(Math.abs(value))}`;
 const table = (header: string[], rows: string[][]) =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
@@ -309,7 +310,7 @@ export function footprintGoals(r: BenchResults): Goal[] {
     const limit = b.metadataBytes / 100;
     goals.push({
       figure: `bytes written to Redis per Pending poll, ${n(b.metadataBytes)} B of metadata`,
-      measured: `${n(b.perPendingPoll.large)} (+${n(b.perPendingPoll.large - b.perPendingPoll.none)})`,
+      measured: `${n(b.perPendingPoll.large)} (${signed(b.perPendingPoll.large - b.perPendingPoll.none)})`,
       baseline: `no metadata: ${n(b.perPendingPoll.none)}`,
       goal: `independent of metadata (within 1 % of it: ${n(limit)} B)`,
       met: Math.abs(b.perPendingPoll.large - b.perPendingPoll.none) <= limit,
