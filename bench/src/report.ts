@@ -235,6 +235,8 @@ export function renderSummary(r: BenchResults): string {
         `(${one.workers} process: ${n(one.run.pollsPerSecond)}).`,
     );
   }
+  const goals = renderGoals(r);
+  if (goals.length > 0) lines.push('', ...goals);
   return lines.join('\n');
 }
 
