@@ -236,7 +236,7 @@ export function renderSummary(r: BenchResults): string {
     );
   }
   const goals = renderGoals(r);
-  if (goals.length > 0) lines.push('', ...goals);
+  if (goals.length > 0) lines.push('', goals.join('\n\n'));
   return lines.join('\n');
 }
 
