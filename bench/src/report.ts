@@ -408,7 +408,12 @@ export function renderSizing(r: BenchResults, retention: SizingRetention): strin
   const mem = r.memory;
   const fin = mem?.finished;
   const c64 = r.throughput?.find((t) => t.concurrency === 64);
-  if (!mem || !fin || !c64) return `*No sizing: the run of ${r.date} lacks the memory or throughput figures.*`;
+  if (!mem || !fin || !c64) {
+    return (
+      `*No sizing figures yet: the latest full run (${r.date}) predates the per-key memory figures. ` +
+      'A full `npm run bench` writes them here, with the formulas.*'
+    );
+  }
   const record = fin.withResultsQueue.records + fin.withResultsQueue.other;
   const resultJob = fin.withResultsQueue.resultsQueue;
   const delivered = fin.webhooksOnly.webhookQueue;
