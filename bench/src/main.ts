@@ -8,7 +8,7 @@ import { ROOT } from './child-process.js';
 import type { BenchContext } from './context.js';
 import { replaceGeneratedSection } from './generated-section.js';
 import { describeMachine } from './machine.js';
-import { renderMarkdown, renderSummary, type BenchResults } from './report.js';
+import { renderMarkdown, renderSizing, renderSummary, sizingRetention, type BenchResults } from './report.js';
 import { measureCpuProfile } from './scenarios/cpu-profile.js';
 import { measureEnqueue } from './scenarios/enqueue.js';
 import { measureFollow } from './scenarios/follow.js';
@@ -28,8 +28,8 @@ const OFFLINE: readonly string[] = ['adaptive'];
 const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.join(',')}] [--out DIR] [--no-readme]
   Runs every scenario on a private redis-server and the simulator (adaptive: offline, in simulated time, seconds);
   prints a table; writes DIR/<date>.json (default bench/results; <date>-<scenarios>.json for --only). A full run
-  (no --quick/--tiny, all scenarios) also rewrites the report in bench/README.md and the summary in the README's
-  Performance section (--no-readme: neither).`;
+  (no --quick/--tiny, all scenarios) also rewrites the report in bench/README.md, the summary in the README's
+  Performance section and the sizing in docs/operations.md (--no-readme: none of them).`;
 
 const { values } = parseArgs({
   options: {
@@ -112,11 +112,12 @@ const file = join(outDir, `${results.date}${mode === 'full' ? '' : `-${mode}`}${
 await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
 console.error(`\nwrote ${file}`);
 
-// A full run of every scenario refreshes the report (bench/README.md) and the README's five-line summary.
+// A full run of every scenario refreshes the report (bench/README.md), the README's summary and the sizing in docs/operations.md.
 if (mode === 'full' && only.size === SCENARIOS.length && !values['no-readme']) {
   for (const [path, section, content] of [
     ['bench/README.md', 'bench', markdown],
     ['README.md', 'bench-summary', renderSummary(results)],
+    ['docs/operations.md', 'sizing', renderSizing(results, sizingRetention())],
   ] as const) {
     const docPath = join(ROOT, path);
     await writeFile(docPath, replaceGeneratedSection(await readFile(docPath, 'utf8'), section, content));

@@ -1,10 +1,11 @@
+import { JOB_RETENTION, TASK_RECORD_TTL_MS } from '@regionwatch/core';
 import type { Machine } from './machine.js';
 import type { AdaptiveFigures } from './scenarios/adaptive.js';
 import type { ProfileFigures } from './scenarios/cpu-profile.js';
 import type { EnqueueFigures } from './scenarios/enqueue.js';
 import type { HttpClientRow } from './scenarios/http-clients.js';
 import type { LatencyFigures } from './scenarios/latency.js';
-import type { MemoryFigures } from './scenarios/memory.js';
+import type { FinishedBytes, MemoryFigures } from './scenarios/memory.js';
 import type { FollowFigures } from './scenarios/follow.js';
 import type { RedisCost } from './scenarios/redis-cost.js';
 import type { ScaleOutRow } from './scenarios/scale-out.js';
@@ -28,6 +29,7 @@ export type BenchResults = {
 };
 
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+const signed = (value: number) => `${value < 0 ? '−' : '+'}${n(Math.abs(value))}`;
 const table = (header: string[], rows: string[][]) =>
   [`| ${header.join(' | ')} |`, `|${header.map(() => '---').join('|')}|`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
@@ -43,11 +45,14 @@ export function renderMarkdown(r: BenchResults): string {
         ? 'Offline scenarios only: simulated time, no Redis, no HTTP (figures do not depend on the machine).'
         : 'Simulator on loopback with zero added latency; worker, Redis and simulator share the machine.'),
   );
+  parts.push(...renderGoals(r));
   if (r.throughput) {
     parts.push(
       '**1. Poll throughput** — one worker process; k polls per task (k − 1 Pending, then Completed); baselines in the same run: ' +
         '(a) bare GET loop with the HTTP client the worker uses (undici) at the same C, ' +
-        '(b) bare BullMQ delayed-job loop at the same C with no HTTP.',
+        '(b) bare BullMQ delayed-job loop at the same C with no HTTP, ' +
+        '(c) BullMQ step + one GET: the documented step-job pattern (`updateData` of a small step + `moveToDelayed` + `DelayedError`) ' +
+        'with one GET per step through undici, at the same C.',
     );
     parts.push(
       table(
@@ -59,7 +64,9 @@ export function renderMarkdown(r: BenchResults): string {
           'worker CPU ms/poll',
           '(a) bare HTTP req/s',
           '(b) bare BullMQ polls/s',
+          '(c) BullMQ step + GET polls/s',
           'worker ÷ min(a, b)',
+          'worker ÷ (c)',
         ],
         r.throughput.map((t) => [
           String(t.concurrency),
@@ -69,7 +76,9 @@ export function renderMarkdown(r: BenchResults): string {
           n(t.worker.cpuMsPerPoll, 3),
           n(t.bareHttp.perSecond),
           n(t.bareBullmq.perSecond),
+          t.bareStep ? n(t.bareStep.perSecond) : '—',
           n(t.ratio, 2),
+          t.stepRatio === undefined ? '—' : n(t.stepRatio, 2),
         ]),
       ),
     );
@@ -99,8 +108,26 @@ export function renderMarkdown(r: BenchResults): string {
         c.top.map((t) => [t.command, n(t.perPoll, 2), n(t.perTask, 2)]),
       ),
     );
+    if (c.bareStep) {
+      parts.push(
+        `Baseline (c) in the same run (same tasks, steps and C; its own enqueue included): ${n(c.bareStep.commandsPerStep, 1)} commands ` +
+          `per step (${c.bareStep.top.map((t) => `${t.command} ${n(t.perStep, 2)}`).join(', ')}).`,
+      );
+    }
+    if (c.bytesWritten) {
+      const b = c.bytesWritten;
+      parts.push(
+        `Bytes the worker's connections wrote to Redis (counted by the same proxy), tasks without metadata and with ` +
+          `${n(b.metadataBytes)} B of metadata (the most allowed): per poll of a ${c.polls / c.tasks}-poll task ` +
+          `${n(b.perPoll.none)} B and ${n(b.perPoll.large)} B ` +
+          '(the decision and hand-off write the result and its metadata once per task); ' +
+          `per Pending poll (the k-poll run's bytes minus a 1-poll run's, ÷ the Pending polls) ${n(b.perPendingPoll.none)} B and ` +
+          `${n(b.perPendingPoll.large)} B.`,
+      );
+    }
   }
-  if (r.memory) {
+  if (r.memory?.finished) parts.push(...renderMemory(r.memory, r.memory.finished));
+  else if (r.memory) {
     const mem = r.memory;
     parts.push('**4. Redis memory** (`used_memory` delta; includes BullMQ event streams, capped at ~10k entries per queue)');
     parts.push(
@@ -243,6 +270,8 @@ export function renderSummary(r: BenchResults): string {
         `(${one.workers} process: ${n(one.run.pollsPerSecond)}).`,
     );
   }
+  const goals = renderGoals(r);
+  if (goals.length > 0) lines.push('', goals.join('\n\n'));
   return lines.join('\n');
 }
 
@@ -286,4 +315,193 @@ export function renderAdaptive(a: AdaptiveFigures): string[] {
     );
   }
   return parts;
+}
+
+export type Goal = { figure: string; measured: string; baseline: string; goal: string; met: boolean | undefined };
+
+/** The footprint goals (issue 13), each from figures of the same run; undefined `met`: not measured in this run. */
+export function footprintGoals(r: BenchResults): Goal[] {
+  const goals: Goal[] = [];
+  const c64 = r.throughput?.find((t) => t.concurrency === 64);
+  if (c64?.bareStep && c64.stepRatio !== undefined) {
+    goals.push({
+      figure: 'worker polls/s at C = 64',
+      measured: `${n(c64.worker.pollsPerSecond)} (${n(c64.stepRatio, 2)}× (c))`,
+      baseline: `(c) BullMQ step + one GET: ${n(c64.bareStep.perSecond)}`,
+      goal: '≥ 0.7× (c)',
+      met: c64.stepRatio >= 0.7,
+    });
+  }
+  const cost = r.redisCost;
+  if (cost?.bareStep) {
+    goals.push({
+      figure: 'Redis commands per poll',
+      measured: n(cost.commandsPerPoll, 1),
+      baseline: `(c): ${n(cost.bareStep.commandsPerStep, 1)} per step`,
+      goal: '≤ (c) + 2',
+      met: cost.commandsPerPoll <= cost.bareStep.commandsPerStep + 2,
+    });
+  }
+  if (cost?.bytesWritten) {
+    const b = cost.bytesWritten;
+    const limit = b.metadataBytes / 100;
+    goals.push({
+      figure: `bytes written to Redis per Pending poll, ${n(b.metadataBytes)} B of metadata`,
+      measured: `${n(b.perPendingPoll.large)} (${signed(b.perPendingPoll.large - b.perPendingPoll.none)})`,
+      baseline: `no metadata: ${n(b.perPendingPoll.none)}`,
+      goal: `independent of metadata (within 1 % of it: ${n(limit)} B)`,
+      met: Math.abs(b.perPendingPoll.large - b.perPendingPoll.none) <= limit,
+    });
+  }
+  if (r.enqueue) {
+    goals.push({
+      figure: '`trackMany` ÷ raw `addBulk`',
+      measured: n(r.enqueue.ratio, 2),
+      baseline: `addBulk ${n(r.enqueue.addBulkPerSecond)} ids/s`,
+      goal: '≥ 0.9',
+      met: r.enqueue.ratio >= 0.9,
+    });
+  }
+  const mem = r.memory;
+  if (mem?.bytesPerBareDelayedJob !== undefined) {
+    const ratio = mem.bytesPerPendingTask / mem.bytesPerBareDelayedJob;
+    goals.push({
+      figure: 'Redis bytes per pending task',
+      measured: `${n(mem.bytesPerPendingTask)} (${n(ratio, 2)}×)`,
+      baseline: `bare delayed job, same data: ${n(mem.bytesPerBareDelayedJob)}`,
+      goal: '≤ 1.1×',
+      met: ratio <= 1.1,
+    });
+  }
+  const fin = mem?.finished?.withResultsQueue;
+  if (fin) {
+    goals.push({
+      figure: 'Redis bytes per finished task, 25 h duplicate window, beyond what the consumer asked for',
+      measured: `${n(fin.overhead)} (total ${n(fin.records + fin.resultsQueue + fin.other)})`,
+      baseline: `asked for: result job ${n(fin.resultsQueue)} + result payload ${n(fin.resultPayload)}`,
+      goal: '≤ 300',
+      met: fin.overhead <= 300,
+    });
+  }
+  return goals;
+}
+
+function renderGoals(r: BenchResults): string[] {
+  const goals = footprintGoals(r);
+  if (goals.length === 0) return [];
+  return [
+    '**Footprint goals** (issue 13) — every figure and its baseline from this run; how each is measured is in the sections below.',
+    table(
+      ['figure', 'measured', 'baseline (same run)', 'goal', 'met'],
+      goals.map((g) => [g.figure, g.measured, g.baseline, g.goal, g.met === undefined ? '—' : g.met ? '✓' : '✗']),
+    ),
+  ];
+}
+
+function renderMemory(mem: MemoryFigures, finished: NonNullable<MemoryFigures['finished']>): string[] {
+  const rows = (label: string, f: FinishedBytes) => [
+    label,
+    n(f.records),
+    n(f.resultPayload),
+    n(f.resultsQueue),
+    n(f.webhookQueue),
+    n(f.other),
+    n(f.overhead),
+    n(f.usedMemory),
+  ];
+  return [
+    `**4. Redis memory** — pending: \`used_memory\` delta of ${n(mem.pendingTasks)} tracked tasks (metadata \`{documentId}\`) ` +
+      `against the same number of bare delayed BullMQ jobs with the same data (\`jobId\` = task id, no other option), ` +
+      `BullMQ's event streams left out of both (capped at ~10,000 entries per queue: a fixed ` +
+      `${n((mem.pendingEventStreamsTotal ?? 0) / 1024)} KiB here, not a per-task cost): ` +
+      `**${n(mem.bytesPerPendingTask)} B per pending task**, ${n(mem.bytesPerBareDelayedJob ?? Number.NaN)} B per bare delayed job.`,
+    `Finished: ${n(mem.finishedTasks)} tasks of one poll each, then \`MEMORY USAGE\` of every key of the run's prefix by where it ` +
+      'sits, per task. **What the consumer asked for** is the result itself: the result job in the results queue until a consumer ' +
+      'takes it (and an hour after), or the webhook deliveries; and the result payload in the task record (raw result items, errors, ' +
+      'warnings, metadata: what `status()` and the dashboard return for 25 h). **Overhead** is everything else kept for the 25 h ' +
+      'duplicate window: the record without its payload (chain, status, times, polls, history, destinations, hand-off marks, the ' +
+      'key itself) and any other key left behind. Event streams are left out (fixed, see above).',
+    table(
+      ['run', 'task record', 'of it: result payload', 'results queue', 'webhook queue', 'other keys', 'overhead', '`used_memory` Δ'],
+      [
+        rows('results queue, not consumed', finished.withResultsQueue),
+        rows('`RESULTS_QUEUE=""`, webhooks: delivered (204)', finished.webhooksOnly),
+        rows('`RESULTS_QUEUE=""`, webhooks: ended (410 Gone; kept like dead letters)', finished.webhooksDeadLetters),
+      ],
+    ),
+  ];
+}
+
+const MILLION = 1_000_000;
+const gib = (bytes: number) => `${n(bytes / 1024 ** 3, 2)} GiB`;
+
+/**
+ * The sizing section of docs/operations.md, computed from a run's figures (never typed by hand): Redis memory
+ * for a million pending tasks and for a day of a million finished ones, and polls per second per worker core.
+ */
+export function renderSizing(r: BenchResults, retention: SizingRetention): string {
+  const mem = r.memory;
+  const fin = mem?.finished;
+  const c64 = r.throughput?.find((t) => t.concurrency === 64);
+  if (!mem || !fin || !c64) {
+    return (
+      `*No sizing figures yet: the latest full run (${r.date}) predates the per-key memory figures. ` +
+      'A full `npm run bench` writes them here, with the formulas.*'
+    );
+  }
+  const record = fin.withResultsQueue.records + fin.withResultsQueue.other;
+  const resultJob = fin.withResultsQueue.resultsQueue;
+  const delivered = fin.webhooksOnly.webhookQueue;
+  const dead = fin.webhooksDeadLetters.webhookQueue;
+  const window = retention.recordHours / 24;
+  const consumedShare = retention.resultsAfterConsumedHours / 24;
+  const webhookDays = retention.webhookCompletedHours / 24;
+  const lines: [string, string, string][] = [
+    ['1M pending tasks', `1M × ${n(mem.bytesPerPendingTask)} B`, gib(MILLION * mem.bytesPerPendingTask)],
+    [
+      '1M finished a day, results consumed',
+      `1M × (${retention.recordHours}/24 × ${n(record)} B record + ` +
+        `${retention.resultsAfterConsumedHours}/24 × ${n(resultJob)} B result job)`,
+      gib(MILLION * (window * record + consumedShare * resultJob)),
+    ],
+    [
+      '1M finished a day, results not consumed (grows by this every day until a consumer takes them)',
+      `1M × (${retention.recordHours}/24 × ${n(record)} B + ${n(resultJob)} B)`,
+      gib(MILLION * (window * record + resultJob)),
+    ],
+    [
+      '1M finished a day, `RESULTS_QUEUE=""`, one webhook each, delivered',
+      `1M × (${retention.recordHours}/24 × ${n(record)} B + ${n(webhookDays, 2)} × ${n(delivered)} B delivered webhook job)`,
+      gib(MILLION * (window * record + webhookDays * delivered)),
+    ],
+    ['each dead letter (kept until replayed or cleaned)', `${n(dead)} B`, `${n((MILLION * dead) / 1024 ** 3, 2)} GiB per 1M`],
+    ['event streams (BullMQ caps each queue’s at ~10,000 entries)', 'fixed, per queue', `${n(mem.pendingEventStreamsTotal ?? 0)} B`],
+  ];
+  const cpuPerPoll = c64.worker.cpuMsPerPoll;
+  return [
+    `Computed by \`npm run bench\` from its run of ${r.date} (${r.mode}; [benchmark report](../bench/README.md)); ` +
+      `every figure below is a formula of those figures, with the retention the code sets ` +
+      `(records ${retention.recordHours} h; result jobs ${retention.resultsAfterConsumedHours} h after a consumer completes them, ` +
+      `until then kept; delivered webhook jobs ${retention.webhookCompletedHours} h; dead letters until replayed). ` +
+      'Results with many regions or large metadata cost more (the payload is stored as given); add headroom (2× is a fair start).',
+    table(
+      ['what', 'formula', 'Redis memory'],
+      lines.map(([what, formula, total]) => [what, formula, total]),
+    ),
+    `**Polls per second per worker core:** 1000 ÷ ${n(cpuPerPoll, 3)} ms of worker CPU per poll (section 1, C = 64) ≈ ` +
+      `**${n(1000 / cpuPerPoll)} polls/s per fully used core**; one process reached ${n(c64.worker.pollsPerSecond)} polls/s ` +
+      'on this machine, sharing its cores with Redis and the simulator. Aspose’s rate limit (`ASPOSE_MAX_RPS`) is usually the bound.',
+  ].join('\n\n');
+}
+
+/** The retention the code sets (from `JOB_RETENTION` and the record TTL), as the sizing formulas use it. */
+export type SizingRetention = { recordHours: number; resultsAfterConsumedHours: number; webhookCompletedHours: number };
+
+export function sizingRetention(): SizingRetention {
+  const hours = (retention: { age: number } | { count: 0 }) => ('age' in retention ? retention.age / 3600 : 0);
+  return {
+    recordHours: TASK_RECORD_TTL_MS / 3_600_000,
+    resultsAfterConsumedHours: hours(JOB_RETENTION.results.removeOnComplete),
+    webhookCompletedHours: hours(JOB_RETENTION.webhooks.removeOnComplete),
+  };
 }

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { readGeneratedSection, replaceGeneratedSection } from '../src/generated-section.js';
-import { renderMarkdown, renderSummary, type BenchResults } from '../src/report.js';
+import { footprintGoals, renderMarkdown, renderSizing, renderSummary, sizingRetention, type BenchResults } from '../src/report.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const read = (path: string) => readFileSync(join(root, path), 'utf8');
@@ -47,5 +47,42 @@ describe('the figures quoted in the docs', () => {
 
   it("the README's Performance summary is the latest full run's", () => {
     expect(readGeneratedSection(read('README.md'), 'bench-summary')).toBe(renderSummary(results));
+  });
+
+  it("the sizing in docs/operations.md is the latest full run's, with the retention the code sets", () => {
+    expect(readGeneratedSection(read('docs/operations.md'), 'sizing')).toBe(renderSizing(results, sizingRetention()));
+  });
+
+  it('each footprint goal (issue 13) the run measured is judged; a run with the footprint figures has all six', () => {
+    const goals = footprintGoals(results);
+    for (const goal of goals) expect(goal.met, goal.figure).toBeTypeOf('boolean');
+    // Runs before the footprint scenarios (2026-11-28) have only the enqueue ratio.
+    if (results.memory?.finished) expect(goals).toHaveLength(6);
+  });
+});
+
+describe('the footprint goals', () => {
+  const base = { date: '2026-01-01', mode: 'full', wallSeconds: 1 } as const;
+  const machine = { cores: 2, cpu: 'x', memoryGiB: 1, node: 'v20', redis: '7', platform: 'linux' };
+
+  it('judge each figure against its baseline from the same results', () => {
+    const results = {
+      ...base,
+      machine,
+      enqueue: { ids: 10, trackManyPerSecond: 89, addBulkPerSecond: 100, ratio: 0.89 },
+      redisCost: {
+        tasks: 1,
+        polls: 4,
+        commandsPerPoll: 12,
+        commandsPerTask: 48,
+        roundTripsPerPoll: 1,
+        top: [],
+        bareStep: { commandsPerStep: 10, top: [] },
+        bytesWritten: { metadataBytes: 16_384, perPoll: { none: 1, large: 2 }, perPendingPoll: { none: 1_500, large: 1_700 } },
+      },
+    } satisfies BenchResults;
+    const met = Object.fromEntries(footprintGoals(results).map((g) => [g.figure.split(' ')[0], g.met]));
+    // 12 ≤ 10 + 2; +200 B > 1 % of 16 KiB; 0.89 < 0.9.
+    expect(met).toEqual({ Redis: true, bytes: false, '`trackMany`': false });
   });
 });

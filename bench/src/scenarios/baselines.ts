@@ -54,3 +54,41 @@ export async function bareBullmq(ctx: BenchContext, tasks: number, polls: number
     cpuMsPerRequest: (run.cpuSeconds * 1000) / run.polls,
   };
 }
+
+export type StepRun = BareRun & {
+  /** Redis commands per step (every GET is one step), enqueue included, as `INFO commandstats` counts them. */
+  commandsPerStep: number;
+  /** The commands it used, largest first. */
+  commands: [string, number][];
+};
+
+/**
+ * Baseline (c): BullMQ's documented step-job pattern (`updateData` of a small step + `moveToDelayed` +
+ * `DelayedError`) with one GET per step through the worker's HTTP client (undici) — the floor a
+ * durable poll loop built on BullMQ can reach, in the same run as the worker.
+ */
+export async function bareStepHttp(ctx: BenchContext, tasks: number, polls: number, concurrency: number): Promise<StepRun> {
+  const taskId = ctx.simulator.createTask({ notReadyPolls: Number.MAX_SAFE_INTEGER });
+  const run = await runJsonChild<{ polls: number; seconds: number; cpuSeconds: number; commands: [string, number][] }>(
+    'bench/src/bare-step-http-child.ts',
+    [
+      `--redis=${ctx.redisUrl}`,
+      `--prefix=${ctx.freshPrefix('step')}`,
+      `--tasks=${tasks}`,
+      `--polls=${polls}`,
+      `--concurrency=${concurrency}`,
+      `--url=${ctx.simulator.url}/v5.0/ocr/DetectRegions?id=${taskId}`,
+      `--token=${await token(ctx)}`,
+    ],
+  );
+  const total = run.commands.reduce((sum, [, calls]) => sum + calls, 0);
+  return {
+    requests: run.polls,
+    seconds: run.seconds,
+    cpuSeconds: run.cpuSeconds,
+    perSecond: run.polls / run.seconds,
+    cpuMsPerRequest: (run.cpuSeconds * 1000) / run.polls,
+    commandsPerStep: total / run.polls,
+    commands: run.commands,
+  };
+}

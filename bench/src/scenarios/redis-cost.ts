@@ -1,7 +1,9 @@
 import { createConnection, createServer, type Server } from 'node:net';
+import { MAX_METADATA_BYTES } from '@regionwatch/core';
 import type { BenchContext } from '../context.js';
 import { commandCalls, diffCalls } from '../redis-stats.js';
-import { runWorkers } from './worker-run.js';
+import { bareStepHttp } from './baselines.js';
+import { runWorkers, type WorkerRun } from './worker-run.js';
 
 export type RedisCost = {
   tasks: number;
@@ -11,14 +13,35 @@ export type RedisCost = {
   roundTripsPerPoll: number;
   /** Top commands by calls per poll (commands inside Lua scripts included, as Redis counts them). */
   top: { command: string; perPoll: number; perTask: number }[];
+  /** Baseline (c), same tasks, polls and C, same run: BullMQ step + one undici GET. */
+  bareStep?: { commandsPerStep: number; top: { command: string; perStep: number }[] };
+  /** Bytes the worker's connections wrote to Redis, without metadata and with the largest metadata allowed. */
+  bytesWritten?: BytesWritten;
 };
 
-/** Counts client writes on their way to Redis: each is one round trip (pipelined commands share one). */
-async function countingProxy(target: URL): Promise<{ url: string; writes: () => number; close: () => Promise<void> }> {
+export type BytesWritten = {
+  metadataBytes: number;
+  /** Per poll, all polls of a k-poll task (the decision and hand-off included, spread over k). */
+  perPoll: { none: number; large: number };
+  /**
+   * Per Pending poll (one that re-delays the task): (bytes of k-poll tasks − bytes of 1-poll tasks) ÷
+   * (tasks × (k − 1)). The terminal poll writes the result (and its metadata) once; this is the rest.
+   */
+  perPendingPoll: { none: number; large: number };
+};
+
+type Proxy = { url: string; writes: () => number; bytes: () => number; close: () => Promise<void> };
+
+/** Counts client writes on their way to Redis (each is one round trip; pipelined commands share one) and their bytes. */
+async function countingProxy(target: URL): Promise<Proxy> {
   let writes = 0;
+  let bytes = 0;
   const server: Server = createServer((client) => {
     const upstream = createConnection(Number(target.port), target.hostname);
-    client.on('data', () => (writes += 1));
+    client.on('data', (chunk: Buffer) => {
+      writes += 1;
+      bytes += chunk.length;
+    });
     client.pipe(upstream).pipe(client);
     const end = () => {
       client.destroy();
@@ -29,46 +52,87 @@ async function countingProxy(target: URL): Promise<{ url: string; writes: () => 
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const port = (server.address() as { port: number }).port;
-  return { url: `redis://127.0.0.1:${port}`, writes: () => writes, close: () => new Promise((resolve) => server.close(() => resolve())) };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    writes: () => writes,
+    bytes: () => bytes,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
 }
 
-/** 3. Redis commands per poll and per task end to end (`INFO commandstats`), and round trips per poll. */
+/** Metadata of exactly MAX_METADATA_BYTES as JSON (`{"blob":"x…x"}`): the most a task may carry. */
+export const LARGEST_METADATA = { blob: 'x'.repeat(MAX_METADATA_BYTES - '{"blob":""}'.length) };
+
+/**
+ * 3. Redis commands per poll and per task end to end (`INFO commandstats`), round trips per poll, the
+ * same for baseline (c) in the same run, and bytes the worker writes to Redis per poll with and without
+ * 16 KiB of metadata.
+ */
 export async function measureRedisCost(ctx: BenchContext, concurrency = 64): Promise<RedisCost> {
   const proxy = await countingProxy(new URL(ctx.redisUrl));
   try {
     const tasks = ctx.sizes.redisCostTasks;
     const k = ctx.sizes.pollsPerTask;
-    ctx.log(`  Redis cost: ${tasks} tasks × ${k} polls, C=${concurrency}, worker connections through a counting proxy`);
-    let before = new Map<string, number>();
-    let after = new Map<string, number>();
-    let writesBefore = 0;
-    let writesAfter = 0;
     // Counting starts once the workers are connected and stops at the last result: start-up and
     // shutdown are not per-poll costs. Enqueueing (by the producer) is part of "per task end to end".
-    const run = await runWorkers(ctx, {
-      tasks,
-      polls: k,
-      concurrency,
-      workerRedisUrl: proxy.url,
-      checkEveryMs: 500,
-      beforeTrack: async () => {
-        before = await commandCalls(ctx.redis);
-        writesBefore = proxy.writes();
-      },
-      beforeStop: async () => {
-        writesAfter = proxy.writes();
-        after = await commandCalls(ctx.redis);
-      },
-    });
-    const diff = diffCalls(before, after);
-    const total = diff.reduce((sum, [, calls]) => sum + calls, 0);
+    const counted = async (polls: number, metadata?: Record<string, string>) => {
+      let before = new Map<string, number>();
+      let after = new Map<string, number>();
+      let writesBefore = 0;
+      let writesAfter = 0;
+      let bytesBefore = 0;
+      let bytesAfter = 0;
+      const run: WorkerRun = await runWorkers(ctx, {
+        tasks,
+        polls,
+        concurrency,
+        workerRedisUrl: proxy.url,
+        checkEveryMs: 500,
+        ...(metadata ? { metadata } : {}),
+        beforeTrack: async () => {
+          before = await commandCalls(ctx.redis);
+          writesBefore = proxy.writes();
+          bytesBefore = proxy.bytes();
+        },
+        beforeStop: async () => {
+          writesAfter = proxy.writes();
+          bytesAfter = proxy.bytes();
+          after = await commandCalls(ctx.redis);
+        },
+      });
+      return { run, diff: diffCalls(before, after), writes: writesAfter - writesBefore, bytes: bytesAfter - bytesBefore };
+    };
+    ctx.log(`  Redis cost: ${tasks} tasks × ${k} polls, C=${concurrency}, worker connections through a counting proxy`);
+    const main = await counted(k);
+    ctx.log(`  Redis cost: baseline (c), BullMQ step + undici GET, ${tasks} tasks × ${k} steps, C=${concurrency}`);
+    await ctx.redis.flushall();
+    const step = await bareStepHttp(ctx, tasks, k, concurrency);
+    ctx.log(
+      `  Redis cost: bytes written, ${tasks} tasks × 1 poll, and × ${k} and × 1 with ${LARGEST_METADATA.blob.length + 11} B of metadata`,
+    );
+    const one = await counted(1);
+    const largeK = await counted(k, LARGEST_METADATA);
+    const largeOne = await counted(1, LARGEST_METADATA);
+    const perPending = (many: { bytes: number }, single: { bytes: number }) => (many.bytes - single.bytes) / (tasks * (k - 1));
+
+    const total = main.diff.reduce((sum, [, calls]) => sum + calls, 0);
+    const polls = main.run.polls;
     return {
       tasks,
-      polls: run.polls,
-      commandsPerPoll: total / run.polls,
+      polls,
+      commandsPerPoll: total / polls,
       commandsPerTask: total / tasks,
-      roundTripsPerPoll: (writesAfter - writesBefore) / run.polls,
-      top: diff.slice(0, 8).map(([command, calls]) => ({ command, perPoll: calls / run.polls, perTask: calls / tasks })),
+      roundTripsPerPoll: main.writes / polls,
+      top: main.diff.slice(0, 8).map(([command, calls]) => ({ command, perPoll: calls / polls, perTask: calls / tasks })),
+      bareStep: {
+        commandsPerStep: step.commandsPerStep,
+        top: step.commands.slice(0, 8).map(([command, calls]) => ({ command, perStep: calls / step.requests })),
+      },
+      bytesWritten: {
+        metadataBytes: Buffer.byteLength(JSON.stringify(LARGEST_METADATA)),
+        perPoll: { none: main.bytes / polls, large: largeK.bytes / largeK.run.polls },
+        perPendingPoll: { none: perPending(main, one), large: perPending(largeK, largeOne) },
+      },
     };
   } finally {
     await proxy.close();

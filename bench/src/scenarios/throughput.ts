@@ -1,5 +1,5 @@
 import type { BenchContext } from '../context.js';
-import { bareBullmq, bareHttp, type BareRun } from './baselines.js';
+import { bareBullmq, bareHttp, bareStepHttp, type BareRun, type StepRun } from './baselines.js';
 import { runWorkers, type WorkerRun } from './worker-run.js';
 
 export type ThroughputRow = {
@@ -9,7 +9,11 @@ export type ThroughputRow = {
   worker: WorkerRun;
   bareHttp: BareRun;
   bareBullmq: BareRun;
+  /** Baseline (c): BullMQ step + one undici GET (absent in results from before it existed). */
+  bareStep?: StepRun;
   ratio: number;
+  /** Worker polls/s ÷ (c) polls/s. */
+  stepRatio?: number;
 };
 
 /** 1. Poll throughput at each C, with both baselines measured in the same run. */
@@ -20,10 +24,12 @@ export async function measureThroughput(ctx: BenchContext): Promise<ThroughputRo
     const tasks = concurrency === 1 ? ctx.sizes.throughputTasksAtC1 : ctx.sizes.throughputTasks;
     ctx.log(`  throughput C=${concurrency}: regionwatch worker, ${tasks} tasks × ${k} polls`);
     const worker = await runWorkers(ctx, { tasks, polls: k, concurrency });
-    ctx.log(`  throughput C=${concurrency}: bare undici loop, bare BullMQ loop`);
+    ctx.log(`  throughput C=${concurrency}: bare undici loop, bare BullMQ loop, BullMQ step + undici GET loop`);
     // Baseline (a) uses the worker's own HTTP client (undici), as the comparison must.
     const http = await bareHttp(ctx, 'undici', concurrency, Math.min(ctx.sizes.httpRequests, tasks * k));
     const bullmq = await bareBullmq(ctx, tasks, k, concurrency);
+    await ctx.redis.flushall();
+    const step = await bareStepHttp(ctx, tasks, k, concurrency);
     rows.push({
       concurrency,
       tasks,
@@ -31,7 +37,9 @@ export async function measureThroughput(ctx: BenchContext): Promise<ThroughputRo
       worker,
       bareHttp: http,
       bareBullmq: bullmq,
+      bareStep: step,
       ratio: worker.pollsPerSecond / Math.min(http.perSecond, bullmq.perSecond),
+      stepRatio: worker.pollsPerSecond / step.perSecond,
     });
   }
   return rows;

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { Queue } from 'bullmq';
 import { until } from '../child-process.js';
@@ -14,6 +15,8 @@ export type WorkerRunOptions = {
   workerRedisUrl?: string;
   env?: Record<string, string>;
   nodeFlags?: string[];
+  /** Tracked with each task (the producer's `metadata`). */
+  metadata?: Record<string, string>;
   /** How often the finish line is checked (ms). */
   checkEveryMs?: number;
   /** Called once the workers are ready, just before the tasks are tracked. */
@@ -41,9 +44,11 @@ export type WorkerRun = {
 export async function runWorkers(ctx: BenchContext, options: WorkerRunOptions): Promise<WorkerRun> {
   const prefix = ctx.freshPrefix('run');
   await ctx.redis.flushall(); // earlier runs' jobs would only add memory and noise
+  const run = createHash('sha256').update(prefix).digest('hex').slice(0, 8);
   const ids = Array.from({ length: options.tasks }, (_, i) =>
     ctx.simulator.createTask({
-      id: `${prefix}-${i}`,
+      // Shaped like Aspose's ids (UUIDs): key lengths, and so bytes per task, as in production.
+      id: `${run}-0000-4000-8000-${String(i).padStart(12, '0')}`,
       notReadyPolls: options.polls - 1,
       outcome: { status: 'Completed', rectangles: [[[0, 8, 697, 441]]] },
     }),
@@ -66,7 +71,7 @@ export async function runWorkers(ctx: BenchContext, options: WorkerRunOptions): 
     const cpuBefore = workers.map((w) => w.cpuSeconds());
     ctx.simulator.resetCounters();
     await options.beforeTrack?.();
-    await producer.trackMany(ids);
+    await producer.trackMany(options.metadata ? ids.map((taskId) => ({ taskId, metadata: options.metadata })) : ids);
     // Without a results queue a finished task shows as its poll job gone: completed poll jobs are removed
     // at once (the task record stands for them).
     const unfinished = () => pollQueue.getJobCountByTypes('waiting', 'delayed', 'active', 'prioritized');

@@ -1,6 +1,7 @@
 import {
   MAX_WEBHOOK_DESTINATIONS,
-  parseRecord,
+  parseStoredRecord,
+  TaskRecordStore,
   POLL_QUEUE,
   readProgress,
   resultFromRecord,
@@ -84,14 +85,14 @@ const DELIVERY_FIELDS = ['timestamp', 'progress', 'finishedOn', 'returnvalue'] a
 
 /**
  * Reads where `taskId` is in ONE pipeline of 3 + 8 commands, each O(1) or O(fields of one hash): the
- * task record (HGETALL), the poll job's fields (HMGET), its lock (EXISTS), and the delivery jobs of
+ * task record (GET), the poll job's fields (HMGET), its lock (EXISTS), and the delivery jobs of
  * every possible webhook destination (HMGET ×8; ids are known without reading the record first). No
  * scan, no list: the cost is the same with ten or ten million tasks in the queue.
  */
 export async function readTaskStatus(connection: RedisClient, prefix: string, taskId: string): Promise<TaskStatus> {
   const jobKey = `${prefix}:${POLL_QUEUE}:${taskId}`;
   const pipeline = connection.pipeline();
-  pipeline.hgetall(`${jobKey}:task`);
+  pipeline.get(`${jobKey}:task`);
   pipeline.hmget(jobKey, ...JOB_FIELDS);
   pipeline.exists(`${jobKey}:lock`);
   for (let n = 0; n < MAX_WEBHOOK_DESTINATIONS; n += 1) {
@@ -104,7 +105,12 @@ export async function readTaskStatus(connection: RedisClient, prefix: string, ta
     return answer as T;
   };
 
-  const record = parseRecord(value<Record<string, string>>(0));
+  // A record an earlier build stored as a hash answers GET with WRONGTYPE: read it the way that build wrote it.
+  const recordError = answers[0]?.[0];
+  const record =
+    recordError && /WRONGTYPE/.test(recordError.message)
+      ? await new TaskRecordStore(connection, prefix).read(taskId)
+      : parseStoredRecord(value<string | null>(0));
   if (record) {
     const webhooks = record.body.destinations.webhooks.map((url, n): WebhookDeliveryStatus => {
       const jobId = webhookJobId(taskId, n);

@@ -30,6 +30,10 @@ export const JOB_RETENTION = {
    * task record says it was handed on); one whose consumer failed for a week.
    */
   results: { removeOnComplete: { age: HOUR_SECONDS }, removeOnFail: { age: 7 * DAY_SECONDS } },
-  /** Delivered webhooks (with their receipt) for a week; dead letters until replayed or cleaned by an operator. */
-  webhooks: { removeOnComplete: { age: 7 * DAY_SECONDS }, removeOnFail: false },
+  /**
+   * Delivered webhooks (with their receipt) for 25 hours, as long as the task record (so the dashboard's
+   * task page shows the delivery as long as it shows the task; each costs about 2 KB, the whole event —
+   * a week of them was 7× that per daily task); dead letters until replayed or cleaned by an operator.
+   */
+  webhooks: { removeOnComplete: { age: 25 * HOUR_SECONDS }, removeOnFail: false },
 } as const satisfies Record<string, { removeOnComplete: { age: number } | { count: 0 }; removeOnFail: { age: number } | false }>;

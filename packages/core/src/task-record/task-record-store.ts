@@ -1,5 +1,6 @@
 import type { RedisClient } from '../redis-connection.js';
 import { POLL_QUEUE } from '../contract/queues.js';
+import { decodeRecordBody, encodeRecordBody } from './record-encoding.js';
 import {
   TASK_RECORD_TTL_MS,
   taskRecordBodySchema,
@@ -9,30 +10,31 @@ import {
   type TaskRecordBody,
 } from './task-record.js';
 
-// The record of a decided task: a hash beside its poll job (`<prefix>:<pollQueue>:<taskId>:task`, so
-// it shares the job's Cluster slot under a hash-tag prefix; BullMQ's job removal leaves it, obliterate
-// removes it). Fields: `chain` (who decided), `body` (TaskRecordBody as JSON) and one `handed:<target>`
-// per hand-off target done. Written once, by DECIDE, while the deciding replica holds the job's lock.
+// The record of a decided task: a string beside its poll job (`<prefix>:<pollQueue>:<taskId>:task`, so it
+// shares the job's Cluster slot under a hash-tag prefix; BullMQ's job removal leaves it, obliterate removes
+// it): `<chain as JSON>\n<handed targets, comma-separated>\n<body>[\n<more>]`, the body compact
+// (record-encoding.ts), `more` the webhook URLs later `track` calls added (a JSON array; absent when none).
+// A string, not a hash: a hash field over 64 bytes (hash-max-listpack-value) turns the whole hash into a
+// hashtable, about 200 bytes more per finished task for the 25 h it is kept. Written once, by DECIDE, while
+// the deciding replica holds the job's lock; MARK_HANDED rewrites the marks line only.
+// (Records stored as a hash — fields chain, body, handed:<target> — by earlier builds are still read.)
 
-// KEYS: the job's lock, the job, the record. ARGV: lock token, chain, body, TTL ms, the job's progress,
+// KEYS: the job's lock, the job, the record. ARGV: lock token, chain (JSON), body, TTL ms, the job's progress,
 // the decided channel, the task id.
 // Returns {0} when the lock is not ours (a stalled replica's late decision: the new owner goes on),
-// {2, fields...} when this chain already decided (a re-run after a crash: hand on THAT result),
+// {2, record} when this chain already decided (a re-run after a crash: hand on THAT result),
 // {3, chain} when another chain did (a duplicate chain), {1, more} when written now. The job's `progress`
 // is set in the same script, so a run that sees `phase: decided` always finds the record.
 // The webhook URLs later `track` calls added (`extraWebhookUrls` in the job's data, producer-owned) are
-// read HERE, from the job's current data, and frozen into the record's `more` field: a merge either
-// lands before this script (and is delivered) or after it (and finds the record: a duplicate).
+// read HERE, from the job's current data, and frozen into the record: a merge either lands before this
+// script (and is delivered) or after it (and finds the record: a duplicate).
 // Waiters (`waitForResult`, any process) learn of the decision from the PUBLISH, sent only when written.
 const DECIDE = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return {0} end
-local chain = redis.call('HGET', KEYS[3], 'chain')
-if chain then
-  if chain == ARGV[2] then
-    local fields = redis.call('HGETALL', KEYS[3])
-    table.insert(fields, 1, 2)
-    return fields
-  end
+local record = redis.call('GET', KEYS[3])
+if record then
+  local chain = string.sub(record, 1, string.find(record, '\\n', 1, true) - 1)
+  if chain == ARGV[2] then return {2, record} end
   return {3, chain}
 end
 local more = ''
@@ -43,18 +45,27 @@ if data then
     more = cjson.encode(decoded.extraWebhookUrls)
   end
 end
-redis.call('HSET', KEYS[3], 'chain', ARGV[2], 'body', ARGV[3])
-if more ~= '' then redis.call('HSET', KEYS[3], 'more', more) end
-redis.call('PEXPIRE', KEYS[3], ARGV[4])
+local stored = ARGV[2] .. '\\n\\n' .. ARGV[3]
+if more ~= '' then stored = stored .. '\\n' .. more end
+redis.call('SET', KEYS[3], stored, 'PX', ARGV[4])
 redis.call('HSET', KEYS[2], 'progress', ARGV[5])
 redis.call('PUBLISH', ARGV[6], ARGV[7])
 return {1, more}
 `;
 
-// KEYS: the record. ARGV: chain, field. Marks a target handed, only on that chain's record.
+// KEYS: the record. ARGV: chain (JSON), target. Marks a target handed, only on that chain's record.
 const MARK_HANDED = `
-if redis.call('HGET', KEYS[1], 'chain') ~= ARGV[1] then return 0 end
-redis.call('HSET', KEYS[1], ARGV[2], '1')
+local record = redis.call('GET', KEYS[1])
+if not record then return 0 end
+local first = string.find(record, '\\n', 1, true)
+if string.sub(record, 1, first - 1) ~= ARGV[1] then return 0 end
+local second = string.find(record, '\\n', first + 1, true)
+local marks = string.sub(record, first + 1, second - 1)
+for mark in string.gmatch(marks, '[^,]+') do
+  if mark == ARGV[2] then return 1 end
+end
+if marks ~= '' then marks = marks .. ',' end
+redis.call('SET', KEYS[1], string.sub(record, 1, first) .. marks .. ARGV[2] .. string.sub(record, second), 'KEEPTTL')
 return 1
 `;
 
@@ -75,6 +86,7 @@ export type DecideOutcome =
   | { kind: 'other-chain'; chain: string };
 
 const HANDED = 'handed:';
+const encodeChain = (chain: string) => JSON.stringify(chain);
 
 /**
  * The one module that reads and writes task records: the worker decides and marks hand-offs, the
@@ -111,7 +123,13 @@ export class TaskRecordStore {
 
   /** The task's record, or undefined when there is none (never decided, or older than its TTL). */
   async read(taskId: string): Promise<TaskRecord | undefined> {
-    return parseRecord(await this.redis.hgetall(this.key(taskId)));
+    const key = this.key(taskId);
+    try {
+      return parseStoredRecord(await this.redis.get(key));
+    } catch (error) {
+      if (!/WRONGTYPE/.test((error as Error).message)) throw error;
+      return parseRecord(await this.redis.hgetall(key)); // stored as a hash by an earlier build
+    }
   }
 
   /** Whether each task has a record (one pipeline): the producer's duplicate check. */
@@ -144,8 +162,8 @@ export class TaskRecordStore {
       jobKey,
       this.key(input.taskId),
       input.token,
-      input.chain,
-      JSON.stringify(input.body),
+      encodeChain(input.chain),
+      encodeRecordBody(input.body),
       TASK_RECORD_TTL_MS,
       input.progressJson,
       this.decidedChannel(),
@@ -156,12 +174,12 @@ export class TaskRecordStore {
       case 1:
         return { kind: 'written', extraWebhooks: parseMore(rest[0] === undefined ? undefined : String(rest[0])) };
       case 2: {
-        const record = parseRecord(pairs(rest.map(String)));
+        const record = parseStoredRecord(String(rest[0]));
         if (!record) throw new Error(`the stored record of task ${input.taskId} cannot be read`);
         return { kind: 'already-decided', record };
       }
       case 3:
-        return { kind: 'other-chain', chain: String(rest[0]) };
+        return { kind: 'other-chain', chain: decodeChain(String(rest[0])) };
       default:
         return { kind: 'lock-lost' };
     }
@@ -169,14 +187,17 @@ export class TaskRecordStore {
 
   /** Marks `target` handed on the record of `chain` (no-op on another chain's record). */
   async markHanded(taskId: string, chain: string, target: HandOffTarget): Promise<boolean> {
-    return (await this.redis.regionwatchMarkHanded(this.key(taskId), chain, HANDED + target)) === 1;
+    return (await this.redis.regionwatchMarkHanded(this.key(taskId), encodeChain(chain), target)) === 1;
   }
 }
 
-function pairs(flat: readonly string[]): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) fields[flat[i] as string] = flat[i + 1] as string;
-  return fields;
+function decodeChain(stored: string): string {
+  try {
+    const chain: unknown = JSON.parse(stored);
+    return typeof chain === 'string' ? chain : stored;
+  } catch {
+    return stored;
+  }
 }
 
 /** The channel every decision of a poll queue is published on (the message is the task id). */
@@ -184,7 +205,7 @@ export function decidedChannel(prefix: string, pollQueue: string = POLL_QUEUE): 
   return `${prefix}:${pollQueue}:decided`;
 }
 
-/** The record's `more` field: webhook URLs added to the task while it was pending (strings only, bounded). */
+/** The record's `more` part: webhook URLs added to the task while it was pending (strings only, bounded). */
 function parseMore(more: string | undefined): string[] {
   if (more === undefined || more === '') return [];
   try {
@@ -195,13 +216,32 @@ function parseMore(more: string | undefined): string[] {
   }
 }
 
-/** Parses a record read with HGETALL (exported for readers that fetch it in their own pipeline). */
-export function parseRecord(fields: Record<string, string>): TaskRecord | undefined {
+/**
+ * A record as stored (`<chain JSON>\n<marks>\n<body>[\n<more>]`, read with GET), or undefined when there is
+ * none or it cannot be read. Exported for readers that fetch it in their own pipeline; a record an earlier
+ * build stored as a hash answers GET with WRONGTYPE: read it with `TaskRecordStore.read`.
+ */
+export function parseStoredRecord(stored: string | null): TaskRecord | undefined {
+  if (stored === null) return undefined;
+  const first = stored.indexOf('\n');
+  const second = stored.indexOf('\n', first + 1);
+  if (first < 0 || second < 0) return undefined;
+  const third = stored.indexOf('\n', second + 1);
+  const fields: Record<string, string> = {
+    chain: decodeChain(stored.slice(0, first)),
+    body: stored.slice(second + 1, third < 0 ? undefined : third),
+  };
+  if (third >= 0) fields.more = stored.slice(third + 1);
+  for (const mark of stored.slice(first + 1, second).split(',')) if (mark) fields[HANDED + mark] = '1';
+  return parseRecord(fields);
+}
+
+function parseRecord(fields: Record<string, string>): TaskRecord | undefined {
   const { chain, body } = fields;
   if (chain === undefined || body === undefined) return undefined;
   let json: unknown;
   try {
-    json = JSON.parse(body);
+    json = decodeRecordBody(body);
   } catch {
     return undefined;
   }
