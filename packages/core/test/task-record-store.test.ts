@@ -41,7 +41,7 @@ describe('TaskRecordStore', () => {
     const decide = (token: string, chain: string) => store.decide({ taskId, token, chain, body, progressJson: '{"phase":"decided"}' });
     expect(await decide('stale', 'chain "1"\nwith a newline')).toEqual({ kind: 'lock-lost' });
     expect(await store.read(taskId)).toBeUndefined();
-    expect(await decide('token-1', 'chain "1"\nwith a newline')).toEqual({ kind: 'written' });
+    expect(await decide('token-1', 'chain "1"\nwith a newline')).toEqual({ kind: 'written', extraWebhooks: [] });
     expect(await store.read(taskId)).toEqual({ chain: 'chain "1"\nwith a newline', body, handed: new Set() });
     expect(await redis.hget(store.jobKey(taskId), 'progress')).toBe('{"phase":"decided"}');
     expect(await redis.pttl(store.key(taskId))).toBeGreaterThan(24 * 3_600_000);
@@ -51,6 +51,38 @@ describe('TaskRecordStore', () => {
     });
     expect(await decide('token-1', 'chain-2')).toEqual({ kind: 'other-chain', chain: 'chain "1"\nwith a newline' });
     expect(await store.exist([taskId, randomUUID()])).toEqual([true, false]);
+  });
+
+  it('freezes the webhook URLs a producer merged into the job with the decision, and keeps them through hand-off marks', async () => {
+    const { store, taskId } = await setUp();
+    const extra = ['https://b.example/hook', 'https://c.example/hook?x=1'];
+    await redis.hset(store.jobKey(taskId), 'data', JSON.stringify({ taskId, extraWebhookUrls: extra }));
+    const outcome = await store.decide({ taskId, token: 'token-1', chain: 'c1', body, progressJson: '{}' });
+    expect(outcome).toEqual({ kind: 'written', extraWebhooks: extra });
+    const destinations = { results: 'regions-results', webhooks: ['https://a.example/hook', ...extra] };
+    expect((await store.read(taskId))?.body.destinations).toEqual(destinations);
+    await store.markHanded(taskId, 'c1', 'webhook:1');
+    expect(await store.read(taskId)).toEqual({ chain: 'c1', body: { ...body, destinations }, handed: new Set(['webhook:1']) });
+  });
+
+  it('publishes the task id on the decided channel when it writes a decision, not when it finds one', async () => {
+    const { store, taskId } = await setUp();
+    const subscriber = redis.duplicate();
+    const heard: string[] = [];
+    try {
+      await subscriber.subscribe(store.decidedChannel());
+      subscriber.on('message', (_channel, message: string) => heard.push(message));
+      await store.decide({ taskId, token: 'token-1', chain: 'c1', body, progressJson: '{}' });
+      await store.decide({ taskId, token: 'token-1', chain: 'c1', body, progressJson: '{}' }); // already decided
+      await redis.ping(); // published before this answer; the subscriber reads in order on its own connection
+      await new Promise<void>((resolve) => {
+        const check = () => (heard.length > 0 ? resolve() : setTimeout(check, 10));
+        check();
+      });
+      expect(heard).toEqual([taskId]);
+    } finally {
+      subscriber.disconnect();
+    }
   });
 
   it('marks targets handed on its own chain only, once each, keeping the TTL', async () => {
