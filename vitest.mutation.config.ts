@@ -39,6 +39,7 @@ export default defineConfig({
         'test/terminal-statuses.test.ts',
         'test/edges.test.ts',
         'test/address-guard.test.ts',
+        'test/retry-plan.test.ts',
         'test/webhooks.test.ts',
         'test/endpoint-breaker.test.ts',
       ]),
