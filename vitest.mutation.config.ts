@@ -36,6 +36,7 @@ export default defineConfig({
         'test/classify-poll-failure.test.ts',
         'test/poll-processor.test.ts',
         'test/delivery.test.ts',
+        'test/hand-off.test.ts',
         'test/terminal-statuses.test.ts',
         'test/edges.test.ts',
         'test/address-guard.test.ts',
