@@ -473,3 +473,103 @@ describe('classifyPollFailure', () => {
     expect(classifyPollFailure(error)).toEqual(expected);
   });
 });
+
+// What the processor tells operators and consumers besides the result: delays planned, logs, metrics,
+// destinations. Expected values are literals from the documented rules, not recomputed by the code under test.
+describe('poll processor: planned delays, destinations, logs and metrics', () => {
+  /** An Aspose client that throws `refusal` (set by the test) instead of sending a request. */
+  function refusingAspose() {
+    const state: { refusal: unknown } = { refusal: undefined };
+    const aspose = {
+      getDetectRegions: async () => {
+        throw state.refusal;
+      },
+      close: async () => {},
+    };
+    return { state, aspose: aspose as never };
+  }
+
+  test('a poll held back by the rate budget comes back when the wait ends plus jitter (half the wait, 50 ms to 30 s)', async ({
+    redis,
+  }) => {
+    const { state, aspose } = refusingAspose();
+    const s = stepper(redis, { aspose }); // random() = 0.5
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    const heldBack = async (retryAfterMs: number) => {
+      state.refusal = new RateBudgetExhaustedError({ max: 1, windowMs: 1_000 }, { taskId, retryAfterMs });
+      return delayOf(await s.step(taskId));
+    };
+    expect(await heldBack(40)).toBe(65); // 40 + 0.5 × 50 (the floor)
+    expect(await heldBack(301)).toBe(377); // ⌈301 + 0.5 × 150.5⌉
+    expect(await heldBack(100_000)).toBe(115_000); // 100 s + 0.5 × 30 s (the cap)
+    expect(await s.progress(taskId)).toMatchObject({ polls: 0, transientErrors: 0 });
+    expect(await s.pollsMetric('rate_limited')).toBe(3);
+  });
+
+  test('a 429 waits at least POLL_INITIAL_DELAY_MS, and the pause plus jitter when longer', async ({ redis }) => {
+    const s = stepper(redis, { env: { POLL_INITIAL_DELAY_MS: '5000' } }); // random() = 0.5
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 2 } });
+    expect(delayOf(await s.step(taskId))).toBe(5_000); // 2 s + 0.5 × 1 s < 5 s
+    await s.connection.del(`${redis.prefix}:regions-poll:aspose-pause`);
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 20 } });
+    expect(delayOf(await s.step(taskId))).toBe(25_000); // 20 s + 0.5 × 10 s
+  });
+
+  test('a per-task webhookUrl wins over WEBHOOK_URL; RESULTS_QUEUE="" sends no result job', async ({ redis }) => {
+    const s = stepper(redis, {
+      env: {
+        WEBHOOK_URL: 'https://default.example.com/h',
+        WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString('base64')}`,
+        RESULTS_QUEUE: '',
+      },
+    });
+    const [own, fallback] = [completedTask(), completedTask()];
+    await s.track({ taskId: own, webhookUrl: 'https://own.example.com/h' });
+    await s.track({ taskId: fallback });
+    completed(await s.step(own));
+    completed(await s.step(fallback));
+    expect((await s.webhookQueue.getJob(own))?.data.url).toBe('https://own.example.com/h');
+    expect((await s.webhookQueue.getJob(fallback))?.data.url).toBe('https://default.example.com/h');
+    expect(await s.webhookQueue.getJob(`${own}+1`)).toBeUndefined();
+    expect((await s.records.read(own))?.body.destinations).toEqual({ results: null, webhooks: ['https://own.example.com/h'] });
+    expect(await s.resultsQueue.getJob(own)).toBeUndefined();
+  });
+
+  test('a finished task: one log line with its figures, counted by status, its time to result observed', async ({ redis }) => {
+    const clock = manualClock(Date.parse('2026-11-28T12:00:00.000Z'));
+    const s = stepper(redis, { now: clock.now });
+    const messages = ['e1', 'e2', 'e3', 'e4', 'e5'];
+    const taskId = simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Error', messages } });
+    await s.track({ taskId, submittedAt: '2026-11-28T11:59:30.000Z' });
+    completed(await s.step(taskId));
+    const finished = s.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === 'task finished');
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ taskId, status: 'Error', polls: 1, regionCount: 0, errors: ['e1', 'e2', 'e3'], moreErrors: 2 });
+    const metrics = await s.metrics.registry.metrics();
+    expect(metrics).toContain('regionwatch_tasks_finished_total{status="Error"} 1');
+    expect(metrics).toMatch(/regionwatch_time_to_result_seconds_sum 30\n/); // finishedAt (the clock) − submittedAt
+    expect(metrics).toMatch(/regionwatch_poll_duration_seconds_count 1\n/);
+  });
+
+  test('logs a status change once, not every poll', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    for (let i = 0; i < 3; i += 1) await s.step(taskId);
+    const changes = s.logs.lines.filter((line) => line.includes('task status changed'));
+    expect(changes).toHaveLength(1);
+    expect(JSON.parse(changes[0] ?? '{}')).toMatchObject({ taskId, status: 'Pending', polls: 1 });
+  });
+
+  test('refuses to run without the job’s lock token (every write it makes is lock-checked)', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = completedTask();
+    await s.track({ taskId });
+    const { job } = await s.take(taskId);
+    await expect(s.process(job)).rejects.toThrow(/needs the job lock token/);
+    expect(simulator.taskState(taskId)?.polls).toBe(0);
+  });
+});
