@@ -643,6 +643,7 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
       expect.objectContaining({ taskId, reason: 'server-error', statusCode: 503 }),
     ]);
     expect(await s.connection.pttl(`${redis.prefix}:regions-poll:aspose-pause`)).toBe(-2);
+    expect(s.logs.lines.some((line) => line.includes('could not share the pause'))).toBe(false); // none was asked for
   });
 
   test('a failure Aspose-wide (a 4xx for every task) is logged by the health tracker, not once per task', async ({ redis }) => {
