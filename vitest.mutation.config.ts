@@ -21,6 +21,7 @@ export default defineConfig({
         'test/request-rate-limiter.test.ts',
         'test/redact-url.test.ts',
         'test/aspose-client.test.ts', // the token provider, through the client that uses it
+        'test/token-provider.test.ts',
       ]),
       // The guards' and basic auth's own unit tests: each mutant runs in milliseconds there. The served-dashboard
       // tests (test/auth-and-headers, request-guards, login-limit) check the same rules end to end in `npm test`,
