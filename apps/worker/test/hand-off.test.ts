@@ -26,7 +26,7 @@ function world({ url, prefix }: TestRedis) {
     prefix,
     resultsQueue,
     webhookQueue,
-    records: { markHanded: async (taskId, chain, target) => void marked.push({ taskId, chain, target }) },
+    records: { markHanded: async (taskId, chain, target) => marked.push({ taskId, chain, target }) > 0 },
     logger: createLogger({ level: 'debug', destination: logs }),
   });
   closers.push(async () => {
