@@ -2,15 +2,9 @@
 // small bug at a time (a flipped condition, a dropped statement, a changed constant) in the modules
 // below and runs the tests that cover it; a mutant that no test notices is a gap in the tests.
 //
-// Only the modules whose bugs lose or leak data, and only those no other branch is rewriting at the
-// time of writing. FOLLOW_UP are run after those branches merge: add them to `mutate` (and their
-// test files to vitest.mutation.config.ts), run, and regenerate the report.
-export const FOLLOW_UP = [
-  'apps/worker/src/poll/poll-processor.ts', // branch `edges`
-  'apps/worker/src/delivery/**/*.ts', // branch `edges`: the hand-off
-  'packages/core/src/aspose/token-provider.ts', // branch `edges`
-  'apps/worker/src/webhook/**/*.ts', // branch `webhooks`: webhook processor, back-off, address guard
-];
+// Only the modules whose bugs lose or leak data: the poll processor and its failure classification, the
+// hand-off, the token provider, the webhook processor with its back-off and address guard, the region
+// decoder, the request rate limiter, URL redaction and the dashboard's guards (issue 16).
 
 /** @type {import('@stryker-mutator/api/core').PartialStrykerOptions} */
 export default {
@@ -29,6 +23,12 @@ export default {
     'apps/dashboard/src/security/host-guard.ts',
     'apps/dashboard/src/security/same-origin-guard.ts',
     'apps/worker/src/poll/classify-poll-failure.ts',
+    'apps/worker/src/poll/poll-processor.ts',
+    'apps/worker/src/delivery/hand-off.ts',
+    'packages/core/src/aspose/token-provider.ts',
+    'apps/worker/src/webhook/webhook-processor.ts',
+    'apps/worker/src/webhook/retry-plan.ts',
+    'apps/worker/src/webhook/address-guard.ts',
   ],
   // Static mutants (module-level constants: the base64 and query-key patterns, the rate limiter's Lua
   // script, the loopback names) can only be tested by reloading every test file that imports the

@@ -20,6 +20,8 @@ export default defineConfig({
         'test/decode-regions.test.ts',
         'test/request-rate-limiter.test.ts',
         'test/redact-url.test.ts',
+        'test/aspose-client.test.ts', // the token provider, through the client that uses it
+        'test/token-provider.test.ts',
       ]),
       // The guards' and basic auth's own unit tests: each mutant runs in milliseconds there. The served-dashboard
       // tests (test/auth-and-headers, request-guards, login-limit) check the same rules end to end in `npm test`,
@@ -29,7 +31,20 @@ export default defineConfig({
         'src/security/host-guard.test.ts',
         'src/security/same-origin-guard.test.ts',
       ]),
-      project('apps/worker', '@regionwatch/worker', ['test/classify-poll-failure.test.ts']),
+      // The poll processor and the hand-off run against the simulator and a real Redis (test/support/poll-stepper.ts
+      // steps a job without a Worker); the webhook modules against real receivers.
+      project('apps/worker', '@regionwatch/worker', [
+        'test/classify-poll-failure.test.ts',
+        'test/poll-processor.test.ts',
+        'test/delivery.test.ts',
+        'test/hand-off.test.ts',
+        'test/terminal-statuses.test.ts',
+        'test/edges.test.ts',
+        'test/address-guard.test.ts',
+        'test/retry-plan.test.ts',
+        'test/webhooks.test.ts',
+        'test/endpoint-breaker.test.ts',
+      ]),
     ],
   },
 });

@@ -11,6 +11,8 @@ const REDACT = 'packages/core/src/redact-url.ts';
 const DECODER = 'packages/core/src/regions/decode-regions.ts';
 const BASIC_AUTH = 'apps/dashboard/src/auth/basic-auth.ts';
 const SAME_ORIGIN = 'apps/dashboard/src/security/same-origin-guard.ts';
+const POLL = 'apps/worker/src/poll/poll-processor.ts';
+const TOKENS = 'packages/core/src/aspose/token-provider.ts';
 
 export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   {
@@ -135,5 +137,23 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     mutator: 'BlockStatement',
     replacement: '{}',
     why: 'the catch block returns undefined and an empty one falls through to the same implicit undefined.',
+  },
+  {
+    file: POLL,
+    line: 150,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why:
+      'classifyPollFailure answers undefined for a DelayedError (it knows only our Aspose and rate errors), so the next ' +
+      'line rethrows it all the same: the early rethrow only makes the intent plain.',
+  },
+  {
+    file: TOKENS,
+    line: 132,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why:
+      'the `typeof expiresIn !== "number"` half: Number.isFinite is false for every non-number ("600", null, true), ' +
+      'so the other half refuses them all the same.',
   },
 ];

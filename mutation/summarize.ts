@@ -65,7 +65,8 @@ export function summarize(report: Report, equivalents: readonly EquivalentMutant
     const cells = [`\`${file}\``, mutants.length, count('Ignored'), detected, undetected.length, explained];
     rows.push(`| ${cells.join(' | ')} | ${percent(detected, valid)} | ${percent(detected, valid - explained)} |`);
   }
-  const stale = equivalents.filter((e) => !used.has(e));
+  // An explanation of a module these runs did not measure is not stale: a partial run (one module) says nothing about it.
+  const stale = equivalents.filter((e) => !used.has(e) && e.file in report.files);
   const markdown = [
     START,
     '',

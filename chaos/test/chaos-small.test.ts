@@ -17,5 +17,7 @@ describe.each(Object.keys(SCENARIOS) as ScenarioName[])('chaos: %s (small)', (na
     });
     expect(report.deliveries).toBeGreaterThan(0);
     expect(report.ok, JSON.stringify(report.notes)).toBe(true);
-  }, 120_000);
+    // Bounded, but not a measure of speed: a scenario waits while work progresses and ends once it stops
+    // (waitWhileProgressing), so a loaded machine makes it slower, not red.
+  }, 600_000);
 });

@@ -47,6 +47,12 @@ async function taskJson(id: string): Promise<TaskView> {
   return (await response.json()) as TaskView;
 }
 
+/**
+ * How long the pending task may take to reach its second poll (1.1 s after the first when idle): a bound for
+ * a worker that never polls, not a speed limit; a worker on a machine at load 15 needs seconds to start.
+ */
+const POLLING_LIMIT_MS = 60_000;
+
 describe('task lookup (JSON)', () => {
   it('shows a finished task end to end: polls, result, results queue, webhook receipt', async () => {
     const view = await taskJson(completedId);
@@ -110,24 +116,36 @@ describe('task lookup (JSON)', () => {
     expect(view.webhook?.failedReason).toMatch(/500/);
   });
 
-  it('shows a task still being polled: its state, polls so far and next poll time', async () => {
-    const view = await world.waitFor('a few polls of the pending task', async () => {
-      const current = await taskJson(pendingId);
-      return (current.poll?.progress.polls ?? 0) >= 2 ? current : undefined;
-    });
-    expect(['delayed', 'active', 'waiting']).toContain(view.poll?.state);
-    expect(view.poll?.progress.lastStatus).toBe('Pending');
-    expect(view.poll?.progress.history).toEqual([{ status: 'Pending', count: expect.any(Number) as number }]);
-    expect(view.result).toBeNull();
-    expect(view.resultsQueue.job).toBeNull();
-    expect(view.webhook).toBeNull();
-    const polling = await world.waitFor('a delayed snapshot', async () => {
-      const current = await taskJson(pendingId);
-      return current.poll?.state === 'delayed' ? current : undefined;
-    });
-    // The next poll was planned by a poll after tracking, for a time after that poll.
-    expect(Date.parse(polling.poll?.progress.nextPollAt ?? '')).toBeGreaterThan(trackedAt);
-  });
+  it(
+    'shows a task still being polled: its state, polls so far and next poll time',
+    async () => {
+      const view = await world.waitFor(
+        'a few polls of the pending task',
+        async () => {
+          const current = await taskJson(pendingId);
+          return (current.poll?.progress.polls ?? 0) >= 2 ? current : undefined;
+        },
+        POLLING_LIMIT_MS,
+      );
+      expect(['delayed', 'active', 'waiting']).toContain(view.poll?.state);
+      expect(view.poll?.progress.lastStatus).toBe('Pending');
+      expect(view.poll?.progress.history).toEqual([{ status: 'Pending', count: expect.any(Number) as number }]);
+      expect(view.result).toBeNull();
+      expect(view.resultsQueue.job).toBeNull();
+      expect(view.webhook).toBeNull();
+      const polling = await world.waitFor(
+        'a delayed snapshot',
+        async () => {
+          const current = await taskJson(pendingId);
+          return current.poll?.state === 'delayed' ? current : undefined;
+        },
+        POLLING_LIMIT_MS,
+      );
+      // The next poll was planned by a poll after tracking, for a time after that poll.
+      expect(Date.parse(polling.poll?.progress.nextPollAt ?? '')).toBeGreaterThan(trackedAt);
+    },
+    2 * POLLING_LIMIT_MS + 10_000,
+  );
 
   it('answers 404 for an id no queue knows, 400 for one that cannot be a task id', async () => {
     const unknown = await fetch(`${dashboard.base}/api/tasks/00000000-0000-4000-8000-000000000000`);

@@ -6,6 +6,7 @@ import {
   ConfigError,
   nextPollDelay,
   RateBudgetExhaustedError,
+  recordBodyFor,
   RegionDecodeError,
   resultFromRecord,
   TOKEN_FAILURE_MEMORY_MS,
@@ -347,12 +348,17 @@ describe('poll processor (step jobs, real Redis)', () => {
     // A wakes up: its GET is answered 503 too, and its re-delay must not overwrite B's progress.
     expect((await replicaA.run(stalled.job, stalled.token)).kind).toBe('delayed');
     expect(await replicaB.progress(taskId)).toEqual(progressOfB);
-    expect(replicaA.logs.lines.some((line) => line.includes('the job is not ours any more'))).toBe(true);
+    expect(replicaA.logs.lines.some((line) => line.includes('the job is not ours any more') && line.includes('"step":"re-delay"'))).toBe(
+      true,
+    );
     // Now B decides; a second late run of A (same stale token) can neither decide nor hand on.
     simulator.clearFaults();
     const taken = await replicaB.take(taskId);
     const late = await replicaA.run(taken.job, 'stale-token');
     expect(late.kind).toBe('delayed'); // refused: DelayedError leaves the job to its owner
+    expect(replicaA.logs.lines.some((line) => line.includes('the job is not ours any more') && line.includes('"step":"decide"'))).toBe(
+      true,
+    );
     expect(await replicaB.records.read(taskId)).toBeUndefined();
     completed(await replicaB.run(taken.job, taken.token));
     expect((await replicaB.records.read(taskId))?.body.status).toBe('Completed');
@@ -473,5 +479,343 @@ describe('classifyPollFailure', () => {
     ['a thrown string', 'boom', undefined],
   ])('%s', (_name, error, expected) => {
     expect(classifyPollFailure(error)).toEqual(expected);
+  });
+});
+
+// What the processor tells operators and consumers besides the result: delays planned, logs, metrics,
+// destinations. Expected values are literals from the documented rules, not recomputed by the code under test.
+describe('poll processor: planned delays, destinations, logs and metrics', () => {
+  /** An Aspose client that throws `refusal` (set by the test) instead of sending a request. */
+  function refusingAspose() {
+    const state: { refusal: unknown } = { refusal: undefined };
+    const aspose = {
+      getDetectRegions: async () => {
+        throw state.refusal;
+      },
+      close: async () => {},
+    };
+    return { state, aspose: aspose as never };
+  }
+
+  test('a poll held back by the rate budget comes back when the wait ends plus jitter (half the wait, 50 ms to 30 s)', async ({
+    redis,
+  }) => {
+    const { state, aspose } = refusingAspose();
+    const s = stepper(redis, { aspose }); // random() = 0.5
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    const heldBack = async (retryAfterMs: number) => {
+      state.refusal = new RateBudgetExhaustedError({ max: 1, windowMs: 1_000 }, { taskId, retryAfterMs });
+      return delayOf(await s.step(taskId));
+    };
+    expect(await heldBack(40)).toBe(65); // 40 + 0.5 × 50 (the floor)
+    expect(await heldBack(301)).toBe(377); // ⌈301 + 0.5 × 150.5⌉
+    expect(await heldBack(100_000)).toBe(115_000); // 100 s + 0.5 × 30 s (the cap)
+    expect(await s.progress(taskId)).toMatchObject({ polls: 0, transientErrors: 0 });
+    expect(await s.pollsMetric('rate_limited')).toBe(3);
+  });
+
+  test('a 429 waits at least POLL_INITIAL_DELAY_MS, and the pause plus jitter when longer', async ({ redis }) => {
+    const s = stepper(redis, { env: { POLL_INITIAL_DELAY_MS: '5000' } }); // random() = 0.5
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 2 } });
+    expect(delayOf(await s.step(taskId))).toBe(5_000); // 2 s + 0.5 × 1 s < 5 s
+    // A replica that has not seen that pause (a new stepper; the shared key removed) gets the longer one.
+    await s.connection.del(`${redis.prefix}:regions-poll:aspose-pause`);
+    const other = stepper(redis, { env: { POLL_INITIAL_DELAY_MS: '5000' } });
+    const second = simulator.createTask();
+    await other.track({ taskId: second });
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 20 } });
+    expect(delayOf(await other.step(second))).toBe(25_000); // 20 s + 0.5 × 10 s
+  });
+
+  test('a per-task webhookUrl wins over WEBHOOK_URL; RESULTS_QUEUE="" sends no result job', async ({ redis }) => {
+    const s = stepper(redis, {
+      env: {
+        WEBHOOK_URL: 'https://default.example.com/h',
+        WEBHOOK_SECRET: `whsec_${Buffer.alloc(24, 7).toString('base64')}`,
+        RESULTS_QUEUE: '',
+      },
+    });
+    const [own, fallback] = [completedTask(), completedTask()];
+    await s.track({ taskId: own, webhookUrl: 'https://own.example.com/h' });
+    await s.track({ taskId: fallback });
+    completed(await s.step(own));
+    completed(await s.step(fallback));
+    expect((await s.webhookQueue.getJob(own))?.data.url).toBe('https://own.example.com/h');
+    expect((await s.webhookQueue.getJob(fallback))?.data.url).toBe('https://default.example.com/h');
+    expect(await s.webhookQueue.getJob(`${own}+1`)).toBeUndefined();
+    expect((await s.records.read(own))?.body.destinations).toEqual({ results: null, webhooks: ['https://own.example.com/h'] });
+    expect(await s.resultsQueue.getJob(own)).toBeUndefined();
+  });
+
+  test('a finished task: one log line with its figures, counted by status, its time to result observed', async ({ redis }) => {
+    const clock = manualClock(Date.parse('2026-11-28T12:00:00.000Z'));
+    const s = stepper(redis, { now: clock.now });
+    const messages = ['e1', 'e2', 'e3', 'e4', 'e5'];
+    const taskId = simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Error', messages } });
+    await s.track({ taskId, submittedAt: '2026-11-28T11:59:30.000Z' });
+    completed(await s.step(taskId));
+    const finished = s.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((l) => l.msg === 'task finished');
+    expect(finished).toHaveLength(1);
+    expect(finished[0]).toMatchObject({ taskId, status: 'Error', polls: 1, regionCount: 0, errors: ['e1', 'e2', 'e3'], moreErrors: 2 });
+    const metrics = await s.metrics.registry.metrics();
+    expect(metrics).toContain('regionwatch_tasks_finished_total{status="Error"} 1');
+    expect(metrics).toMatch(/regionwatch_time_to_result_seconds_sum 30\n/); // finishedAt (the clock) − submittedAt
+    expect(metrics).toMatch(/regionwatch_poll_duration_seconds_count 1\n/);
+  });
+
+  test('logs a status change once, not every poll', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    for (let i = 0; i < 3; i += 1) await s.step(taskId);
+    const changes = s.logs.lines.filter((line) => line.includes('task status changed'));
+    expect(changes).toHaveLength(1);
+    expect(JSON.parse(changes[0] ?? '{}')).toMatchObject({ taskId, status: 'Pending', polls: 1 });
+  });
+
+  test('refuses to run without the job’s lock token (every write it makes is lock-checked)', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = completedTask();
+    await s.track({ taskId });
+    const { job } = await s.take(taskId);
+    await expect(s.process(job)).rejects.toThrow(/needs the job lock token/);
+    expect(simulator.taskState(taskId)?.polls).toBe(0);
+  });
+});
+
+describe('poll processor: failures, decisions met on the way, and what it logs', () => {
+  /** An Aspose client whose answer the test scripts (a thrown error, or a clock moved during the request). */
+  function scriptedAspose(answer: () => Promise<never>) {
+    return { getDetectRegions: answer, close: async () => {} } as never;
+  }
+  const logged = (s: PollStepper) => s.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const aResult = (taskId: string, status: RegionResult['status'], errors: string[] = []): RegionResult => ({
+    taskId,
+    status,
+    regions: [],
+    results: [],
+    responseStatusCode: status === 'Completed' ? 'Ok' : 'Error',
+    errors,
+    warnings: [],
+    metadata: {},
+    submittedAt: '2026-11-28T10:00:00.000Z',
+    finishedAt: '2026-11-28T10:01:00.000Z',
+    polls: 1,
+  });
+  /** Writes a decision into the task record as another run of `chain` would have (the job's lock faked for it). */
+  async function recordDecision(s: PollStepper, taskId: string, chain: string, result: RegionResult) {
+    const jobKey = s.queue.toKey(taskId);
+    const progressJson = (await s.connection.hget(jobKey, 'progress')) ?? '{}';
+    await s.connection.set(`${jobKey}:lock`, 'test-lock');
+    const body = recordBodyFor(result, [], { results: s.resultsQueue.name, webhooks: [] });
+    const outcome = await s.records.decide({ taskId, token: 'test-lock', chain, body, progressJson });
+    await s.connection.del(`${jobKey}:lock`);
+    expect(outcome).toEqual({ kind: 'written' });
+  }
+
+  test('an unexpected error (a bug) fails the job with that very error, for BullMQ’s attempts budget', async ({ redis }) => {
+    const s = stepper(redis, { aspose: scriptedAspose(async () => Promise.reject(new TypeError('boom'))) });
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    const outcome = await s.step(taskId);
+    expect(outcome.kind).toBe('failed');
+    expect((outcome as { error: Error }).error).toBeInstanceOf(TypeError);
+    expect((outcome as { error: Error }).error.message).toBe('boom');
+  });
+
+  test('a failed poll is timed like an answered one, logged with its reason, and shares no pause', async ({ redis }) => {
+    const clock = manualClock();
+    const s = stepper(redis, {
+      now: clock.now,
+      aspose: scriptedAspose(async () => {
+        clock.t += 2_500; // the request took 2.5 s
+        throw new AsposeTransientError('server-error', 'HTTP 503 from Aspose', { taskId: 'x', statusCode: 503 });
+      }),
+    });
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    expect(await s.metrics.registry.metrics()).toMatch(/regionwatch_poll_duration_seconds_sum 2\.5\n/);
+    const lastError = (await s.progress(taskId))?.lastError;
+    expect(lastError).toContain('HTTP 503 from Aspose');
+    expect(logged(s).filter((l) => l.msg === lastError)).toEqual([
+      expect.objectContaining({ taskId, reason: 'server-error', statusCode: 503 }),
+    ]);
+    expect(await s.connection.pttl(`${redis.prefix}:regions-poll:aspose-pause`)).toBe(-2);
+    expect(s.logs.lines.some((line) => line.includes('could not share the pause'))).toBe(false); // none was asked for
+  });
+
+  test('a failure Aspose-wide (a 4xx for every task) is logged by the health tracker, not once per task', async ({ redis }) => {
+    const s = stepper(redis, { env: { ASPOSE_BASE_URL: `${simulator.url}/not-here`, ASPOSE_TOKEN_URL: simulator.tokenUrl } });
+    const taskId = completedTask();
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    const lastError = (await s.progress(taskId))?.lastError;
+    expect(lastError).toMatch(/404/);
+    expect(logged(s).filter((l) => l.msg === lastError)).toEqual([]);
+  });
+
+  test('a last poll held back by the rate budget waits up to LAST_POLL_GRACE_MS past the deadline, then ends Expired', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const refusal = new RateBudgetExhaustedError({ max: 1, windowMs: 1_000 }, { taskId: 'x', retryAfterMs: 300 });
+    const s = stepper(redis, {
+      now: clock.now,
+      env: { TASK_DEADLINE_MS: '60000' },
+      aspose: scriptedAspose(async () => Promise.reject(refusal)),
+    });
+    const taskId = simulator.createTask();
+    await s.track({ taskId, submittedAt: new Date(clock.t - 120_000).toISOString() }); // 60 s past the deadline: still waits
+    expect(delayOf(await s.step(taskId))).toBeGreaterThanOrEqual(300);
+    clock.t += 1;
+    completed(await s.step(taskId));
+    expect((await s.records.read(taskId))?.body.status).toBe('Expired');
+  });
+
+  test('unreadable answers end the task exactly when they have lasted ASPOSE_INVALID_GRACE_MS', async ({ redis }) => {
+    const clock = manualClock();
+    const s = stepper(redis, { now: clock.now, env: { ASPOSE_INVALID_GRACE_MS: '10000' } });
+    const taskId = simulator.createTask({ rawBody: '{"taskStatus":"Exploded"}' });
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    clock.t += 9_999;
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    clock.t += 1;
+    completed(await s.step(taskId));
+    expect((await s.records.read(taskId))?.body.status).toBe('Malformed');
+  });
+
+  test('a hand-off that must wait re-delays the decided task by HAND_OFF_RETRY_MS, even past the deadline, and never polls again', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    let waits = 1;
+    const s = stepper(redis, {
+      now: clock.now,
+      env: { TASK_DEADLINE_MS: '60000' },
+      wrapHandOff: (handOff) =>
+        (async (input) =>
+          waits-- > 0 ? { complete: false, waitingFor: 'regions-results/x (an older result)' } : handOff(input)) as HandOff,
+    });
+    const taskId = completedTask();
+    await s.track({ taskId, submittedAt: new Date(clock.t - 60_500).toISOString() });
+    expect(delayOf(await s.step(taskId))).toBe(5_000);
+    expect(await s.progress(taskId)).toMatchObject({ phase: 'decided', polls: 1 });
+    expect(logged(s).filter((l) => l.msg === 'hand-off waits for an earlier result of this task to be released')).toEqual([
+      expect.objectContaining({ taskId, waitingFor: 'regions-results/x (an older result)' }),
+    ]);
+    expect(completed(await s.step(taskId))).toEqual({ taskId, status: 'Completed' });
+    expect(simulator.taskState(taskId)?.polls).toBe(1);
+    expect((await s.resultsQueue.getJob(taskId))?.data).toMatchObject({ status: 'Completed' });
+  });
+
+  test('a task record gone before the hand-off finished (expired, removed by hand): polls again and hands on, saying so', async ({
+    redis,
+  }) => {
+    let crashes = 1;
+    const s = stepper(redis, {
+      wrapHandOff: (handOff) =>
+        (async (input) => {
+          if (crashes-- > 0) throw new Error('killed mid-hand-off');
+          return handOff(input);
+        }) as HandOff,
+    });
+    const taskId = completedTask();
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('failed');
+    await s.connection.del(s.records.key(taskId));
+    completed(await s.step(taskId));
+    expect(simulator.taskState(taskId)?.polls).toBe(2);
+    expect((await s.records.read(taskId))?.body).toMatchObject({ status: 'Completed', polls: 2 });
+    expect((await s.resultsQueue.getJob(taskId))?.data).toMatchObject({ status: 'Completed', polls: 2 });
+    expect(logged(s).filter((l) => String(l.msg).startsWith('the task record is gone'))).toEqual([expect.objectContaining({ taskId })]);
+  });
+
+  test('another chain’s decision written while this job polled: it completes as a duplicate and delivers nothing', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = simulator.createTask({ notReadyPolls: 1, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    await s.track({ taskId, trackingId: 'chain-mine' });
+    expect((await s.step(taskId)).kind).toBe('delayed'); // Pending; later runs do not read the record
+    await recordDecision(s, taskId, 'chain-other', aResult(taskId, 'Error', ['decided elsewhere']));
+    expect(completed(await s.step(taskId))).toEqual({ taskId, duplicateOf: 'chain-other' });
+    expect(await s.resultsQueue.getJob(taskId)).toBeUndefined();
+    expect((await s.records.read(taskId))?.chain).toBe('chain-other');
+    expect(logged(s).some((l) => l.decidedBy === 'chain-other' && l.taskId === taskId)).toBe(true);
+  });
+
+  test('a decision this chain already recorded is handed on as recorded, not decided again', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = simulator.createTask({ notReadyPolls: 1, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    await s.track({ taskId, trackingId: 'chain-mine' });
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    await recordDecision(s, taskId, 'chain-mine', aResult(taskId, 'Error', ['recorded earlier']));
+    expect(completed(await s.step(taskId))).toEqual({ taskId, status: 'Error' });
+    expect((await s.resultsQueue.getJob(taskId))?.data).toMatchObject({ status: 'Error', errors: ['recorded earlier'] });
+    expect(await s.metrics.registry.metrics()).not.toContain('regionwatch_tasks_finished_total{status="Completed"}');
+  });
+
+  test('a poll job from another producer (no trackingId) is a chain named after its creation time; a duplicate says whose', async ({
+    redis,
+  }) => {
+    const s = stepper(redis);
+    const taskId = completedTask();
+    await s.queue.add('poll', { taskId }, { jobId: taskId, delay: 3_600_000 });
+    const created = (await s.queue.getJob(taskId))?.timestamp;
+    completed(await s.step(taskId));
+    expect((await s.records.read(taskId))?.chain).toBe(`t${created}`);
+    await s.track({ taskId }); // tracked again within the record's TTL
+    expect(completed(await s.step(taskId))).toEqual({ taskId, duplicateOf: `t${created}` });
+    expect(logged(s).filter((l) => l.msg === 'task already decided: duplicate poll job completed without polling')).toEqual([
+      expect.objectContaining({ taskId, decidedBy: `t${created}`, status: 'Completed' }),
+    ]);
+  });
+
+  test('a 429 when the pause cannot be shared backs this task off alone and says so; with no shared pause, silently', async ({ redis }) => {
+    simulator.setFaults({ tooManyRequests: { rate: 1, retryAfterSeconds: 7 } });
+    const failing = stepper(redis, { sharePause: { pause: async () => Promise.reject(new Error('Redis said no')) } });
+    const alone = stepper(redis, { sharePause: null });
+    const [a, b] = [simulator.createTask(), simulator.createTask()];
+    await failing.track({ taskId: a });
+    await alone.track({ taskId: b });
+    expect(delayOf(await failing.step(a))).toBeGreaterThanOrEqual(7_000);
+    expect(delayOf(await alone.step(b))).toBeGreaterThanOrEqual(7_000);
+    const warning = 'could not share the pause Aspose asked for (Redis); this task backs off alone';
+    expect(logged(failing).filter((l) => l.msg === warning)).toEqual([expect.objectContaining({ taskId: a })]);
+    expect(logged(alone).filter((l) => l.msg === warning)).toEqual([]);
+  });
+
+  test('counts every answer by its status, and lists at most three errors in the finished line', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = simulator.createTask({ notReadyPolls: 2, outcome: { status: 'Error', messages: ['e1', 'e2', 'e3'] } });
+    await s.track({ taskId });
+    for (let i = 0; i < 2; i += 1) await s.step(taskId);
+    completed(await s.step(taskId));
+    expect(await s.pollsMetric('pending')).toBe(2);
+    expect(await s.pollsMetric('error')).toBe(1);
+    const finished = logged(s).find((l) => l.msg === 'task finished');
+    expect(finished).toMatchObject({ errors: ['e1', 'e2', 'e3'] });
+    expect(finished).not.toHaveProperty('moreErrors');
+  });
+
+  test('job data that is not an object, or a job under another id, is logged as an error naming the job', async ({ redis }) => {
+    const s = stepper(redis);
+    await s.queue.add('poll', 'just text', { jobId: 'text-job' });
+    const outcome = await s.step('text-job');
+    expect((outcome as { error: Error }).error.message).toMatch(/^invalid PollJob data \(data: /);
+    expect(logged(s).find((l) => l.msg === 'poll job data does not match the PollJob contract; failing the job')).toMatchObject({
+      jobId: 'text-job',
+      why: expect.stringMatching(/^data: /) as string,
+    });
+    const victim = completedTask();
+    await s.queue.add('poll', { taskId: victim }, { jobId: 'not-the-task' });
+    await s.step('not-the-task');
+    expect(logged(s).find((l) => String(l.msg).startsWith('job id "not-the-task" is not its taskId'))).toMatchObject({
+      jobId: 'not-the-task',
+      taskId: victim,
+    });
   });
 });

@@ -1,5 +1,5 @@
 import { checkInvariant } from '../invariant.js';
-import { waitUntil, type ChaosSize, type ScenarioReport } from '../scenario.js';
+import { waitUntil, waitWhileProgressing, type ChaosSize, type ScenarioReport } from '../scenario.js';
 import { scriptTasks } from '../scripted-tasks.js';
 import { ChaosWorld } from '../world.js';
 
@@ -7,6 +7,9 @@ const SIZES = {
   full: { tasks: 3_000, windowMs: 15_000, downMs: 3_000, budgetMs: 50_000 },
   small: { tasks: 200, windowMs: 3_000, downMs: 500, budgetMs: 40_000 },
 };
+
+/** After the restart the scenario waits for the rest while results or deliveries keep coming; it gives up this long after the last. */
+const STALL_MS = 30_000;
 
 /**
  * 2. Redis (AOF, `appendfsync always`) goes away mid-run — once with `SHUTDOWN`, once with SIGKILL —
@@ -26,7 +29,8 @@ export async function redisRestart(size: ChaosSize, mode: 'shutdown' | 'kill'): 
     const beforeRestart = await world.resultsQueue.count();
     await world.redis.restart(mode, s.downMs);
     const done = async () => (await world.resultsQueue.count().catch(() => 0)) >= s.tasks && world.receiver.accepted.size >= s.tasks;
-    await waitUntil(done, s.budgetMs);
+    // Not a fixed budget: on a loaded machine the work after the restart is slower, not lost.
+    await waitWhileProgressing(done, async () => (await world.resultsQueue.count()) + world.receiver.accepted.size, STALL_MS);
     const exitCodes = await world.drain();
     const report = await checkInvariant(world, expected);
     const alive = exitCodes.every((code) => code === 0);

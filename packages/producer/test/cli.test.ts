@@ -8,6 +8,11 @@ import { afterEach, describe, expect } from 'vitest';
 const root = fileURLToPath(new URL('../../../', import.meta.url));
 const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
 const queues: Queue[] = [];
+
+/** A CLI run that has not exited after this long is hung, not slow. */
+const CHILD_LIMIT_MS = 100_000;
+/** Each test runs one to three CLIs: the test's own bound is theirs, plus room (vitest's 30 s default is a speed limit). */
+const TEST_LIMIT_MS = 3 * CHILD_LIMIT_MS + 20_000;
 afterEach(async () => {
   await Promise.all(queues.splice(0).map((q) => q.close()));
 });
@@ -23,7 +28,11 @@ async function track({ url, prefix }: TestRedis, args: string[], options: { stdi
   child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   child.stdin.end(options.stdin ?? '');
-  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+  // The test waits for the child to exit, however slowly a loaded machine starts it (tsx compiles the CLI
+  // first: seconds at load 15); the bound only turns a hung CLI into a clear failure.
+  const hung = setTimeout(() => child.kill('SIGKILL'), CHILD_LIMIT_MS);
+  const code = await new Promise<number | null>((resolve) => child.once('exit', resolve)).finally(() => clearTimeout(hung));
+  if (code === null) throw new Error(`the CLI did not exit within ${CHILD_LIMIT_MS} ms (killed); stderr: ${stderr}`);
   const queue = new Queue(POLL_QUEUE, { connection: { url }, prefix });
   queues.push(queue);
   return { code, stdout, stderr, queue };
@@ -31,7 +40,7 @@ async function track({ url, prefix }: TestRedis, args: string[], options: { stdi
 
 const id = (n: number) => `9b2d7c1e-1111-4000-8000-${String(n).padStart(12, '0')}`;
 
-describe('npm run track', () => {
+describe('npm run track', { timeout: TEST_LIMIT_MS }, () => {
   it('tracks ids given as arguments with a webhook and metadata', async ({ redis }) => {
     const { code, stdout, queue } = await track(redis, [
       '--webhook',
@@ -102,5 +111,5 @@ describe('npm run track', () => {
     const { code, stderr } = await track(redis, [id(10)], { env: { REDIS_URL: 'redis://127.0.0.1:1' } });
     expect(code).toBe(2);
     expect(stderr).toMatch(/could not track: Redis did not answer within 5000 ms: connect ECONNREFUSED 127\.0\.0\.1:1/);
-  }, 20_000);
+  });
 });

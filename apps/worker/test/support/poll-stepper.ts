@@ -46,6 +46,8 @@ export type StepperOptions = {
   /** Wraps the hand-off (e.g. to make it fail once, as a crash would). */
   wrapHandOff?: (handOff: HandOff) => HandOff;
   aspose?: AsposeClient;
+  /** Where the processor shares a throttled account's pause; default the real SharedPause, null: none (one replica alone). */
+  sharePause?: Pick<SharedPause, 'pause'> | null;
 };
 
 /**
@@ -110,7 +112,7 @@ export class PollStepper {
       records: this.records,
       reschedule: rescheduleJobIn(this.queue),
       handOff: this.handOff,
-      pause,
+      pause: options.sharePause === undefined ? pause : (options.sharePause ?? undefined),
       upstream: new UpstreamHealth(this.readiness, logger, options.now),
       config: this.config,
       metrics: this.metrics,

@@ -1,0 +1,174 @@
+import { createLogger, type HandOffTarget, type RegionResult } from '@regionwatch/core';
+import { test, type TestRedis } from '@regionwatch/testkit/vitest';
+import { Queue, Worker } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect } from 'vitest';
+import { createHandOff, type HandOff } from '../src/index.js';
+import { LogCapture } from './support/harness.js';
+
+// The hand-off alone, against a real Redis: what it adds where, with which ids and options, and what it does
+// when a job of an earlier decision of the same task is in the way. Expected values are literals from the
+// contract (job ids, event types, retention), not read back through the code under test.
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  await Promise.all(closers.splice(0).map((close) => close()));
+});
+
+function world({ url, prefix }: TestRedis) {
+  const connection = new Redis(url, { maxRetriesPerRequest: null });
+  const resultsQueue = new Queue('results-a', { connection, prefix });
+  const webhookQueue = new Queue('regions-webhooks', { connection, prefix });
+  const marked: { taskId: string; chain: string; target: HandOffTarget }[] = [];
+  const logs = new LogCapture();
+  const handOff: HandOff = createHandOff({
+    connection,
+    prefix,
+    resultsQueue,
+    webhookQueue,
+    records: { markHanded: async (taskId, chain, target) => marked.push({ taskId, chain, target }) > 0 },
+    logger: createLogger({ level: 'debug', destination: logs }),
+  });
+  closers.push(async () => {
+    await handOff.close();
+    await Promise.all([resultsQueue.close(), webhookQueue.close()]);
+    connection.disconnect();
+  });
+  return { connection, prefix, resultsQueue, webhookQueue, marked, logs, handOff };
+}
+
+function result(taskId: string, status: RegionResult['status'], finishedAt: string): RegionResult {
+  return {
+    taskId,
+    status,
+    regions: [],
+    results: [],
+    responseStatusCode: status === 'Completed' ? 'Ok' : 'Error',
+    errors: status === 'Completed' ? [] : ['bad image'],
+    warnings: [],
+    metadata: {},
+    submittedAt: '2026-11-28T10:00:00.000Z',
+    finishedAt,
+    polls: 2,
+  };
+}
+
+describe('hand-off', () => {
+  test('adds the result and one webhook job per destination, with the contract’s ids and options, and marks each handed', async ({
+    redis,
+  }) => {
+    const w = world(redis);
+    const r = result('task-a', 'Error', '2026-11-28T10:01:00.000Z');
+    const destinations = { results: 'results-a', webhooks: ['https://one.example.com/h', 'https://two.example.com/h'] };
+    expect(await w.handOff({ result: r, chain: 'c1', destinations, handed: new Set() })).toEqual({ complete: true });
+
+    const job = await w.resultsQueue.getJob('task-a');
+    expect(job?.name).toBe('result');
+    expect(job?.data).toEqual(r);
+    expect(job?.timestamp).toBe(Date.parse('2026-11-28T10:01:00.000Z'));
+    expect(job?.opts).toMatchObject({ removeOnComplete: { age: 3_600 }, removeOnFail: { age: 604_800 } });
+
+    const first = await w.webhookQueue.getJob('task-a');
+    const second = await w.webhookQueue.getJob('task-a+1');
+    expect(first?.name).toBe('webhook');
+    expect(first?.data).toEqual({ url: 'https://one.example.com/h', event: { type: 'regions.failed', timestamp: r.finishedAt, data: r } });
+    expect(second?.data).toEqual({ url: 'https://two.example.com/h', event: { type: 'regions.failed', timestamp: r.finishedAt, data: r } });
+    expect(first?.opts).toMatchObject({ attempts: 20, backoff: { type: 'regionwatch-webhook' }, removeOnFail: false });
+    expect(await w.webhookQueue.getJob('task-a+2')).toBeUndefined();
+
+    expect(w.marked.map((m) => `${m.taskId}/${m.chain}/${m.target}`).sort()).toEqual([
+      'task-a/c1/results',
+      'task-a/c1/webhook:0',
+      'task-a/c1/webhook:1',
+    ]);
+  });
+
+  test('a completed result’s event is regions.completed; nothing goes to a results queue when there is none', async ({ redis }) => {
+    const w = world(redis);
+    const r = result('task-b', 'Completed', '2026-11-28T10:02:00.000Z');
+    const destinations = { results: null, webhooks: ['https://one.example.com/h'] };
+    expect(await w.handOff({ result: r, chain: 'c1', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect((await w.webhookQueue.getJob('task-b'))?.data.event.type).toBe('regions.completed');
+    expect(await w.resultsQueue.getJob('task-b')).toBeUndefined();
+    expect(w.marked.map((m) => m.target)).toEqual(['webhook:0']);
+  });
+
+  test('skips the targets the record says were handed, even when their job is gone', async ({ redis }) => {
+    const w = world(redis);
+    const r = result('task-c', 'Completed', '2026-11-28T10:03:00.000Z');
+    const destinations = { results: 'results-a', webhooks: ['https://one.example.com/h', 'https://two.example.com/h'] };
+    const handed = new Set<HandOffTarget>(['results', 'webhook:0']);
+    expect(await w.handOff({ result: r, chain: 'c1', destinations, handed })).toEqual({ complete: true });
+    expect(await w.resultsQueue.getJob('task-c')).toBeUndefined();
+    expect(await w.webhookQueue.getJob('task-c')).toBeUndefined();
+    expect((await w.webhookQueue.getJob('task-c+1'))?.data.url).toBe('https://two.example.com/h');
+    expect(w.marked.map((m) => m.target)).toEqual(['webhook:1']);
+  });
+
+  test('a results queue named in the record but not configured is opened for it (and closed with the hand-off)', async ({ redis }) => {
+    const w = world(redis);
+    const r = result('task-d', 'Completed', '2026-11-28T10:04:00.000Z');
+    expect(await w.handOff({ result: r, chain: 'c1', destinations: { results: 'results-b', webhooks: [] }, handed: new Set() })).toEqual({
+      complete: true,
+    });
+    const other = new Queue('results-b', { connection: w.connection, prefix: w.prefix });
+    closers.push(() => other.close());
+    expect((await other.getJob('task-d'))?.data).toEqual(r);
+    expect(await w.resultsQueue.getJob('task-d')).toBeUndefined();
+  });
+
+  test('an earlier decision’s waiting job is replaced by this one’s (tracked again after the record expired), and it says so', async ({
+    redis,
+  }) => {
+    const w = world(redis);
+    const old = result('task-e', 'Error', '2026-11-27T09:00:00.000Z');
+    const destinations = { results: 'results-a', webhooks: ['https://one.example.com/h'] };
+    await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
+    const fresh = result('task-e', 'Completed', '2026-11-28T10:05:00.000Z');
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect((await w.resultsQueue.getJob('task-e'))?.data).toEqual(fresh);
+    expect((await w.webhookQueue.getJob('task-e'))?.data.event.data).toEqual(fresh);
+    expect(await w.resultsQueue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+    const replaced = w.logs.lines.filter((line) => line.includes('replaced the job of an earlier result of this task'));
+    expect(replaced).toHaveLength(2);
+    expect(JSON.parse(replaced[0] ?? '{}')).toMatchObject({ taskId: 'task-e', decidedAt: Date.parse(old.finishedAt) });
+  });
+
+  test('the same decision handed twice (a crash before the mark) adds nothing twice and keeps the job as it is', async ({ redis }) => {
+    const w = world(redis);
+    const r = result('task-f', 'Completed', '2026-11-28T10:06:00.000Z');
+    const destinations = { results: 'results-a', webhooks: [] };
+    await w.handOff({ result: r, chain: 'c1', destinations, handed: new Set() });
+    const job = await w.resultsQueue.getJob('task-f');
+    await job?.updateProgress(42); // something a consumer did to it: a re-add would reset it
+    expect(await w.handOff({ result: r, chain: 'c1', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect((await w.resultsQueue.getJob('task-f'))?.progress).toBe(42);
+    expect(w.marked.map((m) => m.target)).toEqual(['results', 'results']);
+    expect(w.logs.lines.some((line) => line.includes('replaced the job'))).toBe(false);
+  });
+
+  test('an earlier decision’s job a consumer holds right now is not replaced: the hand-off waits and says for what', async ({ redis }) => {
+    const w = world(redis);
+    const old = result('task-g', 'Error', '2026-11-27T09:00:00.000Z');
+    const destinations = { results: 'results-a', webhooks: [] };
+    await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
+    const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
+    closers.push(() => consumer.close());
+    const taken = await consumer.getNextJob('consumer-token', { block: false });
+    expect(taken?.id).toBe('task-g');
+
+    const fresh = result('task-g', 'Completed', '2026-11-28T10:07:00.000Z');
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({
+      complete: false,
+      waitingFor: "results-a/task-g (an older result's job, being processed now)",
+    });
+    expect((await w.resultsQueue.getJob('task-g'))?.data).toEqual(old);
+    expect(w.marked.filter((m) => m.chain === 'c-new')).toEqual([]);
+
+    // Once the consumer is done with it, the repeated hand-off replaces it.
+    await taken?.moveToCompleted('ok', 'consumer-token', false);
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect((await w.resultsQueue.getJob('task-g'))?.data).toEqual(fresh);
+    expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
+  });
+});
