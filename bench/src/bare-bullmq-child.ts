@@ -1,20 +1,11 @@
 // Baseline: the worker's delayed-job pattern with no HTTP — k − 1 re-delays, then a result job.
-import { parseArgs } from 'node:util';
 import { DelayedError, Queue, Worker } from 'bullmq';
+import { allCompleted, readBaselineArgs } from './baseline-child.js';
 
-const { values } = parseArgs({
-  options: {
-    redis: { type: 'string' },
-    prefix: { type: 'string' },
-    tasks: { type: 'string' },
-    polls: { type: 'string' },
-    concurrency: { type: 'string' },
-  },
-});
-const connection = { url: values.redis ?? '' };
-const prefix = values.prefix ?? 'bare';
-const tasks = Number(values.tasks);
-const polls = Number(values.polls);
+const args = readBaselineArgs();
+const connection = { url: args.redisUrl };
+const prefix = args.prefix ?? 'bare';
+const { tasks, polls } = args;
 
 const queue = new Queue('bare-poll', { connection, prefix });
 const results = new Queue('bare-results', { connection, prefix });
@@ -30,9 +21,6 @@ for (let start = 0; start < tasks; start += 1_000) {
   await queue.addBulk(chunk);
 }
 
-let done = 0;
-let finish: () => void = () => {};
-const finished = new Promise<void>((resolve) => (finish = resolve));
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const worker = new Worker(
@@ -51,13 +39,9 @@ const worker = new Worker(
     );
     return { polls: n };
   },
-  { connection, prefix, concurrency: Number(values.concurrency), maxStalledCount: 1_000 },
+  { connection, prefix, concurrency: args.concurrency, maxStalledCount: 1_000 },
 );
-worker.on('completed', () => {
-  done += 1;
-  if (done === tasks) finish();
-});
-await finished;
+await allCompleted(worker, tasks);
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 await worker.close();

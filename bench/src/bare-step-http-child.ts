@@ -1,34 +1,22 @@
 // Baseline (c): BullMQ's documented step-job pattern with one GET per step through the HTTP client the
 // worker uses (undici): GET, then `updateData` of a small step + `moveToDelayed` + `DelayedError`, k − 1
 // times, then a result job. Prints one JSON line, with the Redis commands the loop itself caused.
-import { parseArgs } from 'node:util';
 import { DelayedError, Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Pool } from 'undici';
+import { allCompleted, readBaselineArgs } from './baseline-child.js';
 import { commandCalls, diffCalls } from './redis-stats.js';
 
-const { values } = parseArgs({
-  options: {
-    redis: { type: 'string' },
-    prefix: { type: 'string' },
-    tasks: { type: 'string' },
-    polls: { type: 'string' },
-    concurrency: { type: 'string' },
-    url: { type: 'string' },
-    token: { type: 'string' },
-  },
-});
-const connection = { url: values.redis ?? '' };
-const prefix = values.prefix ?? 'bare-step';
-const tasks = Number(values.tasks);
-const polls = Number(values.polls);
-const concurrency = Number(values.concurrency);
-const target = new URL(values.url ?? '');
+const args = readBaselineArgs();
+const connection = { url: args.redisUrl };
+const prefix = args.prefix ?? 'bare-step';
+const { tasks, polls, concurrency } = args;
+const target = new URL(args.url ?? '');
 const path = target.pathname + target.search;
-const headers = { authorization: `Bearer ${values.token ?? ''}`, accept: 'application/json' };
+const headers = { authorization: `Bearer ${args.token ?? ''}`, accept: 'application/json' };
 const pool = new Pool(target.origin, { connections: concurrency });
 
-const stats = new Redis(values.redis ?? '');
+const stats = new Redis(args.redisUrl);
 const queue = new Queue('bare-step', { connection, prefix });
 const results = new Queue('bare-step-results', { connection, prefix });
 await Promise.all([queue.waitUntilReady(), results.waitUntilReady()]);
@@ -42,9 +30,6 @@ for (let start = 0; start < tasks; start += 1_000) {
   await queue.addBulk(chunk);
 }
 
-let done = 0;
-let finish: () => void = () => {};
-const finished = new Promise<void>((resolve) => (finish = resolve));
 const cpu0 = process.cpuUsage();
 const t0 = performance.now();
 const worker = new Worker(
@@ -62,11 +47,7 @@ const worker = new Worker(
   },
   { connection, prefix, concurrency, maxStalledCount: 1_000 },
 );
-worker.on('completed', () => {
-  done += 1;
-  if (done === tasks) finish();
-});
-await finished;
+await allCompleted(worker, tasks);
 const seconds = (performance.now() - t0) / 1000;
 const cpu = process.cpuUsage(cpu0);
 const commands = diffCalls(before, await commandCalls(stats));

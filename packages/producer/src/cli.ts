@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
-import { parseArgs } from 'node:util';
-import { ConfigError, describeRedisTarget, loadTrackConfig, redisTargetFrom, type RedisTarget } from '@regionwatch/core';
+import { ConfigError, describeRedisTarget, parseCommandLine, loadTrackConfig, redisTargetFrom, type RedisTarget } from '@regionwatch/core';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
 import { ResultTimeoutError } from './result-timeout-error.js';
 import { statusLine } from './status-line.js';
@@ -24,26 +23,17 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-let args;
-try {
-  args = parseArgs({
-    allowPositionals: true,
-    options: {
-      webhook: { type: 'string' },
-      meta: { type: 'string', multiple: true },
-      wait: { type: 'boolean' },
-      timeout: { type: 'string' },
-      status: { type: 'boolean' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
-} catch (error) {
-  fail(`${(error as Error).message}\n${USAGE}`);
-}
-if (args.values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const args = parseCommandLine(USAGE, {
+  allowPositionals: true,
+  options: {
+    webhook: { type: 'string' },
+    meta: { type: 'string', multiple: true },
+    wait: { type: 'boolean' },
+    timeout: { type: 'string' },
+    status: { type: 'boolean' },
+    help: { type: 'boolean', short: 'h' },
+  },
+});
 
 const flags = args.values;
 const timeoutMs = args.values.timeout === undefined ? 600_000 : Number(args.values.timeout);

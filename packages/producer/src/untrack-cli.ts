@@ -1,6 +1,12 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { ConfigError, describeRedisTarget, loadProducerConfig, redisTargetFrom, type ProducerConfig } from '@regionwatch/core';
+import {
+  ConfigError,
+  describeRedisTarget,
+  parseCommandLine,
+  loadProducerConfig,
+  redisTargetFrom,
+  type ProducerConfig,
+} from '@regionwatch/core';
 import { RegionTaskProducer, type UntrackResult } from './region-task-producer.js';
 
 const USAGE = `usage: npm run untrack -- [--cancel-at-aspose] [--wait-ms MS] ID...
@@ -15,19 +21,10 @@ function fail(message: string, code = 2): never {
   process.exit(code);
 }
 
-let args;
-try {
-  args = parseArgs({
-    allowPositionals: true,
-    options: { 'cancel-at-aspose': { type: 'boolean' }, 'wait-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-  });
-} catch (error) {
-  fail(`${(error as Error).message}\n${USAGE}`);
-}
-if (args.values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
+const args = parseCommandLine(USAGE, {
+  allowPositionals: true,
+  options: { 'cancel-at-aspose': { type: 'boolean' }, 'wait-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+});
 if (args.positionals.length === 0) fail(`no task id given\n${USAGE}`);
 const waitMs = args.values['wait-ms'] === undefined ? 30_000 : Number(args.values['wait-ms']);
 if (!Number.isInteger(waitMs) || waitMs <= 0)
