@@ -46,6 +46,11 @@ export async function bareBullmq(ctx: BenchContext, tasks: number, polls: number
     '--concurrency',
     String(concurrency),
   ]);
+  return pollRun(run);
+}
+
+/** A child's polls and times as the figures the report compares. */
+function pollRun(run: { polls: number; seconds: number; cpuSeconds: number }): BareRun {
   return {
     requests: run.polls,
     seconds: run.seconds,
@@ -83,11 +88,7 @@ export async function bareStepHttp(ctx: BenchContext, tasks: number, polls: numb
   );
   const total = run.commands.reduce((sum, [, calls]) => sum + calls, 0);
   return {
-    requests: run.polls,
-    seconds: run.seconds,
-    cpuSeconds: run.cpuSeconds,
-    perSecond: run.polls / run.seconds,
-    cpuMsPerRequest: (run.cpuSeconds * 1000) / run.polls,
+    ...pollRun(run),
     commandsPerStep: total / run.polls,
     commands: run.commands,
   };
