@@ -74,6 +74,9 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
       WEBHOOK_SECRET: CHAOS_SECRETS.webhook,
       WEBHOOK_ALLOW_PRIVATE: 'true',
       WEBHOOK_TIMEOUT_MS: '1000',
+      // The receiver is local and fast: the scenarios break replicas, Redis and Aspose, not the per-endpoint
+      // cap (the default 20/s would make 10 000 deliveries take 500 s); webhook-breaker sets its own cap.
+      WEBHOOK_ENDPOINT_MAX_RPS: '1000',
       // The older form of the retry schedule, unless the scenario gives the schedule (both is a config error).
       ...(options.env?.WEBHOOK_RETRY_SCHEDULE === undefined ? { WEBHOOK_RETRY_BASE_MS: '200' } : {}),
       LOG_LEVEL: 'info',
