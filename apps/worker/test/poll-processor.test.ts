@@ -613,7 +613,7 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
     const body = recordBodyFor(result, [], { results: s.resultsQueue.name, webhooks: [] });
     const outcome = await s.records.decide({ taskId, token: 'test-lock', chain, body, progressJson });
     await s.connection.del(`${jobKey}:lock`);
-    expect(outcome).toEqual({ kind: 'written' });
+    expect(outcome).toEqual({ kind: 'written', extraWebhooks: [] });
   }
 
   test('an unexpected error (a bug) fails the job with that very error, for BullMQ’s attempts budget', async ({ redis }) => {

@@ -119,10 +119,12 @@ export async function webhookBreaker(size: ChaosSize): Promise<ScenarioReport> {
     if (logDir)
       await writeRepeats(join(logDir, 'webhook-breaker-repeats.json'), [a, b], { outageStarted, timeoutsStarted, rotatedAt, recoveredAt });
     const unverified = a.unverified + b.unverified;
-    // A repeat of a delivery the receiver took only after the worker's WEBHOOK_TIMEOUT_MS had fired is at-least-once
-    // doing its job (the worker saw a failure); any other repeat is one the worker should not have sent.
-    const lateAcceptRepeats = a.duplicatesAfterLateAccept + b.duplicatesAfterLateAccept;
-    const otherRepeats = a.duplicatesSuppressed + b.duplicatesSuppressed - lateAcceptRepeats;
+    // A repeat the worker itself counted as a failed attempt (the receiver took it only after the worker's
+    // timeout had fired, so at-least-once sent it again) is explained by the delivery's own record: the
+    // attempts it made. Any repeat beyond them is one the worker should not have sent.
+    const unexplained = await unexplainedRepeats(world, [a, b]);
+    const otherRepeats = unexplained.reduce((sum, u) => sum + u.extra, 0);
+    const lateAcceptRepeats = a.duplicatesSuppressed + b.duplicatesSuppressed - otherRepeats;
     const ratio = bBaseline.p99 > 0 ? bDuringOutage.p99 / bBaseline.p99 : 0;
     return {
       name: 'webhook endpoint outage (breaker, isolation, rotation)',
@@ -203,4 +205,22 @@ async function writeRepeats(file: string, receivers: readonly WebhookReceiver[],
     return { url: r.url, attempts };
   });
   await writeFile(file, JSON.stringify({ phases, repeats }, null, 1));
+}
+
+/**
+ * Repeats the worker did not count: for each id a receiver accepted more than once, the acceptances beyond the
+ * attempts its delivery job recorded (a repeat after a timeout the worker saw is one of its attempts).
+ */
+async function unexplainedRepeats(world: ChaosWorld, receivers: readonly WebhookReceiver[]): Promise<{ id: string; extra: number }[]> {
+  const found: { id: string; extra: number }[] = [];
+  for (const receiver of receivers) {
+    const accepted = new Map<string, number>();
+    for (const { repeat } of receiver.repeats) accepted.set(repeat.id, (accepted.get(repeat.id) ?? 1) + 1);
+    for (const [id, times] of accepted) {
+      const job = await world.webhookQueue.getJob(id);
+      const attempts = (job?.returnvalue as { attempt?: number } | undefined)?.attempt ?? 1;
+      if (times > attempts) found.push({ id, extra: times - attempts });
+    }
+  }
+  return found;
 }

@@ -6,7 +6,16 @@ import { Webhook } from 'standardwebhooks';
  * One request. `senderGone`: the receiver accepted it only after the sender had closed the connection (its
  * timeout fired first), so the sender saw a failure and will send it again: a repeat it cannot avoid.
  */
-export type Delivery = { id: string; body: unknown; headers: IncomingHttpHeaders; verified: boolean; at: number; senderGone?: boolean };
+export type Delivery = {
+  id: string;
+  body: unknown;
+  headers: IncomingHttpHeaders;
+  verified: boolean;
+  /** When it arrived, and when the receiver answered it (epoch ms). */
+  at: number;
+  answeredAt?: number;
+  senderGone?: boolean;
+};
 /** `trickle`: send the status line and the first bytes of a body, then never finish it. */
 export type ReceiverAnswer = { status: number; headers?: Record<string, string>; delayMs?: number; trickle?: boolean };
 
@@ -22,6 +31,8 @@ export class WebhookReceiver {
   duplicatesSuppressed = 0;
   /** Of those, repeats of an id whose first acceptance came after its sender had given up (`senderGone`). */
   duplicatesAfterLateAccept = 0;
+  /** Every suppressed repeat with the delivery of that id the receiver had accepted first. */
+  readonly repeats: { first: Delivery; repeat: Delivery }[] = [];
   /** Requests whose signature did not verify with the receiver's secret (answered 401). */
   unverified = 0;
   /** Requests being answered right now, and the most at once. */
@@ -128,10 +139,12 @@ export class WebhookReceiver {
     const failing = this.failing.get(id);
     const answer = this.scripts.get(id)?.shift() ?? (failing ? { status: failing } : { status: verified ? 200 : 401 });
     const finish = () => {
+      delivery.answeredAt = Date.now();
       if (answer.status >= 200 && answer.status < 300 && verified) {
         const first = this.accepted.get(id);
         if (first) {
           this.duplicatesSuppressed += 1;
+          this.repeats.push({ first, repeat: delivery });
           if (first.senderGone) this.duplicatesAfterLateAccept += 1;
         } else {
           if (senderGone()) delivery.senderGone = true;
