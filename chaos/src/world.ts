@@ -77,8 +77,11 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
       // The receiver is local and fast: the scenarios break replicas, Redis and Aspose, not the per-endpoint
       // cap (the default 20/s would make 10 000 deliveries take 500 s); webhook-breaker sets its own cap.
       WEBHOOK_ENDPOINT_MAX_RPS: '1000',
-      // The older form of the retry schedule, unless the scenario gives the schedule (both is a config error).
-      ...(options.env?.WEBHOOK_RETRY_SCHEDULE === undefined ? { WEBHOOK_RETRY_BASE_MS: '200' } : {}),
+      // The older form of the retry schedule, unless the scenario gives the schedule (both is a config error):
+      // 0.2 s doubling, 12 attempts, a span of about 7 minutes. With 8 (25 s) a busy machine's timeouts opened
+      // the breaker and a delivery held that long dead-lettered, which is right for its schedule but not what
+      // a scenario about crashes tests.
+      ...(options.env?.WEBHOOK_RETRY_SCHEDULE === undefined ? { WEBHOOK_RETRY_BASE_MS: '200', WEBHOOK_MAX_ATTEMPTS: '12' } : {}),
       LOG_LEVEL: 'info',
       ...options.env,
     };
