@@ -104,7 +104,7 @@ export {
   type TaskRecord,
   type TaskRecordBody,
 } from './task-record/task-record.js';
-export { decidedChannel, parseStoredRecord, TaskRecordStore, type DecideOutcome } from './task-record/task-record-store.js';
+export { decidedChannel, TaskRecordStore, type DecideOutcome } from './task-record/task-record-store.js';
 export { regionSchema, type Region } from './contract/region.js';
 export {
   RESULT_STATUSES,

@@ -272,7 +272,7 @@ export class RegionTaskProducer {
    */
   async status(taskId: string): Promise<TaskStatus> {
     await this.queue.waitUntilReady();
-    return readTaskStatus(this.connection, this.prefix, taskId);
+    return readTaskStatus(this.connection, this.records, this.prefix, taskId);
   }
 
   /**

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { parseStoredRecord, resultFromRecord, type RedisClient, type RegionResult, type TaskRecordStore } from '@regionwatch/core';
+import { resultFromRecord, type RedisClient, type RegionResult, type TaskRecordStore } from '@regionwatch/core';
 import { ResultTimeoutError } from './result-timeout-error.js';
 import { TaskNotTrackedError } from './task-not-tracked-error.js';
 
@@ -37,12 +37,9 @@ export class ResultWaiter {
     try {
       // One round trip: the record (decided before the call?) and whether the task is tracked at all.
       const answers = (await this.connection.pipeline().get(this.records.key(taskId)).exists(this.records.jobKey(taskId)).exec()) ?? [];
-      const [[recordError, stored] = [null, null], [jobError, exists] = [null, 0]] = answers;
-      // A record an earlier build stored as a hash answers GET with WRONGTYPE: the store reads that form.
-      const oldForm = recordError !== null && /WRONGTYPE/.test(recordError.message);
-      const failed = (oldForm ? null : recordError) ?? jobError;
-      if (failed) throw failed;
-      const record = oldForm ? await this.records.read(taskId) : parseStoredRecord(stored as string | null);
+      const [recordAnswer = [null, null], [jobError, exists] = [null, 0]] = answers;
+      if (jobError) throw jobError;
+      const record = await this.records.fromGetAnswer(taskId, recordAnswer);
       if (record) entry.resolve(resultFromRecord(taskId, record.body));
       else if (exists !== 1) entry.reject(new TaskNotTrackedError(taskId));
       // The clock starts once the task is known to be pending: a decided result is returned whatever the timeout.

@@ -1,8 +1,5 @@
 import {
   MAX_WEBHOOK_DESTINATIONS,
-  parseStoredRecord,
-  TaskRecordStore,
-  POLL_QUEUE,
   readProgress,
   resultFromRecord,
   WEBHOOK_QUEUE,
@@ -10,6 +7,7 @@ import {
   webhookJobId,
   type RedisClient,
   type RegionResult,
+  type TaskRecordStore,
   type WebhookDeliveryState,
 } from '@regionwatch/core';
 
@@ -89,10 +87,15 @@ const DELIVERY_FIELDS = ['timestamp', 'progress', 'finishedOn', 'returnvalue'] a
  * every possible webhook destination (HMGET ×8; ids are known without reading the record first). No
  * scan, no list: the cost is the same with ten or ten million tasks in the queue.
  */
-export async function readTaskStatus(connection: RedisClient, prefix: string, taskId: string): Promise<TaskStatus> {
-  const jobKey = `${prefix}:${POLL_QUEUE}:${taskId}`;
+export async function readTaskStatus(
+  connection: RedisClient,
+  records: TaskRecordStore,
+  prefix: string,
+  taskId: string,
+): Promise<TaskStatus> {
+  const jobKey = records.jobKey(taskId);
   const pipeline = connection.pipeline();
-  pipeline.get(`${jobKey}:task`);
+  pipeline.get(records.key(taskId));
   pipeline.hmget(jobKey, ...JOB_FIELDS);
   pipeline.exists(`${jobKey}:lock`);
   for (let n = 0; n < MAX_WEBHOOK_DESTINATIONS; n += 1) {
@@ -105,12 +108,7 @@ export async function readTaskStatus(connection: RedisClient, prefix: string, ta
     return answer as T;
   };
 
-  // A record an earlier build stored as a hash answers GET with WRONGTYPE: read it the way that build wrote it.
-  const recordError = answers[0]?.[0];
-  const record =
-    recordError && /WRONGTYPE/.test(recordError.message)
-      ? await new TaskRecordStore(connection, prefix).read(taskId)
-      : parseStoredRecord(value<string | null>(0));
+  const record = await records.fromGetAnswer(taskId, answers[0] ?? [new Error('no answer from Redis'), null]);
   if (record) {
     const webhooks = record.body.destinations.webhooks.map((url, n): WebhookDeliveryStatus => {
       const jobId = webhookJobId(taskId, n);

@@ -123,13 +123,22 @@ export class TaskRecordStore {
 
   /** The task's record, or undefined when there is none (never decided, or older than its TTL). */
   async read(taskId: string): Promise<TaskRecord | undefined> {
-    const key = this.key(taskId);
-    try {
-      return parseStoredRecord(await this.redis.get(key));
-    } catch (error) {
-      if (!/WRONGTYPE/.test((error as Error).message)) throw error;
-      return parseRecord(await this.redis.hgetall(key)); // stored as a hash by an earlier build
-    }
+    const answer = await this.redis.get(this.key(taskId)).then(
+      (stored): [null, string | null] => [null, stored],
+      (error: Error): [Error, null] => [error, null],
+    );
+    return this.fromGetAnswer(taskId, answer);
+  }
+
+  /**
+   * The record from the answer to `GET key(taskId)`, for readers that send it in their own pipeline. An
+   * earlier build stored records as hashes: such a key answers GET with WRONGTYPE and is read as that build
+   * wrote it.
+   */
+  async fromGetAnswer(taskId: string, [error, stored]: [Error | null, unknown]): Promise<TaskRecord | undefined> {
+    if (error === null) return parseStoredRecord(stored as string | null);
+    if (!/WRONGTYPE/.test(error.message)) throw error;
+    return parseRecord(await this.redis.hgetall(this.key(taskId)));
   }
 
   /** Whether each task has a record (one pipeline): the producer's duplicate check. */
@@ -216,12 +225,8 @@ function parseMore(more: string | undefined): string[] {
   }
 }
 
-/**
- * A record as stored (`<chain JSON>\n<marks>\n<body>[\n<more>]`, read with GET), or undefined when there is
- * none or it cannot be read. Exported for readers that fetch it in their own pipeline; a record an earlier
- * build stored as a hash answers GET with WRONGTYPE: read it with `TaskRecordStore.read`.
- */
-export function parseStoredRecord(stored: string | null): TaskRecord | undefined {
+/** A record as stored (`<chain JSON>\n<marks>\n<body>[\n<more>]`), or undefined when there is none or it cannot be read. */
+function parseStoredRecord(stored: string | null): TaskRecord | undefined {
   if (stored === null) return undefined;
   const first = stored.indexOf('\n');
   const second = stored.indexOf('\n', first + 1);
