@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
 import { ConfigError, describeRedisTarget, parseCommandLine, loadTrackConfig, redisTargetFrom, type RedisTarget } from '@regionwatch/core';
+import { fail, millisecondsOption } from './cli-support.js';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
 import { ResultTimeoutError } from './result-timeout-error.js';
 import { statusLine } from './status-line.js';
@@ -18,11 +19,6 @@ const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [--
 
 const BATCH = 1_000;
 
-function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
-}
-
 const args = parseCommandLine(USAGE, {
   allowPositionals: true,
   options: {
@@ -36,9 +32,7 @@ const args = parseCommandLine(USAGE, {
 });
 
 const flags = args.values;
-const timeoutMs = args.values.timeout === undefined ? 600_000 : Number(args.values.timeout);
-if (!Number.isInteger(timeoutMs) || timeoutMs <= 0)
-  fail(`--timeout expects a positive number of milliseconds, got ${JSON.stringify(args.values.timeout)}`);
+const timeoutMs = millisecondsOption('--timeout', args.values.timeout, 600_000);
 if (args.values.status && (args.values.wait || args.values.webhook !== undefined || args.values.meta)) {
   fail(`--status only reads: it takes no --wait, --webhook or --meta\n${USAGE}`);
 }

@@ -13,6 +13,7 @@ import {
   RedisFullError,
   redisErrorKind,
   RedisUnavailableError,
+  resultFromRecord,
   TaskRecordStore,
   redisTargetFrom,
   type DetectRegionsSettings,
@@ -298,8 +299,8 @@ export class RegionTaskProducer {
     const mark = await this.requests.markCancelled(taskId, Date.now());
     if (mark === 'not-found') return { taskId, outcome: 'not-found' };
     if (mark === 'already-finished') {
-      const status = await this.status(taskId);
-      return { taskId, outcome: 'already-finished', ...(status.state === 'finished' ? { result: status.result } : {}) };
+      const record = await this.records.read(taskId); // the result only: not status()'s 11 reads
+      return { taskId, outcome: 'already-finished', ...(record ? { result: resultFromRecord(taskId, record.body) } : {}) };
     }
     const waitMs = options.waitMs ?? 30_000;
     const decided = this.waitForResult(taskId, { timeoutMs: waitMs }).catch((error: unknown) => {

@@ -7,6 +7,7 @@ import {
   redisTargetFrom,
   type ProducerConfig,
 } from '@regionwatch/core';
+import { fail, millisecondsOption } from './cli-support.js';
 import { RegionTaskProducer, type UntrackResult } from './region-task-producer.js';
 
 const USAGE = `usage: npm run untrack -- [--cancel-at-aspose] [--wait-ms MS] ID...
@@ -16,19 +17,12 @@ const USAGE = `usage: npm run untrack -- [--cancel-at-aspose] [--wait-ms MS] ID.
   --cancel-at-aspose also deletes each cancelled task at Aspose (ASPOSE_* variables); a failed delete
   prints "aspose-failed ID: why" and makes the exit code 1, the untrack itself stands.`;
 
-function fail(message: string, code = 2): never {
-  console.error(message);
-  process.exit(code);
-}
-
 const args = parseCommandLine(USAGE, {
   allowPositionals: true,
   options: { 'cancel-at-aspose': { type: 'boolean' }, 'wait-ms': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
 if (args.positionals.length === 0) fail(`no task id given\n${USAGE}`);
-const waitMs = args.values['wait-ms'] === undefined ? 30_000 : Number(args.values['wait-ms']);
-if (!Number.isInteger(waitMs) || waitMs <= 0)
-  fail(`--wait-ms expects a positive number of milliseconds, got ${JSON.stringify(args.values['wait-ms'])}`);
+const waitMs = millisecondsOption('--wait-ms', args.values['wait-ms'], 30_000);
 const cancelAtAspose = args.values['cancel-at-aspose'] === true;
 
 let config: ProducerConfig;
