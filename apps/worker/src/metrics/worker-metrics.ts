@@ -34,11 +34,25 @@ export function endpointLabel(endpoint: string, rank: number): string {
 /** The longest a scrape waits for Redis (queue depths); /metrics answers with what is known after it. */
 export const SCRAPE_REDIS_TIMEOUT_MS = 1_000;
 
-/** Waits for a scrape-time Redis read at most SCRAPE_REDIS_TIMEOUT_MS (the read itself goes on). */
-async function withinScrapeBound(read: Promise<void>): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([read, new Promise<void>((resolve) => (timer = setTimeout(resolve, SCRAPE_REDIS_TIMEOUT_MS)))]);
-  clearTimeout(timer);
+/**
+ * A Redis read made at scrape time: one at a time (scrapes that come while it runs share it), each scrape
+ * waiting for it at most SCRAPE_REDIS_TIMEOUT_MS. While Redis does not answer, or when the read fails, the
+ * gauges keep their last values; a read still in flight sets them if it ever ends.
+ */
+class ScrapeRead {
+  private inFlight: Promise<void> | undefined;
+
+  constructor(private readonly read: () => Promise<unknown>) {}
+
+  async wait(): Promise<void> {
+    const read = (this.inFlight ??= this.read()
+      .then(() => undefined)
+      .catch(() => undefined)
+      .finally(() => (this.inFlight = undefined)));
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([read, new Promise<void>((resolve) => (timer = setTimeout(resolve, SCRAPE_REDIS_TIMEOUT_MS)))]);
+    clearTimeout(timer);
+  }
 }
 
 /** Every metric the worker exposes, on a registry of its own (several workers can share a process in tests). */
@@ -82,29 +96,29 @@ export class WorkerMetrics {
     registers: [this.registry],
   });
   // Per-endpoint health is read from Redis at scrape time, so every replica reports the same. A scrape
-  // collects the three gauges concurrently: they share one read (`endpointsOnce`).
+  // collects the three gauges concurrently: they share one read.
   private endpointHealth: (() => Promise<readonly EndpointHealth[]>) | undefined;
-  private collectingEndpoints: Promise<void> | undefined;
+  private readonly endpointsRead = new ScrapeRead(() => this.collectEndpoints());
   private readonly breakerState: Gauge<'endpoint'> = new Gauge({
     name: 'regionwatch_webhook_breaker_state',
     help: 'Circuit breaker of a webhook endpoint: 0 closed, 1 half-open (a probe is out), 2 open (deliveries held)',
     labelNames: ['endpoint'],
     registers: [this.registry],
-    collect: () => this.endpointsOnce(),
+    collect: () => this.endpointsRead.wait(),
   });
   private readonly held = new Gauge({
     name: 'regionwatch_webhook_held',
     help: "Deliveries waiting in a webhook endpoint's line (breaker open, paused, or over WEBHOOK_ENDPOINT_MAX_RPS)",
     labelNames: ['endpoint'],
     registers: [this.registry],
-    collect: () => this.endpointsOnce(),
+    collect: () => this.endpointsRead.wait(),
   });
   private readonly oldestUndelivered = new Gauge({
     name: 'regionwatch_webhook_oldest_undelivered_seconds',
     help: 'Age of the oldest result not yet delivered to a webhook endpoint (held or between retries; dead letters excluded)',
     labelNames: ['endpoint'],
     registers: [this.registry],
-    collect: () => this.endpointsOnce(),
+    collect: () => this.endpointsRead.wait(),
   });
   /** Adaptive polling (issue 12): GETs a task took, observed once when it finishes. */
   readonly pollsPerTask = new Histogram({
@@ -137,22 +151,23 @@ export class WorkerMetrics {
     help: 'Results waiting in the results queue for a consumer (read from Redis)',
     registers: [this.registry],
     // Bounded (SCRAPE_REDIS_TIMEOUT_MS): while Redis does not answer the last value read stays.
-    collect: () => {
-      const queue = this.resultsQueue;
-      if (!queue) return;
-      this.backlogRead ??= queue
-        .getWaitingCount()
-        .then((waiting) => void this.resultsBacklog.set(waiting))
-        .catch(() => undefined)
-        .finally(() => (this.backlogRead = undefined));
-      return withinScrapeBound(this.backlogRead);
-    },
+    collect: () => this.backlogRead.wait(),
   });
-  private backlogRead: Promise<void> | undefined;
+  private readonly backlogRead = new ScrapeRead(async () => {
+    if (this.resultsQueue) this.resultsBacklog.set(await this.resultsQueue.getWaitingCount());
+  });
   private resultsQueue: Queue | undefined;
   private watched: readonly Queue[] = [];
   private health: { readiness: Readiness; probe: RedisProbe } | undefined;
-  private queueRead: Promise<void> | undefined;
+  // One read at a time: a scrape while the previous read still waits on a slow Redis adds nothing.
+  private readonly queueDepthsRead = new ScrapeRead(() =>
+    Promise.all(
+      this.watched.map(async (queue) => {
+        const counts = await queue.getJobCounts(...JOB_STATES);
+        for (const state of JOB_STATES) this.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
+      }),
+    ),
+  );
   private healthRead: Promise<void> | undefined;
   // Queue depths are read on scrape, so they are right whichever replica is asked. While Redis does
   // not answer they keep their last values (regionwatch_redis_up says they are stale) rather than vanish.
@@ -212,16 +227,6 @@ export class WorkerMetrics {
     this.endpointHealth = read;
   }
 
-  // Bounded like the queue depths: while Redis does not answer, a scrape waits at most
-  // SCRAPE_REDIS_TIMEOUT_MS and the endpoint gauges keep their last values (the read in flight, shared
-  // by later scrapes, sets them if it ever ends). A failed read also keeps them rather than failing /metrics.
-  private endpointsOnce(): Promise<void> {
-    this.collectingEndpoints ??= this.collectEndpoints()
-      .catch(() => undefined)
-      .finally(() => (this.collectingEndpoints = undefined));
-    return withinScrapeBound(this.collectingEndpoints);
-  }
-
   /**
    * The first NAMED_ENDPOINTS endpoints by name, the rest summed up as `other` (worst state, every
    * held delivery, oldest age): the label set stays bounded however many receivers there are.
@@ -268,17 +273,7 @@ export class WorkerMetrics {
 
   private async collectQueueDepths(): Promise<void> {
     if (this.health && !(await this.health.probe.check()).up) return; // keep the last values
-    // One read at a time: a scrape while the previous read still waits on a slow Redis adds nothing.
-    const read = (this.queueRead ??= Promise.all(
-      this.watched.map(async (queue) => {
-        const counts = await queue.getJobCounts(...JOB_STATES);
-        for (const state of JOB_STATES) this.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
-      }),
-    )
-      .then(() => undefined)
-      .catch(() => undefined)
-      .finally(() => (this.queueRead = undefined)));
-    await withinScrapeBound(read);
+    await this.queueDepthsRead.wait();
   }
 
   /**
