@@ -123,7 +123,7 @@ export class WorkerMetrics {
   /** Adaptive polling (issue 12): GETs a task took, observed once when it finishes. */
   readonly pollsPerTask = new Histogram({
     name: 'regionwatch_polls_per_task',
-    help: 'Polls (GETs answered) a task took until its terminal status',
+    help: 'Polls (GET requests made, as RegionResult.polls) a task took until its terminal status',
     buckets: [1, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 50, 100],
     registers: [this.registry],
   });
