@@ -51,6 +51,16 @@ const completed = (outcome: StepOutcome) => {
 const completedTask = (rectangles = [[[1, 2, 3, 4]]]) =>
   simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles } });
 
+/** A hand-off that dies (throws, as a killed replica would) the first `times` times, then hands on. */
+function crashingFirst(times: number): (handOff: HandOff) => HandOff {
+  return (handOff) => {
+    let crashes = times;
+    return (async (input) => {
+      if (crashes-- > 0) throw new Error('killed mid-hand-off');
+      return handOff(input);
+    }) as HandOff;
+  };
+}
 describe('poll processor (step jobs, real Redis)', () => {
   test('backs off exponentially while Pending and stops growing at the cap (exact delays: an injected clock)', async ({ redis }) => {
     const clock = manualClock();
@@ -310,14 +320,7 @@ describe('poll processor (step jobs, real Redis)', () => {
   });
 
   test('a re-run after a crash mid-hand-off hands on the same result without polling again', async ({ redis }) => {
-    let crashes = 1;
-    const s = stepper(redis, {
-      wrapHandOff: (handOff) =>
-        (async (input) => {
-          if (crashes-- > 0) throw new Error('killed mid-hand-off');
-          return handOff(input);
-        }) as HandOff,
-    });
+    const s = stepper(redis, { wrapHandOff: crashingFirst(1) });
     const taskId = completedTask();
     await s.track({ taskId, webhookUrl: 'https://hooks.example.com/x' });
     expect((await s.step(taskId)).kind).toBe('failed'); // BullMQ retries it (attempts)
@@ -716,14 +719,7 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
   test('a task record gone before the hand-off finished (expired, removed by hand): polls again and hands on, saying so', async ({
     redis,
   }) => {
-    let crashes = 1;
-    const s = stepper(redis, {
-      wrapHandOff: (handOff) =>
-        (async (input) => {
-          if (crashes-- > 0) throw new Error('killed mid-hand-off');
-          return handOff(input);
-        }) as HandOff,
-    });
+    const s = stepper(redis, { wrapHandOff: crashingFirst(1) });
     const taskId = completedTask();
     await s.track({ taskId });
     expect((await s.step(taskId)).kind).toBe('failed');
