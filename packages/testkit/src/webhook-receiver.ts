@@ -11,9 +11,8 @@ export type Delivery = {
   body: unknown;
   headers: IncomingHttpHeaders;
   verified: boolean;
-  /** When it arrived, and when the receiver answered it (epoch ms). */
+  /** When it arrived (epoch ms). */
   at: number;
-  answeredAt?: number;
   senderGone?: boolean;
 };
 /** `trickle`: send the status line and the first bytes of a body, then never finish it. */
@@ -28,11 +27,18 @@ export class WebhookReceiver {
   readonly attempts: Delivery[] = [];
   /** First verified, accepted delivery per webhook-id. */
   readonly accepted = new Map<string, Delivery>();
-  duplicatesSuppressed = 0;
-  /** Of those, repeats of an id whose first acceptance came after its sender had given up (`senderGone`). */
-  duplicatesAfterLateAccept = 0;
   /** Every suppressed repeat with the delivery of that id the receiver had accepted first. */
   readonly repeats: { first: Delivery; repeat: Delivery }[] = [];
+  /** Repeats of an accepted webhook-id, suppressed (answered 2xx, not accepted again). */
+  get duplicatesSuppressed(): number {
+    return this.repeats.length;
+  }
+
+  /** Of those, repeats of an id whose first acceptance came after its sender had given up (`senderGone`). */
+  get duplicatesAfterLateAccept(): number {
+    return this.repeats.filter(({ first }) => first.senderGone === true).length;
+  }
+
   /** Requests whose signature did not verify with the receiver's secret (answered 401). */
   unverified = 0;
   /** Requests being answered right now, and the most at once. */
@@ -139,13 +145,10 @@ export class WebhookReceiver {
     const failing = this.failing.get(id);
     const answer = this.scripts.get(id)?.shift() ?? (failing ? { status: failing } : { status: verified ? 200 : 401 });
     const finish = () => {
-      delivery.answeredAt = Date.now();
       if (answer.status >= 200 && answer.status < 300 && verified) {
         const first = this.accepted.get(id);
         if (first) {
-          this.duplicatesSuppressed += 1;
           this.repeats.push({ first, repeat: delivery });
-          if (first.senderGone) this.duplicatesAfterLateAccept += 1;
         } else {
           if (senderGone()) delivery.senderGone = true;
           this.accepted.set(id, delivery);
