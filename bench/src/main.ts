@@ -1,6 +1,6 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '@regionwatch/core';
 import { startSimulator } from '@regionwatch/simulator';
 import { spawnRedisServer } from '@regionwatch/testkit';
 import { Redis } from 'ioredis';
@@ -31,7 +31,7 @@ const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.jo
   (no --quick/--tiny, all scenarios) also rewrites the report in bench/README.md, the summary in the README's
   Performance section and the sizing in docs/operations.md (--no-readme: none of them).`;
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(USAGE, {
   options: {
     quick: { type: 'boolean' },
     tiny: { type: 'boolean' },
@@ -41,10 +41,6 @@ const { values } = parseArgs({
     help: { type: 'boolean', short: 'h' },
   },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
 const only = new Set(values.only ? values.only.split(',') : SCENARIOS);
 for (const name of only)
   if (!(SCENARIOS as readonly string[]).includes(name)) {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { arch, cpus, platform } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '@regionwatch/core';
 import { buildWorker, REPO_ROOT } from '@regionwatch/testkit';
 import { SCENARIOS, type ScenarioName } from './scenarios.js';
 import type { ChaosSize, ScenarioReport } from './scenario.js';
@@ -11,13 +11,9 @@ const USAGE = `usage: npm run chaos [-- --small] [--only ${Object.keys(SCENARIOS
   only), and checks the same invariant after each. Prints a table; writes DIR/<date>.json (default
   chaos/results). Exits 1 if any scenario broke the invariant.`;
 
-const { values } = parseArgs({
+const { values } = parseCommandLine(USAGE, {
   options: { small: { type: 'boolean' }, only: { type: 'string' }, out: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
 });
-if (values.help) {
-  console.log(USAGE);
-  process.exit(0);
-}
 const names = (values.only ? values.only.split(',') : Object.keys(SCENARIOS)) as ScenarioName[];
 for (const name of names)
   if (!(name in SCENARIOS)) {
