@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { JOB_NAMES, POLL_QUEUE, TaskRecordStore, WEBHOOK_QUEUE } from '@regionwatch/core';
+import { JOB_NAMES, POLL_QUEUE, recordPayload, TaskRecordStore, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { Queue } from 'bullmq';
 import { until } from '../child-process.js';
@@ -71,8 +71,7 @@ async function finishedBytes(
     const records = await Promise.all(keys.map((key) => store.read(key.slice(`${prefix}:${POLL_QUEUE}:`.length, -':task'.length))));
     for (const record of records) {
       if (!record) continue;
-      const { results, errors, warnings, metadata, responseStatusCode } = record.body;
-      payload += Buffer.byteLength(JSON.stringify({ r: results, e: errors, w: warnings, m: metadata, c: responseStatusCode }));
+      payload += Buffer.byteLength(JSON.stringify(recordPayload(record.body)));
     }
   } while (cursor !== '0');
   const per = (group: string) => (groups.get(group) ?? 0) / tasks;

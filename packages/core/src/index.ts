@@ -105,6 +105,7 @@ export {
   type TaskRecordBody,
 } from './task-record/task-record.js';
 export { decidedChannel, TaskRecordStore, type DecideOutcome } from './task-record/task-record-store.js';
+export { recordPayload } from './task-record/record-encoding.js';
 export { regionSchema, type Region } from './contract/region.js';
 export {
   RESULT_STATUSES,

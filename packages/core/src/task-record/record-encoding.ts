@@ -32,16 +32,22 @@ function asMs(iso: string): number | undefined {
   return Number.isFinite(ms) && new Date(ms).toISOString() === iso ? ms : undefined;
 }
 
-/** The stored text of a record body. */
-export function encodeRecordBody(body: TaskRecordBody): string {
-  const submittedMs = asMs(body.submittedAt);
-  const finishedMs = asMs(body.finishedAt);
+/** The result payload of a record body as it is stored (its last element; empty when there is none). */
+export function recordPayload(body: TaskRecordBody): Record<string, unknown> {
   const payload: Record<string, unknown> = {};
   if (body.results !== undefined) payload.r = body.results;
   if (body.errors !== undefined) payload.e = body.errors;
   if (body.warnings !== undefined) payload.w = body.warnings;
   if (body.metadata !== undefined) payload.m = body.metadata;
   if (body.responseStatusCode !== undefined) payload.c = body.responseStatusCode;
+  return payload;
+}
+
+/** The stored text of a record body. */
+export function encodeRecordBody(body: TaskRecordBody): string {
+  const submittedMs = asMs(body.submittedAt);
+  const finishedMs = asMs(body.finishedAt);
+  const payload = recordPayload(body);
   const { results, webhooks } = body.destinations;
   const compact: Compact = [
     VERSION,
