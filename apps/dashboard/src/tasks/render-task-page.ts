@@ -2,6 +2,7 @@ import type { RegionResult } from '@regionwatch/core';
 import { html, type HtmlValue, type SafeHtml } from '../html/html.js';
 import { layout } from '../html/layout.js';
 import type { DeliveryStateView, JobSummary, PollJobView, TaskView, WebhookDeliveryView } from './task-view.js';
+import type { UntrackResult } from '@regionwatch/producer';
 
 /** Beyond this many rows the regions table stops; the JSON view has them all. */
 export const MAX_REGION_ROWS = 500;
@@ -12,18 +13,20 @@ export const MAX_SHOWN_TEXT = 2_000;
 /** Lists of messages (errors, warnings) stop after this many items on the page; the JSON view has them all. */
 export const MAX_LISTED_MESSAGES = 100;
 
-/** What the untrack button's redirect tells the page. */
-const UNTRACK_NOTICES = {
+export type UntrackOutcome = UntrackResult['outcome'];
+
+/** What the untrack button's redirect tells the page, for each outcome of the producer's `untrack`. */
+export const UNTRACK_NOTICES: Record<UntrackOutcome, string> = {
   cancelled: 'Untracked: the task ended Cancelled (delivered like any result).',
   'already-finished': 'Not untracked: the task had already finished; nothing changed.',
   'not-found': 'Not untracked: the task is not tracked; nothing changed.',
   requested: 'Untrack requested: no worker ended it yet; the next run will end it Cancelled.',
-} as const;
+};
 
 export type TaskPageOptions = {
   /** Offer the untrack button (not with DASHBOARD_READONLY). */
   canUntrack?: boolean;
-  untracked?: keyof typeof UNTRACK_NOTICES;
+  untracked?: UntrackOutcome;
 };
 
 /** The task lookup page for one task. Every value is escaped by `html`. */

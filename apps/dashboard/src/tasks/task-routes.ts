@@ -4,11 +4,7 @@ import type { DashboardQueues } from '../queues/dashboard-queues.js';
 import { lookupTask } from './lookup-task.js';
 import { parseTaskId } from './parse-task-id.js';
 import { renderLookupPage } from './render-lookup-page.js';
-import { renderTaskPage } from './render-task-page.js';
-
-/** What the task page's untrack button answers, shown as a notice on the page it redirects to. */
-export const UNTRACK_OUTCOMES = ['cancelled', 'already-finished', 'not-found', 'requested'] as const;
-export type UntrackOutcome = (typeof UNTRACK_OUTCOMES)[number];
+import { renderTaskPage, UNTRACK_NOTICES, type UntrackOutcome } from './render-task-page.js';
 
 /**
  * `GET /tasks` (the lookup form), `GET /tasks/:taskId` (HTML), `GET /api/tasks/:taskId` (JSON) and
@@ -50,7 +46,7 @@ export function taskRoutes(deps: {
   router.get('/tasks/:taskId', async (request, response) => {
     const view = await lookupTask(deps.queues, request.params.taskId, deps.boardBasePath);
     const said = request.query.untracked;
-    const notice = UNTRACK_OUTCOMES.find((outcome) => outcome === said);
+    const notice = Object.keys(UNTRACK_NOTICES).find((outcome): outcome is UntrackOutcome => outcome === said);
     response.type('html').send(renderTaskPage(view, { canUntrack: !deps.readOnly, ...(notice ? { untracked: notice } : {}) }));
   });
 
