@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCommandLine } from '@regionwatch/core';
 import { startSimulator } from '@regionwatch/simulator';
@@ -6,9 +6,9 @@ import { spawnRedisServer } from '@regionwatch/testkit';
 import { Redis } from 'ioredis';
 import { ROOT } from './child-process.js';
 import type { BenchContext } from './context.js';
-import { replaceGeneratedSection } from './generated-section.js';
+import { writeGeneratedDocs } from './generated-docs.js';
 import { describeMachine } from './machine.js';
-import { renderMarkdown, renderSizing, renderSummary, sizingRetention, type BenchResults } from './report.js';
+import { renderMarkdown, type BenchResults } from './report.js';
 import { measureCpuProfile } from './scenarios/cpu-profile.js';
 import { measureEnqueue } from './scenarios/enqueue.js';
 import { measureFollow } from './scenarios/follow.js';
@@ -110,13 +110,5 @@ console.error(`\nwrote ${file}`);
 
 // A full run of every scenario refreshes the report (bench/README.md), the README's summary and the sizing in docs/operations.md.
 if (mode === 'full' && only.size === SCENARIOS.length && !values['no-readme']) {
-  for (const [path, section, content] of [
-    ['bench/README.md', 'bench', markdown],
-    ['README.md', 'bench-summary', renderSummary(results)],
-    ['docs/operations.md', 'sizing', renderSizing(results, sizingRetention())],
-  ] as const) {
-    const docPath = join(ROOT, path);
-    await writeFile(docPath, replaceGeneratedSection(await readFile(docPath, 'utf8'), section, content));
-    console.error(`updated the ${section} section of ${path}`);
-  }
+  await writeGeneratedDocs(results, (line) => console.error(line));
 }

@@ -111,7 +111,11 @@ export function renderMarkdown(r: BenchResults): string {
     if (c.bareStep) {
       parts.push(
         `Baseline (c) in the same run (same tasks, steps and C; its own enqueue included): ${n(c.bareStep.commandsPerStep, 1)} commands ` +
-          `per step (${c.bareStep.top.map((t) => `${t.command} ${n(t.perStep, 2)}`).join(', ')}).`,
+          `per step (${c.bareStep.top.map((t) => `${t.command} ${n(t.perStep, 2)}`).join(', ')}).` +
+          (c.perPendingPoll
+            ? ` Per Pending poll (the k-poll run's commands minus a 1-poll run's, ÷ the Pending polls; the same for (c)): ` +
+              `worker ${n(c.perPendingPoll.worker, 1)}, (c) ${n(c.perPendingPoll.bareStep, 1)}.`
+            : ''),
       );
     }
     if (c.bytesWritten) {
@@ -145,7 +149,11 @@ export function renderMarkdown(r: BenchResults): string {
     const e = r.enqueue;
     parts.push(
       `**5. Enqueue** — ${n(e.ids)} ids: \`trackMany\` ${n(e.trackManyPerSecond)} ids/s; ` +
-        `raw \`Queue.addBulk\` of the same jobs ${n(e.addBulkPerSecond)} ids/s (trackMany ÷ addBulk = ${n(e.ratio, 2)}).`,
+        `raw \`Queue.addBulk\` of the same jobs ${n(e.addBulkPerSecond)} ids/s (trackMany ÷ addBulk = ${n(e.ratio, 2)})` +
+        (e.rounds ? `; ${e.rounds} timed runs of each, alternating, after an untimed warm-up of each` : '') +
+        (e.commandsPerId
+          ? `; Redis commands per id: trackMany ${n(e.commandsPerId.trackMany, 2)}, addBulk ${n(e.commandsPerId.addBulk, 2)}.`
+          : '.'),
     );
   }
   if (r.latency) {
@@ -317,7 +325,15 @@ export function renderAdaptive(a: AdaptiveFigures): string[] {
   return parts;
 }
 
-export type Goal = { figure: string; measured: string; baseline: string; goal: string; met: boolean | undefined };
+export type Goal = {
+  figure: string;
+  measured: string;
+  baseline: string;
+  goal: string;
+  met: boolean | undefined;
+  /** For a goal missed: why, from the same run's figures (absent when the run lacks the figures to say). */
+  why?: string | undefined;
+};
 
 /** The footprint goals (issue 13), each from figures of the same run; undefined `met`: not measured in this run. */
 export function footprintGoals(r: BenchResults): Goal[] {
@@ -330,6 +346,7 @@ export function footprintGoals(r: BenchResults): Goal[] {
       baseline: `(c) BullMQ step + one GET: ${n(c64.bareStep.perSecond)}`,
       goal: '≥ 0.7× (c)',
       met: c64.stepRatio >= 0.7,
+      why: throughputWhy(c64, r.cpuProfile),
     });
   }
   const cost = r.redisCost;
@@ -340,6 +357,7 @@ export function footprintGoals(r: BenchResults): Goal[] {
       baseline: `(c): ${n(cost.bareStep.commandsPerStep, 1)} per step`,
       goal: '≤ (c) + 2',
       met: cost.commandsPerPoll <= cost.bareStep.commandsPerStep + 2,
+      why: commandsWhy(cost),
     });
   }
   if (cost?.bytesWritten) {
@@ -360,6 +378,7 @@ export function footprintGoals(r: BenchResults): Goal[] {
       baseline: `addBulk ${n(r.enqueue.addBulkPerSecond)} ids/s`,
       goal: '≥ 0.9',
       met: r.enqueue.ratio >= 0.9,
+      why: enqueueWhy(r.enqueue),
     });
   }
   const mem = r.memory;
@@ -383,18 +402,86 @@ export function footprintGoals(r: BenchResults): Goal[] {
       met: fin.overhead <= 300,
     });
   }
+  // A why is for a goal missed only.
+  for (const goal of goals) if (goal.met !== false) delete goal.why;
   return goals;
+}
+
+const listed = (items: { command: string; value: number }[], digits: number) =>
+  items.map((d) => `${d.command} ${d.value < 0 ? '−' : '+'}${n(Math.abs(d.value), digits)}`).join(', ');
+
+/** Why the worker's polls/s stay under 0.7× (c): CPU per poll, both measured in the run. */
+function throughputWhy(row: ThroughputRow, profile: ProfileFigures | undefined): string | undefined {
+  if (!row.bareStep) return undefined;
+  const w = row.worker;
+  const extra = w.cpuMsPerPoll - row.bareStep.cpuMsPerRequest;
+  const share = (areas: string[]) =>
+    profile?.byArea.filter((a) => areas.some((area) => a.area === area || a.area.startsWith(area))).reduce((sum, a) => sum + a.percent, 0);
+  const ours = share(['@regionwatch/']);
+  const libraries = ['zod', 'prom-client', 'pino']
+    .map((area) => ({ area, percent: share([area]) ?? 0 }))
+    .filter((a) => a.percent >= 0.1)
+    .map((a) => `${a.area} ${n(a.percent, 1)} %`);
+  return (
+    `Both are CPU-bound (CPU-seconds per second: the worker process ${n(w.workerCpuSeconds / w.seconds, 2)}, (c) ` +
+    `${n(row.bareStep.cpuSeconds / row.bareStep.seconds, 2)}), and the worker spends ${n(w.cpuMsPerPoll, 3)} ms of CPU per ` +
+    `poll against (c)'s ${n(row.bareStep.cpuMsPerRequest, 3)} ms per step. The ` +
+    `${n(extra, 3)} ms more per poll is work (c) does not do: validating each job and each answer of Aspose, the request ` +
+    'gate, progress and metrics, and once per task the decision, the task record, the results job and a log line' +
+    (profile && ours !== undefined
+      ? ` (in section 8's profile, regionwatch's own code is ${n(ours, 1)} % of the worker's busy CPU` +
+        (libraries.length > 0 ? `, ${libraries.join(', ')}` : '') +
+        '; the rest is Node, ioredis, BullMQ and undici, which (c) runs too)'
+      : '') +
+    '.'
+  );
+}
+
+/** Why the worker's commands per poll exceed (c) + 2: where the extra commands are, per poll and per task. */
+function commandsWhy(cost: RedisCost): string | undefined {
+  if (!cost.bareStep || !cost.perPendingPoll || cost.perTaskBeyondBareStep === undefined || !cost.beyondBareStep) return undefined;
+  const k = cost.polls / cost.tasks;
+  const biggest = cost.beyondBareStep.slice(0, 6).map((d) => ({ command: d.command, value: d.perPoll }));
+  return (
+    `A Pending poll costs the worker ${n(cost.perPendingPoll.worker, 1)} commands against (c)'s ` +
+    `${n(cost.perPendingPoll.bareStep, 1)}; the rest is once per task: tracking it (trackMany's duplicate checks) and ending it ` +
+    `(the decision written to the task record and announced, the results job added) cost ${n(cost.perTaskBeyondBareStep, 1)} ` +
+    `commands more than (c)'s enqueue and last step, ${n(cost.perTaskBeyondBareStep / k, 1)} per poll at ${n(k)} polls per task. ` +
+    `Per poll, beyond (c): ${listed(biggest, 2)}.`
+  );
+}
+
+/** Why trackMany stays under 0.9× addBulk: the commands it makes beyond addBulk, per id. */
+function enqueueWhy(e: EnqueueFigures): string | undefined {
+  if (!e.commandsPerId) return undefined;
+  const c = e.commandsPerId;
+  const beyond = c.beyond.slice(0, 5).map((d) => ({ command: d.command, value: d.perId }));
+  return (
+    `trackMany makes ${n(c.trackMany, 2)} Redis commands per id against addBulk's ${n(c.addBulk, 2)} ` +
+    `(${listed(beyond, 2)}): before adding, it asks whether each id was decided in the last 25 h (the duplicate window), ` +
+    'and after, which jobs it created itself (one script per chunk) — the checks behind `created` and the duplicate ' +
+    "guarantee, which a raw addBulk does not make; it also validates each request on the producer's CPU."
+  );
 }
 
 function renderGoals(r: BenchResults): string[] {
   const goals = footprintGoals(r);
   if (goals.length === 0) return [];
+  const missed = goals.filter((g) => g.met === false);
   return [
     '**Footprint goals** (issue 13) — every figure and its baseline from this run; how each is measured is in the sections below.',
     table(
       ['figure', 'measured', 'baseline (same run)', 'goal', 'met'],
       goals.map((g) => [g.figure, g.measured, g.baseline, g.goal, g.met === undefined ? '—' : g.met ? '✓' : '✗']),
     ),
+    ...(missed.length > 0
+      ? [
+          'Why the goals marked ✗ are missed, from the same run:\n\n' +
+            missed
+              .map((g) => `- **${g.figure}**: ${g.why ?? 'this run lacks the figures that say why (a run before they were measured).'}`)
+              .join('\n'),
+        ]
+      : []),
   ];
 }
 

@@ -85,4 +85,52 @@ describe('the footprint goals', () => {
     // 12 ≤ 10 + 2; +200 B > 1 % of 16 KiB; 0.89 < 0.9.
     expect(met).toEqual({ Redis: true, bytes: false, '`trackMany`': false });
   });
+  it("say why a goal is missed from the run's own figures, and nothing for a goal met", () => {
+    const results = {
+      ...base,
+      machine,
+      enqueue: {
+        ids: 10,
+        trackManyPerSecond: 50,
+        addBulkPerSecond: 100,
+        ratio: 0.5,
+        rounds: 2,
+        commandsPerId: {
+          trackMany: 13,
+          addBulk: 11,
+          beyond: [
+            { command: 'exists', perId: 1 },
+            { command: 'hget', perId: 1 },
+          ],
+        },
+      },
+      redisCost: {
+        tasks: 10,
+        polls: 40,
+        commandsPerPoll: 40,
+        commandsPerTask: 160,
+        roundTripsPerPoll: 1,
+        top: [],
+        bareStep: { commandsPerStep: 30, top: [] },
+        perPendingPoll: { worker: 29.5, bareStep: 31 },
+        perTaskBeyondBareStep: 44,
+        beyondBareStep: [
+          { command: 'get', perPoll: 2 },
+          { command: 'exists', perPoll: -2.25 },
+        ],
+      },
+    } satisfies BenchResults;
+    const why = Object.fromEntries(footprintGoals(results).map((g) => [g.figure.split(' ')[0], g.why]));
+    expect(why['`trackMany`']).toContain("13.00 Redis commands per id against addBulk's 11.00 (exists +1.00, hget +1.00)");
+    // 40 > 30 + 2: per Pending poll the worker is under (c); 44 commands per task ÷ 4 polls = 11 per poll.
+    expect(why.Redis).toContain("A Pending poll costs the worker 29.5 commands against (c)'s 31.0");
+    expect(why.Redis).toContain('44.0 commands more than');
+    expect(why.Redis).toContain('11.0 per poll at 4 polls per task');
+    expect(why.Redis).toContain('get +2.00, exists −2.25');
+    expect(renderMarkdown(results)).toContain('Why the goals marked ✗ are missed');
+
+    const met = { ...results, enqueue: { ...results.enqueue, ratio: 0.95 }, redisCost: { ...results.redisCost, commandsPerPoll: 31 } };
+    expect(footprintGoals(met).map((g) => g.why)).toEqual([undefined, undefined]);
+    expect(renderMarkdown(met)).not.toContain('Why the goals marked ✗ are missed');
+  });
 });

@@ -15,6 +15,16 @@ export type RedisCost = {
   top: { command: string; perPoll: number; perTask: number }[];
   /** Baseline (c), same tasks, polls and C, same run: BullMQ step + one undici GET. */
   bareStep?: { commandsPerStep: number; top: { command: string; perStep: number }[] };
+  /**
+   * Commands per Pending poll (one that re-delays the task), the worker's and (c)'s: (k-poll run − 1-poll
+   * run) ÷ (tasks × (k − 1)); and per task, what the worker's enqueue (trackMany's checks) and terminal poll
+   * (decision and hand-off) make beyond (c)'s enqueue and last step: (worker's 1-poll run − (c)'s 1-step
+   * run) ÷ tasks.
+   */
+  perPendingPoll?: { worker: number; bareStep: number };
+  perTaskBeyondBareStep?: number;
+  /** Commands per poll the worker makes beyond (c) per step (negative: fewer), largest first. */
+  beyondBareStep?: { command: string; perPoll: number }[];
   /** Bytes the worker's connections wrote to Redis, without metadata and with the largest metadata allowed. */
   bytesWritten?: BytesWritten;
 };
@@ -107,6 +117,8 @@ export async function measureRedisCost(ctx: BenchContext, concurrency = 64): Pro
     ctx.log(`  Redis cost: baseline (c), BullMQ step + undici GET, ${tasks} tasks × ${k} steps, C=${concurrency}`);
     await ctx.redis.flushall();
     const step = await bareStepHttp(ctx, tasks, k, concurrency);
+    await ctx.redis.flushall();
+    const stepOne = await bareStepHttp(ctx, tasks, 1, concurrency);
     ctx.log(
       `  Redis cost: bytes written, ${tasks} tasks × 1 poll, and × ${k} and × 1 with ${LARGEST_METADATA.blob.length + 11} B of metadata`,
     );
@@ -115,8 +127,16 @@ export async function measureRedisCost(ctx: BenchContext, concurrency = 64): Pro
     const largeOne = await counted(1, LARGEST_METADATA);
     const perPending = (many: { bytes: number }, single: { bytes: number }) => (many.bytes - single.bytes) / (tasks * (k - 1));
 
-    const total = main.diff.reduce((sum, [, calls]) => sum + calls, 0);
+    const sum = (diff: [string, number][]) => diff.reduce((total, [, calls]) => total + calls, 0);
+    const total = sum(main.diff);
     const polls = main.run.polls;
+    const stepTotal = (run: typeof step) => run.commandsPerStep * run.requests;
+    const stepCalls = new Map(step.commands.map(([command, calls]) => [command, calls / step.requests]));
+    const workerCalls = new Map(main.diff.map(([command, calls]) => [command, calls / polls]));
+    const beyondBareStep = [...new Set([...workerCalls.keys(), ...stepCalls.keys()])]
+      .map((command) => ({ command, perPoll: (workerCalls.get(command) ?? 0) - (stepCalls.get(command) ?? 0) }))
+      .filter((d) => Math.abs(d.perPoll) >= 0.05)
+      .sort((a, b) => b.perPoll - a.perPoll);
     return {
       tasks,
       polls,
@@ -128,6 +148,12 @@ export async function measureRedisCost(ctx: BenchContext, concurrency = 64): Pro
         commandsPerStep: step.commandsPerStep,
         top: step.commands.slice(0, 8).map(([command, calls]) => ({ command, perStep: calls / step.requests })),
       },
+      perPendingPoll: {
+        worker: (total - sum(one.diff)) / (tasks * (k - 1)),
+        bareStep: (stepTotal(step) - stepTotal(stepOne)) / (tasks * (k - 1)),
+      },
+      perTaskBeyondBareStep: (sum(one.diff) - stepTotal(stepOne)) / tasks,
+      beyondBareStep,
       bytesWritten: {
         metadataBytes: Buffer.byteLength(JSON.stringify(LARGEST_METADATA)),
         perPoll: { none: main.bytes / polls, large: largeK.bytes / largeK.run.polls },
