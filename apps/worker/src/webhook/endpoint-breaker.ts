@@ -95,15 +95,15 @@ export class EndpointBreaker {
     return this.index.index;
   }
 
-  async admit(endpoint: string, jobId: string, order: number, now: number): Promise<Admission> {
+  /** The keys ADMIT and REPORT both begin with: the endpoint's state and line, and the timers index. */
+  private lineKeys(endpoint: string): [string, string, string, string, string, string] {
     const k = endpointKeys(this.prefix, endpoint);
+    return [k.state, k.held, k.granted, k.inflight, k.pending, this.index.timers];
+  }
+
+  async admit(endpoint: string, jobId: string, order: number, now: number): Promise<Admission> {
     const [kind, reason, rank] = await this.redis.regionwatchWebhookAdmit(
-      k.state,
-      k.held,
-      k.granted,
-      k.inflight,
-      k.pending,
-      this.index.timers,
+      ...this.lineKeys(endpoint),
       this.index.index,
       endpoint,
       jobId,
@@ -133,12 +133,7 @@ export class EndpointBreaker {
   ): Promise<{ state: 'open' | 'closed'; held: boolean }> {
     const k = endpointKeys(this.prefix, endpoint);
     const [state, what] = await this.redis.regionwatchWebhookReport(
-      k.state,
-      k.held,
-      k.granted,
-      k.inflight,
-      k.pending,
-      this.index.timers,
+      ...this.lineKeys(endpoint),
       k.failing,
       k.probed,
       endpoint,
