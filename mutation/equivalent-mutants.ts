@@ -13,6 +13,7 @@ const BASIC_AUTH = 'apps/dashboard/src/auth/basic-auth.ts';
 const SAME_ORIGIN = 'apps/dashboard/src/security/same-origin-guard.ts';
 const POLL = 'apps/worker/src/poll/poll-processor.ts';
 const TOKENS = 'packages/core/src/aspose/token-provider.ts';
+const GUARD = 'apps/worker/src/webhook/address-guard.ts';
 
 export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   {
@@ -155,5 +156,39 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     why:
       'the `typeof expiresIn !== "number"` half: Number.isFinite is false for every non-number ("600", null, true), ' +
       'so the other half refuses them all the same.',
+  },
+  {
+    file: GUARD,
+    line: 26,
+    mutator: 'Regex',
+    replacement: '/\\[|\\]$/g',
+    why:
+      'its only caller passes `new URL(url).hostname`, where "[" and "]" occur only around an IPv6 literal (the URL parser ' +
+      'refuses them anywhere else): dropping the start anchor removes the same bracket.',
+  },
+  {
+    file: GUARD,
+    line: 26,
+    mutator: 'Regex',
+    replacement: '/^\\[|\\]/g',
+    why: 'the same for the end anchor: a URL hostname has "]" only at its end.',
+  },
+  ...[40, 43, 47].map((line) => ({
+    file: GUARD,
+    line,
+    mutator: 'ArrayDeclaration',
+    replacement: 'Stryker was here',
+    why:
+      'the address list passed with an error: net.connect and undici read the addresses only when there is no error ' +
+      '(dns.lookup itself passes none then), so its content is never looked at.',
+  })),
+  {
+    file: GUARD,
+    line: 43,
+    mutator: 'ObjectLiteral',
+    replacement: '{}',
+    why:
+      'the `errno: 0` added to the refusal: nothing reads it — net and undici pass the lookup error on as it is and the webhook ' +
+      'processor recognises the refusal by its class anywhere in the cause chain (privateAddressError).',
   },
 ];
