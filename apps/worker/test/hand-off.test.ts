@@ -232,6 +232,33 @@ describe('hand-off: an older job changing under it, and the queues it opens', ()
     expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
   });
 
+  test('its consumer finishing and removing the older job between the refused removal and the EXISTS check: no wait', async ({ redis }) => {
+    const w = world(redis);
+    const old = result('task-n', 'Error', '2026-11-27T09:00:00.000Z');
+    await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
+    const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
+    closers.push(() => consumer.close());
+    let taken: Awaited<ReturnType<Worker['getNextJob']>>;
+    const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
+    vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
+      const state = await readState(jobId);
+      taken = await consumer.getNextJob('consumer-token', { block: false }); // locked: the removal will be refused
+      return state;
+    });
+    const exists = w.connection.exists.bind(w.connection);
+    vi.spyOn(w.connection, 'exists').mockImplementationOnce((async (...keys: string[]) => {
+      await taken?.moveToCompleted('ok', 'consumer-token', false); // … and it is done with it, and removes it
+      await taken?.remove();
+      return exists(...keys);
+    }) as typeof w.connection.exists);
+
+    const fresh = result('task-n', 'Completed', '2026-11-28T10:14:00.000Z');
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect(taken?.id).toBe('task-n');
+    expect((await w.resultsQueue.getJob('task-n'))?.data).toEqual(fresh);
+    expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
+  });
+
   test('another replica handing the same decision right after this one removed the older job: both complete, one job', async ({
     redis,
   }) => {
