@@ -1,0 +1,214 @@
+import { createLogger, webhookDeliveryStateSchema, WEBHOOK_QUEUE, type RegionResult, type WebhookDeliveryState } from '@regionwatch/core';
+import { WebhookReceiver, type ReceiverAnswer } from '@regionwatch/testkit';
+import { test, type TestRedis } from '@regionwatch/testkit/vitest';
+import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
+import { Redis } from 'ioredis';
+import { afterEach, describe, expect } from 'vitest';
+import { createWebhookProcessor, EndpointBreaker, WorkerMetrics } from '../src/index.js';
+import { WEBHOOK_SECRET } from './support/harness.js';
+
+// The webhook processor one run at a time, without a Worker loop: a real delivery job taken with a lock token from
+// a real Redis, a real receiver that verifies every request with the `standardwebhooks` library, an injected clock
+// and jitter. What is checked comes from the contract (Standard Webhooks headers, the documented retry rule, the
+// status table in docs/guarantees.md), worked out by hand: never read back through the processor's own helpers.
+
+const SCHEDULE = [1_000, 2_000]; // span 3 s
+const JITTER = 0.5; // random() → each delay is 10 % longer: 1 100 ms, then 2 200 ms
+
+const closers: (() => Promise<unknown>)[] = [];
+afterEach(async () => {
+  for (const close of closers.splice(0).reverse()) await close();
+});
+
+function regionResult(taskId: string): RegionResult {
+  return {
+    taskId,
+    status: 'Completed',
+    regions: [],
+    results: [],
+    responseStatusCode: 'Ok',
+    errors: [],
+    warnings: [],
+    metadata: { note: 'ünïcode' },
+    submittedAt: '2026-11-28T10:00:00.000Z',
+    finishedAt: '2026-11-28T10:01:00.000Z',
+    polls: 3,
+  };
+}
+
+async function world(redis: TestRedis) {
+  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+  const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection, prefix: redis.prefix });
+  const consumer = new Worker(WEBHOOK_QUEUE, null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
+  const receiver = await new WebhookReceiver(WEBHOOK_SECRET).start();
+  const metrics = new WorkerMetrics({ defaultMetrics: false });
+  let now = Date.now(); // near the real time: the receiver checks webhook-timestamp against its own clock (5 min)
+  const processor = createWebhookProcessor({
+    secrets: [WEBHOOK_SECRET],
+    allowPrivate: true, // the receiver listens on 127.0.0.1
+    timeoutMs: 5_000,
+    schedule: SCHEDULE,
+    endpointMaxRps: 1_000,
+    breaker: new EndpointBreaker(connection, redis.prefix, { maxRps: 1_000, timeoutMs: 5_000, inflightLimit: 4, schedule: SCHEDULE }),
+    redis: connection,
+    webhookQueue,
+    metrics,
+    logger: createLogger({ level: 'silent' }),
+    now: () => now,
+    random: () => JITTER,
+  });
+  closers.push(async () => {
+    await processor.close();
+    await consumer.close();
+    await webhookQueue.close();
+    await receiver.close();
+    connection.disconnect();
+  });
+
+  let taken = 0;
+  /** One run of the processor on the delivery, as a Worker would start it (the job promoted first when it sleeps). */
+  async function run(taskId: string): Promise<{ receipt?: unknown; error?: unknown }> {
+    if ((await webhookQueue.getJobState(taskId)) === 'delayed') await webhookQueue.backend.promote(taskId);
+    const token = `token-${++taken}`;
+    const job = (await consumer.getNextJob(token, { block: false })) as Job | undefined;
+    expect(job?.id).toBe(taskId);
+    try {
+      return { receipt: await processor(job as Job, token) };
+    } catch (error) {
+      if (error instanceof UnrecoverableError) await (job as Job).moveToFailed(error, token, false);
+      return { error };
+    }
+  }
+  async function state(taskId: string): Promise<WebhookDeliveryState> {
+    return webhookDeliveryStateSchema.parse((await webhookQueue.getJob(taskId))?.progress);
+  }
+  async function deliver(taskId: string, ...answers: ReceiverAnswer[]) {
+    receiver.script(taskId, ...answers);
+    const event = { type: 'regions.completed' as const, timestamp: '2026-11-28T10:01:00.000Z', data: regionResult(taskId) };
+    await webhookQueue.add('webhook', { url: receiver.url, event }, { jobId: taskId, attempts: 20 });
+    return event;
+  }
+  const counted = async (counter: 'webhookDeliveries' | 'webhookAttempts') =>
+    Object.fromEntries((await metrics[counter].get()).values.filter((v) => v.value > 0).map((v) => [String(v.labels['outcome']), v.value]));
+  return {
+    receiver,
+    webhookQueue,
+    run,
+    state,
+    deliver,
+    counted,
+    advanceTo: (at: number) => void (now = at),
+    now: () => now,
+  };
+}
+
+describe('webhook processor, one run at a time', () => {
+  test('every attempt is signed (Standard Webhooks) over the same body and webhook-id; the timestamp is the attempt’s', async ({
+    redis,
+  }) => {
+    const w = await world(redis);
+    const event = await w.deliver('wp-sign', { status: 500 });
+    const t0 = w.now();
+    expect((await w.run('wp-sign')).error).toBeInstanceOf(DelayedError);
+    w.advanceTo(t0 + 1_100);
+    const second = await w.run('wp-sign');
+    expect(second.receipt).toEqual({ statusCode: 200, attempt: 2, deliveredAt: new Date(t0 + 1_100).toISOString() });
+
+    const attempts = w.receiver.attempts.filter((a) => a.id === 'wp-sign');
+    expect(attempts).toHaveLength(2);
+    for (const attempt of attempts) {
+      expect(attempt.verified).toBe(true); // standardwebhooks verified id.timestamp.body with the secret
+      expect(attempt.body).toEqual(event);
+      expect(attempt.headers).toMatchObject({ 'webhook-id': 'wp-sign', 'content-type': 'application/json' });
+    }
+    expect(attempts.map((a) => Number(a.headers['webhook-timestamp']))).toEqual([Math.floor(t0 / 1000), Math.floor((t0 + 1_100) / 1000)]);
+    expect(w.receiver.unverified).toBe(0);
+  });
+
+  test('a failed attempt plans the next per the schedule (delay + jitter), saves it in the job and sleeps as a delayed job', async ({
+    redis,
+  }) => {
+    const w = await world(redis);
+    await w.deliver('wp-retry', { status: 500 }, { status: 404 });
+    const t0 = w.now();
+    expect((await w.run('wp-retry')).error).toBeInstanceOf(DelayedError);
+    expect(await w.webhookQueue.getJobState('wp-retry')).toBe('delayed');
+    expect(await w.state('wp-retry')).toMatchObject({
+      attempts: 1,
+      retries: 1,
+      firstAttemptAt: t0,
+      deadlineAt: t0 + 3_000,
+      lastAttemptAt: t0,
+      lastResult: 'HTTP 500',
+      nextAttemptAt: t0 + 1_100,
+    });
+    expect((await w.webhookQueue.getJob('wp-retry'))?.attemptsMade).toBe(0); // a planned retry spends none of BullMQ's attempts
+
+    w.advanceTo(t0 + 1_100);
+    expect((await w.run('wp-retry')).error).toBeInstanceOf(DelayedError); // 404: this delivery fails, retried too
+    expect(await w.state('wp-retry')).toMatchObject({ attempts: 2, retries: 2, lastResult: 'HTTP 404', nextAttemptAt: t0 + 1_100 + 2_200 });
+    expect(await w.counted('webhookDeliveries')).toEqual({ retry: 2 });
+    expect(await w.counted('webhookAttempts')).toEqual({ server_error: 1, rejected: 1 });
+  });
+
+  test('after the last scheduled retry, once the span has passed, the delivery is dead-lettered saying why', async ({ redis }) => {
+    const w = await world(redis);
+    await w.deliver('wp-dead', { status: 500 }, { status: 502 }, { status: 503 });
+    const t0 = w.now();
+    await w.run('wp-dead');
+    w.advanceTo(t0 + 1_100);
+    await w.run('wp-dead');
+    w.advanceTo(t0 + 3_300); // past the deadline (t0 + 3 s)
+    const { error } = await w.run('wp-dead');
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toBe('webhook receiver answered HTTP 503; gave up after 3 attempts over 3.3s');
+    expect(await w.webhookQueue.getJobState('wp-dead')).toBe('failed');
+    expect((await w.state('wp-dead')).ended).toMatchObject({ reason: 'exhausted', at: t0 + 3_300 });
+    expect(await w.counted('webhookDeliveries')).toEqual({ retry: 2, dead_letter: 1 });
+    expect(w.receiver.attempts.filter((a) => a.id === 'wp-dead')).toHaveLength(3);
+  });
+
+  test('an unreachable receiver is a failed attempt that says so, and the dead letter names it unreachable', async ({ redis }) => {
+    const w = await world(redis);
+    await w.deliver('wp-down');
+    await w.receiver.down();
+    const t0 = w.now();
+    expect((await w.run('wp-down')).error).toBeInstanceOf(DelayedError);
+    expect(await w.state('wp-down')).toMatchObject({ attempts: 1, lastResult: 'ECONNREFUSED' });
+    w.advanceTo(t0 + 1_100);
+    await w.run('wp-down');
+    w.advanceTo(t0 + 3_300);
+    const { error } = await w.run('wp-down');
+    expect((error as Error).message).toBe('webhook receiver unreachable (ECONNREFUSED); gave up after 3 attempts over 3.3s');
+    expect(await w.counted('webhookAttempts')).toEqual({ unreachable: 3 });
+  });
+
+  test.for([200, 204, 299])('HTTP %i is delivered at once: the receipt, one attempt, nothing planned', async (status, { redis }) => {
+    const w = await world(redis);
+    const id = `wp-ok-${status}`;
+    await w.deliver(id, { status });
+    const { receipt } = await w.run(id);
+    expect(receipt).toEqual({ statusCode: status, attempt: 1, deliveredAt: new Date(w.now()).toISOString() });
+    expect(await w.counted('webhookDeliveries')).toEqual({ delivered: 1 });
+  });
+
+  test('410 Gone stops the delivery after one attempt: failed, reason gone, no retry', async ({ redis }) => {
+    const w = await world(redis);
+    await w.deliver('wp-gone', { status: 410 });
+    const { error } = await w.run('wp-gone');
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toBe('webhook receiver answered 410 Gone: delivery stopped');
+    expect((await w.state('wp-gone')).ended).toMatchObject({ reason: 'gone' });
+    expect(await w.counted('webhookDeliveries')).toEqual({ gone: 1 });
+    expect(w.receiver.attempts.filter((a) => a.id === 'wp-gone')).toHaveLength(1);
+  });
+
+  test('a receiver’s Retry-After longer than the schedule’s delay sets the next attempt', async ({ redis }) => {
+    const w = await world(redis);
+    await w.deliver('wp-later', { status: 429, headers: { 'retry-after': '30' } });
+    const t0 = w.now();
+    expect((await w.run('wp-later')).error).toBeInstanceOf(DelayedError);
+    expect(await w.state('wp-later')).toMatchObject({ attempts: 1, retries: 1, lastResult: 'HTTP 429', nextAttemptAt: t0 + 30_000 });
+    expect(await w.counted('webhookAttempts')).toEqual({ throttled: 1 });
+  });
+});
