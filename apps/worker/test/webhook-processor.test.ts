@@ -4,7 +4,7 @@ import { test, type TestRedis } from '@regionwatch/testkit/vitest';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect } from 'vitest';
-import { createWebhookProcessor, EndpointBreaker, WorkerMetrics } from '../src/index.js';
+import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
 import { WEBHOOK_SECRET } from './support/harness.js';
 
 // The webhook processor one run at a time, without a Worker loop: a real delivery job taken with a lock token from
@@ -93,6 +93,8 @@ async function world(redis: TestRedis) {
   return {
     receiver,
     webhookQueue,
+    processor,
+    consumer,
     run,
     state,
     deliver,
@@ -210,5 +212,57 @@ describe('webhook processor, one run at a time', () => {
     expect((await w.run('wp-later')).error).toBeInstanceOf(DelayedError);
     expect(await w.state('wp-later')).toMatchObject({ attempts: 1, retries: 1, lastResult: 'HTTP 429', nextAttemptAt: t0 + 30_000 });
     expect(await w.counted('webhookAttempts')).toEqual({ throttled: 1 });
+  });
+
+  test('a dead letter replayed starts a fresh schedule from its next run, counting the replay', async ({ redis }) => {
+    const w = await world(redis);
+    await w.deliver('wp-replay', { status: 500 }, { status: 500 }, { status: 500 }, { status: 500 });
+    const t0 = w.now();
+    await w.run('wp-replay');
+    w.advanceTo(t0 + 1_100);
+    await w.run('wp-replay');
+    w.advanceTo(t0 + 3_300);
+    expect((await w.run('wp-replay')).error).toBeInstanceOf(UnrecoverableError);
+
+    expect(await replayDeadLetters(w.webhookQueue, ['wp-replay'])).toEqual([{ taskId: 'wp-replay', outcome: 'replayed' }]);
+    w.advanceTo(t0 + 60_000);
+    expect((await w.run('wp-replay')).error).toBeInstanceOf(DelayedError);
+    const state = await w.state('wp-replay');
+    expect(state).toMatchObject({ attempts: 1, retries: 1, replays: 1, firstAttemptAt: t0 + 60_000, deadlineAt: t0 + 63_000 });
+    expect(state.ended).toBeUndefined();
+  });
+
+  test('a retry needs the job’s lock token (a processor run outside a BullMQ Worker cannot move the job)', async ({ redis }) => {
+    const w = await world(redis);
+    await w.deliver('wp-token', { status: 500 });
+    const job = await w.consumer.getNextJob('the-token', { block: false });
+    const error = await w.processor(job).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(DelayedError);
+    expect((error as Error).message).toMatch(/lock token/);
+    expect(await w.webhookQueue.getJobState('wp-token')).toBe('active'); // not moved
+  });
+
+  test('while its endpoint is paused (503 + Retry-After) a delivery is held, not sent; held past its deadline it is dead-lettered', async ({
+    redis,
+  }) => {
+    const w = await world(redis);
+    await w.deliver('wp-pauser', { status: 503, headers: { 'retry-after': '30' } });
+    expect((await w.run('wp-pauser')).error).toBeInstanceOf(DelayedError); // the endpoint waits 30 s
+    await w.deliver('wp-held');
+    const t0 = w.now();
+    expect((await w.run('wp-held')).error).toBeInstanceOf(DelayedError);
+    const held = await w.state('wp-held');
+    expect(held).toMatchObject({ attempts: 0, retries: 0, held: { since: t0, reason: 'paused' } });
+    expect(held.nextAttemptAt).toBeUndefined();
+
+    w.advanceTo(t0 + 3_000); // its whole schedule's span, held (the pause lasts until t0 + 30 s)
+    const { error } = await w.run('wp-held');
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(
+      /^webhook endpoint .* kept failing \(circuit breaker paused\) for the whole retry schedule \(3s\); last: never attempted$/,
+    );
+    expect(await w.state('wp-held')).toMatchObject({ attempts: 0, ended: { reason: 'held-expired', at: t0 + 3_000 } });
+    expect(w.receiver.attempts.some((a) => a.id === 'wp-held')).toBe(false);
   });
 });
