@@ -36,7 +36,7 @@ function regionResult(taskId: string): RegionResult {
   };
 }
 
-async function world(redis: TestRedis) {
+async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection, prefix: redis.prefix });
   const consumer = new Worker(WEBHOOK_QUEUE, null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
@@ -47,7 +47,7 @@ async function world(redis: TestRedis) {
     secrets: [WEBHOOK_SECRET],
     allowPrivate: true, // the receiver listens on 127.0.0.1
     timeoutMs: 5_000,
-    schedule: SCHEDULE,
+    schedule,
     endpointMaxRps: 1_000,
     breaker: new EndpointBreaker(connection, redis.prefix, { maxRps: 1_000, timeoutMs: 5_000, inflightLimit: 4, schedule: SCHEDULE }),
     redis: connection,
@@ -121,7 +121,12 @@ describe('webhook processor, one run at a time', () => {
     for (const attempt of attempts) {
       expect(attempt.verified).toBe(true); // standardwebhooks verified id.timestamp.body with the secret
       expect(attempt.body).toEqual(event);
-      expect(attempt.headers).toMatchObject({ 'webhook-id': 'wp-sign', 'content-type': 'application/json' });
+      // Who sends it, for the receiver's allow-lists and logs; JSON, as the signature covers the body as sent.
+      expect(attempt.headers).toMatchObject({
+        'webhook-id': 'wp-sign',
+        'content-type': 'application/json',
+        'user-agent': 'regionwatch-webhooks',
+      });
     }
     expect(attempts.map((a) => Number(a.headers['webhook-timestamp']))).toEqual([Math.floor(t0 / 1000), Math.floor((t0 + 1_100) / 1000)]);
     expect(w.receiver.unverified).toBe(0);
@@ -264,5 +269,14 @@ describe('webhook processor, one run at a time', () => {
     );
     expect(await w.state('wp-held')).toMatchObject({ attempts: 0, ended: { reason: 'held-expired', at: t0 + 3_000 } });
     expect(w.receiver.attempts.some((a) => a.id === 'wp-held')).toBe(false);
+  });
+
+  test('with no retries configured the first failure is the dead letter: one attempt, said in the singular', async ({ redis }) => {
+    const w = await world(redis, []);
+    await w.deliver('wp-once', { status: 500 });
+    const { error } = await w.run('wp-once');
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toBe('webhook receiver answered HTTP 500; gave up after 1 attempt over 0ms');
+    expect(await w.state('wp-once')).toMatchObject({ attempts: 1, plannedRetries: 0, ended: { reason: 'exhausted' } });
   });
 });
