@@ -1,11 +1,19 @@
-import { createLogger, webhookDeliveryStateSchema, WEBHOOK_QUEUE, type RegionResult, type WebhookDeliveryState } from '@regionwatch/core';
+import {
+  createLogger,
+  endpointOf,
+  readEndpointHealth,
+  webhookDeliveryStateSchema,
+  WEBHOOK_QUEUE,
+  type RegionResult,
+  type WebhookDeliveryState,
+} from '@regionwatch/core';
 import { WebhookReceiver, type ReceiverAnswer } from '@regionwatch/testkit';
 import { test, type TestRedis } from '@regionwatch/testkit/vitest';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect } from 'vitest';
 import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
-import { WEBHOOK_SECRET } from './support/harness.js';
+import { LogCapture, WEBHOOK_SECRET } from './support/harness.js';
 
 // The webhook processor one run at a time, without a Worker loop: a real delivery job taken with a lock token from
 // a real Redis, a real receiver that verifies every request with the `standardwebhooks` library, an injected clock
@@ -42,6 +50,7 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
   const consumer = new Worker(WEBHOOK_QUEUE, null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
   const receiver = await new WebhookReceiver(WEBHOOK_SECRET).start();
   const metrics = new WorkerMetrics({ defaultMetrics: false });
+  const logs = new LogCapture();
   let now = Date.now(); // near the real time: the receiver checks webhook-timestamp against its own clock (5 min)
   const processor = createWebhookProcessor({
     secrets: [WEBHOOK_SECRET],
@@ -53,7 +62,7 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
     redis: connection,
     webhookQueue,
     metrics,
-    logger: createLogger({ level: 'silent' }),
+    logger: createLogger({ level: 'debug', destination: logs }),
     now: () => now,
     random: () => JITTER,
   });
@@ -90,8 +99,15 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
   }
   const counted = async (counter: 'webhookDeliveries' | 'webhookAttempts') =>
     Object.fromEntries((await metrics[counter].get()).values.filter((v) => v.value > 0).map((v) => [String(v.labels['outcome']), v.value]));
+  /** The endpoint's health as the dashboard and metrics read it from Redis (what the breaker was told). */
+  const health = async () => readEndpointHealth(connection, redis.prefix, endpointOf(receiver.url), now);
+  /** The log lines with this message, parsed. */
+  const logged = (message: string) =>
+    logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['msg'] === message);
   return {
     receiver,
+    health,
+    logged,
     webhookQueue,
     processor,
     consumer,
@@ -156,6 +172,12 @@ describe('webhook processor, one run at a time', () => {
     expect(await w.state('wp-retry')).toMatchObject({ attempts: 2, retries: 2, lastResult: 'HTTP 404', nextAttemptAt: t0 + 1_100 + 2_200 });
     expect(await w.counted('webhookDeliveries')).toEqual({ retry: 2 });
     expect(await w.counted('webhookAttempts')).toEqual({ server_error: 1, rejected: 1 });
+    // The endpoint still owes this delivery; its last error is the last answer.
+    expect(await w.health()).toMatchObject({ undelivered: 1, lastError: 'HTTP 404' });
+    expect(w.logged('webhook attempt failed').map((l) => [l['level'], l['result'], l['attempts'], l['nextAttemptAt']])).toEqual([
+      ['warn', 'HTTP 500', 1, new Date(t0 + 1_100).toISOString()],
+      ['warn', 'HTTP 404', 2, new Date(t0 + 3_300).toISOString()],
+    ]);
   });
 
   test('after the last scheduled retry, once the span has passed, the delivery is dead-lettered saying why', async ({ redis }) => {
@@ -173,6 +195,9 @@ describe('webhook processor, one run at a time', () => {
     expect((await w.state('wp-dead')).ended).toMatchObject({ reason: 'exhausted', at: t0 + 3_300 });
     expect(await w.counted('webhookDeliveries')).toEqual({ retry: 2, dead_letter: 1 });
     expect(w.receiver.attempts.filter((a) => a.id === 'wp-dead')).toHaveLength(3);
+    expect(await w.health()).toMatchObject({ undelivered: 0, lastError: 'HTTP 503' }); // finished: the endpoint owes nothing
+    const [dead] = w.logged('webhook receiver answered HTTP 503; gave up after 3 attempts over 3.3s');
+    expect(dead).toMatchObject({ level: 'error', reason: 'exhausted', attempts: 3, taskId: 'wp-dead', jobId: 'wp-dead' });
   });
 
   test('an unreachable receiver is a failed attempt that says so, and the dead letter names it unreachable', async ({ redis }) => {
@@ -197,6 +222,8 @@ describe('webhook processor, one run at a time', () => {
     const { receipt } = await w.run(id);
     expect(receipt).toEqual({ statusCode: status, attempt: 1, deliveredAt: new Date(w.now()).toISOString() });
     expect(await w.counted('webhookDeliveries')).toEqual({ delivered: 1 });
+    expect(await w.health()).toMatchObject({ undelivered: 0, consecutiveFailures: 0, lastError: null });
+    expect(w.logged('webhook delivered')).toMatchObject([{ level: 'info', statusCode: status, attempts: 1 }]);
   });
 
   test('410 Gone stops the delivery after one attempt: failed, reason gone, no retry', async ({ redis }) => {
@@ -207,6 +234,7 @@ describe('webhook processor, one run at a time', () => {
     expect((error as Error).message).toBe('webhook receiver answered 410 Gone: delivery stopped');
     expect((await w.state('wp-gone')).ended).toMatchObject({ reason: 'gone' });
     expect(await w.counted('webhookDeliveries')).toEqual({ gone: 1 });
+    expect(await w.health()).toMatchObject({ undelivered: 0 });
     expect(w.receiver.attempts.filter((a) => a.id === 'wp-gone')).toHaveLength(1);
   });
 
@@ -253,7 +281,9 @@ describe('webhook processor, one run at a time', () => {
   }) => {
     const w = await world(redis);
     await w.deliver('wp-pauser', { status: 503, headers: { 'retry-after': '30' } });
+    const paused = w.now();
     expect((await w.run('wp-pauser')).error).toBeInstanceOf(DelayedError); // the endpoint waits 30 s
+    expect(await w.health()).toMatchObject({ pausedUntil: paused + 30_000 });
     await w.deliver('wp-held');
     const t0 = w.now();
     expect((await w.run('wp-held')).error).toBeInstanceOf(DelayedError);
