@@ -165,6 +165,7 @@ describe('webhook processor, one run at a time', () => {
       lastResult: 'HTTP 500',
       nextAttemptAt: t0 + 1_100,
     });
+    expect((await w.webhookQueue.getJob('wp-retry'))?.delay).toBe(1_100); // sleeps exactly until then
     expect((await w.webhookQueue.getJob('wp-retry'))?.attemptsMade).toBe(0); // a planned retry spends none of BullMQ's attempts
 
     w.advanceTo(t0 + 1_100);
@@ -192,12 +193,15 @@ describe('webhook processor, one run at a time', () => {
     expect(error).toBeInstanceOf(UnrecoverableError);
     expect((error as Error).message).toBe('webhook receiver answered HTTP 503; gave up after 3 attempts over 3.3s');
     expect(await w.webhookQueue.getJobState('wp-dead')).toBe('failed');
-    expect((await w.state('wp-dead')).ended).toMatchObject({ reason: 'exhausted', at: t0 + 3_300 });
+    const ended = await w.state('wp-dead');
+    expect(ended.ended).toEqual({ reason: 'exhausted', at: t0 + 3_300, message: (error as Error).message });
+    expect(ended.nextAttemptAt).toBeUndefined(); // nothing planned any more
     expect(await w.counted('webhookDeliveries')).toEqual({ retry: 2, dead_letter: 1 });
     expect(w.receiver.attempts.filter((a) => a.id === 'wp-dead')).toHaveLength(3);
     expect(await w.health()).toMatchObject({ undelivered: 0, lastError: 'HTTP 503' }); // finished: the endpoint owes nothing
     const [dead] = w.logged('webhook receiver answered HTTP 503; gave up after 3 attempts over 3.3s');
     expect(dead).toMatchObject({ level: 'error', reason: 'exhausted', attempts: 3, taskId: 'wp-dead', jobId: 'wp-dead' });
+    expect(dead).toMatchObject({ endpoint: endpointOf(w.receiver.url), url: w.receiver.url }); // no secret in them to redact
   });
 
   test('an unreachable receiver is a failed attempt that says so, and the dead letter names it unreachable', async ({ redis }) => {
@@ -290,6 +294,11 @@ describe('webhook processor, one run at a time', () => {
     const held = await w.state('wp-held');
     expect(held).toMatchObject({ attempts: 0, retries: 0, held: { since: t0, reason: 'paused' } });
     expect(held.nextAttemptAt).toBeUndefined();
+    expect((await w.webhookQueue.getJob('wp-held'))?.delay).toBe(3_000); // it sleeps until its deadline at most
+
+    w.advanceTo(t0 + 1_000); // woken early (a lost timer healed, say), still paused: held again, since the first time
+    expect((await w.run('wp-held')).error).toBeInstanceOf(DelayedError);
+    expect(await w.state('wp-held')).toMatchObject({ attempts: 0, held: { since: t0, reason: 'paused' } });
 
     w.advanceTo(t0 + 3_000); // its whole schedule's span, held (the pause lasts until t0 + 30 s)
     const { error } = await w.run('wp-held');
@@ -297,7 +306,9 @@ describe('webhook processor, one run at a time', () => {
     expect((error as Error).message).toMatch(
       /^webhook endpoint .* kept failing \(circuit breaker paused\) for the whole retry schedule \(3s\); last: never attempted$/,
     );
-    expect(await w.state('wp-held')).toMatchObject({ attempts: 0, ended: { reason: 'held-expired', at: t0 + 3_000 } });
+    const expired = await w.state('wp-held');
+    expect(expired).toMatchObject({ attempts: 0, ended: { reason: 'held-expired', at: t0 + 3_000 } });
+    expect(expired.held).toBeUndefined();
     expect(w.receiver.attempts.some((a) => a.id === 'wp-held')).toBe(false);
   });
 
