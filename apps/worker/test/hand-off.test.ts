@@ -186,7 +186,7 @@ describe('hand-off: an older job changing under it, and the queues it opens', ()
     await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
     const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
     closers.push(() => consumer.close());
-    let taken: Awaited<ReturnType<Worker['getNextJob']>>;
+    let taken: Awaited<ReturnType<Worker['getNextJob']>> | undefined;
     const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
     vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
       const state = await readState(jobId); // 'waiting': nobody holds it yet
@@ -238,7 +238,7 @@ describe('hand-off: an older job changing under it, and the queues it opens', ()
     await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
     const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
     closers.push(() => consumer.close());
-    let taken: Awaited<ReturnType<Worker['getNextJob']>>;
+    let taken: Awaited<ReturnType<Worker['getNextJob']>> | undefined;
     const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
     vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
       const state = await readState(jobId);
