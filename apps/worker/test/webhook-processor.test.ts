@@ -320,4 +320,33 @@ describe('webhook processor, one run at a time', () => {
     expect((error as Error).message).toBe('webhook receiver answered HTTP 500; gave up after 1 attempt over 0ms');
     expect(await w.state('wp-once')).toMatchObject({ attempts: 1, plannedRetries: 0, ended: { reason: 'exhausted' } });
   });
+
+  test('a failed probe of an open breaker spends no retry: the delivery goes back in line, held; the opening is logged once', async ({
+    redis,
+  }) => {
+    const w = await world(redis);
+    // Five distinct deliveries failing in a row open the endpoint's breaker; the fifth says so (debug).
+    const t0 = w.now();
+    for (let i = 1; i <= 5; i++) {
+      await w.deliver(`wp-open-${i}`, { status: 500 });
+      expect((await w.run(`wp-open-${i}`)).error).toBeInstanceOf(DelayedError);
+    }
+    expect(w.logged('webhook endpoint failing: its circuit breaker is open')).toMatchObject([
+      { level: 'debug', result: 'HTTP 500', taskId: 'wp-open-5' },
+    ]);
+    await w.deliver('wp-probe', { status: 502 });
+    expect((await w.run('wp-probe')).error).toBeInstanceOf(DelayedError);
+    expect(await w.state('wp-probe')).toMatchObject({ attempts: 0, held: { since: t0, reason: 'breaker-open' } });
+
+    w.advanceTo(t0 + 1_000); // the breaker's first cooldown (the schedule's first delay) is over: this one probes
+    expect((await w.run('wp-probe')).error).toBeInstanceOf(DelayedError);
+    expect(w.receiver.attempts.filter((a) => a.id === 'wp-probe')).toHaveLength(1);
+    const state = await w.state('wp-probe');
+    expect(state).toMatchObject({ attempts: 1, retries: 0, lastResult: 'HTTP 502', held: { reason: 'breaker-open' } });
+    expect(state.nextAttemptAt).toBeUndefined();
+    expect(state.ended).toBeUndefined();
+    expect(await w.counted('webhookDeliveries')).toEqual({ retry: 5 }); // the probe was not a retry
+    expect(await w.health()).toMatchObject({ state: 'open', undelivered: 6 });
+    expect(w.logged('webhook endpoint failing: its circuit breaker is open')).toHaveLength(1); // not again for the probe
+  });
 });
