@@ -14,6 +14,7 @@ const SAME_ORIGIN = 'apps/dashboard/src/security/same-origin-guard.ts';
 const POLL = 'apps/worker/src/poll/poll-processor.ts';
 const TOKENS = 'packages/core/src/aspose/token-provider.ts';
 const GUARD = 'apps/worker/src/webhook/address-guard.ts';
+const WEBHOOKS = 'apps/worker/src/webhook/webhook-processor.ts';
 
 export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   {
@@ -190,5 +191,48 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     why:
       'the `errno: 0` added to the refusal: nothing reads it — net and undici pass the lookup error on as it is and the webhook ' +
       'processor recognises the refusal by its class anywhere in the cause chain (privateAddressError).',
+  },
+  {
+    file: WEBHOOKS,
+    line: 183,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why:
+      'a plan made for a delivered or gone attempt too: planRetry is pure, `finished` is true before `plan` is read ' +
+      '(`delivered || gone || …`) and both return before the plan is used, so it is computed and dropped.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 183,
+    mutator: 'LogicalOperator',
+    replacement: 'delivered && gone',
+    why: 'an attempt is never both delivered and gone, so this also plans for every attempt: the same as the mutant above.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 254,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'without a refusal it returns `refused: undefined`, which the caller reads exactly as a missing `refused`.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 264,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why:
+      'the `verdict === "fail"` half: an attempt without a status code comes only from classifyNetworkError, whose ' +
+      'verdict is always "fail".',
+  },
+  {
+    file: WEBHOOKS,
+    line: 247,
+    mutator: 'ObjectLiteral',
+    replacement: '{}',
+    why:
+      'not observable by the worker: the request carries the same timeout signal, which aborts an unfinished body at ' +
+      'WEBHOOK_TIMEOUT_MS anyway, so dropping the read’s own limit and signal only lets an over-long body be read past ' +
+      '64 KiB until then (no delivery, state or close() changes: a test closing the processor during a trickling body ' +
+      'passes both ways).',
   },
 ];
