@@ -92,9 +92,13 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
     return webhookDeliveryStateSchema.parse((await webhookQueue.getJob(taskId))?.progress);
   }
   async function deliver(taskId: string, ...answers: ReceiverAnswer[]) {
+    return deliverAs(taskId, taskId, ...answers);
+  }
+  /** A delivery whose job id is not the task id (a task's second webhook destination: `<taskId>+1`). */
+  async function deliverAs(jobId: string, taskId: string, ...answers: ReceiverAnswer[]) {
     receiver.script(taskId, ...answers);
     const event = { type: 'regions.completed' as const, timestamp: '2026-11-28T10:01:00.000Z', data: regionResult(taskId) };
-    await webhookQueue.add('webhook', { url: receiver.url, event }, { jobId: taskId, attempts: 20 });
+    await webhookQueue.add('webhook', { url: receiver.url, event }, { jobId, attempts: 20 });
     return event;
   }
   const counted = async (counter: 'webhookDeliveries' | 'webhookAttempts') =>
@@ -114,6 +118,7 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
     run,
     state,
     deliver,
+    deliverAs,
     counted,
     advanceTo: (at: number) => void (now = at),
     now: () => now,
@@ -309,6 +314,7 @@ describe('webhook processor, one run at a time', () => {
     const expired = await w.state('wp-held');
     expect(expired).toMatchObject({ attempts: 0, ended: { reason: 'held-expired', at: t0 + 3_000 } });
     expect(expired.held).toBeUndefined();
+    expect(await w.counted('webhookDeliveries')).toEqual({ retry: 1, dead_letter: 1 }); // the pauser's retry, this dead letter
     expect(w.receiver.attempts.some((a) => a.id === 'wp-held')).toBe(false);
   });
 
@@ -348,5 +354,19 @@ describe('webhook processor, one run at a time', () => {
     expect(await w.counted('webhookDeliveries')).toEqual({ retry: 5 }); // the probe was not a retry
     expect(await w.health()).toMatchObject({ state: 'open', undelivered: 6 });
     expect(w.logged('webhook endpoint failing: its circuit breaker is open')).toHaveLength(1); // not again for the probe
+  });
+
+  test('a task’s second destination (job <taskId>+1) sleeps and retries as its own job, with the task id as webhook-id', async ({
+    redis,
+  }) => {
+    const w = await world(redis);
+    await w.deliverAs('wp-two+1', 'wp-two', { status: 500 });
+    const t0 = w.now();
+    expect((await w.run('wp-two+1')).error).toBeInstanceOf(DelayedError);
+    expect(await w.webhookQueue.getJobState('wp-two+1')).toBe('delayed');
+    expect(await w.state('wp-two+1')).toMatchObject({ attempts: 1, nextAttemptAt: t0 + 1_100 });
+    w.advanceTo(t0 + 1_100);
+    expect((await w.run('wp-two+1')).receipt).toMatchObject({ statusCode: 200, attempt: 2 });
+    expect(w.receiver.attempts.map((a) => a.headers['webhook-id'])).toEqual(['wp-two', 'wp-two']);
   });
 });
