@@ -235,4 +235,18 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
       '64 KiB until then (no delivery, state or close() changes: a test closing the processor during a trickling body ' +
       'passes both ways).',
   },
+  {
+    file: WEBHOOKS,
+    line: 192,
+    mutator: 'OptionalChaining',
+    replacement: 'plan.kind',
+    why: '`plan` is undefined only for a delivered or gone attempt, and `delivered || gone ||` stops before this part is read.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 208,
+    mutator: 'OptionalChaining',
+    replacement: 'plan.kind',
+    why: 'a delivered or gone attempt has returned before this line, so `plan` is always defined here.',
+  },
 ];
