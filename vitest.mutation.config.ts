@@ -43,6 +43,7 @@ export default defineConfig({
         'test/address-guard.test.ts',
         'test/retry-plan.test.ts',
         'test/webhooks.test.ts',
+        'test/webhook-processor.test.ts', // the webhook processor run by run: signing, statuses, retries, dead letters
         'test/endpoint-breaker.test.ts',
       ]),
     ],

@@ -13,6 +13,8 @@ const BASIC_AUTH = 'apps/dashboard/src/auth/basic-auth.ts';
 const SAME_ORIGIN = 'apps/dashboard/src/security/same-origin-guard.ts';
 const POLL = 'apps/worker/src/poll/poll-processor.ts';
 const TOKENS = 'packages/core/src/aspose/token-provider.ts';
+const GUARD = 'apps/worker/src/webhook/address-guard.ts';
+const WEBHOOKS = 'apps/worker/src/webhook/webhook-processor.ts';
 
 export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   {
@@ -155,5 +157,96 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     why:
       'the `typeof expiresIn !== "number"` half: Number.isFinite is false for every non-number ("600", null, true), ' +
       'so the other half refuses them all the same.',
+  },
+  {
+    file: GUARD,
+    line: 26,
+    mutator: 'Regex',
+    replacement: '/\\[|\\]$/g',
+    why:
+      'its only caller passes `new URL(url).hostname`, where "[" and "]" occur only around an IPv6 literal (the URL parser ' +
+      'refuses them anywhere else): dropping the start anchor removes the same bracket.',
+  },
+  {
+    file: GUARD,
+    line: 26,
+    mutator: 'Regex',
+    replacement: '/^\\[|\\]/g',
+    why: 'the same for the end anchor: a URL hostname has "]" only at its end.',
+  },
+  ...[40, 43, 47].map((line) => ({
+    file: GUARD,
+    line,
+    mutator: 'ArrayDeclaration',
+    replacement: 'Stryker was here',
+    why:
+      'the address list passed with an error: net.connect and undici read the addresses only when there is no error ' +
+      '(dns.lookup itself passes none then), so its content is never looked at.',
+  })),
+  {
+    file: GUARD,
+    line: 43,
+    mutator: 'ObjectLiteral',
+    replacement: '{}',
+    why:
+      'the `errno: 0` added to the refusal: nothing reads it — net and undici pass the lookup error on as it is and the webhook ' +
+      'processor recognises the refusal by its class anywhere in the cause chain (privateAddressError).',
+  },
+  {
+    file: WEBHOOKS,
+    line: 183,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why:
+      'a plan made for a delivered or gone attempt too: planRetry is pure, `finished` is true before `plan` is read ' +
+      '(`delivered || gone || …`) and both return before the plan is used, so it is computed and dropped.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 183,
+    mutator: 'LogicalOperator',
+    replacement: 'delivered && gone',
+    why: 'an attempt is never both delivered and gone, so this also plans for every attempt: the same as the mutant above.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 254,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why: 'without a refusal it returns `refused: undefined`, which the caller reads exactly as a missing `refused`.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 264,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why:
+      'the `verdict === "fail"` half: an attempt without a status code comes only from classifyNetworkError, whose ' +
+      'verdict is always "fail".',
+  },
+  {
+    file: WEBHOOKS,
+    line: 247,
+    mutator: 'ObjectLiteral',
+    replacement: '{}',
+    why:
+      'not observable by the worker: the request carries the same timeout signal, which aborts an unfinished body at ' +
+      'WEBHOOK_TIMEOUT_MS anyway, so dropping the read’s own limit and signal only lets an over-long body be read past ' +
+      '64 KiB until then (no delivery, state or close() changes: a test closing the processor during a trickling body ' +
+      'passes both ways).',
+  },
+  {
+    file: WEBHOOKS,
+    line: 192,
+    mutator: 'OptionalChaining',
+    replacement: 'plan.kind',
+    why: '`plan` is undefined only for a delivered or gone attempt, and `delivered || gone ||` stops before this part is read.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 208,
+    mutator: 'OptionalChaining',
+    replacement: 'plan.kind',
+    why: 'a delivered or gone attempt has returned before this line, so `plan` is always defined here.',
   },
 ];

@@ -101,6 +101,9 @@ function clip(text: string): string {
  * Several reports as one: a later report's result for a mutant (same file, place, mutator and
  * replacement) replaces an earlier one's, and its other mutants are added. For re-measuring part of a
  * run (`stryker run --mutate file:line-line` after adding tests) without re-running all of it.
+ *
+ * When the file changed between the runs, an earlier mutant is kept only if the lines it sits on are in
+ * the new source unchanged and only once (moved by lines added or removed elsewhere): see carryOver.
  */
 export function mergeReports(reports: readonly Report[]): Report {
   const key = (m: Mutant) =>
@@ -109,16 +112,41 @@ export function mergeReports(reports: readonly Report[]): Report {
   for (const report of reports) {
     for (const [file, { source, mutants }] of Object.entries(report.files)) {
       const known = files[file];
-      if (!known || known.source !== source) {
+      if (!known) {
         files[file] = { source, mutants: [...mutants] };
         continue;
       }
-      const byKey = new Map(known.mutants.map((m) => [key(m), m]));
+      const earlier = known.source === source ? known.mutants : carryOver(known.mutants, known.source, source);
+      const byKey = new Map(earlier.map((m) => [key(m), m]));
       for (const mutant of mutants) byKey.set(key(mutant), mutant);
       files[file] = { source, mutants: [...byKey.values()] };
     }
   }
   return { files };
+}
+
+/**
+ * An earlier run's mutants moved onto a changed source: a mutant whose lines (start to end, whole lines)
+ * appear in the new source exactly once, unchanged, is kept at that place; one on a changed, removed or
+ * repeated line is dropped (its result says nothing about the new code; the next run measures it).
+ */
+export function carryOver(mutants: readonly Mutant[], oldSource: string, newSource: string): Mutant[] {
+  const oldLines = oldSource.split('\n');
+  const newLines = newSource.split('\n');
+  const kept: Mutant[] = [];
+  for (const mutant of mutants) {
+    const { start, end } = mutant.location;
+    const span = oldLines.slice(start.line - 1, end.line);
+    const places: number[] = [];
+    for (let at = 0; at + span.length <= newLines.length; at++) {
+      if (span.every((line, i) => newLines[at + i] === line)) places.push(at + 1);
+    }
+    const [line] = places;
+    if (places.length !== 1 || line === undefined) continue;
+    const shift = line - start.line;
+    kept.push({ ...mutant, location: { start: { ...start, line: start.line + shift }, end: { ...end, line: end.line + shift } } });
+  }
+  return kept;
 }
 
 /**

@@ -96,4 +96,31 @@ describe('the webhook address guard', () => {
     const error = await new Promise<unknown>((resolve) => guardedLookup('localhost', {}, (e) => resolve(e)));
     expect(error).toBeInstanceOf(PrivateAddressError);
   });
+
+  // guardedLookup replaces dns.lookup in the webhook client's connector, so it must answer the way dns.lookup does. IP
+  // literals resolve to themselves without a DNS server, which keeps these tests off the network.
+  type Answer = { error: NodeJS.ErrnoException | null; address: unknown; family: number | undefined };
+  const lookUp = (hostname: string, options: { all?: boolean }) =>
+    new Promise<Answer>((resolve) => guardedLookup(hostname, options, (error, address, family) => resolve({ error, address, family })));
+
+  it('answers a public address the way dns.lookup does: one address and its family, or the list when all are asked for', async () => {
+    expect(await lookUp('8.8.8.8', {})).toEqual({ error: null, address: '8.8.8.8', family: 4 });
+    expect(await lookUp('2606:4700:4700::1111', {})).toEqual({ error: null, address: '2606:4700:4700::1111', family: 6 });
+    expect(await lookUp('8.8.8.8', { all: true })).toMatchObject({ error: null, address: [{ address: '8.8.8.8', family: 4 }] });
+  });
+
+  it('passes a failed lookup on as it is (not as a private address)', async () => {
+    const { error } = await lookUp('no-such-host.invalid', {}); // .invalid never resolves (RFC 2606)
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(PrivateAddressError);
+    expect(error?.code).toMatch(/^(ENOTFOUND|EAI_AGAIN)$/);
+  });
+
+  it('a lookup that finds no address at all is an ENOTFOUND error naming the host, like a name that does not resolve', async () => {
+    // dns.lookup answers an empty host name with an empty list and no error (a compatibility case it warns about).
+    const { error } = await lookUp('', {});
+    expect(error).toBeInstanceOf(Error);
+    expect(error?.code).toBe('ENOTFOUND');
+    expect(error?.message).toMatch(/^no address for/);
+  });
 });

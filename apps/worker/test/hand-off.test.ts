@@ -2,7 +2,7 @@ import { createLogger, type HandOffTarget, type RegionResult } from '@regionwatc
 import { test, type TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { afterEach, describe, expect } from 'vitest';
+import { afterEach, describe, expect, vi } from 'vitest';
 import { createHandOff, type HandOff } from '../src/index.js';
 import { LogCapture } from './support/harness.js';
 
@@ -170,5 +170,177 @@ describe('hand-off', () => {
     expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
     expect((await w.resultsQueue.getJob('task-g'))?.data).toEqual(fresh);
     expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
+  });
+});
+
+// Races and resources: what a consumer (or another replica) does between the hand-off's reads and writes, injected at
+// that exact point (the queue's own method runs, then the other party acts), and the queues the hand-off opens itself.
+describe('hand-off: an older job changing under it, and the queues it opens', () => {
+  const destinations = { results: 'results-a', webhooks: [] };
+
+  test('an older result’s job a consumer locks between the state read and the removal is left to it: the hand-off waits', async ({
+    redis,
+  }) => {
+    const w = world(redis);
+    const old = result('task-h', 'Error', '2026-11-27T09:00:00.000Z');
+    await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
+    const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
+    closers.push(() => consumer.close());
+    let taken: Awaited<ReturnType<Worker['getNextJob']>> | undefined;
+    const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
+    vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
+      const state = await readState(jobId); // 'waiting': nobody holds it yet
+      taken = await consumer.getNextJob('consumer-token', { block: false }); // … and now a consumer does
+      return state;
+    });
+
+    const fresh = result('task-h', 'Completed', '2026-11-28T10:08:00.000Z');
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({
+      complete: false,
+      waitingFor: "results-a/task-h (an older result's job, locked)",
+    });
+    expect(taken?.id).toBe('task-h');
+    expect((await w.resultsQueue.getJob('task-h'))?.data).toEqual(old);
+    expect(w.marked.filter((m) => m.chain === 'c-new')).toEqual([]);
+    expect(w.logs.lines.some((line) => line.includes('replaced the job'))).toBe(false);
+
+    // The consumer finishes; the repeated hand-off then replaces the job with this decision's.
+    await taken?.moveToCompleted('ok', 'consumer-token', false);
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect((await w.resultsQueue.getJob('task-h'))?.data).toEqual(fresh);
+    expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
+  });
+
+  test('an older result’s job removed by someone else between the state read and the removal: this decision’s job goes in at once', async ({
+    redis,
+  }) => {
+    const w = world(redis);
+    const old = result('task-i', 'Error', '2026-11-27T09:00:00.000Z');
+    await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
+    const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
+    const cleaner = new Queue('results-a', { connection: { url: redis.url }, prefix: redis.prefix }); // Bull Board's "clean", say
+    closers.push(() => cleaner.close());
+    vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
+      const state = await readState(jobId);
+      expect(await cleaner.remove('task-i')).toBe(1);
+      return state;
+    });
+
+    const fresh = result('task-i', 'Completed', '2026-11-28T10:09:00.000Z');
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect((await w.resultsQueue.getJob('task-i'))?.data).toEqual(fresh);
+    expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
+  });
+
+  test('its consumer finishing and removing the older job between the refused removal and the EXISTS check: no wait', async ({ redis }) => {
+    const w = world(redis);
+    const old = result('task-n', 'Error', '2026-11-27T09:00:00.000Z');
+    await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
+    const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
+    closers.push(() => consumer.close());
+    let taken: Awaited<ReturnType<Worker['getNextJob']>> | undefined;
+    const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
+    vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
+      const state = await readState(jobId);
+      taken = await consumer.getNextJob('consumer-token', { block: false }); // locked: the removal will be refused
+      return state;
+    });
+    const exists = w.connection.exists.bind(w.connection);
+    vi.spyOn(w.connection, 'exists').mockImplementationOnce((async (...keys: string[]) => {
+      await taken?.moveToCompleted('ok', 'consumer-token', false); // … and it is done with it, and removes it
+      await taken?.remove();
+      return exists(...keys);
+    }) as typeof w.connection.exists);
+
+    const fresh = result('task-n', 'Completed', '2026-11-28T10:14:00.000Z');
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect(taken?.id).toBe('task-n');
+    expect((await w.resultsQueue.getJob('task-n'))?.data).toEqual(fresh);
+    expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
+  });
+
+  test('another replica handing the same decision right after this one removed the older job: both complete, one job', async ({
+    redis,
+  }) => {
+    const w = world(redis);
+    const other = world(redis); // a second replica: its own connection and queues, the same Redis and prefix
+    const old = result('task-k', 'Error', '2026-11-27T09:00:00.000Z');
+    await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
+    const fresh = result('task-k', 'Completed', '2026-11-28T10:10:00.000Z');
+    const remove = w.resultsQueue.remove.bind(w.resultsQueue);
+    let otherOutcome: unknown;
+    vi.spyOn(w.resultsQueue, 'remove').mockImplementationOnce(async (jobId) => {
+      const removed = await remove(jobId);
+      otherOutcome = await other.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() });
+      return removed;
+    });
+
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
+    expect(otherOutcome).toEqual({ complete: true });
+    expect((await w.resultsQueue.getJob('task-k'))?.data).toEqual(fresh);
+    expect(await w.resultsQueue.getJobCounts('waiting')).toEqual({ waiting: 1 });
+  });
+
+  test('every target that has to wait is named in waitingFor, results first, then each webhook in order', async ({ redis }) => {
+    const w = world(redis);
+    const both = { results: 'results-a', webhooks: ['https://one.example.com/h'] };
+    const old = result('task-j', 'Error', '2026-11-27T09:00:00.000Z');
+    await w.handOff({ result: old, chain: 'c-old', destinations: both, handed: new Set() });
+    for (const queue of ['results-a', 'regions-webhooks']) {
+      const consumer = new Worker(queue, null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
+      closers.push(() => consumer.close());
+      expect((await consumer.getNextJob(`token-${queue}`, { block: false }))?.id).toBe('task-j');
+    }
+    const fresh = result('task-j', 'Completed', '2026-11-28T10:11:00.000Z');
+    expect(await w.handOff({ result: fresh, chain: 'c-new', destinations: both, handed: new Set() })).toEqual({
+      complete: false,
+      waitingFor: [
+        "results-a/task-j (an older result's job, being processed now)",
+        "regions-webhooks/task-j (an older result's job, being processed now)",
+      ].join(', '),
+    });
+  });
+
+  test('a queue it was given is used as it is; a queue it opens for a record is opened once and closed by close()', async ({ redis }) => {
+    const w = world(redis);
+    // Each BullMQ Queue on the shared connection listens on it: the count says how many queues are open on it.
+    const listening = () => w.connection.listenerCount('error');
+    await Promise.all([w.resultsQueue.waitUntilReady(), w.webhookQueue.waitUntilReady()]); // a connecting queue listens once more
+    const base = listening();
+    const handTo = (taskId: string, results: string) =>
+      w.handOff({
+        result: result(taskId, 'Completed', '2026-11-28T10:12:00.000Z'),
+        chain: 'c1',
+        destinations: { results, webhooks: [] },
+        handed: new Set(),
+      });
+
+    await handTo('task-l1', 'results-a'); // the configured results queue
+    await handTo('task-l2', 'regions-webhooks'); // a record naming the webhook queue it was given
+    expect(listening()).toBe(base);
+    await handTo('task-l3', 'results-b');
+    await handTo('task-l4', 'results-b');
+    await handTo('task-l5', 'results-b');
+    expect(listening()).toBe(base + 1);
+    await w.handOff.close();
+    expect(listening()).toBe(base);
+  });
+
+  test('an error of a queue it opened is logged at debug level with the queue’s name, not thrown', async ({ redis }) => {
+    const w = world(redis);
+    // The caller's own queues listen for errors too (an 'error' event nobody listens to throws).
+    w.resultsQueue.on('error', () => undefined);
+    w.webhookQueue.on('error', () => undefined);
+    await w.handOff({
+      result: result('task-m', 'Completed', '2026-11-28T10:13:00.000Z'),
+      chain: 'c1',
+      destinations: { results: 'results-b', webhooks: [] },
+      handed: new Set(),
+    });
+    w.connection.emit('error', new Error('connection reset (injected)'));
+    const logged = w.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((line) => line['queue'] === 'results-b');
+    expect(logged).toHaveLength(1);
+    expect(logged[0]).toMatchObject({ level: 'debug', err: { message: 'connection reset (injected)' } });
+    expect(logged[0]?.['msg']).toMatch(/error/);
   });
 });
