@@ -160,8 +160,11 @@ describe('bounded state', () => {
       await h.producer.trackMany(ids);
       await h.waitFor('every result', async () => ((await h.resultsQueue.count()) === 5 ? true : undefined));
       const base = `http://127.0.0.1:${worker.healthPort}`;
-      const metricLines = (await (await fetch(`${base}/metrics`)).text()).split('\n');
-      expect(metricLines).toContain(`regionwatch_results_backlog_jobs{prefix="${h.config.REGIONWATCH_PREFIX}"} 5`);
+      // The gauge is read at most once per scrape interval (a scrape may answer the previous reading): wait for 5.
+      const gauge = `regionwatch_results_backlog_jobs{prefix="${h.config.REGIONWATCH_PREFIX}"} 5`;
+      await h.waitFor('the backlog gauge at 5', async () =>
+        (await (await fetch(`${base}/metrics`)).text()).split('\n').includes(gauge) ? true : undefined,
+      );
       const ready = await h.waitFor(
         'not ready: results_backlog',
         async () => {
