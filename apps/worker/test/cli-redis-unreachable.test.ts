@@ -10,7 +10,8 @@ const CLIS = {
 };
 
 describe('command-line tools while Redis is unreachable', () => {
-  it.each([
+  // Concurrent: each waits out the tools' 5 s for its own unreachable port; nothing is shared.
+  it.concurrent.each([
     ['track', ['some-task-id']],
     ['replay', ['--all']],
   ] as const)(

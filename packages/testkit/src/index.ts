@@ -19,7 +19,15 @@ export { startRedisCluster, type ClusterPrimary, type RedisClusterSet, type Star
 
 // Processes and ports: Node children, worker replicas in their own processes, free ports, bounded waits.
 export { REPO_ROOT, spawnNode, until, waitFor, type NodeChild } from './node-process.js';
-export { BUILT_WORKER, buildWorker, SOURCE_WORKER, startWorkerProcess, stopWorkerProcesses, type WorkerProcess } from './worker-process.js';
+export {
+  BUILT_WORKER,
+  buildWorker,
+  buildWorkspaces,
+  SOURCE_WORKER,
+  startWorkerProcess,
+  stopWorkerProcesses,
+  type WorkerProcess,
+} from './worker-process.js';
 export { freePort } from './free-port.js';
 
 // Checking what a run did: a webhook receiver that verifies signatures, and rate measurements.
