@@ -128,6 +128,13 @@ describe('adaptive polling wired into the poll processor (virtual time, seeded w
     await adaptive.learner?.flush();
     const shared = await adaptive.stepper.connection.hgetall(learnKeys(`${redis.prefix}-ada`).shared);
     expect(Object.keys(shared).filter((field) => field.startsWith('b')).length).toBeGreaterThan(5);
+    // Every task counted once in polls per task and (found done by a GET) in the detection-lag bound, either way.
+    for (const run of [exponential, adaptive]) {
+      const text = await run.stepper.metrics.registry.metrics();
+      expect(text).toContain(`regionwatch_polls_per_task_count ${tasks}`);
+      expect(text).toContain(`regionwatch_polls_per_task_sum ${run.polls.reduce((sum, p) => sum + p, 0)}`);
+      expect(text).toContain(`regionwatch_detection_lag_seconds_count ${tasks}`);
+    }
     // Exponential learns nothing.
     expect(await exponential.stepper.connection.exists(learnKeys(`${redis.prefix}-exp`).shared)).toBe(0);
   }, 120_000);
@@ -176,6 +183,27 @@ describe('BullMQ promotion by the priority written at re-delay (this BullMQ vers
 });
 
 describe('the worker replica', () => {
+  test('serves the learned quantiles per kind on /metrics once enough is learned', async ({ redis }) => {
+    const harness = await createHarness(redis, { env: { POLL_STRATEGY: 'adaptive', POLL_LEARN_MIN_SAMPLES: '2' } });
+    closers.push(() => harness.close());
+    const worker = await harness.startWorker();
+    const ids = Array.from({ length: 4 }, () =>
+      harness.simulator.createTask({ outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } }),
+    );
+    await harness.producer.trackMany(ids.map((taskId) => ({ taskId, kind: 'invoice-scan' })));
+    for (const id of ids) await harness.result(id);
+    // Sent by the replica's flush (at most a second later), read from Redis at scrape time.
+    const text = await harness.waitFor('learned quantiles on /metrics', async () => {
+      const scraped = await worker.metrics.registry.metrics();
+      return scraped.includes('kind="invoice-scan",quantile="0.5"') ? scraped : undefined;
+    });
+    for (const kind of ['_shared', 'invoice-scan'])
+      for (const quantile of ['0.5', '0.9', '0.99'])
+        expect(text).toMatch(
+          new RegExp(`regionwatch_learned_completion_seconds\\{kind="${kind}",quantile="${quantile}"[^}]*\\} [0-9.e-]+`),
+        );
+  }, 60_000);
+
   test('sends what it learned to Redis when it closes', async ({ redis }) => {
     const harness = await createHarness(redis, { env: { POLL_STRATEGY: 'adaptive' } });
     closers.push(() => harness.close());
