@@ -44,6 +44,7 @@ export const FULL: Sizes = {
   profileTasks: 10_000,
   adaptiveTasks: 20_000,
   adaptiveLive: {
+    warmupTasks: 200,
     tasks: 1_000,
     cappedTasks: 500,
     workloads: ['lognormal', 'bimodal', 'shift'],
@@ -67,6 +68,7 @@ export const QUICK: Sizes = {
   profileTasks: 1_000,
   adaptiveTasks: 5_000,
   adaptiveLive: {
+    warmupTasks: 100,
     tasks: 200,
     cappedTasks: 150,
     workloads: ['lognormal', 'bimodal', 'shift'],
@@ -91,5 +93,5 @@ export const TINY: Sizes = {
   profileTasks: 60,
   adaptiveTasks: 1_000,
   // One short uncapped run of the adaptive worker: the scenario works end to end (too few tasks for the learner to steer).
-  adaptiveLive: { tasks: 12, cappedTasks: 0, workloads: ['lognormal'], strategies: ['adaptive'] },
+  adaptiveLive: { warmupTasks: 0, tasks: 12, cappedTasks: 0, workloads: ['lognormal'], strategies: ['adaptive'] },
 };

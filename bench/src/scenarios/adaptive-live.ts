@@ -8,9 +8,11 @@ import type { BenchContext } from '../context.js';
 
 /** Sizes of the live adaptive-polling scenario (`--tiny`: the smoke test's, a few seconds). */
 export type AdaptiveLiveSizes = {
-  /** Tasks per (workload, strategy) run without a rate cap. */
+  /** Tasks per run before the measured ones (the learner learns from them; not reported; 0: none, no pause). */
+  warmupTasks: number;
+  /** Measured tasks per (workload, strategy) run without a rate cap. */
   tasks: number;
-  /** Tasks tracked in one burst per strategy with ASPOSE_MAX_RPS binding (0: no capped runs). */
+  /** Measured tasks per strategy with ASPOSE_MAX_RPS binding (log-normal; 0: no capped runs). */
   cappedTasks: number;
   workloads: readonly WorkloadName[];
   /** Strategies side by side ('fixed 1 s': exponential with POLL_INITIAL_DELAY_MS = POLL_MAX_DELAY_MS). */
@@ -21,7 +23,7 @@ export type LiveStrategy = 'exponential' | 'adaptive' | 'fixed 1 s';
 
 export type LiveRow = {
   strategy: LiveStrategy;
-  /** Tasks whose figures are reported: all but the first `warmup` (the same tasks for every strategy). */
+  /** Tasks whose figures are reported (after the warm-up tasks; the same tasks for every strategy). */
   measured: number;
   meanPolls: number;
   p50LagMs: number;
@@ -31,15 +33,15 @@ export type LiveRow = {
 
 export type LiveWorkload = { workload: WorkloadName; description: string; tasks: number; warmup: number; rows: LiveRow[] };
 
-export type CappedRow = { strategy: LiveStrategy; tasks: number; seconds: number; tasksPerSecond: number; meanPolls: number };
+export type CappedRow = LiveRow & { tasks: number; seconds: number; tasksPerSecond: number };
 
 export type AdaptiveLiveFigures = {
   timeScale: number;
   meanInterArrivalMs: number;
   config: { POLL_INITIAL_DELAY_MS: number; POLL_MAX_DELAY_MS: number; POLL_LAG_PER_POLL_MS: number };
   workloads: LiveWorkload[];
-  /** log-normal, every task tracked at once, ASPOSE_MAX_RPS = `maxRps` (the adaptive worker starts with what it learned uncapped). */
-  capped: { maxRps: number; rows: CappedRow[] } | undefined;
+  /** log-normal, Poisson arrivals every `meanInterArrivalMs`, ASPOSE_MAX_RPS = `maxRps` (priorities on for adaptive). */
+  capped: { maxRps: number; meanInterArrivalMs: number; rows: CappedRow[] } | undefined;
 };
 
 /**
@@ -51,8 +53,16 @@ const scaled = (ms: number) => Math.round(ms * TIME_SCALE);
 const CONFIG = { POLL_INITIAL_DELAY_MS: scaled(1_000), POLL_MAX_DELAY_MS: scaled(30_000), POLL_LAG_PER_POLL_MS: scaled(2_500) };
 /** Poisson arrivals, as the offline scenario (100 ms on average, scaled). */
 const MEAN_INTER_ARRIVAL_MS = scaled(100);
-/** At ×0.25 this is 10 requests per second in real-time terms; the burst needs several times that. */
+/** At ×0.25 this is 10 requests per second in real-time terms. */
 const CAPPED_RPS = 40;
+/**
+ * Under the cap, arrivals at 45 % of it per second: more than the exponential back-off's ~3 polls per task
+ * can serve (30 % of the cap), less than the ~1.5 of the offline adaptive figures. A burst was tried: every
+ * task then waits in line longer than it takes, so both strategies poll each about once.
+ */
+const CAPPED_INTER_ARRIVAL_MS = Math.round(1_000 / (0.45 * CAPPED_RPS));
+/** The learner's flush (1 s) and estimate refresh (5 s) run on real time: wait them out after the warm-up tasks. */
+const LEARN_SETTLE_MS = 6_500;
 
 const strategyEnv = (strategy: LiveStrategy): Record<string, string> =>
   strategy === 'fixed 1 s'
@@ -75,41 +85,32 @@ type TaskOutcome = { polls: number; lagMs: number };
 export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLiveSizes): Promise<AdaptiveLiveFigures> {
   const { strategies } = sizes;
   const workloads: LiveWorkload[] = [];
-  const learnedPrefix = new Map<LiveStrategy, string>();
   for (const workload of sizes.workloads) {
-    const warmup = Math.floor(sizes.tasks / 5);
     const rows: LiveRow[] = [];
     for (const strategy of strategies) {
-      ctx.log(`  adaptive, live: ${workload}, ${strategy}, ${sizes.tasks} tasks (times ×${TIME_SCALE})`);
-      const prefix = ctx.freshPrefix('adaptive-live');
-      if (workload === 'lognormal') learnedPrefix.set(strategy, prefix);
-      const outcomes = (await runTasks(ctx, { workload, strategy, prefix, tasks: sizes.tasks, arrivals: 'poisson' })).outcomes;
-      const measured = outcomes.slice(warmup);
-      const lags = measured.map((o) => o.lagMs).sort((a, b) => a - b);
-      rows.push({
+      ctx.log(`  adaptive, live: ${workload}, ${strategy}, ${sizes.warmupTasks} + ${sizes.tasks} tasks (times ×${TIME_SCALE})`);
+      const run = await runTasks(ctx, {
+        workload,
         strategy,
-        measured: measured.length,
-        meanPolls: measured.reduce((sum, o) => sum + o.polls, 0) / measured.length,
-        p50LagMs: quantile(lags, 0.5),
-        p95LagMs: quantile(lags, 0.95),
-        p99LagMs: quantile(lags, 0.99),
+        warmupTasks: sizes.warmupTasks,
+        tasks: sizes.tasks,
+        meanInterArrivalMs: MEAN_INTER_ARRIVAL_MS,
       });
+      rows.push({ strategy, ...summary(run.outcomes) });
     }
-    workloads.push({ workload, description: WORKLOADS[workload].description, tasks: sizes.tasks, warmup, rows });
+    workloads.push({ workload, description: WORKLOADS[workload].description, tasks: sizes.tasks, warmup: sizes.warmupTasks, rows });
   }
   let capped: AdaptiveLiveFigures['capped'];
-  if (sizes.cappedTasks > 0 && sizes.workloads.includes('lognormal')) {
+  if (sizes.cappedTasks > 0) {
     const rows: CappedRow[] = [];
     for (const strategy of strategies.filter((s) => s !== 'fixed 1 s')) {
-      ctx.log(`  adaptive, live: lognormal, ${strategy}, ${sizes.cappedTasks} tasks at once, ASPOSE_MAX_RPS ${CAPPED_RPS}`);
-      // The same prefix as its uncapped run: the adaptive worker starts with what it learned there (a steady state).
-      const prefix = learnedPrefix.get(strategy) ?? ctx.freshPrefix('adaptive-live');
+      ctx.log(`  adaptive, live: lognormal, ${strategy}, ${sizes.warmupTasks} + ${sizes.cappedTasks} tasks, ASPOSE_MAX_RPS ${CAPPED_RPS}`);
       const run = await runTasks(ctx, {
         workload: 'lognormal',
         strategy,
-        prefix,
+        warmupTasks: sizes.warmupTasks,
         tasks: sizes.cappedTasks,
-        arrivals: 'burst',
+        meanInterArrivalMs: CAPPED_INTER_ARRIVAL_MS,
         maxRps: CAPPED_RPS,
       });
       rows.push({
@@ -117,31 +118,35 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
         tasks: sizes.cappedTasks,
         seconds: run.seconds,
         tasksPerSecond: sizes.cappedTasks / run.seconds,
-        meanPolls: run.outcomes.reduce((sum, o) => sum + o.polls, 0) / run.outcomes.length,
+        ...summary(run.outcomes),
       });
     }
-    capped = { maxRps: CAPPED_RPS, rows };
+    capped = { maxRps: CAPPED_RPS, meanInterArrivalMs: CAPPED_INTER_ARRIVAL_MS, rows };
   }
   return { timeScale: TIME_SCALE, meanInterArrivalMs: MEAN_INTER_ARRIVAL_MS, config: CONFIG, workloads, capped };
 }
 
-/** One worker process polling `tasks` simulator tasks; per task (in arrival order) its polls and detection lag. */
+/**
+ * One worker process: `warmupTasks` tasks (not reported), a pause for the learner to flush and every
+ * replica to re-read it (its intervals are real time, not scaled), then `tasks` tasks; per measured
+ * task (in arrival order) its polls and detection lag.
+ */
 async function runTasks(
   ctx: BenchContext,
   options: {
     workload: WorkloadName;
     strategy: LiveStrategy;
-    prefix: string;
+    warmupTasks: number;
     tasks: number;
-    arrivals: 'poisson' | 'burst';
+    meanInterArrivalMs: number;
     maxRps?: number;
   },
 ): Promise<{ outcomes: TaskOutcome[]; seconds: number }> {
   const simulator: Simulator = await startSimulator({
     seed: 12,
-    completionTimes: { workload: options.workload, timeScale: TIME_SCALE, tasks: options.tasks },
+    completionTimes: { workload: options.workload, timeScale: TIME_SCALE, tasks: options.warmupTasks + options.tasks },
   });
-  const { prefix } = options;
+  const prefix = ctx.freshPrefix('adaptive-live');
   const worker = await startWorkerProcess({
     REDIS_URL: ctx.redisUrl,
     REGIONWATCH_PREFIX: prefix,
@@ -156,28 +161,23 @@ async function runTasks(
   const initialDelayMs = Number(strategyEnv(options.strategy).POLL_INITIAL_DELAY_MS);
   const producer = new RegionTaskProducer({ connection: ctx.redisUrl, prefix, initialDelayMs });
   const results = new Queue('regions-results', { connection: { url: ctx.redisUrl }, prefix });
-  try {
-    // One task first, not counted: the worker's token, connections and code are warm when the measured ones come.
-    const warm = simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } });
-    await producer.track(warm);
-    await until('the warm-up result', async () => (await results.getJob(warm)) !== undefined, 60_000, 20);
+  // The same arrival times for every strategy (seeded), so each strategy polls the same tasks.
+  let seed = 12;
+  const random = () => {
+    seed = (seed * 16_807) % 2_147_483_647;
+    return (seed - 1) / 2_147_483_646;
+  };
+  /** `count` Poisson arrivals; resolves with their ids once every one has its result. */
+  const batch = async (count: number): Promise<{ ids: string[]; started: number }> => {
     const before = await results.count();
-    // The same arrival times for every strategy (seeded), so each strategy polls the same tasks.
-    let seed = 12;
-    const random = () => {
-      seed = (seed * 16_807) % 2_147_483_647;
-      return (seed - 1) / 2_147_483_646;
-    };
     const ids: string[] = [];
     const tracking: Promise<unknown>[] = [];
     const started = Date.now();
     let due = started;
-    for (let i = 0; i < options.tasks; i++) {
-      if (options.arrivals === 'poisson') {
-        due += -Math.log(1 - random()) * MEAN_INTER_ARRIVAL_MS;
-        const wait = due - Date.now();
-        if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
-      }
+    for (let i = 0; i < count; i++) {
+      due += -Math.log(1 - random()) * options.meanInterArrivalMs;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
       // Created at the simulator ("sent to Aspose") and tracked at once, as submit() does.
       const taskId = simulator.createTask({ outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } });
       ids.push(taskId);
@@ -185,7 +185,19 @@ async function runTasks(
       tracking.push(producer.track(taskId, { submittedAt: new Date().toISOString() }));
     }
     await Promise.all(tracking);
-    await until('every result', async () => (await results.count()) - before >= options.tasks, 10 * 60_000, 20);
+    await until('every result', async () => (await results.count()) - before >= count, 10 * 60_000, 20);
+    return { ids, started };
+  };
+  try {
+    // One task first, not counted: the worker's token, connections and code are warm when the measured ones come.
+    const warm = simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } });
+    await producer.track(warm);
+    await until('the warm-up result', async () => (await results.getJob(warm)) !== undefined, 60_000, 20);
+    if (options.warmupTasks > 0) {
+      await batch(options.warmupTasks);
+      await new Promise((resolve) => setTimeout(resolve, LEARN_SETTLE_MS));
+    }
+    const { ids, started } = await batch(options.tasks);
     const outcomes: TaskOutcome[] = [];
     let last = started;
     for (const id of ids) {
@@ -202,6 +214,17 @@ async function runTasks(
     await Promise.all([producer.close(), results.close()]);
     await simulator.close();
   }
+}
+
+function summary(outcomes: readonly TaskOutcome[]): Omit<LiveRow, 'strategy'> {
+  const lags = outcomes.map((o) => o.lagMs).sort((a, b) => a - b);
+  return {
+    measured: outcomes.length,
+    meanPolls: outcomes.reduce((sum, o) => sum + o.polls, 0) / outcomes.length,
+    p50LagMs: quantile(lags, 0.5),
+    p95LagMs: quantile(lags, 0.95),
+    p99LagMs: quantile(lags, 0.99),
+  };
 }
 
 function quantile(sorted: readonly number[], q: number): number {
