@@ -14,6 +14,7 @@ import { measureEnqueue } from './scenarios/enqueue.js';
 import { measureFollow } from './scenarios/follow.js';
 import { measureHttpClients } from './scenarios/http-clients.js';
 import { measureAdaptive } from './scenarios/adaptive.js';
+import { measureAdaptiveLive } from './scenarios/adaptive-live.js';
 import { measureLatency } from './scenarios/latency.js';
 import { measureMemory } from './scenarios/memory.js';
 import { measureRedisCost } from './scenarios/redis-cost.js';
@@ -22,7 +23,19 @@ import { measureThroughput } from './scenarios/throughput.js';
 import { FULL, QUICK, TINY } from './sizes.js';
 import { buildWorker } from './workers.js';
 
-const SCENARIOS = ['throughput', 'http', 'redis', 'memory', 'enqueue', 'latency', 'scale-out', 'profile', 'adaptive', 'follow'] as const;
+const SCENARIOS = [
+  'throughput',
+  'http',
+  'redis',
+  'memory',
+  'enqueue',
+  'latency',
+  'scale-out',
+  'profile',
+  'adaptive',
+  'follow',
+  'adaptive-live',
+] as const;
 /** Scenarios that run in simulated time: no worker build, no Redis, no simulator. */
 const OFFLINE: readonly string[] = ['adaptive'];
 const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.join(',')}] [--out DIR] [--no-readme]
@@ -89,6 +102,7 @@ if (live) {
           : { pendingTasks: 1_000, statusCalls: 200, waiters: 20 };
       results.follow = await measureFollow(ctx, follow);
     }
+    if (only.has('adaptive-live')) results.adaptiveLive = await measureAdaptiveLive(ctx, sizes.adaptiveLive);
   } finally {
     redis.disconnect();
     await simulator.close();

@@ -1,6 +1,8 @@
 import { JOB_RETENTION, TASK_RECORD_TTL_MS } from '@regionwatch/core';
 import type { Machine } from './machine.js';
 import type { AdaptiveFigures } from './scenarios/adaptive.js';
+import type { AdaptiveLiveFigures } from './scenarios/adaptive-live.js';
+import { renderAdaptiveLive } from './adaptive/live-report.js';
 import type { ProfileFigures } from './scenarios/cpu-profile.js';
 import type { EnqueueFigures } from './scenarios/enqueue.js';
 import type { HttpClientRow } from './scenarios/http-clients.js';
@@ -26,6 +28,7 @@ export type BenchResults = {
   scaleOut?: ScaleOutRow[];
   cpuProfile?: ProfileFigures;
   adaptive?: AdaptiveFigures;
+  adaptiveLive?: AdaptiveLiveFigures;
 };
 
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -202,6 +205,7 @@ export function renderMarkdown(r: BenchResults): string {
     );
   }
   if (r.adaptive) parts.push(...renderAdaptive(r.adaptive));
+  if (r.adaptiveLive) parts.push(...renderAdaptiveLive(r.adaptiveLive));
   if (r.follow) {
     const f = r.follow;
     parts.push(

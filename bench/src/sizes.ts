@@ -1,3 +1,5 @@
+import type { AdaptiveLiveSizes } from './scenarios/adaptive-live.js';
+
 /** Every size the benchmark uses; `--quick` shrinks them to fit about a minute. */
 export type Sizes = {
   /** Tasks per throughput run, and polls each task needs (k − 1 Pending, then Completed). */
@@ -22,6 +24,8 @@ export type Sizes = {
   profileTasks: number;
   /** Adaptive polling, offline: tasks per workload (simulated time, no Redis). */
   adaptiveTasks: number;
+  /** Adaptive polling, live: the real worker against the simulator's workloads (time ×0.25). */
+  adaptiveLive: AdaptiveLiveSizes;
 };
 
 export const FULL: Sizes = {
@@ -39,6 +43,13 @@ export const FULL: Sizes = {
   scaleOutTasks: 20_000,
   profileTasks: 10_000,
   adaptiveTasks: 20_000,
+  adaptiveLive: {
+    warmupTasks: 200,
+    tasks: 1_000,
+    cappedTasks: 500,
+    workloads: ['lognormal', 'bimodal', 'shift'],
+    strategies: ['exponential', 'fixed 1 s', 'adaptive'],
+  },
 };
 
 export const QUICK: Sizes = {
@@ -56,6 +67,13 @@ export const QUICK: Sizes = {
   scaleOutTasks: 1_000,
   profileTasks: 1_000,
   adaptiveTasks: 5_000,
+  adaptiveLive: {
+    warmupTasks: 100,
+    tasks: 200,
+    cappedTasks: 150,
+    workloads: ['lognormal', 'bimodal', 'shift'],
+    strategies: ['exponential', 'fixed 1 s', 'adaptive'],
+  },
 };
 
 /** `--tiny`: for the smoke test in `npm test` only (seconds, not minutes; no figure is meaningful). */
@@ -74,4 +92,6 @@ export const TINY: Sizes = {
   scaleOutTasks: 60,
   profileTasks: 60,
   adaptiveTasks: 1_000,
+  // One short uncapped run of the adaptive worker: the scenario works end to end (too few tasks for the learner to steer).
+  adaptiveLive: { warmupTasks: 0, tasks: 12, cappedTasks: 0, workloads: ['lognormal'], strategies: ['adaptive'] },
 };

@@ -42,6 +42,8 @@ describe('npm run bench -- --tiny', () => {
       expect(results.scaleOut).toHaveLength(2);
       expect(results.cpuProfile.byArea.length).toBeGreaterThan(0);
       expect(results.adaptive.workloads.map((w: { workload: string }) => w.workload)).toEqual(['lognormal', 'bimodal', 'bimodal', 'shift']);
+      expect(results.adaptiveLive.workloads[0].rows.map((r: { strategy: string }) => r.strategy)).toEqual(['adaptive']);
+      expect(results.adaptiveLive.workloads[0].rows[0].meanPolls).toBeGreaterThanOrEqual(1); // the real worker polled the simulator
       expect(output).toContain('| C | N tasks × k |');
     } finally {
       await rm(out, { recursive: true, force: true });

@@ -22,6 +22,7 @@ import { sameOriginGuard } from './security/same-origin-guard.js';
 import { securityHeaders } from './security/security-headers.js';
 import { taskRoutes } from './tasks/task-routes.js';
 import { endpointRoutes } from './webhooks/endpoint-routes.js';
+import { learnedRoutes } from './learned/learned-routes.js';
 
 /** How long the untrack button waits for a worker to end the task before answering `requested`. */
 const UNTRACK_WAIT_MS = 10_000;
@@ -86,7 +87,16 @@ export function createApp(deps: DashboardDeps): Dashboard {
   app.get('/', (_request, response) => response.redirect(BOARD_PATH));
   // The routes that read Redis answer 503 quickly while it is away; the UI shell and assets still load.
   app.use(
-    [`${BOARD_PATH}/api`, '/api/tasks', '/tasks/:taskId', '/tasks/:taskId/untrack', '/webhooks', '/api/webhooks'],
+    [
+      `${BOARD_PATH}/api`,
+      '/api/tasks',
+      '/tasks/:taskId',
+      '/tasks/:taskId/untrack',
+      '/webhooks',
+      '/api/webhooks',
+      '/learned',
+      '/api/learned',
+    ],
     requireRedis(connection),
   );
   app.use(
@@ -98,6 +108,7 @@ export function createApp(deps: DashboardDeps): Dashboard {
       links: [
         { text: 'Task lookup', url: '/tasks' },
         { text: 'Webhook endpoints', url: '/webhooks' },
+        { text: 'Learned completion times', url: '/learned' },
       ],
     }),
   );
@@ -112,6 +123,7 @@ export function createApp(deps: DashboardDeps): Dashboard {
     }),
   );
   app.use(endpointRoutes({ connection, prefix: config.REGIONWATCH_PREFIX }));
+  app.use(learnedRoutes({ connection, prefix: config.REGIONWATCH_PREFIX }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));
 

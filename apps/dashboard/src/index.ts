@@ -36,5 +36,7 @@ export type {
   WebhookDeliveryView,
 } from './tasks/task-view.js';
 
+// What the learned completion times view shows (`/learned`, `/api/learned`).
+export { readLearned, type LearnedKindView, type LearnedView } from './learned/learned-view.js';
 // What the webhook endpoints view shows (`/webhooks`, `/api/webhooks`).
 export { MAX_ENDPOINTS_SHOWN, readEndpoints, type EndpointsView, type EndpointView } from './webhooks/endpoint-view.js';

@@ -2,11 +2,13 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
   createAsposeClient,
+  createCompletionLearner,
   createLogger,
   createRedisConnection,
   describeRedisTarget,
   redisTargetFrom,
   JOB_RETENTION,
+  LEARNER_DEFAULTS,
   listEndpointHealth,
   POLL_QUEUE,
   RedisOutageLog,
@@ -18,6 +20,7 @@ import {
   WEBHOOK_QUEUE,
   webhookRetrySchedule,
   type AsposeClient,
+  type CompletionLearner,
   type WorkerConfig,
   type Logger,
 } from '@regionwatch/core';
@@ -53,6 +56,8 @@ export type StartWorkerOptions = {
   resultsBacklogCheckMs?: number;
   /** While Redis stays unreachable, one reminder line this often (default a minute). */
   outageReminderMs?: number;
+  /** Adaptive polling: what was learned goes to Redis at most this often (default 1 s; tests: never before close). */
+  learnerFlushMs?: number;
 };
 
 export type RunningWorker = {
@@ -62,6 +67,8 @@ export type RunningWorker = {
   /** Bound port of the health server, when it runs. */
   readonly healthPort: number | undefined;
   readonly pollWorker: Worker<unknown, PollReturn>;
+  /** Adaptive polling's learner (POLL_STRATEGY=adaptive), undefined for exponential. */
+  readonly learner: CompletionLearner | undefined;
   readonly webhookWorker: Worker<unknown, DeliveryReceipt>;
   /**
    * Stops taking jobs, waits for those in flight up to `timeoutMs` (then lets stalled-job recovery
@@ -110,6 +117,28 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
   metrics.watchQueues([pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])], resultsQueue);
 
+  // Adaptive polling: completion times learned in Redis, shared by every replica (docs/adaptive-polling.md).
+  // Observations go out in one script per kind at most every second; estimates are re-read every 5 s.
+  const learnerFlushMs = options.learnerFlushMs ?? LEARNER_DEFAULTS.flushMs;
+  const learner =
+    config.POLL_STRATEGY === 'adaptive'
+      ? createCompletionLearner(connection, prefix, {
+          halfLifeCompletions: config.POLL_LEARN_HALF_LIFE,
+          minSamples: config.POLL_LEARN_MIN_SAMPLES,
+          maxKinds: config.POLL_MAX_KINDS,
+          flushMs: learnerFlushMs,
+        })
+      : undefined;
+  if (learner) metrics.watchLearned(() => learner.learnedQuantiles());
+  // Observations of a quiet minute would otherwise wait for the next poll to go out.
+  const learnFlush = learner
+    ? setInterval(() => {
+        learner.flush().catch((error: Error) => {
+          if (!outage.report(error, POLL_QUEUE))
+            logger.warn({ err: error }, 'could not send learned completion times (kept for the next flush)');
+        });
+      }, learnerFlushMs).unref()
+    : undefined;
   const records = new TaskRecordStore(connection, prefix);
   const handOff = createHandOff({
     connection,
@@ -145,7 +174,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const pollWorker = new Worker<unknown, PollReturn>(
     POLL_QUEUE,
     writesSucceeded(
-      createPollProcessor({ aspose, records, reschedule: rescheduleJobIn(pollQueue), handOff, pause, upstream, config, metrics, logger }),
+      createPollProcessor({
+        aspose,
+        records,
+        reschedule: rescheduleJobIn(pollQueue),
+        handOff,
+        pause,
+        upstream,
+        config,
+        metrics,
+        logger,
+        learner,
+        // Priorities only matter when polls queue up for the rate budget, and cost BullMQ commands otherwise.
+        priorities: config.ASPOSE_MAX_RPS !== undefined,
+      }),
       outage,
     ),
     {
@@ -264,6 +306,14 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       const queuesClosed = drained && (await within(left(), Promise.all(queues.map((q) => q.close()))));
       if (!queuesClosed) await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all(queues.map((q) => q.disconnect())));
       await within(left(), handOff.close());
+      // What this replica learned since the last flush (the poll worker has stopped: nothing more comes).
+      if (learnFlush) clearInterval(learnFlush);
+      if (learner && !outage.down) {
+        await within(
+          left(),
+          learner.flush().catch((error: unknown) => logger.warn({ err: error }, 'could not send learned completion times at shutdown')),
+        );
+      }
       outage.stop();
       lostLocks.stop();
       connection.disconnect();
@@ -274,5 +324,5 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       logger.info({ stoppedAfterMs: Date.now() - started, drained }, 'worker stopped');
     })());
 
-  return { metrics, readiness, aspose, healthPort, pollWorker, webhookWorker, close };
+  return { metrics, readiness, aspose, healthPort, pollWorker, webhookWorker, learner, close };
 }

@@ -9,15 +9,7 @@ import { startWorker, type RunningWorker } from '@regionwatch/worker';
  * may use them before they land; once the worker exposes one, it is checked like any other, and this
  * list can lose it.
  */
-export const PLANNED_METRICS = new Set([
-  'regionwatch_polls_per_task_bucket',
-  'regionwatch_polls_per_task_sum',
-  'regionwatch_polls_per_task_count',
-  'regionwatch_detection_lag_seconds_bucket',
-  'regionwatch_detection_lag_seconds_sum',
-  'regionwatch_detection_lag_seconds_count',
-  'regionwatch_learned_completion_seconds',
-]);
+export const PLANNED_METRICS = new Set<string>([]);
 
 export type LiveWorker = { config: WorkerConfig; simulator: Simulator; worker: RunningWorker; close(): Promise<void> };
 

@@ -1,18 +1,27 @@
 #!/usr/bin/env node
 import { createInterface } from 'node:readline';
-import { ConfigError, describeRedisTarget, parseCommandLine, loadTrackConfig, redisTargetFrom, type RedisTarget } from '@regionwatch/core';
+import {
+  ConfigError,
+  describeRedisTarget,
+  parseCommandLine,
+  loadTrackConfig,
+  pollKindSchema,
+  redisTargetFrom,
+  type RedisTarget,
+} from '@regionwatch/core';
 import { fail, millisecondsOption } from './cli-support.js';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
 import { ResultTimeoutError } from './result-timeout-error.js';
 import { statusLine } from './status-line.js';
 
-const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [--wait [--timeout MS]] [ID...]
+const USAGE = `usage: npm run track -- [--webhook URL] [--meta key=value]... [--kind K] [--wait [--timeout MS]] [ID...]
        npm run track -- --status ID...
   Tracks Aspose region-detection task ids. With no ID (or "-"), reads ids from stdin, one a line.
   Prints "created ID", "duplicate ID" or "merged ID" (--webhook added to a pending task) per id; a bad
   id gets an error line and exit code 1 (the good ids are still tracked).
   --wait: then prints "result ID <RegionResult JSON>" for each id as its result arrives ("timeout ID"
   after --timeout ms, default 600000; exit code 1).
+  --kind: a short label (1-64 of A-Z a-z 0-9 . _ -); adaptive polling learns completion times per kind.
   --status: prints where each id is, one line per id, and changes nothing.
   Redis comes from REDIS_URL, REDIS_SENTINELS or REDIS_CLUSTER_NODES
   (and their REDIS_* companions), the key prefix from REGIONWATCH_PREFIX.`;
@@ -24,6 +33,7 @@ const args = parseCommandLine(USAGE, {
   options: {
     webhook: { type: 'string' },
     meta: { type: 'string', multiple: true },
+    kind: { type: 'string' },
     wait: { type: 'boolean' },
     timeout: { type: 'string' },
     status: { type: 'boolean' },
@@ -33,8 +43,11 @@ const args = parseCommandLine(USAGE, {
 
 const flags = args.values;
 const timeoutMs = millisecondsOption('--timeout', args.values.timeout, 600_000);
-if (args.values.status && (args.values.wait || args.values.webhook !== undefined || args.values.meta)) {
-  fail(`--status only reads: it takes no --wait, --webhook or --meta\n${USAGE}`);
+if (args.values.status && (args.values.wait || args.values.webhook !== undefined || args.values.meta || args.values.kind !== undefined)) {
+  fail(`--status only reads: it takes no --wait, --webhook, --meta or --kind\n${USAGE}`);
+}
+if (args.values.kind !== undefined && !pollKindSchema.safeParse(args.values.kind).success) {
+  fail(`--kind ${JSON.stringify(args.values.kind)}: must be 1-64 characters of A-Z a-z 0-9 . _ - starting with a letter or digit`);
 }
 
 const metadata: Record<string, string> = {};
@@ -61,6 +74,7 @@ const producer = new RegionTaskProducer({
 const options = {
   ...(args.values.webhook === undefined ? {} : { webhookUrl: args.values.webhook }),
   ...(args.values.meta ? { metadata } : {}),
+  ...(args.values.kind === undefined ? {} : { kind: args.values.kind }),
 };
 let bad = 0;
 const waits: Promise<void>[] = [];

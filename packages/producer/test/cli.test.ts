@@ -95,6 +95,17 @@ describe('npm run track', { timeout: TEST_LIMIT_MS }, () => {
     expect(await queue.count()).toBe(0);
   });
 
+  it('--kind labels the tracked tasks (adaptive polling learns per kind); a malformed kind is refused, nothing tracked', async ({
+    redis,
+  }) => {
+    const { code, stdout, queue } = await track(redis, ['--kind', 'invoice-scan', id(11)]);
+    expect({ code, stdout }).toEqual({ code: 0, stdout: `created ${id(11)}\n` });
+    expect((await queue.getJob(id(11)))?.data).toMatchObject({ taskId: id(11), kind: 'invoice-scan' });
+    const refused = await track(redis, ['--kind', '_shared', id(12)]);
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining('--kind "_shared": must be 1-64 characters') });
+    expect(await refused.queue.getJob(id(12))).toBeUndefined();
+  });
+
   it('explains usage errors and configuration errors with exit code 2', async ({ redis }) => {
     expect(await track(redis, ['--meta', 'novalue', id(8)])).toMatchObject({
       code: 2,

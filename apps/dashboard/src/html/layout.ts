@@ -40,7 +40,7 @@ export function layout(title: string, body: SafeHtml): string {
 </head>
 <body>
 <header><strong>regionwatch</strong><a href="/queues">Queues</a><a href="/tasks">Task lookup</a>
-<a href="/webhooks">Webhook endpoints</a></header>
+<a href="/webhooks">Webhook endpoints</a><a href="/learned">Learned completion times</a></header>
 <main>
 ${body}
 </main>

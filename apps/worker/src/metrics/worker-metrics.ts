@@ -17,6 +17,8 @@ export type PollOutcome =
   | 'rate_limited';
 export type WebhookOutcome = 'delivered' | 'retry' | 'gone' | 'dead_letter' | 'refused';
 
+export type LearnedQuantile = { kind: string; quantile: number; seconds: number };
+
 const JOB_STATES = ['waiting', 'active', 'delayed', 'completed', 'failed', 'prioritized'] as const;
 
 /**
@@ -144,6 +146,12 @@ export class WorkerMetrics {
     help: 'Learned completion time (from submittedAt) at a quantile, per kind; kind="_shared" is the estimate of all tasks',
     labelNames: ['kind', 'quantile'],
     registers: [this.registry],
+    // Read from Redis at scrape time when a learner is watched (bounded: SCRAPE_REDIS_TIMEOUT_MS; the last values stay).
+    collect: () => this.learnedRead.wait(),
+  });
+  private learned: (() => Promise<readonly LearnedQuantile[]>) | undefined;
+  private readonly learnedRead = new ScrapeRead(async () => {
+    if (this.learned) this.setLearnedQuantiles(await this.learned());
   });
   /** Waiting jobs in the results queue (set by the backlog watch, and read again at scrape time). */
   readonly resultsBacklog = new Gauge({
@@ -280,7 +288,12 @@ export class WorkerMetrics {
    * Replaces the learned quantiles (kinds forgotten by the learner disappear; at most POLL_MAX_KINDS + 1
    * kinds, so the label set stays bounded). Rows come from `CompletionLearner.learnedQuantiles()`.
    */
-  setLearnedQuantiles(rows: readonly { kind: string; quantile: number; seconds: number }[]): void {
+  /** Where the learned-quantile gauges come from (`learner.learnedQuantiles`), read on each scrape. */
+  watchLearned(read: () => Promise<readonly LearnedQuantile[]>): void {
+    this.learned = read;
+  }
+
+  setLearnedQuantiles(rows: readonly LearnedQuantile[]): void {
     this.learnedCompletion.reset();
     for (const { kind, quantile, seconds } of rows) {
       if (Number.isFinite(seconds)) this.learnedCompletion.set({ kind, quantile: String(quantile) }, seconds);

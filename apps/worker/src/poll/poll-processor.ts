@@ -4,12 +4,15 @@ import {
   describeIssues,
   nextPollDelay,
   NO_PROGRESS,
+  planNextPoll,
   pollJobDataSchema,
   readProgress,
   recordBodyFor,
   resultFromRecord,
   truncateText,
   type AsposeClient,
+  type CompletionEstimate,
+  type CompletionLearner,
   type Destinations,
   type Logger,
   type PollProgress,
@@ -43,8 +46,26 @@ export type PollProcessorDeps = {
   upstream: UpstreamHealth;
   config: Pick<
     WorkerConfig,
-    'POLL_INITIAL_DELAY_MS' | 'POLL_MAX_DELAY_MS' | 'TASK_DEADLINE_MS' | 'ASPOSE_INVALID_GRACE_MS' | 'RESULTS_QUEUE' | 'WEBHOOK_URL'
+    | 'POLL_INITIAL_DELAY_MS'
+    | 'POLL_MAX_DELAY_MS'
+    | 'TASK_DEADLINE_MS'
+    | 'ASPOSE_INVALID_GRACE_MS'
+    | 'RESULTS_QUEUE'
+    | 'WEBHOOK_URL'
+    | 'POLL_STRATEGY'
+    | 'POLL_LAG_PER_POLL_MS'
   >;
+  /**
+   * Adaptive polling (POLL_STRATEGY=adaptive): what the processor learns completion times into and
+   * plans from. Absent, or POLL_STRATEGY=exponential: the exponential back-off, nothing learned.
+   */
+  learner?: Pick<CompletionLearner, 'estimate' | 'pending' | 'observe'> | undefined;
+  /**
+   * Set BullMQ's promotion priority at each learned re-delay (likeliest-done first). Only worth it when
+   * ASPOSE_MAX_RPS binds: a prioritized job costs BullMQ two more commands per poll (its priority counter,
+   * the prioritized set) than one in the wait list.
+   */
+  priorities?: boolean;
   metrics: WorkerMetrics;
   logger: Logger;
   now?: () => number;
@@ -60,6 +81,9 @@ export const LAST_POLL_GRACE_MS = 60_000;
 /** A hand-off waiting for an older result's job to be released is repeated after this long. */
 export const HAND_OFF_RETRY_MS = 5_000;
 
+/** Statuses that end a task at Aspose: a completion time the learner can use (NotExist says nothing about it). */
+const FINISHED_AT_ASPOSE: ReadonlySet<string> = new Set(['Completed', 'Error']);
+
 /**
  * Processor for `regions-poll` (step-job pattern): one GET per run. Not yet terminal → the job goes
  * back to delayed with its progress in the same lock-checked step, then `DelayedError`. Terminal →
@@ -70,6 +94,9 @@ export function createPollProcessor(deps: PollProcessorDeps) {
   const now = deps.now ?? Date.now;
   const random = deps.random ?? Math.random;
   const grace = deps.config.ASPOSE_INVALID_GRACE_MS;
+  const learner = deps.config.POLL_STRATEGY === 'adaptive' ? deps.learner : undefined;
+  // A learned first poll this close to now is made now: a re-delay would cost more than it saves.
+  const firstPollSlackMs = Math.max(1, deps.config.POLL_INITIAL_DELAY_MS / 10);
 
   return async function processPoll(job: Job<unknown, PollReturn>, token?: string): Promise<PollReturn> {
     if (token === undefined) throw new Error('the poll processor needs the job lock token (BullMQ passes it to every processor)');
@@ -128,6 +155,25 @@ export function createPollProcessor(deps: PollProcessorDeps) {
     // At the deadline one last GET decides between the task's status and `Expired`: a task that
     // finished at Aspose while we were catching up must not be reported Expired.
     const lastPoll = started >= deadline;
+    const submittedMs = Date.parse(submittedAt);
+    // The task's age at its last "not yet" (0 before the first): what it is known to have been pending for.
+    const pendingForMs = progress.lastPollAt === undefined ? 0 : Math.max(0, progress.lastPollAt - submittedMs);
+    // Adaptive: the learned estimate for the task's kind (cached by the learner: no Redis command per poll).
+    const estimate = learner ? await estimateFor(data.kind) : undefined;
+    if (estimate && !lastPoll && progress.polls === 0 && progress.nextPollAt === undefined) {
+      // The producer delayed the first run by POLL_INITIAL_DELAY_MS; the learned first poll may be later:
+      // wait for it without a GET (once: a stored nextPollAt means this chain already waited).
+      const plan = planNextPoll({
+        config: deps.config,
+        estimate,
+        submittedAt: submittedMs,
+        trackedAt: job.timestamp,
+        polls: 0,
+        now: started,
+        random,
+      });
+      if (plan.at - started >= firstPollSlackMs) return reschedule(progress, plan.at - started, { priority: plan.priority });
+    }
 
     // `polls` counts the GET requests made for the task (the contract's words): each one that went out,
     // whatever came back; not the polls held back by the rate budget or a failed token request.
@@ -137,13 +183,19 @@ export function createPollProcessor(deps: PollProcessorDeps) {
     };
     try {
       const response = await deps.aspose.getDetectRegions(taskId, { onSend });
-      deps.metrics.pollDuration.observe((now() - started) / 1000);
+      const answeredAt = now();
+      deps.metrics.pollDuration.observe((answeredAt - started) / 1000);
       deps.upstream.answered();
       const polls = progress.polls + sent;
       const status = response.taskStatus;
       deps.metrics.polls.inc({ outcome: status.toLowerCase() });
       const history = appendHistory(progress.history, status);
-      if (TERMINAL_TASK_STATUSES.has(status)) return decide(resultFromResponse(response, context(polls)), history);
+      if (TERMINAL_TASK_STATUSES.has(status)) {
+        const finished = FINISHED_AT_ASPOSE.has(status) ? () => learnFinished(answeredAt) : undefined;
+        return decide(resultFromResponse(response, context(polls)), history, finished);
+      }
+      // Known pending from the last "not yet" until this GET went out (an expired task is censored: no completion).
+      await learn(() => learner?.pending(data.kind, { fromMs: pendingForMs, toMs: started - submittedMs }));
       if (lastPoll) return decide(expiredResult(context(polls), deps.config.TASK_DEADLINE_MS, status), history);
       if (status !== progress.lastStatus) log.info({ status, polls }, 'task status changed');
       const next: PollProgress = {
@@ -156,6 +208,19 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         invalidAnswers: undefined,
         history,
       };
+      if (estimate) {
+        const plan = planNextPoll({
+          config: deps.config,
+          estimate,
+          submittedAt: submittedMs,
+          trackedAt: job.timestamp,
+          polls,
+          lastPollAt: started,
+          now: now(),
+          random,
+        });
+        return reschedule(next, 0, { at: plan.at, priority: plan.priority });
+      }
       return reschedule(next, nextPollDelay(polls, deps.config, random));
     } catch (error) {
       if (error instanceof DelayedError) throw error;
@@ -224,15 +289,53 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       }
     }
 
-    async function reschedule(next: PollProgress, delayMs: number, options: { pastDeadline?: boolean } = {}): Promise<never> {
+    /**
+     * `at`: an absolute time instead of `delayMs` (a learned plan). `priority`: BullMQ's promotion
+     * priority, when priorities are on; otherwise the job's stays as it was (held-back and failed
+     * polls keep the odds of their last plan).
+     */
+    async function reschedule(
+      next: PollProgress,
+      delayMs: number,
+      options: { pastDeadline?: boolean; at?: number; priority?: number } = {},
+    ): Promise<never> {
       // One reading of the clock: the delay stored must be the one scheduled (never negative).
       const at0 = now();
+      const due = options.at === undefined ? at0 + delayMs : Math.max(at0, options.at);
       // Never schedule past the deadline (the run at the deadline makes the last poll), except a
       // last poll held back by the rate budget.
-      const at = options.pastDeadline ? at0 + delayMs : Math.min(at0 + delayMs, Math.max(deadline, at0));
+      const at = options.pastDeadline ? due : Math.min(due, Math.max(deadline, at0));
       const stored = { ...next, nextDelayMs: at - at0, nextPollAt: at };
-      if (!(await deps.reschedule(job, token as string, at0, at - at0, stored))) lockLost('re-delay');
+      const priority = deps.priorities ? options.priority : undefined;
+      if (!(await deps.reschedule(job, token as string, at0, at - at0, stored, priority))) lockLost('re-delay');
       throw new DelayedError();
+    }
+
+    async function estimateFor(kind: string | undefined): Promise<CompletionEstimate | undefined> {
+      try {
+        const learned = await learner?.estimate(kind);
+        return learned?.usable ? learned : undefined;
+      } catch (error) {
+        // Redis could not be read: this poll goes on the exponential back-off (the next read retries).
+        log.warn({ err: error }, 'could not read the learned completion times: exponential back-off for this poll');
+        return undefined;
+      }
+    }
+
+    /** A learner call; one Redis refused stays in the learner's batch for its next flush, and the poll goes on. */
+    async function learn(call: () => Promise<unknown> | undefined): Promise<void> {
+      try {
+        await call();
+      } catch (error) {
+        log.warn({ err: error }, 'could not send learned completion times (kept for the next flush)');
+      }
+    }
+
+    /** Once per task, when its decision is written: the completion interval, polls per task and the lag bound. */
+    async function learnFinished(answeredAt: number): Promise<void> {
+      const previous = progress.lastPollAt ?? submittedMs;
+      deps.metrics.detectionLag.observe(Math.max(0, answeredAt - previous) / 1000);
+      await learn(() => learner?.observe(data.kind, { afterMs: pendingForMs, atMostMs: Math.max(0, answeredAt - submittedMs) }));
     }
 
     function lockLost(step: string): never {
@@ -242,7 +345,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       throw new DelayedError();
     }
 
-    async function decide(result: RegionResult, history: StatusHistory): Promise<PollReturn> {
+    async function decide(result: RegionResult, history: StatusHistory, finished?: () => Promise<void>): Promise<PollReturn> {
       const destinations: Destinations = {
         results: deps.config.RESULTS_QUEUE === '' ? null : deps.config.RESULTS_QUEUE,
         webhooks: [data.webhookUrl ?? deps.config.WEBHOOK_URL].filter((url): url is string => url !== undefined),
@@ -270,6 +373,8 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         case 'written':
           progress = decided;
           deps.metrics.tasksFinished.inc({ status: result.status });
+          deps.metrics.pollsPerTask.observe(result.polls);
+          await finished?.();
           return handOn(
             { chain, body: { ...body, destinations: withExtraWebhooks(destinations, outcome.extraWebhooks) }, handed: new Set() },
             result,

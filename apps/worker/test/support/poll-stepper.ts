@@ -12,6 +12,7 @@ import {
   TaskRecordStore,
   WEBHOOK_QUEUE,
   type AsposeClient,
+  type CompletionLearner,
   type PollProgress,
   type WorkerConfig,
 } from '@regionwatch/core';
@@ -48,6 +49,10 @@ export type StepperOptions = {
   aspose?: AsposeClient;
   /** Where the processor shares a throttled account's pause; default the real SharedPause, null: none (one replica alone). */
   sharePause?: Pick<SharedPause, 'pause'> | null;
+  /** Adaptive polling's learner (with POLL_STRATEGY=adaptive, the default); absent: the exponential back-off. */
+  learner?: Pick<CompletionLearner, 'estimate' | 'pending' | 'observe'>;
+  /** Set BullMQ priorities at learned re-delays (the worker does when ASPOSE_MAX_RPS is set). */
+  priorities?: boolean;
 };
 
 /**
@@ -119,6 +124,8 @@ export class PollStepper {
       logger,
       ...(options.now ? { now: options.now } : {}),
       random: options.random ?? (() => 0.5),
+      ...(options.learner ? { learner: options.learner } : {}),
+      ...(options.priorities ? { priorities: true } : {}),
     }) as (job: Job, token?: string) => Promise<PollReturn>;
   }
 

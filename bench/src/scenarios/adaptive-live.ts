@@ -1,0 +1,233 @@
+import type { RegionResult } from '@regionwatch/core';
+import { RegionTaskProducer } from '@regionwatch/producer';
+import { startSimulator, WORKLOADS, type Simulator, type WorkloadName } from '@regionwatch/simulator';
+import { startWorkerProcess, stopWorkerProcesses } from '@regionwatch/testkit';
+import { Queue } from 'bullmq';
+import { until } from '../child-process.js';
+import type { BenchContext } from '../context.js';
+
+/** Sizes of the live adaptive-polling scenario (`--tiny`: the smoke test's, a few seconds). */
+export type AdaptiveLiveSizes = {
+  /** Tasks per run before the measured ones (the learner learns from them; not reported; 0: none, no pause). */
+  warmupTasks: number;
+  /** Measured tasks per (workload, strategy) run without a rate cap. */
+  tasks: number;
+  /** Measured tasks per strategy with ASPOSE_MAX_RPS binding (log-normal; 0: no capped runs). */
+  cappedTasks: number;
+  workloads: readonly WorkloadName[];
+  /** Strategies side by side ('fixed 1 s': exponential with POLL_INITIAL_DELAY_MS = POLL_MAX_DELAY_MS). */
+  strategies: readonly LiveStrategy[];
+};
+
+export type LiveStrategy = 'exponential' | 'adaptive' | 'fixed 1 s';
+
+export type LiveRow = {
+  strategy: LiveStrategy;
+  /** Tasks whose figures are reported (after the warm-up tasks; the same tasks for every strategy). */
+  measured: number;
+  meanPolls: number;
+  p50LagMs: number;
+  p95LagMs: number;
+  p99LagMs: number;
+};
+
+export type LiveWorkload = { workload: WorkloadName; description: string; tasks: number; warmup: number; rows: LiveRow[] };
+
+export type CappedRow = LiveRow & { tasks: number; seconds: number; tasksPerSecond: number };
+
+export type AdaptiveLiveFigures = {
+  timeScale: number;
+  meanInterArrivalMs: number;
+  config: { POLL_INITIAL_DELAY_MS: number; POLL_MAX_DELAY_MS: number; POLL_LAG_PER_POLL_MS: number };
+  workloads: LiveWorkload[];
+  /** log-normal, Poisson arrivals every `meanInterArrivalMs`, ASPOSE_MAX_RPS = `maxRps` (priorities on for adaptive). */
+  capped: { maxRps: number; meanInterArrivalMs: number; rows: CappedRow[] } | undefined;
+};
+
+/**
+ * Times ×0.25: the workloads' seconds become 250 ms, and every delay of the worker with them. (×0.1 was
+ * tried: on a loaded 2-core machine a poll runs 50–150 ms late, which is most of a scaled second.)
+ */
+const TIME_SCALE = 0.25;
+const scaled = (ms: number) => Math.round(ms * TIME_SCALE);
+const CONFIG = { POLL_INITIAL_DELAY_MS: scaled(1_000), POLL_MAX_DELAY_MS: scaled(30_000), POLL_LAG_PER_POLL_MS: scaled(2_500) };
+/** Poisson arrivals, as the offline scenario (100 ms on average, scaled). */
+const MEAN_INTER_ARRIVAL_MS = scaled(100);
+/** At ×0.25 this is 10 requests per second in real-time terms. */
+const CAPPED_RPS = 40;
+/**
+ * Under the cap, arrivals at 45 % of it per second: more than the exponential back-off's ~3 polls per task
+ * can serve (30 % of the cap), less than the ~1.5 of the offline adaptive figures. A burst was tried: every
+ * task then waits in line longer than it takes, so both strategies poll each about once.
+ */
+const CAPPED_INTER_ARRIVAL_MS = Math.round(1_000 / (0.45 * CAPPED_RPS));
+/** The learner's flush (1 s) and estimate refresh (5 s) run on real time: wait them out after the warm-up tasks. */
+const LEARN_SETTLE_MS = 6_500;
+
+const strategyEnv = (strategy: LiveStrategy): Record<string, string> =>
+  strategy === 'fixed 1 s'
+    ? { POLL_STRATEGY: 'exponential', POLL_INITIAL_DELAY_MS: String(scaled(1_000)), POLL_MAX_DELAY_MS: String(scaled(1_000)) }
+    : {
+        POLL_STRATEGY: strategy,
+        POLL_INITIAL_DELAY_MS: String(CONFIG.POLL_INITIAL_DELAY_MS),
+        POLL_MAX_DELAY_MS: String(CONFIG.POLL_MAX_DELAY_MS),
+        POLL_LAG_PER_POLL_MS: String(CONFIG.POLL_LAG_PER_POLL_MS),
+      };
+
+type TaskOutcome = { polls: number; lagMs: number };
+
+/**
+ * 11. Adaptive polling, live: the built worker (a child process, as production runs it) against the
+ * simulator's completion-time workloads, time scaled ×0.25, each strategy on the same sampled tasks
+ * (same seed, same arrival times). Polls per task and detection lag (result decided − completion at
+ * the simulator) without a cap; then tasks per second with ASPOSE_MAX_RPS binding (priorities on).
+ */
+export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLiveSizes): Promise<AdaptiveLiveFigures> {
+  const { strategies } = sizes;
+  const workloads: LiveWorkload[] = [];
+  for (const workload of sizes.workloads) {
+    const rows: LiveRow[] = [];
+    for (const strategy of strategies) {
+      ctx.log(`  adaptive, live: ${workload}, ${strategy}, ${sizes.warmupTasks} + ${sizes.tasks} tasks (times ×${TIME_SCALE})`);
+      const run = await runTasks(ctx, {
+        workload,
+        strategy,
+        warmupTasks: sizes.warmupTasks,
+        tasks: sizes.tasks,
+        meanInterArrivalMs: MEAN_INTER_ARRIVAL_MS,
+      });
+      rows.push({ strategy, ...summary(run.outcomes) });
+    }
+    workloads.push({ workload, description: WORKLOADS[workload].description, tasks: sizes.tasks, warmup: sizes.warmupTasks, rows });
+  }
+  let capped: AdaptiveLiveFigures['capped'];
+  if (sizes.cappedTasks > 0) {
+    const rows: CappedRow[] = [];
+    for (const strategy of strategies.filter((s) => s !== 'fixed 1 s')) {
+      ctx.log(`  adaptive, live: lognormal, ${strategy}, ${sizes.warmupTasks} + ${sizes.cappedTasks} tasks, ASPOSE_MAX_RPS ${CAPPED_RPS}`);
+      const run = await runTasks(ctx, {
+        workload: 'lognormal',
+        strategy,
+        warmupTasks: sizes.warmupTasks,
+        tasks: sizes.cappedTasks,
+        meanInterArrivalMs: CAPPED_INTER_ARRIVAL_MS,
+        maxRps: CAPPED_RPS,
+      });
+      rows.push({
+        strategy,
+        tasks: sizes.cappedTasks,
+        seconds: run.seconds,
+        tasksPerSecond: sizes.cappedTasks / run.seconds,
+        ...summary(run.outcomes),
+      });
+    }
+    capped = { maxRps: CAPPED_RPS, meanInterArrivalMs: CAPPED_INTER_ARRIVAL_MS, rows };
+  }
+  return { timeScale: TIME_SCALE, meanInterArrivalMs: MEAN_INTER_ARRIVAL_MS, config: CONFIG, workloads, capped };
+}
+
+/**
+ * One worker process: `warmupTasks` tasks (not reported), a pause for the learner to flush and every
+ * replica to re-read it (its intervals are real time, not scaled), then `tasks` tasks; per measured
+ * task (in arrival order) its polls and detection lag.
+ */
+async function runTasks(
+  ctx: BenchContext,
+  options: {
+    workload: WorkloadName;
+    strategy: LiveStrategy;
+    warmupTasks: number;
+    tasks: number;
+    meanInterArrivalMs: number;
+    maxRps?: number;
+  },
+): Promise<{ outcomes: TaskOutcome[]; seconds: number }> {
+  const simulator: Simulator = await startSimulator({
+    seed: 12,
+    completionTimes: { workload: options.workload, timeScale: TIME_SCALE, tasks: options.warmupTasks + options.tasks },
+  });
+  const prefix = ctx.freshPrefix('adaptive-live');
+  const worker = await startWorkerProcess({
+    REDIS_URL: ctx.redisUrl,
+    REGIONWATCH_PREFIX: prefix,
+    ASPOSE_BASE_URL: simulator.url,
+    ASPOSE_CLIENT_ID: simulator.credentials.clientId,
+    ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
+    WORKER_CONCURRENCY: '64',
+    LOG_LEVEL: 'warn',
+    ...strategyEnv(options.strategy),
+    ...(options.maxRps === undefined ? {} : { ASPOSE_MAX_RPS: String(options.maxRps) }),
+  });
+  const initialDelayMs = Number(strategyEnv(options.strategy).POLL_INITIAL_DELAY_MS);
+  const producer = new RegionTaskProducer({ connection: ctx.redisUrl, prefix, initialDelayMs });
+  const results = new Queue('regions-results', { connection: { url: ctx.redisUrl }, prefix });
+  // The same arrival times for every strategy (seeded), so each strategy polls the same tasks.
+  let seed = 12;
+  const random = () => {
+    seed = (seed * 16_807) % 2_147_483_647;
+    return (seed - 1) / 2_147_483_646;
+  };
+  /** `count` Poisson arrivals; resolves with their ids once every one has its result. */
+  const batch = async (count: number): Promise<{ ids: string[]; started: number }> => {
+    const before = await results.count();
+    const ids: string[] = [];
+    const tracking: Promise<unknown>[] = [];
+    const started = Date.now();
+    let due = started;
+    for (let i = 0; i < count; i++) {
+      due += -Math.log(1 - random()) * options.meanInterArrivalMs;
+      const wait = due - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      // Created at the simulator ("sent to Aspose") and tracked at once, as submit() does.
+      const taskId = simulator.createTask({ outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } });
+      ids.push(taskId);
+      // Not awaited one by one: a slow track must not delay the next arrival (submittedAt is the creation time).
+      tracking.push(producer.track(taskId, { submittedAt: new Date().toISOString() }));
+    }
+    await Promise.all(tracking);
+    await until('every result', async () => (await results.count()) - before >= count, 10 * 60_000, 20);
+    return { ids, started };
+  };
+  try {
+    // One task first, not counted: the worker's token, connections and code are warm when the measured ones come.
+    const warm = simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } });
+    await producer.track(warm);
+    await until('the warm-up result', async () => (await results.getJob(warm)) !== undefined, 60_000, 20);
+    if (options.warmupTasks > 0) {
+      await batch(options.warmupTasks);
+      await new Promise((resolve) => setTimeout(resolve, LEARN_SETTLE_MS));
+    }
+    const { ids, started } = await batch(options.tasks);
+    const outcomes: TaskOutcome[] = [];
+    let last = started;
+    for (const id of ids) {
+      const result = (await results.getJob(id))?.data as RegionResult | undefined;
+      const terminalAt = simulator.taskState(id)?.terminalAt;
+      if (!result || terminalAt === undefined || terminalAt === null) throw new Error(`no result or completion time for ${id}`);
+      const finishedAt = Date.parse(result.finishedAt);
+      last = Math.max(last, finishedAt);
+      outcomes.push({ polls: result.polls, lagMs: Math.max(0, finishedAt - terminalAt) });
+    }
+    return { outcomes, seconds: (last - started) / 1000 };
+  } finally {
+    await stopWorkerProcesses([worker]);
+    await Promise.all([producer.close(), results.close()]);
+    await simulator.close();
+  }
+}
+
+function summary(outcomes: readonly TaskOutcome[]): Omit<LiveRow, 'strategy'> {
+  const lags = outcomes.map((o) => o.lagMs).sort((a, b) => a - b);
+  return {
+    measured: outcomes.length,
+    meanPolls: outcomes.reduce((sum, o) => sum + o.polls, 0) / outcomes.length,
+    p50LagMs: quantile(lags, 0.5),
+    p95LagMs: quantile(lags, 0.95),
+    p99LagMs: quantile(lags, 0.99),
+  };
+}
+
+function quantile(sorted: readonly number[], q: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? Number.NaN;
+}
