@@ -284,15 +284,15 @@ export class WorkerMetrics {
     await this.queueDepthsRead.wait();
   }
 
-  /**
-   * Replaces the learned quantiles (kinds forgotten by the learner disappear; at most POLL_MAX_KINDS + 1
-   * kinds, so the label set stays bounded). Rows come from `CompletionLearner.learnedQuantiles()`.
-   */
   /** Where the learned-quantile gauges come from (`learner.learnedQuantiles`), read on each scrape. */
   watchLearned(read: () => Promise<readonly LearnedQuantile[]>): void {
     this.learned = read;
   }
 
+  /**
+   * Replaces the learned quantiles (kinds forgotten by the learner disappear; at most POLL_MAX_KINDS + 1
+   * kinds, so the label set stays bounded). Rows come from `CompletionLearner.learnedQuantiles()`.
+   */
   setLearnedQuantiles(rows: readonly LearnedQuantile[]): void {
     this.learnedCompletion.reset();
     for (const { kind, quantile, seconds } of rows) {
