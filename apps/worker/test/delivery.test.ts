@@ -1,17 +1,10 @@
-import {
-  createLogger,
-  JOB_NAMES,
-  POLL_QUEUE,
-  recordBodyFor,
-  resultFromRecord,
-  TaskRecordStore,
-  type RegionResult,
-} from '@regionwatch/core';
+import { createLogger, JOB_NAMES, POLL_QUEUE, recordBodyFor, resultFromRecord, TaskRecordStore } from '@regionwatch/core';
 import { Queue, Worker } from 'bullmq';
 import { test } from '@regionwatch/testkit/vitest';
 import { afterAll, describe, expect } from 'vitest';
 import { createHandOff } from '../src/index.js';
 import { createHarness, type Harness } from './support/harness.js';
+import { regionResult } from './support/region-result.js';
 
 let h: Harness;
 test.beforeAll(async ({ fileRedis }) => {
@@ -84,19 +77,8 @@ describe('delivery and dedupe', () => {
       logger: createLogger({ level: 'silent' }),
     });
     try {
-      const result: RegionResult = {
-        taskId: 'handoff-1',
-        status: 'Completed',
-        regions: [],
-        results: [],
-        responseStatusCode: 'Ok',
-        errors: [],
-        warnings: [],
-        metadata: {},
-        submittedAt: new Date().toISOString(),
-        finishedAt: new Date().toISOString(),
-        polls: 1,
-      };
+      const now = new Date().toISOString();
+      const result = regionResult('handoff-1', { submittedAt: now, finishedAt: now });
       const destinations = { results: 'handoff-results', webhooks: ['https://hooks.example.com/x'] };
       // The record the processor writes when it decides (lock-checked); here the job's lock is faked.
       await h.connection.set(`${prefix}:regions-poll:handoff-1:lock`, 'token');

@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, vi } from 'vitest';
 import { createHandOff, type HandOff } from '../src/index.js';
 import { LogCapture } from './support/harness.js';
+import { regionResult } from './support/region-result.js';
 
 // The hand-off alone, against a real Redis: what it adds where, with which ids and options, and what it does
 // when a job of an earlier decision of the same task is in the way. Expected values are literals from the
@@ -38,19 +39,14 @@ function world({ url, prefix }: TestRedis) {
 }
 
 function result(taskId: string, status: RegionResult['status'], finishedAt: string): RegionResult {
-  return {
-    taskId,
+  const completed = status === 'Completed';
+  return regionResult(taskId, {
     status,
-    regions: [],
-    results: [],
-    responseStatusCode: status === 'Completed' ? 'Ok' : 'Error',
-    errors: status === 'Completed' ? [] : ['bad image'],
-    warnings: [],
-    metadata: {},
-    submittedAt: '2026-11-28T10:00:00.000Z',
+    responseStatusCode: completed ? 'Ok' : 'Error',
+    errors: completed ? [] : ['bad image'],
     finishedAt,
     polls: 2,
-  };
+  });
 }
 
 describe('hand-off', () => {

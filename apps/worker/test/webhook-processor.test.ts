@@ -4,7 +4,6 @@ import {
   readEndpointHealth,
   webhookDeliveryStateSchema,
   WEBHOOK_QUEUE,
-  type RegionResult,
   type WebhookDeliveryState,
 } from '@regionwatch/core';
 import { WebhookReceiver, type ReceiverAnswer } from '@regionwatch/testkit';
@@ -14,6 +13,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect } from 'vitest';
 import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
 import { LogCapture, WEBHOOK_SECRET } from './support/harness.js';
+import { regionResult } from './support/region-result.js';
 
 // The webhook processor one run at a time, without a Worker loop: a real delivery job taken with a lock token from
 // a real Redis, a real receiver that verifies every request with the `standardwebhooks` library, an injected clock
@@ -27,22 +27,6 @@ const closers: (() => Promise<unknown>)[] = [];
 afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
-
-function regionResult(taskId: string): RegionResult {
-  return {
-    taskId,
-    status: 'Completed',
-    regions: [],
-    results: [],
-    responseStatusCode: 'Ok',
-    errors: [],
-    warnings: [],
-    metadata: { note: 'ünïcode' },
-    submittedAt: '2026-11-28T10:00:00.000Z',
-    finishedAt: '2026-11-28T10:01:00.000Z',
-    polls: 3,
-  };
-}
 
 async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
@@ -97,7 +81,11 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
   /** A delivery whose job id is not the task id (a task's second webhook destination: `<taskId>+1`). */
   async function deliverAs(jobId: string, taskId: string, ...answers: ReceiverAnswer[]) {
     receiver.script(taskId, ...answers);
-    const event = { type: 'regions.completed' as const, timestamp: '2026-11-28T10:01:00.000Z', data: regionResult(taskId) };
+    const event = {
+      type: 'regions.completed' as const,
+      timestamp: '2026-11-28T10:01:00.000Z',
+      data: regionResult(taskId, { metadata: { note: 'ünïcode' }, polls: 3 }),
+    };
     await webhookQueue.add('webhook', { url: receiver.url, event }, { jobId, attempts: 20 });
     return event;
   }

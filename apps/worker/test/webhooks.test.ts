@@ -8,6 +8,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
 import { fakeJob } from './support/fake-job.js';
+import { regionResult } from './support/region-result.js';
 import { createHarness, WEBHOOK_SECRET, type Harness } from './support/harness.js';
 
 let h: Harness;
@@ -120,19 +121,7 @@ describe('webhook processor guards', () => {
   const event = {
     type: 'regions.completed',
     timestamp: new Date().toISOString(),
-    data: {
-      taskId: 'guard-1',
-      status: 'Completed',
-      regions: [],
-      results: [],
-      responseStatusCode: 'Ok',
-      errors: [],
-      warnings: [],
-      metadata: {},
-      submittedAt: new Date().toISOString(),
-      finishedAt: new Date().toISOString(),
-      polls: 1,
-    },
+    data: regionResult('guard-1', { submittedAt: new Date().toISOString(), finishedAt: new Date().toISOString() }),
   };
   // The guards act before anything is sent or stored in Redis.
   const connections: Redis[] = [];
