@@ -49,6 +49,23 @@ function result(taskId: string, status: RegionResult['status'], finishedAt: stri
   });
 }
 
+/**
+ * A consumer of the results queue that takes (locks) the older job right after the hand-off has read its
+ * state ('waiting': nobody held it then), so the hand-off's removal that follows is refused.
+ */
+function consumerTakesAfterStateRead(w: ReturnType<typeof world>, redis: TestRedis): { job?: Awaited<ReturnType<Worker['getNextJob']>> } {
+  const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
+  closers.push(() => consumer.close());
+  const taken: { job?: Awaited<ReturnType<Worker['getNextJob']>> } = {};
+  const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
+  vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
+    const state = await readState(jobId);
+    taken.job = await consumer.getNextJob('consumer-token', { block: false });
+    return state;
+  });
+  return taken;
+}
+
 describe('hand-off', () => {
   test('adds the result and one webhook job per destination, with the contract’s ids and options, and marks each handed', async ({
     redis,
@@ -180,28 +197,20 @@ describe('hand-off: an older job changing under it, and the queues it opens', ()
     const w = world(redis);
     const old = result('task-h', 'Error', '2026-11-27T09:00:00.000Z');
     await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
-    const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
-    closers.push(() => consumer.close());
-    let taken: Awaited<ReturnType<Worker['getNextJob']>> | undefined;
-    const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
-    vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
-      const state = await readState(jobId); // 'waiting': nobody holds it yet
-      taken = await consumer.getNextJob('consumer-token', { block: false }); // … and now a consumer does
-      return state;
-    });
+    const taken = consumerTakesAfterStateRead(w, redis);
 
     const fresh = result('task-h', 'Completed', '2026-11-28T10:08:00.000Z');
     expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({
       complete: false,
       waitingFor: "results-a/task-h (an older result's job, locked)",
     });
-    expect(taken?.id).toBe('task-h');
+    expect(taken.job?.id).toBe('task-h');
     expect((await w.resultsQueue.getJob('task-h'))?.data).toEqual(old);
     expect(w.marked.filter((m) => m.chain === 'c-new')).toEqual([]);
     expect(w.logs.lines.some((line) => line.includes('replaced the job'))).toBe(false);
 
     // The consumer finishes; the repeated hand-off then replaces the job with this decision's.
-    await taken?.moveToCompleted('ok', 'consumer-token', false);
+    await taken.job?.moveToCompleted('ok', 'consumer-token', false);
     expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
     expect((await w.resultsQueue.getJob('task-h'))?.data).toEqual(fresh);
     expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
@@ -232,25 +241,17 @@ describe('hand-off: an older job changing under it, and the queues it opens', ()
     const w = world(redis);
     const old = result('task-n', 'Error', '2026-11-27T09:00:00.000Z');
     await w.handOff({ result: old, chain: 'c-old', destinations, handed: new Set() });
-    const consumer = new Worker('results-a', null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
-    closers.push(() => consumer.close());
-    let taken: Awaited<ReturnType<Worker['getNextJob']>> | undefined;
-    const readState = w.resultsQueue.getJobState.bind(w.resultsQueue);
-    vi.spyOn(w.resultsQueue, 'getJobState').mockImplementationOnce(async (jobId) => {
-      const state = await readState(jobId);
-      taken = await consumer.getNextJob('consumer-token', { block: false }); // locked: the removal will be refused
-      return state;
-    });
+    const taken = consumerTakesAfterStateRead(w, redis);
     const exists = w.connection.exists.bind(w.connection);
     vi.spyOn(w.connection, 'exists').mockImplementationOnce((async (...keys: string[]) => {
-      await taken?.moveToCompleted('ok', 'consumer-token', false); // … and it is done with it, and removes it
-      await taken?.remove();
+      await taken.job?.moveToCompleted('ok', 'consumer-token', false); // … and it is done with it, and removes it
+      await taken.job?.remove();
       return exists(...keys);
     }) as typeof w.connection.exists);
 
     const fresh = result('task-n', 'Completed', '2026-11-28T10:14:00.000Z');
     expect(await w.handOff({ result: fresh, chain: 'c-new', destinations, handed: new Set() })).toEqual({ complete: true });
-    expect(taken?.id).toBe('task-n');
+    expect(taken.job?.id).toBe('task-n');
     expect((await w.resultsQueue.getJob('task-n'))?.data).toEqual(fresh);
     expect(w.marked.filter((m) => m.chain === 'c-new').map((m) => m.target)).toEqual(['results']);
   });
