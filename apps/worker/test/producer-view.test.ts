@@ -5,7 +5,7 @@
 // Pending stays pending for the whole test, and one it completes at once is decided by the first poll.
 import { loadProducerConfig, regionResultSchema } from '@regionwatch/core';
 import { RegionTaskProducer, ResultTimeoutError, TaskNotTrackedError } from '@regionwatch/producer';
-import { freePort, SOURCE_WORKER, startWorkerProcess, WebhookReceiver, type WorkerProcess } from '@regionwatch/testkit';
+import { SOURCE_WORKER, startWorkerProcess, WebhookReceiver, type WorkerProcess } from '@regionwatch/testkit';
 import { spawn } from 'node:child_process';
 import { REPO_ROOT } from '@regionwatch/testkit';
 import { test } from '@regionwatch/testkit/vitest';
@@ -24,7 +24,6 @@ test.beforeAll(async ({ fileRedis }) => {
   worker = await startWorkerProcess(
     {
       ...h.env,
-      METRICS_PORT: String(await freePort()),
       POLL_INITIAL_DELAY_MS: String(HOUR),
       POLL_MAX_DELAY_MS: String(HOUR),
       LOG_LEVEL: 'info',

@@ -79,7 +79,7 @@ async function world(tasks: number): Promise<World> {
 }
 
 async function startReplica(env: Record<string, string>): Promise<WorkerProcess> {
-  const worker = await startWorkerProcess({ ...env, METRICS_PORT: String(await freePort()) }, { entry: SOURCE_WORKER });
+  const worker = await startWorkerProcess(env, { entry: SOURCE_WORKER });
   cleanups.push(async () => {
     if (worker.process.exitCode === null && worker.process.signalCode === null) worker.process.kill('SIGKILL');
     await worker.exited;

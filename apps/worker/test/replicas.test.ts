@@ -1,5 +1,5 @@
 import { regionResultSchema, type Region, type RegionResult } from '@regionwatch/core';
-import { freePort, SOURCE_WORKER, startWorkerProcess, type WorkerProcess } from '@regionwatch/testkit';
+import { SOURCE_WORKER, startWorkerProcess, type WorkerProcess } from '@regionwatch/testkit';
 import { test } from '@regionwatch/testkit/vitest';
 import { afterAll, describe, expect } from 'vitest';
 import { createHarness, type Harness } from './support/harness.js';
@@ -16,7 +16,7 @@ afterAll(async () => {
 
 async function child(extra: Record<string, string> = {}): Promise<WorkerProcess> {
   // The worker's sources, exactly as `npm run worker` starts them.
-  const worker = await startWorkerProcess({ ...h.env, METRICS_PORT: String(await freePort()), ...extra }, { entry: SOURCE_WORKER });
+  const worker = await startWorkerProcess({ ...h.env, ...extra }, { entry: SOURCE_WORKER });
   children.push(worker);
   return worker;
 }
@@ -72,9 +72,9 @@ describe('replicas in their own processes', () => {
   }, 120_000);
 
   test('SIGTERM: /readyz answers 503 while jobs are still in flight, those jobs finish, the process exits 0', async () => {
-    const port = await freePort();
     // A shutdown timeout far beyond this test's: the worker waits for its jobs, however slow the run.
-    const worker = await child({ METRICS_PORT: String(port), WORKER_CONCURRENCY: '4', SHUTDOWN_TIMEOUT_MS: '600000' });
+    const worker = await child({ WORKER_CONCURRENCY: '4', SHUTDOWN_TIMEOUT_MS: '600000' });
+    const port = worker.healthPort;
     const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ ready: true, reasons: [] });

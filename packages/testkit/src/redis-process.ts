@@ -31,6 +31,8 @@ export type StartRedisProcessOptions = {
   password?: string;
   /** How long it may take to answer PING. */
   timeoutMs?: number;
+  /** Where the port comes from (default: one the OS says is free); tests of the retry pass their own. */
+  pickPort?: () => Promise<number>;
 };
 
 // Every node still running when this process exits is killed, whatever ended the test run.
@@ -45,9 +47,23 @@ process.once('exit', () => {
  * silent. The config file stays writable: Sentinel and Cluster rewrite theirs.
  */
 export async function startRedisProcess(options: StartRedisProcessOptions = {}): Promise<RedisNodeProcess> {
+  // The free port (or a Cluster node's bus port, port + 10000) can be taken by another process before the
+  // node binds it; test files run in parallel, so such a start is retried on another port.
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startRedisProcessOnce(options);
+    } catch (error) {
+      if (attempt >= MAX_PORT_ATTEMPTS || !(error as Error).message.includes('Address already in use')) throw error;
+    }
+  }
+}
+
+const MAX_PORT_ATTEMPTS = 5;
+
+async function startRedisProcessOnce(options: StartRedisProcessOptions): Promise<RedisNodeProcess> {
   const binary = options.binary ?? 'redis-server';
   const dir = await mkdtemp(join(tmpdir(), `regionwatch-${binary}-`));
-  const port = await freePort();
+  const port = await (options.pickPort ?? freePort)();
   const file = join(dir, binary === 'redis-sentinel' ? 'sentinel.conf' : 'redis.conf');
   const lines = [`port ${port}`, 'bind 127.0.0.1', `dir ${dir}`, 'daemonize no', 'logfile ""', ...(options.config ?? [])];
   await writeFile(file, `${lines.join('\n')}\n`);
@@ -103,7 +119,8 @@ async function untilAnswers(node: RedisNodeProcess, timeoutMs: number): Promise<
     const client = node.client();
     try {
       await client.connect();
-      if ((await client.ping()) === 'PONG') return;
+      // The answer must come from this very process: when the port was taken, another node answers there.
+      if ((await client.ping()) === 'PONG' && infoFields(await client.info('server')).process_id === String(node.process.pid)) return;
     } catch (error) {
       if (Date.now() > deadline) {
         throw new Error(
