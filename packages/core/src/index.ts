@@ -62,6 +62,18 @@ export { hashTagOf } from './redis/hash-tag.js';
 // The queue contract: queue and job names, how long jobs are kept, and the payload schemas.
 export { DEFAULT_RESULTS_QUEUE, JOB_NAMES, JOB_RETENTION, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
 export {
+  CLUSTER_SLOTS,
+  keySlotOf,
+  MAX_POLL_SHARDS,
+  pollShardLabel,
+  pollShardOfTask,
+  pollShardPrefix,
+  pollShards,
+  shardOfTask,
+  shardSlotRange,
+  type PollShard,
+} from './contract/poll-shards.js';
+export {
   isoDateSchema,
   MAX_METADATA_BYTES,
   MAX_WEBHOOK_URL_LENGTH,
