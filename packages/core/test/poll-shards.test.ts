@@ -40,7 +40,7 @@ describe('poll shards', () => {
     expect(pollShardPrefix('{rw}', 0, 1)).toBe('{rw}');
     expect(pollShardOfTask('{rw}', 'task-42', 1)).toEqual({ index: 0, prefix: '{rw}', queue: 'regions-poll' });
     expect(pollShardLabel(0, 1)).toBe('regions-poll');
-    expect(pollShardLabel(2, 3)).toBe('regions-poll#2');
+    expect(pollShardLabel(2, 3)).toBe('p2.regions-poll');
   });
 
   it('three shards: the README’s prefixes, one on each primary of a default three-primary Cluster', () => {

@@ -88,9 +88,9 @@ export function pollShardOfTask(prefix: string, taskId: string, shards: number):
 }
 
 /**
- * A short name of shard `index` of `shards` for labels (metrics, the dashboard): `regions-poll` without
- * shards, `regions-poll#<index>` with them.
+ * A short name of shard `index` of `shards` for labels (the `queue` label of metrics, Bull Board's queue
+ * name): `regions-poll` without shards, `p<index>.regions-poll` with them (no `#` or `/`: it goes in URLs).
  */
 export function pollShardLabel(index: number, shards: number): string {
-  return shards === 1 ? POLL_QUEUE : `${POLL_QUEUE}#${index}`;
+  return shards === 1 ? POLL_QUEUE : `p${index}.${POLL_QUEUE}`;
 }
