@@ -300,7 +300,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   logger.info(
     {
       concurrency: config.WORKER_CONCURRENCY,
-      pollShards: shardCount,
+      // Where each poll shard's keys are (its hash tag decides its Cluster slot).
+      pollShards: shards.map((shard) => shard.prefix),
       maxRps: config.ASPOSE_MAX_RPS ?? null,
       healthPort: healthPort ?? null,
       prefix,
