@@ -173,8 +173,10 @@ if (size === 'full' && sharded) {
     `Last run: ${date}, \`npm run chaos -- --only cluster-sharded\`, ${machine}: ${sharded.tasks} tasks on 3 primaries ` +
       `with POLL_SHARDS=3 (shard slots ${String(n.shardSlots)}; \`{chaos}\` at slot ${String(n.slot)}), invariant ` +
       `${sharded.ok ? 'ok' : '**broken**'}; commands each primary processed during the run: ${String(n.commandsPerPrimary)}: ` +
-      `**max ÷ min ${String(n.maxOverMin)}** (goal ≤ 1.3); ${String(n.commandsPerPoll)} Redis commands per poll, ` +
-      `${String(n.commandsPerTask)} per task.`,
+      `**max ÷ min ${String(n.maxOverMin)}** (goal ≤ 1.3); between the two primaries with a shard only ` +
+      `${String(n.shardPrimariesMaxOverMin)}; the tag's own keys added ${String(n.tagExtraPerTask)} commands per task on its ` +
+      `primary; ${String(n.polls)} polls (${(Number(n.polls) / sharded.tasks).toFixed(2)} per task), ` +
+      `${String(n.commandsPerPoll)} Redis commands per poll, ${String(n.commandsPerTask)} per task.`,
   );
 }
 process.exitCode = reports.every((r) => r.ok) ? 0 : 1;

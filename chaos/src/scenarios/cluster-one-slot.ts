@@ -57,6 +57,10 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
     const total = perPrimary.reduce((sum, p) => sum + p.commands, 0);
     const ownerCommands = perPrimary.find((p) => p.port === owner)?.commands ?? 0;
     const counts = perPrimary.map((p) => p.commands);
+    // The primaries with a shard but not the tag: how evenly the polls spread; and what the tag's own keys
+    // (results and webhook queues, rate window, pause, learner) add on its primary, per task.
+    const shardOnly = perPrimary.filter((p) => p.port !== owner && shardOwners.some((o) => o.port === p.port)).map((p) => p.commands);
+    const shardMean = shardOnly.length === 0 ? 0 : shardOnly.reduce((a, b) => a + b, 0) / shardOnly.length;
     const cleanDrain = exitCodes.every((code) => code === 0);
     const role = (port: number) =>
       [
@@ -75,6 +79,12 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
         commandsPerPrimary: perPrimary.map((p) => `${role(p.port)} ${p.commands}`).join(' / '),
         tagOwnerShare: total === 0 ? 0 : Number((ownerCommands / total).toFixed(3)),
         maxOverMin: Math.min(...counts) === 0 ? 'inf' : Number((Math.max(...counts) / Math.min(...counts)).toFixed(2)),
+        ...(shards > 1 && shardOnly.length > 1
+          ? {
+              shardPrimariesMaxOverMin: Number((Math.max(...shardOnly) / Math.min(...shardOnly)).toFixed(2)),
+              tagExtraPerTask: Number(((ownerCommands - shardMean) / s.tasks).toFixed(1)),
+            }
+          : {}),
         polls,
         commandsPerPoll: polls === 0 ? 0 : Number((total / polls).toFixed(1)),
         commandsPerTask: Number((total / s.tasks).toFixed(1)),
