@@ -16,7 +16,7 @@ import {
   RedisOutageLog,
   RequestRateLimiter,
   requestGate,
-  rpsWindow,
+  shardRpsWindow,
   SharedPause,
   TaskRecordStore,
   WEBHOOK_QUEUE,
@@ -219,7 +219,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
           prefix: shard.prefix,
           concurrency: shardConcurrency(index),
           // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
-          ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: rpsWindow(config.ASPOSE_MAX_RPS / shardCount) }),
+          ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: shardRpsWindow(config.ASPOSE_MAX_RPS, shardCount) }),
           // For poll jobs added without these options (producers in other languages).
           ...JOB_RETENTION.poll,
         },
