@@ -60,7 +60,7 @@ export async function checkInvariant(
     if (state === 'failed' && allowedDeadLetters.has(task.taskId)) deadLetters.push(task.taskId);
     else lost += 1;
   }
-  const failedPollJobs = await world.pollQueue.getFailedCount();
+  const failedPollJobs = (await Promise.all(world.pollQueues.map((q) => q.getFailedCount()))).reduce((a, b) => a + b, 0);
   const leakedSecrets = findSecrets(world.workerLines.flat());
   const report = {
     tasks: expected.length,

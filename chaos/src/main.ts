@@ -151,8 +151,8 @@ if (size === 'full' && breaker) {
   );
 }
 
-// A full run of the Cluster scenario refreshes where the work went, in docs/operations.md.
-const cluster = reports.find((r) => r.name.startsWith('Redis Cluster'));
+// A full run of the Cluster scenarios refreshes where the work went, in docs/operations.md.
+const cluster = reports.find((r) => r.name.startsWith('Redis Cluster, one hash tag'));
 if (size === 'full' && cluster) {
   const n = cluster.notes;
   await writeBlock(
@@ -160,7 +160,23 @@ if (size === 'full' && cluster) {
     'chaos-cluster',
     `Last run: ${date}, \`npm run chaos -- --only cluster-one-slot\`, ${machine}: ${cluster.tasks} tasks on 3 primaries ` +
       `with one hash tag (slot ${String(n.slot)}), invariant ${cluster.ok ? 'ok' : '**broken**'}; commands each primary ` +
-      `processed during the run: ${String(n.commandsPerPrimary)} (the tag's primary: ${(Number(n.tagOwnerShare) * 100).toFixed(1)} %).`,
+      `processed during the run: ${String(n.commandsPerPrimary)} (the tag's primary: ${(Number(n.tagOwnerShare) * 100).toFixed(1)} %); ` +
+      `${String(n.commandsPerPoll)} Redis commands per poll, ${String(n.commandsPerTask)} per task.`,
+  );
+}
+const sharded = reports.find((r) => r.name.startsWith('Redis Cluster, POLL_SHARDS'));
+if (size === 'full' && sharded) {
+  const n = sharded.notes;
+  await writeBlock(
+    'docs/operations.md',
+    'chaos-cluster-sharded',
+    `Last run: ${date}, \`npm run chaos -- --only cluster-sharded\`, ${machine}: ${sharded.tasks} tasks on 3 primaries ` +
+      `with POLL_SHARDS=3 (shard slots ${String(n.shardSlots)}; \`{chaos}\` at slot ${String(n.slot)}), invariant ` +
+      `${sharded.ok ? 'ok' : '**broken**'}; commands each primary processed during the run: ${String(n.commandsPerPrimary)}: ` +
+      `**max ÷ min ${String(n.maxOverMin)}** (goal ≤ 1.3); between the two primaries with a shard only ` +
+      `${String(n.shardPrimariesMaxOverMin)}; the tag's own keys added ${String(n.tagExtraPerTask)} commands per task on its ` +
+      `primary; ${String(n.polls)} polls (${(Number(n.polls) / sharded.tasks).toFixed(2)} per task), ` +
+      `${String(n.commandsPerPoll)} Redis commands per poll, ${String(n.commandsPerTask)} per task.`,
   );
 }
 process.exitCode = reports.every((r) => r.ok) ? 0 : 1;

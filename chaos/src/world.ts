@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createRedisConnection, POLL_QUEUE, WEBHOOK_QUEUE, type RedisClient, type RedisTarget } from '@regionwatch/core';
+import { createRedisConnection, POLL_QUEUE, pollShards, WEBHOOK_QUEUE, type RedisClient, type RedisTarget } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
 import { startWorkerProcess, stopWorkerProcesses, WebhookReceiver, type WorkerProcess } from '@regionwatch/testkit';
@@ -37,6 +37,8 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
   /** Output of every replica that ever ran, including killed ones (checked for secrets). */
   readonly workerLines: string[][] = [];
   readonly prefix: string;
+  /** Every poll shard's queue (POLL_SHARDS of the world's env); `pollQueue` is the first. */
+  readonly pollQueues: Queue[];
   private constructor(
     readonly redis: R,
     readonly simulator: Simulator,
@@ -47,8 +49,10 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
     readonly resultsQueue: Queue,
     readonly webhookQueue: Queue,
     private readonly clients: RedisClient[],
+    morePollQueues: Queue[] = [],
   ) {
     this.prefix = env.REGIONWATCH_PREFIX ?? 'chaos';
+    this.pollQueues = [pollQueue, ...morePollQueues];
   }
 
   static async create(options: WorldOptions = {}): Promise<ChaosWorld> {
@@ -87,20 +91,23 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
     };
     // Errors while a scenario has Redis down are expected; the queues reconnect by themselves.
     const clients: RedisClient[] = [];
-    const queue = (name: string) => {
+    const queue = (name: string, prefix = env.REGIONWATCH_PREFIX) => {
       const connection = createRedisConnection(redis.target, 'blocking').on('error', () => {});
       clients.push(connection);
-      return new Queue(name, { connection, prefix: env.REGIONWATCH_PREFIX }).on('error', () => {});
+      return new Queue(name, { connection, prefix }).on('error', () => {});
     };
+    const shards = Number(env.POLL_SHARDS ?? '1');
     // The producer waits out Redis restarts like a long-lived upstream service would.
     const producer = new RegionTaskProducer({
       connection: redis.target,
       prefix: env.REGIONWATCH_PREFIX,
+      shards,
       initialDelayMs: Number(env.POLL_INITIAL_DELAY_MS),
       onError: () => {},
     });
-    const queues = [queue(POLL_QUEUE), queue('regions-results'), queue(WEBHOOK_QUEUE)] as const;
-    return new ChaosWorld(redis, simulator, receiver, producer, env, ...queues, clients);
+    const [first, ...more] = pollShards(env.REGIONWATCH_PREFIX ?? 'chaos', shards).map((shard) => queue(POLL_QUEUE, shard.prefix));
+    const queues = [first as Queue, queue('regions-results'), queue(WEBHOOK_QUEUE)] as const;
+    return new ChaosWorld(redis, simulator, receiver, producer, env, ...queues, clients, more);
   }
 
   /** Starts a replica with the world's environment, `overrides` on top (e.g. refused credentials). */
@@ -133,7 +140,12 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
   async close(): Promise<void> {
     for (const worker of this.live()) worker.process.kill('SIGKILL');
     await Promise.all(this.workers.map((w) => w.exited));
-    await Promise.all([this.producer.close(), this.pollQueue.close(), this.resultsQueue.close(), this.webhookQueue.close()]);
+    await Promise.all([
+      this.producer.close(),
+      ...this.pollQueues.map((q) => q.close()),
+      this.resultsQueue.close(),
+      this.webhookQueue.close(),
+    ]);
     for (const client of this.clients) client.disconnect();
     await Promise.all([this.simulator.close(), this.receiver.close()]);
     await this.redis.stop();

@@ -62,7 +62,13 @@ export function createApp(deps: DashboardDeps): Dashboard {
   // A dashboard request should fail fast while Redis is away, not hang.
   const connection = isRedisClient(given) ? given : createRedisConnection(given, 'fail-fast');
   if (ownsConnection) logRedisOutages(connection, logger);
-  const queues = openDashboardQueues({ connection, prefix: config.REGIONWATCH_PREFIX, resultsQueue: config.RESULTS_QUEUE, logger });
+  const queues = openDashboardQueues({
+    connection,
+    prefix: config.REGIONWATCH_PREFIX,
+    resultsQueue: config.RESULTS_QUEUE,
+    shards: config.POLL_SHARDS,
+    logger,
+  });
 
   const app = express();
   app.disable('x-powered-by');
@@ -102,7 +108,7 @@ export function createApp(deps: DashboardDeps): Dashboard {
   app.use(
     BOARD_PATH,
     createBoard({
-      queues: queues.all,
+      queues: queues.all.map((queue) => ({ queue, name: queues.boardName(queue) })),
       basePath: BOARD_PATH,
       readOnly: config.DASHBOARD_READONLY,
       links: [
@@ -113,7 +119,7 @@ export function createApp(deps: DashboardDeps): Dashboard {
     }),
   );
   // The producer's untrack on the dashboard's connection (the producer leaves a connection it was given open).
-  const producer = new RegionTaskProducer({ connection, prefix: config.REGIONWATCH_PREFIX });
+  const producer = new RegionTaskProducer({ connection, prefix: config.REGIONWATCH_PREFIX, shards: config.POLL_SHARDS });
   app.use(
     taskRoutes({
       queues,

@@ -150,6 +150,7 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
     const producer = new RegionTaskProducer({
       connection: redisTarget,
       prefix: config.REGIONWATCH_PREFIX,
+      shards: config.POLL_SHARDS,
       initialDelayMs: config.POLL_INITIAL_DELAY_MS,
       aspose: worker.aspose,
     });

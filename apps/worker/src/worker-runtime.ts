@@ -11,10 +11,12 @@ import {
   LEARNER_DEFAULTS,
   listEndpointHealth,
   POLL_QUEUE,
+  pollShardLabel,
+  pollShards,
   RedisOutageLog,
   RequestRateLimiter,
   requestGate,
-  rpsWindow,
+  shardRpsWindow,
   SharedPause,
   TaskRecordStore,
   WEBHOOK_QUEUE,
@@ -36,6 +38,7 @@ import { ResultsBacklogWatch } from './metrics/results-backlog.js';
 import { RedisProbe } from './health/redis-probe.js';
 import { writesSucceeded } from './health/writes-succeeded.js';
 import { WorkerMetrics } from './metrics/worker-metrics.js';
+import { checkPollLayout } from './poll/poll-layout-check.js';
 import { createPollProcessor, type PollReturn } from './poll/poll-processor.js';
 import { rescheduleJobIn } from './poll/reschedule-job.js';
 import { EndpointBreaker } from './webhook/endpoint-breaker.js';
@@ -66,7 +69,10 @@ export type RunningWorker = {
   readonly aspose: AsposeClient;
   /** Bound port of the health server, when it runs. */
   readonly healthPort: number | undefined;
+  /** The first poll shard's worker (the only one with POLL_SHARDS=1). */
   readonly pollWorker: Worker<unknown, PollReturn>;
+  /** One per poll shard, in shard order. */
+  readonly pollWorkers: readonly Worker<unknown, PollReturn>[];
   /** Adaptive polling's learner (POLL_STRATEGY=adaptive), undefined for exponential. */
   readonly learner: CompletionLearner | undefined;
   readonly webhookWorker: Worker<unknown, DeliveryReceipt>;
@@ -108,14 +114,24 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   metrics.watchHealth(readiness, probe);
 
   // Without an 'error' listener BullMQ prints each of a queue's errors to stderr, stack and all.
-  const queue = (name: string) =>
-    new Queue(name, { connection, prefix }).on('error', (error) => {
+  const queue = (name: string, queuePrefix = prefix) =>
+    new Queue(name, { connection, prefix: queuePrefix }).on('error', (error) => {
       if (!outage.report(error, name)) logger.error({ err: error, queue: name }, 'queue error');
     });
-  const pollQueue = queue(POLL_QUEUE);
+  // POLL_SHARDS poll queues, each under its own hash tag; this replica consumes every one of them.
+  const shardCount = config.POLL_SHARDS;
+  const shards = pollShards(prefix, shardCount);
+  const pollQueues = shards.map((shard) => queue(POLL_QUEUE, shard.prefix));
   const webhookQueue = queue(WEBHOOK_QUEUE);
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
-  metrics.watchQueues([pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])], resultsQueue);
+  metrics.watchQueues(
+    [
+      ...pollQueues.map((q, i) => ({ queue: q, label: pollShardLabel(i, shardCount) })),
+      webhookQueue,
+      ...(resultsQueue ? [resultsQueue] : []),
+    ],
+    resultsQueue,
+  );
 
   // Adaptive polling: completion times learned in Redis, shared by every replica (docs/adaptive-polling.md).
   // Observations go out in one script per kind at most every second; estimates are re-read every 5 s.
@@ -139,7 +155,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         });
       }, learnerFlushMs).unref()
     : undefined;
-  const records = new TaskRecordStore(connection, prefix);
+  // The hand-off finds a task's record in the task's shard; each shard's processor decides in its own queue.
+  const records = new TaskRecordStore(connection, prefix, { shards: shardCount });
   const handOff = createHandOff({
     connection,
     prefix,
@@ -171,33 +188,44 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     autorun: false,
   };
 
-  const pollWorker = new Worker<unknown, PollReturn>(
-    POLL_QUEUE,
-    writesSucceeded(
-      createPollProcessor({
-        aspose,
-        records,
-        reschedule: rescheduleJobIn(pollQueue),
-        handOff,
-        pause,
-        upstream,
-        config,
-        metrics,
-        logger,
-        learner,
-        // Priorities only matter when polls queue up for the rate budget, and cost BullMQ commands otherwise.
-        priorities: config.ASPOSE_MAX_RPS !== undefined,
-      }),
-      outage,
-    ),
-    {
-      ...shared,
-      // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
-      ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: rpsWindow(config.ASPOSE_MAX_RPS) }),
-      // For poll jobs added without these options (producers in other languages).
-      ...JOB_RETENTION.poll,
-    },
+  // WORKER_CONCURRENCY is the replica's: split evenly over the shards (at least one job each). BullMQ's
+  // job-start pacing gets ASPOSE_MAX_RPS / POLL_SHARDS per shard (each limiter is its queue's); the one cap
+  // Aspose sees is the shared window every request passes (`limiter` above), whatever the shards.
+  const shardConcurrency = (index: number) =>
+    Math.max(1, Math.floor(config.WORKER_CONCURRENCY / shardCount) + (index < config.WORKER_CONCURRENCY % shardCount ? 1 : 0));
+  const pollWorkers = shards.map(
+    (shard, index) =>
+      new Worker<unknown, PollReturn>(
+        POLL_QUEUE,
+        writesSucceeded(
+          createPollProcessor({
+            aspose,
+            records: shardCount === 1 ? records : new TaskRecordStore(connection, prefix, { shards: shardCount, shard: index }),
+            reschedule: rescheduleJobIn(pollQueues[index] as Queue),
+            handOff,
+            pause,
+            upstream,
+            config,
+            metrics,
+            logger,
+            learner,
+            // Priorities only matter when polls queue up for the rate budget, and cost BullMQ commands otherwise.
+            priorities: config.ASPOSE_MAX_RPS !== undefined,
+          }),
+          outage,
+        ),
+        {
+          ...shared,
+          prefix: shard.prefix,
+          concurrency: shardConcurrency(index),
+          // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
+          ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: shardRpsWindow(config.ASPOSE_MAX_RPS, shardCount) }),
+          // For poll jobs added without these options (producers in other languages).
+          ...JOB_RETENTION.poll,
+        },
+      ),
   );
+  const pollWorker = pollWorkers[0] as Worker<unknown, PollReturn>;
   // Webhooks: one circuit breaker and line of held deliveries per endpoint, in Redis (shared by every
   // replica); each replica's scheduler releases held deliveries and probes (docs/operations.md).
   const schedule = webhookRetrySchedule(config);
@@ -227,9 +255,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     settings: { backoffStrategy: (attemptsMade: number) => unexpectedErrorDelay(attemptsMade) },
   });
   for (const [worker, queue] of [
-    [pollWorker, pollQueue],
-    [webhookWorker, webhookQueue],
-  ] as const) {
+    ...pollWorkers.map((w, i) => [w, pollQueues[i] as Queue] as const),
+    [webhookWorker, webhookQueue] as const,
+  ]) {
     let sweeping: Promise<unknown> | undefined;
     worker.on('error', (error) => {
       if (!outage.report(error, worker.name) && !lostLocks.report(error, worker.name))
@@ -257,9 +285,13 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     });
   }
 
-  void pollWorker.run();
+  // Jobs left in the queues of another POLL_SHARDS value would never be polled here: say so at once.
+  await checkPollLayout(connection, prefix, shardCount, logger).catch((error: unknown) =>
+    logger.warn({ err: error }, 'could not check the poll layout (POLL_SHARDS) at start-up'),
+  );
+  for (const worker of pollWorkers) void worker.run();
   void webhookWorker.run();
-  await Promise.all([pollWorker.waitUntilReady(), webhookWorker.waitUntilReady()]);
+  await Promise.all([...pollWorkers.map((w) => w.waitUntilReady()), webhookWorker.waitUntilReady()]);
   endpointScheduler.start();
   readiness.markRunning();
   backlog?.start();
@@ -268,6 +300,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   logger.info(
     {
       concurrency: config.WORKER_CONCURRENCY,
+      // Where each poll shard's keys are (its hash tag decides its Cluster slot).
+      pollShards: shards.map((shard) => shard.prefix),
       maxRps: config.ASPOSE_MAX_RPS ?? null,
       healthPort: healthPort ?? null,
       prefix,
@@ -289,7 +323,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       const reserve = Math.min(1_000, Math.floor(timeoutMs / 5));
       backlog?.stop();
       await within(left() - reserve, endpointScheduler.stop());
-      const drained = await within(left() - reserve, Promise.all([pollWorker.close(), webhookWorker.close()]));
+      const drained = await within(left() - reserve, Promise.all([...pollWorkers.map((w) => w.close()), webhookWorker.close()]));
       if (!drained) {
         logger.warn(
           { redisReachable: !outage.down, waitedMs: Date.now() - started },
@@ -300,9 +334,12 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         );
         // BullMQ's close() cannot be forced once it has started, so drop the connections instead: the
         // jobs' locks expire and another replica takes them.
-        await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all([pollWorker.disconnect(), webhookWorker.disconnect()]));
+        await within(
+          Math.min(left(), DISCONNECT_WAIT_MS),
+          Promise.all([...pollWorkers.map((w) => w.disconnect()), webhookWorker.disconnect()]),
+        );
       }
-      const queues = [pollQueue, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])];
+      const queues = [...pollQueues, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])];
       const queuesClosed = drained && (await within(left(), Promise.all(queues.map((q) => q.close()))));
       if (!queuesClosed) await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all(queues.map((q) => q.disconnect())));
       await within(left(), handOff.close());
@@ -324,5 +361,5 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       logger.info({ stoppedAfterMs: Date.now() - started, drained }, 'worker stopped');
     })());
 
-  return { metrics, readiness, aspose, healthPort, pollWorker, webhookWorker, learner, close };
+  return { metrics, readiness, aspose, healthPort, pollWorker, pollWorkers, webhookWorker, learner, close };
 }

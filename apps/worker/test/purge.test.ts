@@ -2,6 +2,7 @@
 // environments share the run's Redis, the second's prefix starting with the first's: only the first
 // goes, and not while one of its workers is connected.
 import { join } from 'node:path';
+import { pollShards } from '@regionwatch/core';
 import { REPO_ROOT, spawnNode } from '@regionwatch/testkit';
 import { test } from '@regionwatch/testkit/vitest';
 import { Redis } from 'ioredis';
@@ -74,6 +75,30 @@ describe('purging a prefix', () => {
       connection.disconnect();
       await h.close();
       await neighbour.close();
+    }
+  }, 120_000);
+
+  test('with POLL_SHARDS=3, the shards’ prefixes go too (found from the layout the workers recorded)', async ({ redis }) => {
+    const h = await createHarness(redis, { env: { POLL_SHARDS: '3' } });
+    const connection = new Redis(redis.url);
+    const shardPrefixes = pollShards(redis.prefix, 3).map((shard) => shard.prefix);
+    try {
+      const worker = await h.startWorker(); // records POLL_SHARDS=3 under the prefix
+      const done = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
+      await h.producer.track(done);
+      await h.result(done);
+      await h.producer.trackMany(Array.from({ length: 9 }, () => h.simulator.createTask({ pendingMs: 600_000 })));
+      await worker.close(5_000);
+      const shardKeys = (await Promise.all(shardPrefixes.map((p) => keysOf(connection, p)))).flat();
+      expect(shardKeys.length).toBeGreaterThan(9);
+      const dry = await purgePrefix(connection, redis.prefix, { remove: false });
+      expect(dry.queues).toEqual(['p0.regions-poll', 'p1.regions-poll', 'p2.regions-poll', 'regions-results', 'regions-webhooks']);
+      const purged = await purgePrefix(connection, redis.prefix, { remove: true });
+      expect(purged.keys).toBeGreaterThan(shardKeys.length);
+      for (const p of [redis.prefix, ...shardPrefixes]) expect(await keysOf(connection, p)).toEqual([]);
+    } finally {
+      connection.disconnect();
+      await h.close();
     }
   }, 120_000);
 });

@@ -1,4 +1,5 @@
-import { POLL_QUEUE } from '@regionwatch/core';
+import { POLL_QUEUE, shardOfTask } from '@regionwatch/core';
+import { RegionTaskProducer } from '@regionwatch/producer';
 import { maxInSlidingWindow, spawnRedisServer } from '@regionwatch/testkit';
 import { test } from '@regionwatch/testkit/vitest';
 import { Redis } from 'ioredis';
@@ -53,5 +54,29 @@ describe('ASPOSE_MAX_RPS', () => {
     expect(admissions.length).toBeGreaterThanOrEqual(gets.length);
     expect(maxInSlidingWindow(admissions, 1_000)).toBeLessThanOrEqual(10);
     expect(Math.max(...admissions) - Math.min(...admissions)).toBeGreaterThanOrEqual(3_000);
+  }, 90_000);
+
+  test('stays ONE budget with POLL_SHARDS=3: three shard queues, two replicas, at most 10 admitted in any second', async () => {
+    const shards = { POLL_SHARDS: '3' };
+    await Promise.all([h.startWorker(shards), h.startWorker(shards)]);
+    const producer = new RegionTaskProducer({ connection: redisServer.url, prefix, shards: 3, initialDelayMs: 1 });
+    try {
+      const ids = Array.from({ length: 45 }, () =>
+        h.simulator.createTask({ pendingMs: 400, processingMs: 300, outcome: { status: 'Completed' } }),
+      );
+      expect(new Set(ids.map((id) => shardOfTask(id, 3))).size).toBe(3); // all three shards have work
+      await h.resultsQueue.obliterate({ force: true });
+      h.simulator.resetCounters();
+      admissions.length = 0;
+      await producer.trackMany(ids);
+      await h.waitFor('every result', async () => ((await h.resultsQueue.count()) === ids.length ? true : undefined), 60_000);
+      const gets = h.simulator.requestLog().filter((entry) => entry.endpoint === 'get');
+      expect(gets.length).toBeGreaterThanOrEqual(45);
+      expect(admissions.length).toBeGreaterThanOrEqual(gets.length);
+      expect(maxInSlidingWindow(admissions, 1_000)).toBeLessThanOrEqual(10);
+      expect(Math.max(...admissions) - Math.min(...admissions)).toBeGreaterThanOrEqual(3_000);
+    } finally {
+      await producer.close();
+    }
   }, 90_000);
 });

@@ -5,8 +5,10 @@ import {
   decodeRegions,
   loadProducerConfig,
   loadWorkerConfig,
+  pollShards,
   redisTargetFrom,
   regionResultSchema,
+  shardOfTask,
   type RedisClient,
   type RegionResult,
 } from '@regionwatch/core';
@@ -141,7 +143,7 @@ describe('against a real Redis Cluster (three primaries)', () => {
     await trackAndFinish(run, 20);
 
     // Everything under one tag is one slot, so one primary: Cluster gives regionwatch failover, not
-    // more throughput, until the poll queue is split into shards (issue 14, phase B).
+    // more throughput, unless POLL_SHARDS spreads the poll queues (the next test).
     const { port: owner } = await cluster.slotOf(`${prefix}:any`);
     const keysPerPrimary = new Map<number, number>();
     for (const primary of await cluster.primaries()) {
@@ -154,6 +156,45 @@ describe('against a real Redis Cluster (three primaries)', () => {
     expect(keysPerPrimary.get(owner)).toBeGreaterThan(0);
     for (const [port, keys] of keysPerPrimary) if (port !== owner) expect(keys).toBe(0);
   }, 60_000);
+
+  test('POLL_SHARDS=3: every task reaches exactly one result and webhook; the three poll queues sit on three primaries', async ({
+    cluster,
+  }) => {
+    const prefix = uniquePrefix('ha-shards', { hashTag: true });
+    const run = await startRun({ ...cluster.env, POLL_SHARDS: '3' }, prefix);
+    expect(run.worker.pollWorkers).toHaveLength(3);
+    const ids = await trackAndFinish(run, 15);
+    const results = await run.results.getJobs(['waiting', 'completed'], 0, -1);
+    expect(results.map((job) => job.id).sort()).toEqual([...ids].sort());
+    expect(run.receiver.duplicatesSuppressed).toBe(0);
+
+    // The Cluster's own CLUSTER KEYSLOT is the oracle: each shard's keys on its own primary, and each
+    // task's shard is its id's slot mod 3.
+    const shards = pollShards(prefix, 3);
+    const owners = await Promise.all(shards.map((shard) => cluster.slotOf(`${shard.prefix}:regions-poll:wait`)));
+    expect(new Set(owners.map((o) => o.port)).size).toBe(3);
+    const connection = createRedisConnection(cluster.target, 'blocking');
+    try {
+      for (const taskId of ids.slice(0, 10)) {
+        const { slot } = await cluster.slotOf(taskId);
+        expect(shardOfTask(taskId, 3)).toBe(slot % 3);
+        // The task record sits beside the job in that shard (same slot as the shard's queue keys).
+        const recordKey = `${shards[slot % 3]!.prefix}:regions-poll:${taskId}:task`;
+        expect((await cluster.slotOf(recordKey)).slot).toBe(owners[slot % 3]!.slot);
+        expect(await connection.exists(recordKey)).toBe(1);
+      }
+    } finally {
+      connection.disconnect();
+    }
+    // The producer's status (the task's shard and the webhook queue: two slots) works on the Cluster.
+    const producer = RegionTaskProducer.fromConfig(loadProducerConfig(run.env));
+    try {
+      await producer.waitUntilReady(10_000);
+      expect(await producer.status(ids[1]!)).toMatchObject({ state: 'finished', delivery: { results: 'handed' } });
+    } finally {
+      await producer.close();
+    }
+  }, 90_000);
 
   test('a prefix without a hash tag is refused before anything is written, naming what to set', async ({ cluster }) => {
     const env = { ...cluster.env, REGIONWATCH_PREFIX: 'regionwatch' };

@@ -1,3 +1,4 @@
+import { pollShards } from '@regionwatch/core';
 import { startRedisCluster } from '@regionwatch/testkit';
 import { checkInvariant } from '../invariant.js';
 import { waitUntil, type ChaosSize, type ScenarioReport } from '../scenario.js';
@@ -12,41 +13,80 @@ const SIZES = {
 /**
  * 8. The same invariant on a real 3-primary Redis Cluster with one hash tag (`{chaos}`), and where the
  * work went: commands each primary processed during the run. With one tag every key of regionwatch is
- * in one slot, so one primary does (nearly) all the work — why issue 14's phase B splits the poll queue.
+ * in one slot, so one primary does (nearly) all the work — why POLL_SHARDS splits the poll queue.
  */
-export async function clusterOneSlot(size: ChaosSize): Promise<ScenarioReport> {
+export function clusterOneSlot(size: ChaosSize): Promise<ScenarioReport> {
+  return clusterRun(size, 1);
+}
+
+/**
+ * 9. The same with POLL_SHARDS=3: the three poll queues on three primaries (the results and webhook queues,
+ * the rate window and the learner stay under `{chaos}`, on one of them). Reports commands per primary,
+ * max ÷ min (issue 14's goal: ≤ 1.3), and Redis commands per poll and per task, to set against the one-slot run.
+ */
+export function clusterSharded(size: ChaosSize): Promise<ScenarioReport> {
+  return clusterRun(size, 3);
+}
+
+async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioReport> {
   const s = SIZES[size];
   const started = Date.now();
   const cluster = await startRedisCluster();
   const world = await ChaosWorld.on(
     { env: cluster.env, target: cluster.target, stop: () => cluster.stop() },
-    { env: { REGIONWATCH_PREFIX: '{chaos}' } },
+    { env: { REGIONWATCH_PREFIX: '{chaos}', POLL_SHARDS: String(shards) } },
   );
   try {
-    const expected = scriptTasks(world.simulator, 'cluster', s.tasks, s.windowMs);
     const { slot, port: owner } = await cluster.slotOf(`${world.prefix}:regions-poll:wait`);
+    const shardOwners = await Promise.all(
+      pollShards(world.prefix, shards).map((shard) => cluster.slotOf(`${shard.prefix}:regions-poll:wait`)),
+    );
     await Promise.all([world.startWorker(), world.startWorker()]);
+    // Scripted once the replicas run, so tasks finish over the window and take several polls each, as real ones do.
+    const expected = scriptTasks(world.simulator, 'cluster', s.tasks, s.windowMs);
+    world.simulator.resetCounters();
     const before = await cluster.commandsPerPrimary();
     await world.producer.trackMany(expected.map((e) => e.taskId));
     const done = async () => (await world.resultsQueue.count()) >= s.tasks && world.receiver.accepted.size >= s.tasks;
     await waitUntil(done, s.budgetMs);
     const after = await cluster.commandsPerPrimary();
+    const polls = world.simulator.counters().get;
     const exitCodes = await world.drain();
     const report = await checkInvariant(world, expected);
     const perPrimary = [...after].map(([port, count]) => ({ port, commands: count - (before.get(port) ?? 0) }));
     const total = perPrimary.reduce((sum, p) => sum + p.commands, 0);
     const ownerCommands = perPrimary.find((p) => p.port === owner)?.commands ?? 0;
+    const counts = perPrimary.map((p) => p.commands);
+    // The primaries with a shard but not the tag: how evenly the polls spread; and what the tag's own keys
+    // (results and webhook queues, rate window, pause, learner) add on its primary, per task.
+    const shardOnly = perPrimary.filter((p) => p.port !== owner && shardOwners.some((o) => o.port === p.port)).map((p) => p.commands);
+    const shardMean = shardOnly.length === 0 ? 0 : shardOnly.reduce((a, b) => a + b, 0) / shardOnly.length;
     const cleanDrain = exitCodes.every((code) => code === 0);
+    const role = (port: number) =>
+      [
+        ...(port === owner ? ['tag owner'] : []),
+        ...shardOwners.flatMap((o, i) => (shards > 1 && o.port === port ? [`shard ${i}`] : [])),
+      ].join('+') || 'other';
     return {
-      name: 'Redis Cluster, one hash tag (3 primaries)',
+      name: shards === 1 ? 'Redis Cluster, one hash tag (3 primaries)' : `Redis Cluster, POLL_SHARDS=${shards} (3 primaries)`,
       size,
       ...report,
       ok: report.ok && cleanDrain,
       wallSeconds: (Date.now() - started) / 1000,
       notes: {
         slot,
-        commandsPerPrimary: perPrimary.map((p) => `${p.port === owner ? 'tag owner' : 'other'} ${p.commands}`).join(' / '),
+        ...(shards > 1 ? { shardSlots: shardOwners.map((o) => o.slot).join('/') } : {}),
+        commandsPerPrimary: perPrimary.map((p) => `${role(p.port)} ${p.commands}`).join(' / '),
         tagOwnerShare: total === 0 ? 0 : Number((ownerCommands / total).toFixed(3)),
+        maxOverMin: Math.min(...counts) === 0 ? 'inf' : Number((Math.max(...counts) / Math.min(...counts)).toFixed(2)),
+        ...(shards > 1 && shardOnly.length > 1
+          ? {
+              shardPrimariesMaxOverMin: Number((Math.max(...shardOnly) / Math.min(...shardOnly)).toFixed(2)),
+              tagExtraPerTask: Number(((ownerCommands - shardMean) / s.tasks).toFixed(1)),
+            }
+          : {}),
+        polls,
+        commandsPerPoll: polls === 0 ? 0 : Number((total / polls).toFixed(1)),
         commandsPerTask: Number((total / s.tasks).toFixed(1)),
         drainExitCodes: exitCodes.join(','),
       },

@@ -62,6 +62,18 @@ export { hashTagOf } from './redis/hash-tag.js';
 // The queue contract: queue and job names, how long jobs are kept, and the payload schemas.
 export { DEFAULT_RESULTS_QUEUE, JOB_NAMES, JOB_RETENTION, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';
 export {
+  CLUSTER_SLOTS,
+  keySlotOf,
+  MAX_POLL_SHARDS,
+  pollShardLabel,
+  pollShardOfTask,
+  pollShardPrefix,
+  pollShards,
+  shardOfTask,
+  shardSlotRange,
+  type PollShard,
+} from './contract/poll-shards.js';
+export {
   isoDateSchema,
   MAX_METADATA_BYTES,
   MAX_WEBHOOK_URL_LENGTH,
@@ -173,7 +185,7 @@ export { timeoutSignal } from './http/timeout-signal.js';
 
 // Polling: when to ask again, when to give up, and the request budget shared by every replica.
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
-export { ARRIVAL_MARGIN_MS, RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
+export { ARRIVAL_MARGIN_MS, RequestRateLimiter, rpsWindow, shardRpsWindow } from './rate/request-rate-limiter.js';
 export { SharedPause, type SharedPauseOptions } from './rate/shared-pause.js';
 export { requestGate } from './rate/request-gate.js';
 

@@ -41,7 +41,10 @@ const variablesOf = (schema: { in: { shape: object } } | { shape: object }) =>
 describe('per-process configuration', () => {
   it('gives each process only the variables it reads, all of them variables of the contract', () => {
     // Every process that talks to Redis reads every REDIS_* variable: any of them may run on a Sentinel or a Cluster.
-    expect(variablesOf(trackConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'POLL_INITIAL_DELAY_MS', 'REGIONWATCH_PREFIX'].sort());
+    // POLL_SHARDS: whoever adds poll jobs or reads them must find each task's shard; replay only touches webhooks.
+    expect(variablesOf(trackConfigSchema)).toEqual(
+      [...REDIS_VARIABLE_NAMES, 'POLL_INITIAL_DELAY_MS', 'POLL_SHARDS', 'REGIONWATCH_PREFIX'].sort(),
+    );
     expect(variablesOf(replayConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX'].sort());
     expect(variablesOf(producerConfigSchema)).toEqual(
       [
@@ -51,6 +54,7 @@ describe('per-process configuration', () => {
         'ASPOSE_TIMEOUT_MS',
         'ASPOSE_TOKEN_URL',
         'POLL_INITIAL_DELAY_MS',
+        'POLL_SHARDS',
         ...REDIS_VARIABLE_NAMES,
         'REGIONWATCH_PREFIX',
       ].sort(),
@@ -58,6 +62,7 @@ describe('per-process configuration', () => {
     expect(variablesOf(dashboardConfigSchema)).not.toContain('ASPOSE_CLIENT_SECRET');
     expect(variablesOf(dashboardConfigSchema)).not.toContain('WEBHOOK_SECRET');
     expect(variablesOf(workerConfigSchema)).not.toContain('DASHBOARD_PASSWORD');
+    for (const schema of [workerConfigSchema, dashboardConfigSchema]) expect(variablesOf(schema)).toContain('POLL_SHARDS');
     expect(variablesOf(demoConfigSchema)).toEqual(
       [...new Set([...variablesOf(workerConfigSchema), ...variablesOf(dashboardConfigSchema)])].sort(),
     );
@@ -92,6 +97,7 @@ describe('per-process configuration', () => {
         REDIS_SENTINEL_TLS: false,
         REGIONWATCH_PREFIX: 'regionwatch',
         POLL_INITIAL_DELAY_MS: 250,
+        POLL_SHARDS: 1,
         ASPOSE_BASE_URL: 'https://api.aspose.cloud',
         ASPOSE_TOKEN_URL: 'https://api.aspose.cloud/connect/token',
         ASPOSE_TIMEOUT_MS: 10_000,
@@ -113,6 +119,17 @@ describe('per-process configuration', () => {
   });
 
   describe('the worker', () => {
+    it('reads POLL_SHARDS: 1 to 64 poll queues, 1 by default', () => {
+      expect(loadWorkerConfig(CREDENTIALS).POLL_SHARDS).toBe(1);
+      expect(loadWorkerConfig({ ...CREDENTIALS, POLL_SHARDS: '3' }).POLL_SHARDS).toBe(3);
+      expect(issuesOf(() => loadWorkerConfig({ ...CREDENTIALS, POLL_SHARDS: '0' }))).toEqual([
+        { variable: 'POLL_SHARDS', message: 'must be at least 1' },
+      ]);
+      expect(issuesOf(() => loadProducerConfig({ POLL_SHARDS: '65' }))).toEqual([
+        { variable: 'POLL_SHARDS', message: 'must be at most 64 (one BullMQ worker per shard in every replica)' },
+      ]);
+    });
+
     it('refuses the same environment, naming every variable, credentials included', () => {
       const issues = issuesOf(() => loadWorkerConfig(HOST_ENV));
       expect(issues.map((i) => i.variable).sort()).toEqual(['ASPOSE_CLIENT_ID', 'ASPOSE_CLIENT_SECRET', 'LOG_LEVEL']);

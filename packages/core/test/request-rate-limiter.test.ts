@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, describe, expect, inject, it, vi } from 'vitest';
-import { ARRIVAL_MARGIN_MS, AsposeTransientError, RateBudgetExhaustedError, RequestRateLimiter, rpsWindow } from '../src/index.js';
+import {
+  ARRIVAL_MARGIN_MS,
+  AsposeTransientError,
+  RateBudgetExhaustedError,
+  RequestRateLimiter,
+  rpsWindow,
+  shardRpsWindow,
+} from '../src/index.js';
 
 // The Redis the root vitest config's global setup provides, read directly: core cannot use
 // testkit's fixtures, because testkit depends on core.
@@ -189,5 +196,15 @@ describe('RequestRateLimiter', () => {
       expect(retryAfterMs).toBeGreaterThanOrEqual(sent.from + windowMs - refused.to);
       expect(retryAfterMs).toBeLessThanOrEqual(sent.to + windowMs - refused.from);
     }
+  });
+
+  it('splits the window over poll shards: the same total rate, each shard in small bursts', () => {
+    expect(shardRpsWindow(10, 1)).toEqual(rpsWindow(10));
+    // 10/s over 3 shards: 3 per 900 ms each = 10/s together.
+    expect(shardRpsWindow(10, 3)).toEqual({ max: 3, duration: 900 });
+    expect(shardRpsWindow(5, 3)).toEqual({ max: 1, duration: 600 }); // 3 × 1/0.6 s = 5/s
+    expect(shardRpsWindow(2.5, 2)).toEqual({ max: 1, duration: 1_000 }); // rpsWindow(2.5) = 2/s
+    expect(shardRpsWindow(0.5, 3)).toEqual({ max: 1, duration: 6_000 }); // 3 × 1/6 s = 0.5/s
+    expect(shardRpsWindow(100, 64)).toEqual({ max: 1, duration: 640 }); // 64 × 1/0.64 s = 100/s
   });
 });

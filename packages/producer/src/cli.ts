@@ -69,6 +69,7 @@ try {
 const producer = new RegionTaskProducer({
   connection: target,
   prefix: config.REGIONWATCH_PREFIX,
+  shards: config.POLL_SHARDS,
   initialDelayMs: config.POLL_INITIAL_DELAY_MS,
 });
 const options = {

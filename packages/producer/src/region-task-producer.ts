@@ -10,10 +10,12 @@ import {
   loadProducerConfig,
   MAX_WEBHOOK_DESTINATIONS,
   POLL_QUEUE,
+  pollShards,
   RedisFullError,
   redisErrorKind,
   RedisUnavailableError,
   resultFromRecord,
+  shardOfTask,
   TaskRecordStore,
   redisTargetFrom,
   type DetectRegionsSettings,
@@ -85,6 +87,8 @@ export type RegionTaskProducerOptions = {
   connection: RedisConnectionInput;
   /** BullMQ prefix (`REGIONWATCH_PREFIX`). */
   prefix?: string;
+  /** Poll queues (`POLL_SHARDS`, default 1): each task goes to its shard's (`pollShardOfTask`). The workers' value. */
+  shards?: number;
   /** Delay before the first poll (`POLL_INITIAL_DELAY_MS`). */
   initialDelayMs?: number;
   /** Needed only by `submit()`; the caller closes it (unless `fromConfig` made it). */
@@ -111,7 +115,9 @@ type OwnedCommand = { regionwatchOwned(numberOfKeys: number, ...keysThenIds: str
 
 /** What upstream services call to hand task ids to regionwatch. */
 export class RegionTaskProducer {
-  private readonly queue: Queue;
+  /** One per poll shard, in shard order (one without shards). */
+  private readonly queues: Queue[];
+  private readonly shards: number;
   private readonly records: TaskRecordStore;
   private readonly ownsConnection: boolean;
   private readonly connection: RedisClient;
@@ -134,8 +140,11 @@ export class RegionTaskProducer {
       if (this.ownsConnection) this.connection.disconnect();
       throw error;
     }
-    this.queue = new Queue(POLL_QUEUE, { connection: this.connection, prefix });
-    this.records = new TaskRecordStore(this.connection, prefix);
+    this.shards = options.shards ?? 1;
+    this.queues = pollShards(prefix, this.shards).map(
+      (shard) => new Queue(POLL_QUEUE, { connection: this.connection, prefix: shard.prefix }),
+    );
+    this.records = new TaskRecordStore(this.connection, prefix, { shards: this.shards });
     this.prefix = prefix;
     this.waiter = new ResultWaiter(this.connection, this.records);
     this.requests = new TaskRequests(this.connection, this.records);
@@ -145,7 +154,7 @@ export class RegionTaskProducer {
       options.onError?.(error);
     };
     this.connection.on('error', onError);
-    this.queue.on('error', onError);
+    for (const queue of this.queues) queue.on('error', onError);
     this.initialDelayMs = options.initialDelayMs ?? 1_000;
     this.chunkSize = options.chunkSize ?? 1_000;
     this.aspose = options.aspose;
@@ -153,7 +162,7 @@ export class RegionTaskProducer {
 
   /**
    * A producer wired from the environment: the REDIS_* variables (standalone, Sentinel or Cluster),
-   * REGIONWATCH_PREFIX, POLL_INITIAL_DELAY_MS, and the ASPOSE_* variables `submit()` needs if credentials
+   * REGIONWATCH_PREFIX, POLL_SHARDS, POLL_INITIAL_DELAY_MS, and the ASPOSE_* variables `submit()` needs if credentials
    * are set. Nothing else in the host's environment
    * is read (its own LOG_LEVEL or WEBHOOK_URL are its business); a bad value is a `ConfigError`.
    */
@@ -161,6 +170,7 @@ export class RegionTaskProducer {
     const producer = new RegionTaskProducer({
       connection: redisTargetFrom(config),
       prefix: config.REGIONWATCH_PREFIX,
+      shards: config.POLL_SHARDS,
       initialDelayMs: config.POLL_INITIAL_DELAY_MS,
       ...(config.ASPOSE_CLIENT_ID ? { aspose: createAsposeClient(config) } : {}),
     });
@@ -272,7 +282,7 @@ export class RegionTaskProducer {
    * delivered). Works from any process; one Redis pipeline of 11 O(1) reads, however many tasks there are.
    */
   async status(taskId: string): Promise<TaskStatus> {
-    await this.queue.waitUntilReady();
+    await this.ready();
     return readTaskStatus(this.connection, this.records, this.prefix, taskId);
   }
 
@@ -283,7 +293,7 @@ export class RegionTaskProducer {
    * subscriber connection per producer: no polling of Redis.
    */
   async waitForResult(taskId: string, options: WaitOptions = {}): Promise<RegionResult> {
-    await this.queue.waitUntilReady();
+    await this.ready();
     return this.waiter.wait(taskId, options.timeoutMs ?? DEFAULT_WAIT_TIMEOUT_MS);
   }
 
@@ -295,7 +305,7 @@ export class RegionTaskProducer {
    * the decision, so the worker's last GET cannot turn the cancel into `NotExist`).
    */
   async untrack(taskId: string, options: UntrackOptions = {}): Promise<UntrackResult> {
-    await this.queue.waitUntilReady();
+    await this.ready();
     const mark = await this.requests.markCancelled(taskId, Date.now());
     if (mark === 'not-found') return { taskId, outcome: 'not-found' };
     if (mark === 'already-finished') {
@@ -322,7 +332,7 @@ export class RegionTaskProducer {
       timer = setTimeout(() => reject(new RedisUnavailableError(timeoutMs, this.lastError)), timeoutMs);
     });
     try {
-      await Promise.race([this.queue.waitUntilReady(), timeout]);
+      await Promise.race([this.ready(), timeout]);
     } finally {
       clearTimeout(timer);
     }
@@ -330,7 +340,7 @@ export class RegionTaskProducer {
 
   async close(): Promise<void> {
     await this.waiter.close();
-    await this.queue.close();
+    await Promise.all(this.queues.map((queue) => queue.close()));
     if (this.ownsConnection) this.connection.disconnect();
     if (this.ownsAspose) await this.aspose?.close();
   }
@@ -357,7 +367,7 @@ export class RegionTaskProducer {
   private async promote(taskId: string, waitMs: number): Promise<void> {
     const until = Date.now() + waitMs;
     for (;;) {
-      const job = await this.queue.getJob(taskId);
+      const job = await this.queueOf(taskId).getJob(taskId);
       if (!job) return;
       const state = await job.getState();
       if (state === 'delayed') {
@@ -373,6 +383,15 @@ export class RegionTaskProducer {
       if (Date.now() >= until) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+  }
+
+  /** Every shard's queue shares the one connection: the first one's readiness is theirs. */
+  private ready(): Promise<unknown> {
+    return (this.queues[0] as Queue).waitUntilReady();
+  }
+
+  private queueOf(taskId: string): Queue {
+    return this.queues[this.shards === 1 ? 0 : shardOfTask(taskId, this.shards)] as Queue;
   }
 
   private async deleteAtAspose(taskId: string): Promise<NonNullable<UntrackResult['aspose']>> {
@@ -394,23 +413,35 @@ export class RegionTaskProducer {
    * exists, so an add that created a job cannot meet a record written after this check.
    */
   private async addChunk(jobs: PollJob[]): Promise<boolean[]> {
-    await this.queue.waitUntilReady(); // the connection fails fast: no command before it is up
+    await this.ready(); // the connection fails fast: no command before it is up
     const decided = await this.records.exist(jobs.map((job) => job.taskId));
     const created = jobs.map(() => false);
-    const fresh = jobs.map((job, i) => ({ job, i })).filter(({ i }) => !decided[i]);
-    if (fresh.length === 0) return created;
-    const batch = fresh.map(({ job }) => ({ ...job, trackingId: randomUUID() }));
-    const added = await this.queue.addBulk(
-      batch.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })),
+    // Each shard's jobs in one addBulk and one check, the shards side by side (a Cluster runs each on its slot's node).
+    const byShard = new Map<number, { job: PollJob; i: number }[]>();
+    jobs.forEach((job, i) => {
+      if (decided[i]) return;
+      const shard = this.shards === 1 ? 0 : shardOfTask(job.taskId, this.shards);
+      const list = byShard.get(shard);
+      if (list) list.push({ job, i });
+      else byShard.set(shard, [{ job, i }]);
+    });
+    await Promise.all(
+      [...byShard].map(async ([shard, fresh]) => {
+        const queue = this.queues[shard] as Queue;
+        const batch = fresh.map(({ job }) => ({ ...job, trackingId: randomUUID() }));
+        const added = await queue.addBulk(
+          batch.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })),
+        );
+        // Which stored jobs carry our trackingId, checked in Redis (one script call, one flag per job back,
+        // instead of every job's data: metadata may be 16 KiB each).
+        const owned = await (this.connection as RedisClient & OwnedCommand).regionwatchOwned(
+          added.length,
+          ...added.map((job) => queue.toKey(job.id ?? '')),
+          ...batch.map((job) => job.trackingId),
+        );
+        batch.forEach((_, k) => (created[fresh[k]?.i ?? -1] = Number(owned[k]) === 1));
+      }),
     );
-    // Which stored jobs carry our trackingId, checked in Redis (one script call, one flag per job back,
-    // instead of every job's data: metadata may be 16 KiB each).
-    const owned = await (this.connection as RedisClient & OwnedCommand).regionwatchOwned(
-      added.length,
-      ...added.map((job) => this.queue.toKey(job.id ?? '')),
-      ...batch.map((job) => job.trackingId),
-    );
-    batch.forEach((_, k) => (created[fresh[k]?.i ?? -1] = Number(owned[k]) === 1));
     return created;
   }
 }

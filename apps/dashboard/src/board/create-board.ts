@@ -7,7 +7,8 @@ import type { Express } from 'express';
 import { redactionHooks, redactingAdapter } from './redact-board.js';
 
 export type BoardOptions = {
-  queues: readonly Queue[];
+  /** Each queue with its name on the board (poll shards: `p<i>.regions-poll`, all of them named `regions-poll` in BullMQ). */
+  queues: readonly { queue: Queue; name: string }[];
   /** Where the router is mounted; Bull Board builds its links and API calls from it. */
   basePath: string;
   readOnly: boolean;
@@ -20,11 +21,17 @@ export function createBoard(options: BoardOptions): Express {
   const serverAdapter = new ExpressAdapter();
   serverAdapter.setBasePath(options.basePath);
   createBullBoard({
-    // No display prefix: Bull Board names queues by `prefix + name`, and the contract's names are
-    // what operators look for. The BullMQ key prefix lives in each Queue already.
-    queues: options.queues.map((queue) =>
-      redactingAdapter(new BullMQAdapter(queue, options.readOnly ? { readOnlyMode: true, allowRetries: false } : {})),
-    ),
+    // Bull Board names a queue `prefix + name` (a display prefix, not BullMQ's key prefix, which lives in each
+    // Queue): none for the contract's queues, what operators look for; `p<i>.` for each poll shard.
+    queues: options.queues.map(({ queue, name }) => {
+      const prefix = name.endsWith(queue.name) ? name.slice(0, name.length - queue.name.length) : '';
+      return redactingAdapter(
+        new BullMQAdapter(queue, {
+          ...(prefix ? { prefix } : {}),
+          ...(options.readOnly ? { readOnlyMode: true, allowRetries: false } : {}),
+        }),
+      );
+    }),
     serverAdapter,
     options: {
       uiConfig: { boardTitle: 'regionwatch', miscLinks: options.links },

@@ -6,15 +6,16 @@ export function boardJobPath(boardBasePath: string, queue: string, jobId: string
   return `${boardBasePath}/queue/${encodeURIComponent(queue)}/${encodeURIComponent(jobId)}`;
 }
 
-export async function summariseJob(job: Job, boardBasePath: string): Promise<JobSummary> {
+/** `boardName`: the queue's name on the board when it is not the BullMQ name (a poll shard's `p<i>.regions-poll`). */
+export async function summariseJob(job: Job, boardBasePath: string, boardName: string = job.queueName): Promise<JobSummary> {
   // BullMQ's own state names (its JobState | 'unknown'), so a new BullMQ state fails the build here.
   const state = await job.getState();
   const jobId = job.id ?? '';
   return {
-    queue: job.queueName,
+    queue: boardName,
     jobId,
     state,
-    boardPath: boardJobPath(boardBasePath, job.queueName, jobId),
+    boardPath: boardJobPath(boardBasePath, boardName, jobId),
     attemptsMade: job.attemptsMade,
     failedReason: job.failedReason ? job.failedReason : null,
     createdAt: isoOrNull(job.timestamp),

@@ -26,7 +26,7 @@ import type { DeliveryReceiptView, DeliveryStateView, PollJobView, TaskView, Web
 export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boardBasePath: string): Promise<TaskView> {
   const taskId = parseTaskId(rawTaskId);
   const [pollJob, resultJob, webhookJob, record] = await Promise.all([
-    queues.poll.getJob(taskId),
+    queues.pollOf(taskId).getJob(taskId),
     queues.results?.getJob(taskId),
     queues.webhooks.getJob(taskId),
     queues.records.read(taskId),
@@ -34,7 +34,11 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
   if (!pollJob && !resultJob && !webhookJob && !record) throw new TaskNotFoundError(taskId);
 
   const [poll, resultSummary, webhook] = await Promise.all([
-    pollJob ? describePollJob(pollJob, boardBasePath) : record ? describeDecidedTask(taskId, record) : null,
+    pollJob
+      ? describePollJob(pollJob, boardBasePath, queues.boardName(queues.pollOf(taskId)))
+      : record
+        ? describeDecidedTask(taskId, record)
+        : null,
     resultJob ? summariseJob(resultJob, boardBasePath) : null,
     webhookJob ? describeWebhookJob(webhookJob, boardBasePath) : null,
   ]);
@@ -52,8 +56,8 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
   });
 }
 
-async function describePollJob(job: Job, boardBasePath: string): Promise<PollJobView> {
-  const summary = await summariseJob(job, boardBasePath);
+async function describePollJob(job: Job, boardBasePath: string, boardName: string): Promise<PollJobView> {
+  const summary = await summariseJob(job, boardBasePath, boardName);
   const parsed = pollJobDataSchema.safeParse(job.data);
   // A producer in another language may store data the worker will refuse; show what is there.
   const data = parsed.success ? parsed.data : undefined;

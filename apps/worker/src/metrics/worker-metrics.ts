@@ -165,14 +165,14 @@ export class WorkerMetrics {
     if (this.resultsQueue) this.resultsBacklog.set(await this.resultsQueue.getWaitingCount());
   });
   private resultsQueue: Queue | undefined;
-  private watched: readonly Queue[] = [];
+  private watched: readonly { queue: Queue; label: string }[] = [];
   private health: { readiness: Readiness; probe: RedisProbe } | undefined;
   // One read at a time: a scrape while the previous read still waits on a slow Redis adds nothing.
   private readonly queueDepthsRead = new ScrapeRead(() =>
     Promise.all(
-      this.watched.map(async (queue) => {
+      this.watched.map(async ({ queue, label }) => {
         const counts = await queue.getJobCounts(...JOB_STATES);
-        for (const state of JOB_STATES) this.queueJobs.set({ queue: queue.name, state }, counts[state] ?? 0);
+        for (const state of JOB_STATES) this.queueJobs.set({ queue: label, state }, counts[state] ?? 0);
       }),
     ),
   );
@@ -225,8 +225,9 @@ export class WorkerMetrics {
     if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: 'regionwatch_process_' });
   }
 
-  watchQueues(queues: readonly Queue[], resultsQueue?: Queue): void {
-    this.watched = queues;
+  watchQueues(queues: readonly (Queue | { queue: Queue; label: string })[], resultsQueue?: Queue): void {
+    // A queue's `queue` label is its name, or the label given (poll shards: `p<i>.regions-poll`).
+    this.watched = queues.map((q) => ('label' in q ? q : { queue: q, label: q.name }));
     this.resultsQueue = resultsQueue;
   }
 

@@ -1,6 +1,7 @@
-import { RegionwatchError, type RedisClient } from '@regionwatch/core';
+import { POLL_QUEUE, pollShardLabel, pollShards, RegionwatchError, type RedisClient } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { pollLayoutKey } from '../poll/poll-layout-check.js';
 
 /** What a purge found (and, unless it was a dry run, removed). */
 export type PurgeReport = { prefix: string; keys: number; queues: string[]; removed: boolean };
@@ -41,29 +42,41 @@ function literalPattern(prefix: string): string {
 export async function purgePrefix(
   connection: RedisClient,
   prefix: string,
-  options: { remove: boolean; force?: boolean },
+  options: { remove: boolean; force?: boolean; shards?: number },
 ): Promise<PurgeReport> {
   if (prefix === '') throw new Error('an empty prefix would match every key');
-  const pattern = literalPattern(prefix);
-  const queues = new Set<string>();
-  let keys = 0;
-  for await (const batch of scanKeys(connection, pattern)) {
-    keys += batch.length;
-    for (const key of batch) {
-      const match = /^(.+):meta$/.exec(key.slice(prefix.length + 1));
-      if (match?.[1] !== undefined && !match[1].includes(':')) queues.add(match[1]);
+  // Poll shards live under prefixes of their own (`{base:p<i>…}`): those of `shards` (POLL_SHARDS) and of
+  // the layout the workers last recorded (`<prefix>:regions-poll:shards`) are the environment's too.
+  const recorded = Number(await connection.get(pollLayoutKey(prefix)));
+  const counts = new Set([options.shards ?? 1, Number.isInteger(recorded) && recorded > 1 ? recorded : 1]);
+  const areas = [{ prefix, label: (queue: string) => queue }];
+  for (const n of counts) {
+    if (n === 1) continue;
+    for (const shard of pollShards(prefix, n)) {
+      areas.push({ prefix: shard.prefix, label: (queue) => (queue === POLL_QUEUE ? pollShardLabel(shard.index, n) : queue) });
     }
   }
-  const report = { prefix, keys, queues: [...queues].sort(), removed: false };
+  const queues = new Map<string, { prefix: string; name: string }>();
+  let keys = 0;
+  for (const area of areas) {
+    for await (const batch of scanKeys(connection, literalPattern(area.prefix))) {
+      keys += batch.length;
+      for (const key of batch) {
+        const match = /^(.+):meta$/.exec(key.slice(area.prefix.length + 1));
+        if (match?.[1] !== undefined && !match[1].includes(':')) queues.set(area.label(match[1]), { prefix: area.prefix, name: match[1] });
+      }
+    }
+  }
+  const report = { prefix, keys, queues: [...queues.keys()].sort(), removed: false };
   if (!options.remove || keys === 0) return report;
 
   if (!options.force) {
     const workers: { queue: string; count: number }[] = [];
-    for (const name of report.queues) {
-      const queue = new Queue(name, { connection, prefix });
+    for (const [label, { prefix: queuePrefix, name }] of queues) {
+      const queue = new Queue(name, { connection, prefix: queuePrefix });
       try {
         const count = (await queue.getWorkers()).length;
-        if (count > 0) workers.push({ queue: name, count });
+        if (count > 0) workers.push({ queue: label, count });
       } finally {
         await queue.close();
       }
@@ -71,8 +84,11 @@ export async function purgePrefix(
     if (workers.length > 0) throw new PrefixInUseError(prefix, workers);
   }
   let removed = 0;
-  for await (const batch of scanKeys(connection, pattern)) {
-    if (batch.length > 0) removed += await connection.unlink(...batch);
+  // The base prefix last: it holds the layout key that says which shard prefixes to look under.
+  for (const area of areas.slice(1).concat(areas.slice(0, 1))) {
+    for await (const batch of scanKeys(connection, literalPattern(area.prefix))) {
+      if (batch.length > 0) removed += await connection.unlink(...batch);
+    }
   }
   // What UNLINK removed: keys with a TTL (a rate window, a lock) may have expired since the count.
   return { ...report, keys: removed, removed: true };

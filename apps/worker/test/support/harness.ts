@@ -1,6 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
-import { createLogger, loadWorkerConfig, POLL_QUEUE, WEBHOOK_QUEUE, type RegionResult, type WorkerConfig } from '@regionwatch/core';
+import {
+  createLogger,
+  loadWorkerConfig,
+  POLL_QUEUE,
+  pollShards,
+  WEBHOOK_QUEUE,
+  type RegionResult,
+  type WorkerConfig,
+} from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
 import type { TestRedis } from '@regionwatch/testkit/vitest';
@@ -26,7 +34,10 @@ export type Harness = {
   simulator: Simulator;
   receiver: WebhookReceiver;
   producer: RegionTaskProducer;
+  /** The first poll shard's queue (the only one without POLL_SHARDS). */
   pollQueue: Queue;
+  /** Every poll shard's queue, in shard order (POLL_SHARDS of the harness's env). */
+  pollQueues: Queue[];
   resultsQueue: Queue;
   webhookQueue: Queue;
   /** A plain connection to the run's Redis (closed by `close()`). */
@@ -72,9 +83,15 @@ export async function createHarness(
   };
   const config = loadWorkerConfig(env);
   const logs = new LogCapture();
-  const producer = new RegionTaskProducer({ connection: url, prefix, initialDelayMs: config.POLL_INITIAL_DELAY_MS });
-  const queue = (name: string) => new Queue(name, { connection: { url }, prefix });
-  const pollQueue = queue(POLL_QUEUE);
+  const producer = new RegionTaskProducer({
+    connection: url,
+    prefix,
+    shards: config.POLL_SHARDS,
+    initialDelayMs: config.POLL_INITIAL_DELAY_MS,
+  });
+  const queue = (name: string, queuePrefix = prefix) => new Queue(name, { connection: { url }, prefix: queuePrefix });
+  const pollQueues = pollShards(prefix, config.POLL_SHARDS).map((shard) => queue(POLL_QUEUE, shard.prefix));
+  const pollQueue = pollQueues[0] as Queue;
   const resultsQueue = queue(config.RESULTS_QUEUE || 'regions-results');
   const webhookQueue = queue(WEBHOOK_QUEUE);
   const workers: RunningWorker[] = [];
@@ -90,6 +107,7 @@ export async function createHarness(
     receiver,
     producer,
     pollQueue,
+    pollQueues,
     resultsQueue,
     webhookQueue,
     connection,
@@ -106,7 +124,7 @@ export async function createHarness(
       waitFor(`the result of ${taskId}`, async () => (await resultsQueue.getJob(taskId))?.data as RegionResult | undefined, timeoutMs),
     async close() {
       await Promise.all(workers.map((w) => w.close(5_000)));
-      await Promise.all([producer.close(), pollQueue.close(), resultsQueue.close(), webhookQueue.close()]);
+      await Promise.all([producer.close(), ...pollQueues.map((q) => q.close()), resultsQueue.close(), webhookQueue.close()]);
       await Promise.all([simulator.close(), receiver.close()]);
       connection.disconnect();
     },

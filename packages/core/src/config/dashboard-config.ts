@@ -10,6 +10,7 @@ export const dashboardConfigSchema = z
     variables(
       ...REDIS_VARIABLE_NAMES,
       'REGIONWATCH_PREFIX',
+      'POLL_SHARDS',
       'RESULTS_QUEUE',
       'DASHBOARD_PORT',
       'DASHBOARD_USER',

@@ -9,7 +9,7 @@ import { variables } from './variables.js';
  * in any environment whatever else is set there.
  */
 export const trackConfigSchema = z
-  .object(variables(...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_INITIAL_DELAY_MS'))
+  .object(variables(...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_SHARDS', 'POLL_INITIAL_DELAY_MS'))
   .superRefine(redisSettingsValid)
   .transform(withDefaultRedisUrl);
 

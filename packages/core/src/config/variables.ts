@@ -3,6 +3,7 @@ import { dashboardEnvShape } from './dashboard-env.js';
 import { pollingEnvShape } from './polling-env.js';
 import { redisEnvShape } from './redis-env.js';
 import { webhookEnvShape } from './webhook-env.js';
+import { MAX_POLL_SHARDS } from '../contract/poll-shards.js';
 import { flag, httpUrl, positiveNumber, requiredString, tcpPort, wholeNumber } from './env-values.js';
 
 // Environment values are strings. `parseEnv` turns empty strings into "unset" before parsing,
@@ -47,6 +48,14 @@ const VARIABLES = {
   ...pollingEnvShape,
   /** Polling stops at submittedAt + this; the task ends `Expired`. */
   TASK_DEADLINE_MS: wholeNumber(1).default(86_400_000),
+  /**
+   * Poll queues, each under its own hash tag (its own Cluster slot): a task's shard is CLUSTER KEYSLOT(task id)
+   * mod POLL_SHARDS (contract/poll-shards.ts). 1 = the one `<prefix>:regions-poll`. Every producer, worker
+   * and dashboard of a deployment must use the same value; changing it needs a drain (docs/operations.md).
+   */
+  POLL_SHARDS: wholeNumber(1)
+    .pipe(z.number().max(MAX_POLL_SHARDS, `must be at most ${MAX_POLL_SHARDS} (one BullMQ worker per shard in every replica)`))
+    .default(1),
   /** Jobs in flight in one replica. */
   WORKER_CONCURRENCY: wholeNumber(1).default(50),
   /** How long a replica holds a job before others may take it back (stalled-job recovery after a crash). */

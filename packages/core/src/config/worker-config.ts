@@ -24,6 +24,7 @@ export const workerConfigSchema = z
       'POLL_LEARN_MIN_SAMPLES',
       'POLL_MAX_KINDS',
       'TASK_DEADLINE_MS',
+      'POLL_SHARDS',
       'WORKER_CONCURRENCY',
       'WORKER_LOCK_DURATION_MS',
       'SHUTDOWN_TIMEOUT_MS',

@@ -27,6 +27,19 @@ export function rpsWindow(rps: number): { max: number; duration: number } {
 }
 
 /**
+ * One poll shard's share of `rpsWindow(rps)` as a BullMQ limiter (each limiter is its own queue's): the
+ * shards together start polls at the same rate, each in small bursts (`max` = the whole window's share,
+ * at least 1, its `duration` stretched to match) so they do not all start a full window's worth at once.
+ * `shards` = 1: `rpsWindow(rps)` itself.
+ */
+export function shardRpsWindow(rps: number, shards: number): { max: number; duration: number } {
+  const whole = rpsWindow(rps);
+  if (shards === 1) return whole;
+  const max = Math.max(1, Math.floor(whole.max / shards));
+  return { max, duration: Math.ceil((whole.duration * shards * max) / whole.max) };
+}
+
+/**
  * How much the time from a request's admission to its arrival at Aspose may vary (event-loop delay
  * before the socket write, network) without Aspose ever seeing more than ASPOSE_MAX_RPS in a second.
  */

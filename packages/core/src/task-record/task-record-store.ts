@@ -1,4 +1,5 @@
 import type { RedisClient } from '../redis-connection.js';
+import { pollShardOfTask, pollShardPrefix } from '../contract/poll-shards.js';
 import { POLL_QUEUE } from '../contract/queues.js';
 import { decodeRecordBody, encodeRecordBody } from './record-encoding.js';
 import {
@@ -10,7 +11,7 @@ import {
   type TaskRecordBody,
 } from './task-record.js';
 
-// The record of a decided task: a string beside its poll job (`<prefix>:<pollQueue>:<taskId>:task`, so it
+// The record of a decided task: a string beside its poll job (`<shard prefix>:regions-poll:<taskId>:task`, so it
 // shares the job's Cluster slot under a hash-tag prefix; BullMQ's job removal leaves it, obliterate removes
 // it): `<chain as JSON>\n<handed targets, comma-separated>\n<body>[\n<more>]`, the body compact
 // (record-encoding.ts), `more` the webhook URLs later `track` calls added (a JSON array; absent when none).
@@ -95,11 +96,21 @@ const encodeChain = (chain: string) => JSON.stringify(chain);
 export class TaskRecordStore {
   private readonly redis: WithScripts;
 
+  private readonly shards: number;
+  private readonly fixedShard: string | undefined;
+
+  /**
+   * `shards`: POLL_SHARDS; each task's keys are in its shard's poll queue (`pollShardOfTask`). `shard`: the
+   * keys of every task in that one shard's queue instead (the worker's processor of that shard: it decides
+   * whatever job its queue holds, even one added to the wrong shard).
+   */
   constructor(
     redis: RedisClient,
     private readonly prefix: string,
-    private readonly pollQueue: string = POLL_QUEUE,
+    layout: { shards?: number; shard?: number } = {},
   ) {
+    this.shards = layout.shards ?? 1;
+    this.fixedShard = layout.shard === undefined ? undefined : pollShardPrefix(prefix, layout.shard, this.shards);
     if (!('regionwatchDecide' in redis)) {
       redis.defineCommand('regionwatchDecide', { numberOfKeys: 3, lua: DECIDE });
       redis.defineCommand('regionwatchMarkHanded', { numberOfKeys: 1, lua: MARK_HANDED });
@@ -109,16 +120,25 @@ export class TaskRecordStore {
 
   /** The poll job's key (BullMQ's `<prefix>:<queue>:<jobId>`; the job id is the task id). */
   jobKey(taskId: string): string {
-    return `${this.prefix}:${this.pollQueue}:${taskId}`;
+    return `${this.shardPrefix(taskId)}:${POLL_QUEUE}:${taskId}`;
+  }
+
+  /** The BullMQ prefix of the poll queue `taskId`'s keys are in. */
+  shardPrefix(taskId: string): string {
+    if (this.fixedShard !== undefined) return this.fixedShard;
+    return this.shards === 1 ? this.prefix : pollShardOfTask(this.prefix, taskId, this.shards).prefix;
   }
 
   key(taskId: string): string {
     return `${this.jobKey(taskId)}:task`;
   }
 
-  /** The pub/sub channel DECIDE publishes each decided task id on (`waitForResult` listens to it). */
+  /**
+   * The pub/sub channel DECIDE publishes each decided task id on (`waitForResult` listens to it): one for
+   * every shard, under REGIONWATCH_PREFIX (a channel is not a key: a script in any slot may publish on it).
+   */
   decidedChannel(): string {
-    return decidedChannel(this.prefix, this.pollQueue);
+    return decidedChannel(this.prefix);
   }
 
   /** The task's record, or undefined when there is none (never decided, or older than its TTL). */
@@ -144,14 +164,28 @@ export class TaskRecordStore {
   /** Whether each task has a record (one pipeline): the producer's duplicate check. */
   async exist(taskIds: readonly string[]): Promise<boolean[]> {
     if (taskIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    for (const taskId of taskIds) pipeline.exists(this.key(taskId));
-    const answers = (await pipeline.exec()) ?? [];
-    return taskIds.map((_, i) => {
-      const [error, count] = answers[i] ?? [new Error('no answer'), 0];
-      if (error) throw error;
-      return count === 1;
+    // One pipeline per shard, side by side: on a Cluster a pipeline must stay on one node.
+    const byShard = new Map<string, number[]>();
+    taskIds.forEach((taskId, i) => {
+      const shard = this.shardPrefix(taskId);
+      const indexes = byShard.get(shard);
+      if (indexes) indexes.push(i);
+      else byShard.set(shard, [i]);
     });
+    const found = new Array<boolean>(taskIds.length).fill(false);
+    await Promise.all(
+      [...byShard.values()].map(async (indexes) => {
+        const pipeline = this.redis.pipeline();
+        for (const i of indexes) pipeline.exists(this.key(taskIds[i] ?? ''));
+        const answers = (await pipeline.exec()) ?? [];
+        indexes.forEach((i, k) => {
+          const [error, count] = answers[k] ?? [new Error('no answer'), 0];
+          if (error) throw error;
+          found[i] = count === 1;
+        });
+      }),
+    );
+    return found;
   }
 
   /**
@@ -209,9 +243,9 @@ function decodeChain(stored: string): string {
   }
 }
 
-/** The channel every decision of a poll queue is published on (the message is the task id). */
-export function decidedChannel(prefix: string, pollQueue: string = POLL_QUEUE): string {
-  return `${prefix}:${pollQueue}:decided`;
+/** The channel every decision of every poll shard is published on (the message is the task id). */
+export function decidedChannel(prefix: string): string {
+  return `${prefix}:${POLL_QUEUE}:decided`;
 }
 
 /** The record's `more` part: webhook URLs added to the task while it was pending (strings only, bounded). */
