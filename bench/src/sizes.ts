@@ -46,7 +46,7 @@ export const FULL: Sizes = {
   adaptiveLive: {
     warmupTasks: 200,
     tasks: 1_000,
-    cappedTasks: 500,
+    cappedTasks: 1_000,
     workloads: ['lognormal', 'bimodal', 'shift'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
@@ -70,7 +70,7 @@ export const QUICK: Sizes = {
   adaptiveLive: {
     warmupTasks: 100,
     tasks: 200,
-    cappedTasks: 150,
+    cappedTasks: 300,
     workloads: ['lognormal', 'bimodal', 'shift'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
