@@ -48,6 +48,7 @@ export const FULL: Sizes = {
     tasks: 1_000,
     cappedTasks: 1_000,
     workloads: ['lognormal', 'bimodal', 'shift'],
+    kindsGiven: ['bimodal'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
 };
@@ -72,6 +73,7 @@ export const QUICK: Sizes = {
     tasks: 200,
     cappedTasks: 300,
     workloads: ['lognormal', 'bimodal', 'shift'],
+    kindsGiven: ['bimodal'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
 };
@@ -93,5 +95,5 @@ export const TINY: Sizes = {
   profileTasks: 60,
   adaptiveTasks: 1_000,
   // One short uncapped run of the adaptive worker: the scenario works end to end (too few tasks for the learner to steer).
-  adaptiveLive: { warmupTasks: 0, tasks: 12, cappedTasks: 0, workloads: ['lognormal'], strategies: ['adaptive'] },
+  adaptiveLive: { warmupTasks: 0, tasks: 12, cappedTasks: 0, workloads: ['lognormal'], kindsGiven: [], strategies: ['adaptive'] },
 };

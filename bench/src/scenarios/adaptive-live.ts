@@ -15,6 +15,8 @@ export type AdaptiveLiveSizes = {
   /** Measured tasks per strategy with ASPOSE_MAX_RPS binding (log-normal; 0: no capped runs). */
   cappedTasks: number;
   workloads: readonly WorkloadName[];
+  /** Workloads (of `workloads`) with one more adaptive run whose tasks carry their kind (the simulator's component label). */
+  kindsGiven: readonly WorkloadName[];
   /** Strategies side by side ('fixed 1 s': exponential with POLL_INITIAL_DELAY_MS = POLL_MAX_DELAY_MS). */
   strategies: readonly LiveStrategy[];
 };
@@ -23,6 +25,8 @@ export type LiveStrategy = 'exponential' | 'adaptive' | 'fixed 1 s';
 
 export type LiveRow = {
   strategy: LiveStrategy;
+  /** Each task tracked with its kind (the workload component it was drawn from), learned separately. */
+  kindsGiven?: boolean;
   /** Tasks whose figures are reported (after the warm-up tasks; the same tasks for every strategy). */
   measured: number;
   meanPolls: number;
@@ -115,6 +119,19 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
       });
       rows.push({ strategy, ...summary(run.outcomes) });
     }
+    // As the offline bench's "kinds given" table: the same tasks, each tracked with its kind.
+    if (sizes.kindsGiven.includes(workload) && strategies.includes('adaptive')) {
+      ctx.log(`  adaptive, live: ${workload}, adaptive with kinds, ${sizes.warmupTasks} + ${sizes.tasks} tasks (times ×${TIME_SCALE})`);
+      const run = await runTasks(ctx, {
+        workload,
+        strategy: 'adaptive',
+        warmupTasks: sizes.warmupTasks,
+        tasks: sizes.tasks,
+        meanInterArrivalMs: MEAN_INTER_ARRIVAL_MS,
+        kindsGiven: true,
+      });
+      rows.push({ strategy: 'adaptive', kindsGiven: true, ...summary(run.outcomes) });
+    }
     workloads.push({ workload, description: WORKLOADS[workload].description, tasks: sizes.tasks, warmup: sizes.warmupTasks, rows });
   }
   let capped: AdaptiveLiveFigures['capped'];
@@ -164,6 +181,7 @@ async function runTasks(
     tasks: number;
     meanInterArrivalMs: number;
     maxRps?: number;
+    kindsGiven?: boolean;
   },
 ): Promise<{ outcomes: TaskOutcome[]; started: number; lastArrival: number; backlogAtLastArrival: number }> {
   const simulator: Simulator = await startSimulator({
@@ -205,8 +223,9 @@ async function runTasks(
       // Created at the simulator ("sent to Aspose") and tracked at once, as submit() does.
       const taskId = simulator.createTask({ outcome: { status: 'Completed', rectangles: [[[0, 0, 1, 1]]] } });
       ids.push(taskId);
+      const kind = options.kindsGiven ? (simulator.taskState(taskId)?.kind ?? undefined) : undefined;
       // Not awaited one by one: a slow track must not delay the next arrival (submittedAt is the creation time).
-      tracking.push(producer.track(taskId, { submittedAt: new Date().toISOString() }));
+      tracking.push(producer.track(taskId, { submittedAt: new Date().toISOString(), ...(kind === undefined ? {} : { kind }) }));
     }
     const lastArrival = Date.now();
     await Promise.all(tracking);
