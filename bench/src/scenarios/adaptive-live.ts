@@ -43,8 +43,8 @@ export type CappedRow = LiveRow & {
   seconds: number;
   /** Results decided in the steady window ÷ its length: the strategy's capacity under the cap, not the arrival rate. */
   tasksPerSecond: number;
-  /** Tasks still without a result when the last one arrived: the backlog the window was measured over. */
-  backlogAtLastArrival: number;
+  /** Tasks still without a result when the last one arrived: the backlog the window was measured over (absent in phase B's files). */
+  backlogAtLastArrival?: number;
 };
 
 export type AdaptiveLiveFigures = {
@@ -55,8 +55,9 @@ export type AdaptiveLiveFigures = {
   /**
    * log-normal, Poisson arrivals every `meanInterArrivalMs` (faster than either strategy can finish tasks under the cap),
    * ASPOSE_MAX_RPS = `maxRps` (priorities on for adaptive); tasks/s over the steady window from `steadyFrom` of the arrivals on.
+   * Results files of phase B have no `steadyFrom`: tasks/s there was measured tasks ÷ (last result − first arrival).
    */
-  capped: { maxRps: number; meanInterArrivalMs: number; steadyFrom: number; rows: CappedRow[] } | undefined;
+  capped: { maxRps: number; meanInterArrivalMs: number; steadyFrom?: number; rows: CappedRow[] } | undefined;
 };
 
 /**
