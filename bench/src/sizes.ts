@@ -46,8 +46,9 @@ export const FULL: Sizes = {
   adaptiveLive: {
     warmupTasks: 200,
     tasks: 1_000,
-    cappedTasks: 500,
+    cappedTasks: 1_000,
     workloads: ['lognormal', 'bimodal', 'shift'],
+    kindsGiven: ['bimodal'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
 };
@@ -70,8 +71,9 @@ export const QUICK: Sizes = {
   adaptiveLive: {
     warmupTasks: 100,
     tasks: 200,
-    cappedTasks: 150,
+    cappedTasks: 300,
     workloads: ['lognormal', 'bimodal', 'shift'],
+    kindsGiven: ['bimodal'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
 };
@@ -93,5 +95,5 @@ export const TINY: Sizes = {
   profileTasks: 60,
   adaptiveTasks: 1_000,
   // One short uncapped run of the adaptive worker: the scenario works end to end (too few tasks for the learner to steer).
-  adaptiveLive: { warmupTasks: 0, tasks: 12, cappedTasks: 0, workloads: ['lognormal'], strategies: ['adaptive'] },
+  adaptiveLive: { warmupTasks: 0, tasks: 12, cappedTasks: 0, workloads: ['lognormal'], kindsGiven: [], strategies: ['adaptive'] },
 };

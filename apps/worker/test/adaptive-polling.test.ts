@@ -1,9 +1,11 @@
 import {
+  agingPromotionsFor,
   createCompletionLearner,
   createLogger,
   JOB_NAMES,
   learnKeys,
   POLL_QUEUE,
+  PROMOTION_COUNTER_SPAN,
   type CompletionLearner,
   type RegionResult,
 } from '@regionwatch/core';
@@ -64,7 +66,12 @@ async function runStrategy(
     simulator,
     now: clock.now,
     random,
-    env: { POLL_STRATEGY: strategy, POLL_INITIAL_DELAY_MS: '1000', POLL_MAX_DELAY_MS: '30000' },
+    env: {
+      POLL_STRATEGY: strategy,
+      POLL_INITIAL_DELAY_MS: '1000',
+      POLL_MAX_DELAY_MS: '30000',
+      ...(options.priorities ? { ASPOSE_MAX_RPS: '10' } : {}),
+    },
     ...(learner ? { learner } : {}),
     ...(options.priorities ? { priorities: true } : {}),
   });
@@ -139,18 +146,24 @@ describe('adaptive polling wired into the poll processor (virtual time, seeded w
     expect(await exponential.stepper.connection.exists(learnKeys(`${redis.prefix}-exp`).shared)).toBe(0);
   }, 120_000);
 
-  test('with priorities on, learned re-delays write a BullMQ priority in 1…1000', async ({ redis }) => {
+  test('with priorities on, learned re-delays write an aging BullMQ priority: 1 + k / 2^32, k in 0 … the aging bound', async ({
+    redis,
+  }) => {
     const run = await runStrategy(redis, 'adaptive', { tasks: 40, everyMs: 700, priorities: true });
     // '0' (BullMQ's, as added) until the learner has enough to plan with.
     const written = run.lastPriority.filter((p) => p !== '0').map(Number);
     expect(written.length).toBeGreaterThan(10);
-    for (const p of written) {
-      expect(Number.isInteger(p)).toBe(true);
-      expect(p).toBeGreaterThanOrEqual(1);
-      expect(p).toBeLessThanOrEqual(1000);
+    // ASPOSE_MAX_RPS 10 × POLL_LAG_PER_POLL_MS 2.5 s: at most 25 promotions behind likelier polls.
+    const bound = agingPromotionsFor(10, 2_500);
+    expect(bound).toBe(25);
+    const offsets = written.map((p) => (p - 1) * PROMOTION_COUNTER_SPAN);
+    for (const k of offsets) {
+      expect(Number.isInteger(k)).toBe(true);
+      expect(k).toBeGreaterThanOrEqual(0);
+      expect(k).toBeLessThanOrEqual(bound);
     }
     // The odds differ from poll to poll: the priorities are not one constant.
-    expect(new Set(written).size).toBeGreaterThan(3);
+    expect(new Set(offsets).size).toBeGreaterThan(3);
   }, 120_000);
 });
 

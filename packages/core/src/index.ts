@@ -232,6 +232,7 @@ export {
   type PollPlan,
   type PollStrategy,
 } from './schedule/plan-next-poll.js';
+export { agedPriority, agingPromotionsFor, MAX_AGING_PROMOTIONS, PROMOTION_COUNTER_SPAN } from './schedule/aged-priority.js';
 
 // Running a process: its life cycle, logs, Redis connections, and what may not reach a log.
 export { runService, type Service } from './run-service.js';

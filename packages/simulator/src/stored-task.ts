@@ -20,6 +20,8 @@ export type StoredTask = {
   notReadyPolls: number | null;
   /** When a `notReadyPolls` task answered its last Pending GET, i.e. became terminal. */
   readyAt: number | null;
+  /** The workload component its completion time was drawn from (a producer may pass it on as `kind`). */
+  kind: string | null;
 };
 
 /**

@@ -71,4 +71,6 @@ export type TaskState = {
   terminalAt: number | null;
   /** GETs for this id that reached the task (authorized and not answered by an injected fault). */
   polls: number;
+  /** The label of the `completionTimes` workload component its time was drawn from (e.g. `small`), if any. */
+  kind: string | null;
 };

@@ -51,6 +51,7 @@ export class TaskStore {
       polls: 0,
       notReadyPolls: parsed.notReadyPolls ?? null,
       readyAt: null,
+      kind: timing?.kind ?? null,
     });
     return id;
   }
@@ -74,16 +75,21 @@ export class TaskStore {
   state(id: string): TaskState | undefined {
     const task = this.tasks.get(id);
     if (!task) return undefined;
-    return { status: statusAt(task, this.options.now(), this.options.retentionMs), terminalAt: terminalAt(task), polls: task.polls };
+    return {
+      status: statusAt(task, this.options.now(), this.options.retentionMs),
+      terminalAt: terminalAt(task),
+      polls: task.polls,
+      kind: task.kind,
+    };
   }
 
   /** Under a `completionTimes` workload, for a task whose script does not time it: when it turns terminal. */
-  private drawTiming(): { pendingMs: number; processingMs: number } | undefined {
+  private drawTiming(): { pendingMs: number; processingMs: number; kind: string | undefined } | undefined {
     const times = this.options.completionTimes;
     if (!times) return undefined;
     const random = () => this.completionTimes.next();
-    const { completionMs } = sampleCompletion(times.workload, random, this.posted++, times.tasks);
-    return taskTimingFor(completionMs);
+    const { completionMs, kind } = sampleCompletion(times.workload, random, this.posted++, times.tasks);
+    return { ...taskTimingFor(completionMs), kind };
   }
 
   private nextId(): string {

@@ -82,6 +82,24 @@ describe('simulator with completionTimes', () => {
     sim = await startSimulator();
   });
 
+  it("tells each task's workload component (its kind): a producer may pass it on; scripted tasks have none", async () => {
+    const clock = manualClock();
+    sim = await startSimulator({ seed: 3, now: clock.now, completionTimes: { workload: 'bimodal', tasks: 200 } });
+    const states = Array.from({ length: 200 }, () => sim.taskState(sim.createTask({ outcome: { status: 'Completed' } })));
+    const delay = (kind: string) =>
+      states
+        .filter((s) => s?.kind === kind)
+        .map((s) => (s?.terminalAt ?? Number.NaN) - clock.now())
+        .sort((x, y) => x - y);
+    const small = delay('small');
+    const large = delay('large');
+    expect(small.length + large.length).toBe(200);
+    expect(small.length).toBeGreaterThan(large.length); // 80 % / 20 %
+    // The label matches the time drawn: the slow component's median is 10× the fast one's.
+    expect(large[Math.floor(large.length / 2)] ?? 0).toBeGreaterThan(4 * (small[Math.floor(small.length / 2)] ?? Number.NaN));
+    expect(sim.taskState(sim.createTask({ pendingMs: 5, processingMs: 5 }))?.kind).toBeNull();
+  });
+
   it('refuses an unknown workload', async () => {
     sim = await startSimulator();
     await expect(startSimulator({ completionTimes: { workload: 'sometimes' as never } })).rejects.toThrow(/unknown workload "sometimes"/);

@@ -23,7 +23,7 @@ describe('HTTP control surface /__simulator/', () => {
     expect(await getJson(sim, token, 'abc')).toMatchObject({ taskStatus: 'Error', error: { messages: ['boom'] } });
 
     const state = await call('GET', 'tasks/abc');
-    expect(await state.json()).toEqual({ status: 'Error', terminalAt: expect.any(Number), polls: 1 });
+    expect(await state.json()).toEqual({ status: 'Error', terminalAt: expect.any(Number), polls: 1, kind: null });
     expect((await call('GET', 'tasks/nope')).status).toBe(404);
 
     const generated = await call('POST', 'tasks');

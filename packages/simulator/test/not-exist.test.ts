@@ -28,7 +28,7 @@ describe('NotExist', () => {
     const token = await fetchToken(sim);
     const id = sim.createTask({ outcome: { status: 'NotExist' } });
     expect(await getJson(sim, token, id)).toEqual(notExist(id));
-    expect(sim.taskState(id)).toEqual({ status: 'NotExist', terminalAt: clock.now(), polls: 1 });
+    expect(sim.taskState(id)).toEqual({ status: 'NotExist', terminalAt: clock.now(), polls: 1, kind: null });
   });
 
   it('once the task is older than the retention', async () => {

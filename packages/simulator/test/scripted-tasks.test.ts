@@ -72,7 +72,7 @@ describe('scripted tasks', () => {
     sim = await startSimulator({ now: clock.now, pendingMs: 10_000, processingMs: 10_000 });
     const token = await fetchToken(sim);
     const id = sim.createTask({ pendingMs: 5, processingMs: 5 });
-    expect(sim.taskState(id)).toEqual({ status: 'Pending', terminalAt: clock.now() + 10, polls: 0 });
+    expect(sim.taskState(id)).toEqual({ status: 'Pending', terminalAt: clock.now() + 10, polls: 0, kind: null });
     clock.advance(5);
     expect((await getJson(sim, token, id)).taskStatus).toBe('Processing');
     clock.advance(5);

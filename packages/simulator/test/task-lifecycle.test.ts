@@ -43,7 +43,7 @@ describe('DetectRegions task lifecycle', () => {
     // Aspose's exact text form: ", " between numbers and between rectangles.
     expect(Buffer.from(item?.data ?? '', 'base64').toString()).toBe(`[${rects.map((r) => `[${r.join(', ')}]`).join(', ')}]`);
 
-    expect(sim.taskState(id)).toEqual({ status: 'Completed', terminalAt: clock.now(), polls: 4 });
+    expect(sim.taskState(id)).toEqual({ status: 'Completed', terminalAt: clock.now(), polls: 4, kind: null });
   });
 
   it('moves on real time with the default clock', async () => {

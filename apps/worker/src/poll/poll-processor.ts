@@ -1,4 +1,6 @@
 import {
+  agedPriority,
+  agingPromotionsFor,
   appendHistory,
   deadlineAt,
   describeIssues,
@@ -54,6 +56,7 @@ export type PollProcessorDeps = {
     | 'WEBHOOK_URL'
     | 'POLL_STRATEGY'
     | 'POLL_LAG_PER_POLL_MS'
+    | 'ASPOSE_MAX_RPS'
   >;
   /**
    * Adaptive polling (POLL_STRATEGY=adaptive): what the processor learns completion times into and
@@ -97,6 +100,9 @@ export function createPollProcessor(deps: PollProcessorDeps) {
   const learner = deps.config.POLL_STRATEGY === 'adaptive' ? deps.learner : undefined;
   // A learned first poll this close to now is made now: a re-delay would cost more than it saves.
   const firstPollSlackMs = Math.max(1, deps.config.POLL_INITIAL_DELAY_MS / 10);
+  // Priorities age (see agedPriority): with the cap binding, a due poll waits behind likelier ones for at most
+  // about POLL_LAG_PER_POLL_MS — the lag the cost model values one poll at (docs/adaptive-polling.md, measured).
+  const agingPromotions = agingPromotionsFor(deps.config.ASPOSE_MAX_RPS ?? 1, deps.config.POLL_LAG_PER_POLL_MS);
 
   return async function processPoll(job: Job<unknown, PollReturn>, token?: string): Promise<PollReturn> {
     if (token === undefined) throw new Error('the poll processor needs the job lock token (BullMQ passes it to every processor)');
@@ -306,7 +312,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       // last poll held back by the rate budget.
       const at = options.pastDeadline ? due : Math.min(due, Math.max(deadline, at0));
       const stored = { ...next, nextDelayMs: at - at0, nextPollAt: at };
-      const priority = deps.priorities ? options.priority : undefined;
+      const priority = deps.priorities && options.priority !== undefined ? agedPriority(options.priority, agingPromotions) : undefined;
       if (!(await deps.reschedule(job, token as string, at0, at - at0, stored, priority))) lockLost('re-delay');
       throw new DelayedError();
     }
