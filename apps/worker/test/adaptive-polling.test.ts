@@ -39,7 +39,7 @@ type Run = { polls: number[]; lastPriority: (string | null)[] };
 async function runStrategy(
   redis: { url: string; prefix: string },
   strategy: 'adaptive' | 'exponential',
-  options: { tasks: number; everyMs: number; priorities?: boolean },
+  options: { tasks: number; everyMs: number; priorities?: boolean; shards?: number },
 ): Promise<Run & { learner: CompletionLearner | undefined; stepper: PollStepper }> {
   // Far ahead of the real clock: BullMQ (which reads the real one) finds none of these jobs due by itself;
   // the stepper promotes exactly the one it runs.
@@ -71,6 +71,7 @@ async function runStrategy(
       POLL_INITIAL_DELAY_MS: '1000',
       POLL_MAX_DELAY_MS: '30000',
       ...(options.priorities ? { ASPOSE_MAX_RPS: '10' } : {}),
+      ...(options.shards ? { POLL_SHARDS: String(options.shards) } : {}),
     },
     ...(learner ? { learner } : {}),
     ...(options.priorities ? { priorities: true } : {}),
@@ -164,6 +165,18 @@ describe('adaptive polling wired into the poll processor (virtual time, seeded w
     }
     // The odds differ from poll to poll: the priorities are not one constant.
     expect(new Set(offsets).size).toBeGreaterThan(3);
+    expect(Math.max(...offsets)).toBeGreaterThan(agingPromotionsFor(10 / 5, 2_500));
+  }, 120_000);
+
+  test('with POLL_SHARDS queues the aging bound is in promotions of one queue: each is promoted at its share of the cap', async ({
+    redis,
+  }) => {
+    const run = await runStrategy(redis, 'adaptive', { tasks: 40, everyMs: 700, priorities: true, shards: 5 });
+    const offsets = run.lastPriority.filter((p) => p !== '0').map((p) => (Number(p) - 1) * PROMOTION_COUNTER_SPAN);
+    expect(offsets.length).toBeGreaterThan(10);
+    // ASPOSE_MAX_RPS 10 over 5 shards: 2 promotions a second in each queue × 2.5 s = 5.
+    expect(Math.max(...offsets)).toBeGreaterThan(0);
+    for (const k of offsets) expect(k).toBeLessThanOrEqual(5);
   }, 120_000);
 });
 

@@ -57,6 +57,7 @@ export type PollProcessorDeps = {
     | 'POLL_STRATEGY'
     | 'POLL_LAG_PER_POLL_MS'
     | 'ASPOSE_MAX_RPS'
+    | 'POLL_SHARDS'
   >;
   /**
    * Adaptive polling (POLL_STRATEGY=adaptive): what the processor learns completion times into and
@@ -102,7 +103,8 @@ export function createPollProcessor(deps: PollProcessorDeps) {
   const firstPollSlackMs = Math.max(1, deps.config.POLL_INITIAL_DELAY_MS / 10);
   // Priorities age (see agedPriority): with the cap binding, a due poll waits behind likelier ones for at most
   // about POLL_LAG_PER_POLL_MS — the lag the cost model values one poll at (docs/adaptive-polling.md, measured).
-  const agingPromotions = agingPromotionsFor(deps.config.ASPOSE_MAX_RPS ?? 1, deps.config.POLL_LAG_PER_POLL_MS);
+  // Priorities order one queue: with POLL_SHARDS queues, each is promoted at its share of the cap.
+  const agingPromotions = agingPromotionsFor((deps.config.ASPOSE_MAX_RPS ?? 1) / deps.config.POLL_SHARDS, deps.config.POLL_LAG_PER_POLL_MS);
 
   return async function processPoll(job: Job<unknown, PollReturn>, token?: string): Promise<PollReturn> {
     if (token === undefined) throw new Error('the poll processor needs the job lock token (BullMQ passes it to every processor)');
