@@ -4,6 +4,7 @@ import {
   AsposePermanentError,
   AsposeTransientError,
   ConfigError,
+  createCompletionLearner,
   nextPollDelay,
   RateBudgetExhaustedError,
   recordBodyFor,
@@ -15,6 +16,7 @@ import {
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { test } from '@regionwatch/testkit/vitest';
 import { UnrecoverableError } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyPollFailure, type HandOff, type PollFailure } from '../src/index.js';
 import { PollStepper, type StepOutcome, type StepperOptions } from './support/poll-stepper.js';
@@ -813,5 +815,67 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
       jobId: 'not-the-task',
       taskId: victim,
     });
+  });
+});
+
+describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real Redis, an injected clock)', () => {
+  const logged = (s: PollStepper) => s.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const connections: Redis[] = [];
+  afterAll(() => {
+    for (const connection of connections) connection.disconnect();
+  });
+
+  /** A learner that has seen `kind`'s tasks finish 20–30 s after submission (enough to plan with: minSamples 2). */
+  async function taughtLearner(redis: { url: string; prefix: string }, now: () => number, kind: string) {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    connections.push(connection);
+    const learner = createCompletionLearner(connection, redis.prefix, { minSamples: 2, refreshMs: 0, flushMs: 3_600_000, now });
+    for (let i = 0; i < 10; i += 1) await learner.observe(kind, { afterMs: 20_000, atMostMs: 30_000 });
+    await learner.flush();
+    expect((await learner.estimate(kind)).usable).toBe(true);
+    return learner;
+  }
+
+  test('adaptive: a first run waits for the learned first poll without a GET; POLL_STRATEGY=exponential ignores the learner', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const learner = await taughtLearner(redis, clock.now, 'scan');
+    const adaptive = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' } });
+    const waits = simulator.createTask();
+    await adaptive.track({ taskId: waits, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+    const firstWait = delayOf(await adaptive.step(waits));
+    expect(firstWait).toBeGreaterThan(5_000); // towards the learned 20–30 s, far past POLL_INITIAL_DELAY_MS (1 s)
+    expect(simulator.taskState(waits)?.polls).toBe(0); // no GET spent on a task that cannot be done yet
+    clock.t += firstWait;
+    expect((await adaptive.step(waits)).kind).toBe('delayed'); // now it polls (once waited, never again without a GET)
+    expect(simulator.taskState(waits)?.polls).toBe(1);
+
+    const exponential = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'exponential' } });
+    const polled = simulator.createTask();
+    await exponential.track({ taskId: polled, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+    expect(delayOf(await exponential.step(polled))).toBe(nextPollDelay(1, exponential.config, () => 0.5));
+    expect(simulator.taskState(polled)?.polls).toBe(1);
+  });
+
+  test('a learner Redis cannot serve: the poll goes on the exponential back-off, and both failures are logged for the task', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const closed = new Redis(redis.url);
+    await closed.quit(); // every command fails: "Connection is closed."
+    const learner = createCompletionLearner(closed, redis.prefix, { minSamples: 2, refreshMs: 0, flushMs: 0, now: clock.now });
+    const s = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' } });
+    const taskId = simulator.createTask();
+    // Submitted 5 s ago: its "not yet" says it was pending for (0, 5 s], something to learn.
+    await s.track({ taskId, kind: 'scan', submittedAt: new Date(clock.t - 5_000).toISOString() }, { timestamp: clock.t - 5_000 });
+    expect(delayOf(await s.step(taskId))).toBe(nextPollDelay(1, s.config, () => 0.5));
+    expect(simulator.taskState(taskId)?.polls).toBe(1);
+    const warnings = logged(s).filter((l) => l.level === 'warn');
+    expect(warnings.map((l) => [l.msg, l.taskId])).toEqual([
+      ['could not read the learned completion times: exponential back-off for this poll', taskId],
+      ['could not send learned completion times (kept for the next flush)', taskId],
+    ]);
+    for (const warning of warnings) expect(JSON.stringify(warning.err)).toMatch(/Connection is closed/);
   });
 });
