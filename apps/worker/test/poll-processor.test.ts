@@ -878,4 +878,38 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     ]);
     for (const warning of warnings) expect(JSON.stringify(warning.err)).toMatch(/Connection is closed/);
   });
+  test('what the learner is told: each "not yet" as pending since the last, the answer that ends it as done since then', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const told: unknown[] = [];
+    // A learner that records what it is told (and knows too little to plan: the exponential back-off meanwhile).
+    const learner = {
+      estimate: async () => ({ usable: false }) as never,
+      pending: async (kind: string | undefined, observation: unknown) => void told.push(['pending', kind, observation]),
+      observe: async (kind: string | undefined, observation: unknown) => void told.push(['observe', kind, observation]),
+    } as unknown as NonNullable<StepperOptions['learner']>;
+    const s = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' } });
+    const submitted = clock.t - 5_000;
+    const slow = simulator.createTask({ notReadyPolls: 2, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    await s.track({ taskId: slow, kind: 'scan', submittedAt: new Date(submitted).toISOString() }, { timestamp: submitted });
+    const quick = completedTask();
+    await s.track({ taskId: quick, kind: 'scan', submittedAt: new Date(submitted).toISOString() }, { timestamp: submitted });
+    expect((await s.step(slow)).kind).toBe('delayed'); // 5 s after submission: not yet
+    completed(await s.step(quick)); // 5 s after submission: done at the first GET
+    clock.t += 1_100;
+    expect((await s.step(slow)).kind).toBe('delayed'); // 6.1 s: not yet
+    clock.t += 2_000;
+    completed(await s.step(slow)); // 8.1 s: done
+    expect(told).toEqual([
+      ['pending', 'scan', { fromMs: 0, toMs: 5_000 }],
+      ['observe', 'scan', { afterMs: 0, atMostMs: 5_000 }],
+      ['pending', 'scan', { fromMs: 5_000, toMs: 6_100 }],
+      ['observe', 'scan', { afterMs: 6_100, atMostMs: 8_100 }],
+    ]);
+    // The detection lag bound: from the last "not yet" (or the submission) to the answer that found it done: 5 s and 2 s.
+    const metrics = await s.metrics.registry.metrics();
+    expect(metrics).toMatch(/regionwatch_detection_lag_seconds_sum 7\n/);
+    expect(metrics).toMatch(/regionwatch_detection_lag_seconds_count 2\n/);
+  });
 });
