@@ -850,6 +850,22 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     clock.t += firstWait;
     expect((await adaptive.step(waits)).kind).toBe('delayed'); // now it polls (once waited, never again without a GET)
     expect(simulator.taskState(waits)?.polls).toBe(1);
+    // The learned first poll is `firstWait` after tracking. A first run that starts closer to it than POLL_INITIAL_DELAY_MS / 10
+    // (100 ms) polls at once: a re-delay would cost more than it saves; from 100 ms on it waits.
+    for (const [early, expected] of [
+      [99, { polls: 1, kind: 'delayed' }],
+      [100, { polls: 0, delayMs: 100 }],
+      [2_000, { polls: 0, delayMs: 2_000 }],
+    ] as const) {
+      const taskId = simulator.createTask();
+      await adaptive.track({ taskId, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+      clock.t += firstWait - early;
+      const outcome = await adaptive.step(taskId);
+      expect({
+        polls: simulator.taskState(taskId)?.polls,
+        ...('delayMs' in expected ? { delayMs: delayOf(outcome) } : { kind: outcome.kind }),
+      }).toEqual(expected);
+    }
 
     const exponential = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'exponential' } });
     const polled = simulator.createTask();
