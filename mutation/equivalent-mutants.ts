@@ -142,7 +142,23 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   },
   {
     file: POLL,
-    line: 150,
+    line: 316,
+    mutator: 'OptionalChaining',
+    replacement: 'learner.estimate',
+    why: 'estimateFor is called only when there is a learner (`learner ? await estimateFor(…) : undefined`), so `?.` never meets undefined.',
+  },
+  {
+    file: POLL,
+    line: 317,
+    mutator: 'OptionalChaining',
+    replacement: 'learned.usable',
+    why:
+      'CompletionLearner.estimate always resolves to an estimate (`usable: false` while too little is known), never undefined, ' +
+      'and estimateFor only runs with a learner: `learned` is always defined here.',
+  },
+  {
+    file: POLL,
+    line: 226,
     mutator: 'ConditionalExpression',
     replacement: 'false',
     why:
