@@ -740,9 +740,12 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
     expect((await s.step(taskId)).kind).toBe('delayed'); // Pending; later runs do not read the record
     await recordDecision(s, taskId, 'chain-other', aResult(taskId, 'Error', ['decided elsewhere']));
     expect(completed(await s.step(taskId))).toEqual({ taskId, duplicateOf: 'chain-other' });
+    expect(simulator.taskState(taskId)?.polls).toBe(2); // a run after the chain's first reads no record: it polls, then finds it deciding
     expect(await s.resultsQueue.getJob(taskId)).toBeUndefined();
     expect((await s.records.read(taskId))?.chain).toBe('chain-other');
-    expect(logged(s).some((l) => l.decidedBy === 'chain-other' && l.taskId === taskId)).toBe(true);
+    expect(logged(s).filter((l) => l.msg === 'task already decided by another poll job: this one completes without delivering')).toEqual([
+      expect.objectContaining({ taskId, decidedBy: 'chain-other' }),
+    ]);
   });
 
   test('a decision this chain already recorded is handed on as recorded, not decided again', async ({ redis }) => {
@@ -782,7 +785,9 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
     expect(delayOf(await failing.step(a))).toBeGreaterThanOrEqual(7_000);
     expect(delayOf(await alone.step(b))).toBeGreaterThanOrEqual(7_000);
     const warning = 'could not share the pause Aspose asked for (Redis); this task backs off alone';
-    expect(logged(failing).filter((l) => l.msg === warning)).toEqual([expect.objectContaining({ taskId: a })]);
+    expect(logged(failing).filter((l) => l.msg === warning)).toEqual([
+      expect.objectContaining({ taskId: a, err: expect.objectContaining({ message: 'Redis said no' }) as unknown }),
+    ]);
     expect(logged(alone).filter((l) => l.msg === warning)).toEqual([]);
   });
 
@@ -841,15 +846,22 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
   }) => {
     const clock = manualClock();
     const learner = await taughtLearner(redis, clock.now, 'scan');
-    const adaptive = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' } });
+    const adaptive = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' }, priorities: true });
     const waits = simulator.createTask();
     await adaptive.track({ taskId: waits, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
     const firstWait = delayOf(await adaptive.step(waits));
     expect(firstWait).toBeGreaterThan(5_000); // towards the learned 20–30 s, far past POLL_INITIAL_DELAY_MS (1 s)
     expect(simulator.taskState(waits)?.polls).toBe(0); // no GET spent on a task that cannot be done yet
-    clock.t += firstWait;
-    expect((await adaptive.step(waits)).kind).toBe('delayed'); // now it polls (once waited, never again without a GET)
+    const priority = async (taskId: string) => Number(await adaptive.connection.hget(adaptive.queue.toKey(taskId), 'priority'));
+    expect(await priority(waits)).toBeGreaterThanOrEqual(1); // with priorities on, the wait carries the learned odds (BullMQ's 0 = none)
+    clock.t += Math.floor(firstWait / 2); // promoted early (by hand, say): it already waited once, so it polls now
+    const next = await adaptive.step(waits);
     expect(simulator.taskState(waits)?.polls).toBe(1);
+    // The next poll is placed by what was learned (inside the 20–30 s window), not by the back-off (1.1 s after this poll).
+    const nextPollAt = next.kind === 'delayed' ? next.progress?.nextPollAt : undefined;
+    expect(nextPollAt).toBeGreaterThan(clock.t + 1_100);
+    expect(await priority(waits)).toBeGreaterThanOrEqual(1);
+    clock.t = nextPollAt ?? clock.t;
     // The learned first poll is `firstWait` after tracking. A first run that starts closer to it than POLL_INITIAL_DELAY_MS / 10
     // (100 ms) polls at once: a re-delay would cost more than it saves; from 100 ms on it waits.
     for (const [early, expected] of [
@@ -872,6 +884,10 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     await exponential.track({ taskId: polled, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
     expect(delayOf(await exponential.step(polled))).toBe(nextPollDelay(1, exponential.config, () => 0.5));
     expect(simulator.taskState(polled)?.polls).toBe(1);
+    const done = completedTask();
+    await exponential.track({ taskId: done, kind: 'scan' });
+    completed(await exponential.step(done));
+    expect(exponential.logs.lines.filter((line) => line.includes('"level":"warn"'))).toEqual([]); // nothing to learn into, nothing failed
   });
 
   test('a learner Redis cannot serve: the poll goes on the exponential back-off, and both failures are logged for the task', async ({
@@ -927,5 +943,50 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     const metrics = await s.metrics.registry.metrics();
     expect(metrics).toMatch(/regionwatch_detection_lag_seconds_sum 7\n/);
     expect(metrics).toMatch(/regionwatch_detection_lag_seconds_count 2\n/);
+  });
+  test('a cancel request (untrack) ends the task Cancelled at its next run, without a GET', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = simulator.createTask();
+    await s.track({ taskId, cancelRequestedAt: Date.parse('2026-11-29T07:00:00.000Z') });
+    expect(completed(await s.step(taskId))).toEqual({ taskId, status: 'Cancelled' });
+    expect(simulator.taskState(taskId)?.polls).toBe(0);
+    expect((await s.records.read(taskId))?.body.status).toBe('Cancelled');
+  });
+
+  test('a failed last poll at the deadline ends the task Expired at once: nothing is retried past the deadline', async ({ redis }) => {
+    const clock = manualClock();
+    const aspose = {
+      getDetectRegions: async () => Promise.reject(new AsposeTransientError('server-error', 'HTTP 500 from Aspose', { statusCode: 500 })),
+      close: async () => {},
+    };
+    const s = stepper(redis, { now: clock.now, env: { TASK_DEADLINE_MS: '60000' }, aspose: aspose as never });
+    const taskId = simulator.createTask();
+    await s.track({ taskId, submittedAt: new Date(clock.t - 60_000).toISOString() });
+    expect(completed(await s.step(taskId))).toEqual({ taskId, status: 'Expired' });
+  });
+
+  test('an answered poll is timed from the request to its answer (2.5 s on the injected clock)', async ({ redis }) => {
+    const clock = manualClock();
+    const aspose = {
+      getDetectRegions: async () => {
+        clock.t += 2_500;
+        return { taskStatus: 'Pending' };
+      },
+      close: async () => {},
+    };
+    const s = stepper(redis, { now: clock.now, aspose: aspose as never });
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    expect(await s.metrics.registry.metrics()).toMatch(/regionwatch_poll_duration_seconds_sum 2\.5\n/);
+  });
+
+  test('an unreadable answer still records the time of the poll that got it (lastPollAt)', async ({ redis }) => {
+    const clock = manualClock();
+    const s = stepper(redis, { now: clock.now });
+    const taskId = simulator.createTask({ rawBody: '{"taskStatus":"Exploded"}' });
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    expect(await s.progress(taskId)).toMatchObject({ polls: 1, lastPollAt: clock.t, invalidAnswers: 1 });
   });
 });
