@@ -145,7 +145,9 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
     line: 316,
     mutator: 'OptionalChaining',
     replacement: 'learner.estimate',
-    why: 'estimateFor is called only when there is a learner (`learner ? await estimateFor(…) : undefined`), so `?.` never meets undefined.',
+    why:
+      'estimateFor is called only when there is a learner (`learner ? await estimateFor(…) : undefined`), so `?.` never ' +
+      'meets undefined.',
   },
   {
     file: POLL,
