@@ -661,6 +661,8 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
     const lastError = (await s.progress(taskId))?.lastError;
     expect(lastError).toMatch(/404/);
     expect(logged(s).filter((l) => l.msg === lastError)).toEqual([]);
+    // Not under another wording either (every log line's URLs are redacted, so the text may differ): no per-task warning.
+    expect(logged(s).filter((l) => l.level === 'warn' && l.taskId === taskId)).toEqual([]);
   });
 
   test('a last poll held back by the rate budget waits up to LAST_POLL_GRACE_MS past the deadline, then ends Expired', async ({
@@ -988,5 +990,12 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     await s.track({ taskId });
     expect((await s.step(taskId)).kind).toBe('delayed');
     expect(await s.progress(taskId)).toMatchObject({ polls: 1, lastPollAt: clock.t, invalidAnswers: 1 });
+  });
+  test('with priorities on, a re-delay not planned from learned times writes no priority: the job keeps BullMQ’s 0', async ({ redis }) => {
+    const s = stepper(redis, { priorities: true, env: { POLL_STRATEGY: 'adaptive' } }); // nothing learned: the back-off
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    expect(delayOf(await s.step(taskId))).toBe(nextPollDelay(1, s.config, () => 0.5));
+    expect(await s.connection.hget(s.queue.toKey(taskId), 'priority')).toBe('0');
   });
 });
