@@ -36,6 +36,7 @@ export default defineConfig({
       project('apps/worker', '@regionwatch/worker', [
         'test/classify-poll-failure.test.ts',
         'test/poll-processor.test.ts',
+        'test/adaptive-polling.test.ts', // the poll processor's learned plans (virtual time), BullMQ priorities, a replica's learner
         'test/delivery.test.ts',
         'test/hand-off.test.ts',
         'test/terminal-statuses.test.ts',

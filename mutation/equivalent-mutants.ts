@@ -142,7 +142,25 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   },
   {
     file: POLL,
-    line: 150,
+    line: 316,
+    mutator: 'OptionalChaining',
+    replacement: 'learner.estimate',
+    why:
+      'estimateFor is called only when there is a learner (`learner ? await estimateFor(…) : undefined`), so `?.` never ' +
+      'meets undefined.',
+  },
+  {
+    file: POLL,
+    line: 317,
+    mutator: 'OptionalChaining',
+    replacement: 'learned.usable',
+    why:
+      'CompletionLearner.estimate always resolves to an estimate (`usable: false` while too little is known), never undefined, ' +
+      'and estimateFor only runs with a learner: `learned` is always defined here.',
+  },
+  {
+    file: POLL,
+    line: 226,
     mutator: 'ConditionalExpression',
     replacement: 'false',
     why:
@@ -234,6 +252,54 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
       'WEBHOOK_TIMEOUT_MS anyway, so dropping the read’s own limit and signal only lets an over-long body be read past ' +
       '64 KiB until then (no delivery, state or close() changes: a test closing the processor during a trickling body ' +
       'passes both ways).',
+  },
+  {
+    file: WEBHOOKS,
+    line: 182,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why:
+      'the `verdict === "fail"` half of probeFailed: a probe that did not fail (ok or alive) then counts as failed in two places ' +
+      'only. The debug line (197) also needs an open breaker, and REPORT closes the breaker on any ok or alive answer. And ' +
+      '`finished` is reported false instead of true for its dead letter, but line 209 then forgets the delivery, which removes ' +
+      'it from the same sets (pending, held, granted; REPORT already cleared its probe mark): the same Redis state either way.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 197,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why:
+      'the `verdict === "fail"` half of the debug line: REPORT answers "open" only after a failed attempt (an ok or alive ' +
+      'verdict closes an open breaker, and a closed one opens only on failures), so the breaker being open already implies it.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 209,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why:
+      'forgetting every dead letter, not only a failed probe: any other dead letter was just reported with `finished`, which ' +
+      'removed it from pending, held, granted and in-flight, and it is not the probe (ADMIT returns "probe" to the probe holder), ' +
+      'so FORGET finds nothing left to remove.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 191,
+    mutator: 'ConditionalExpression',
+    replacement: 'false',
+    why:
+      'with no pause asked for, pauseUntil becomes at + undefined = NaN, sent to REPORT as "NaN": Lua reads it as nan (checked ' +
+      'with EVAL on Redis 7.0) and `nan > now` is false, so no pause is recorded — the same as the 0 sent for undefined.',
+  },
+  {
+    file: WEBHOOKS,
+    line: 120,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why:
+      'the `heldAt !== undefined` half: a retry sleeps without heldAt, and isGranted(undefined, id) reads the grants of an ' +
+      'endpoint key named "undefined", which no delivery is ever granted in: false, so nothing is promoted either way.',
   },
   {
     file: WEBHOOKS,

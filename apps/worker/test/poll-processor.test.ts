@@ -4,6 +4,7 @@ import {
   AsposePermanentError,
   AsposeTransientError,
   ConfigError,
+  createCompletionLearner,
   nextPollDelay,
   RateBudgetExhaustedError,
   recordBodyFor,
@@ -15,6 +16,7 @@ import {
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { test } from '@regionwatch/testkit/vitest';
 import { UnrecoverableError } from 'bullmq';
+import { Redis } from 'ioredis';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { classifyPollFailure, type HandOff, type PollFailure } from '../src/index.js';
 import { PollStepper, type StepOutcome, type StepperOptions } from './support/poll-stepper.js';
@@ -659,6 +661,8 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
     const lastError = (await s.progress(taskId))?.lastError;
     expect(lastError).toMatch(/404/);
     expect(logged(s).filter((l) => l.msg === lastError)).toEqual([]);
+    // Not under another wording either (every log line's URLs are redacted, so the text may differ): no per-task warning.
+    expect(logged(s).filter((l) => l.level === 'warn' && l.taskId === taskId)).toEqual([]);
   });
 
   test('a last poll held back by the rate budget waits up to LAST_POLL_GRACE_MS past the deadline, then ends Expired', async ({
@@ -738,9 +742,12 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
     expect((await s.step(taskId)).kind).toBe('delayed'); // Pending; later runs do not read the record
     await recordDecision(s, taskId, 'chain-other', aResult(taskId, 'Error', ['decided elsewhere']));
     expect(completed(await s.step(taskId))).toEqual({ taskId, duplicateOf: 'chain-other' });
+    expect(simulator.taskState(taskId)?.polls).toBe(2); // a run after the chain's first reads no record: it polls, then finds it deciding
     expect(await s.resultsQueue.getJob(taskId)).toBeUndefined();
     expect((await s.records.read(taskId))?.chain).toBe('chain-other');
-    expect(logged(s).some((l) => l.decidedBy === 'chain-other' && l.taskId === taskId)).toBe(true);
+    expect(logged(s).filter((l) => l.msg === 'task already decided by another poll job: this one completes without delivering')).toEqual([
+      expect.objectContaining({ taskId, decidedBy: 'chain-other' }),
+    ]);
   });
 
   test('a decision this chain already recorded is handed on as recorded, not decided again', async ({ redis }) => {
@@ -780,7 +787,9 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
     expect(delayOf(await failing.step(a))).toBeGreaterThanOrEqual(7_000);
     expect(delayOf(await alone.step(b))).toBeGreaterThanOrEqual(7_000);
     const warning = 'could not share the pause Aspose asked for (Redis); this task backs off alone';
-    expect(logged(failing).filter((l) => l.msg === warning)).toEqual([expect.objectContaining({ taskId: a })]);
+    expect(logged(failing).filter((l) => l.msg === warning)).toEqual([
+      expect.objectContaining({ taskId: a, err: expect.objectContaining({ message: 'Redis said no' }) as unknown }),
+    ]);
     expect(logged(alone).filter((l) => l.msg === warning)).toEqual([]);
   });
 
@@ -813,5 +822,180 @@ describe('poll processor: failures, decisions met on the way, and what it logs',
       jobId: 'not-the-task',
       taskId: victim,
     });
+  });
+});
+
+describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real Redis, an injected clock)', () => {
+  const logged = (s: PollStepper) => s.logs.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  const connections: Redis[] = [];
+  afterAll(() => {
+    for (const connection of connections) connection.disconnect();
+  });
+
+  /** A learner that has seen `kind`'s tasks finish 20–30 s after submission (enough to plan with: minSamples 2). */
+  async function taughtLearner(redis: { url: string; prefix: string }, now: () => number, kind: string) {
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    connections.push(connection);
+    const learner = createCompletionLearner(connection, redis.prefix, { minSamples: 2, refreshMs: 0, flushMs: 3_600_000, now });
+    for (let i = 0; i < 10; i += 1) await learner.observe(kind, { afterMs: 20_000, atMostMs: 30_000 });
+    await learner.flush();
+    expect((await learner.estimate(kind)).usable).toBe(true);
+    return learner;
+  }
+
+  test('adaptive: a first run waits for the learned first poll without a GET; POLL_STRATEGY=exponential ignores the learner', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const learner = await taughtLearner(redis, clock.now, 'scan');
+    const adaptive = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' }, priorities: true });
+    const waits = simulator.createTask();
+    await adaptive.track({ taskId: waits, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+    const firstWait = delayOf(await adaptive.step(waits));
+    expect(firstWait).toBeGreaterThan(5_000); // towards the learned 20–30 s, far past POLL_INITIAL_DELAY_MS (1 s)
+    expect(simulator.taskState(waits)?.polls).toBe(0); // no GET spent on a task that cannot be done yet
+    const priority = async (taskId: string) => Number(await adaptive.connection.hget(adaptive.queue.toKey(taskId), 'priority'));
+    expect(await priority(waits)).toBeGreaterThanOrEqual(1); // with priorities on, the wait carries the learned odds (BullMQ's 0 = none)
+    clock.t += Math.floor(firstWait / 2); // promoted early (by hand, say): it already waited once, so it polls now
+    const next = await adaptive.step(waits);
+    expect(simulator.taskState(waits)?.polls).toBe(1);
+    // The next poll is placed by what was learned (inside the 20–30 s window), not by the back-off (1.1 s after this poll).
+    const nextPollAt = next.kind === 'delayed' ? next.progress?.nextPollAt : undefined;
+    expect(nextPollAt).toBeGreaterThan(clock.t + 1_100);
+    expect(await priority(waits)).toBeGreaterThanOrEqual(1);
+    clock.t = nextPollAt ?? clock.t;
+    // The learned first poll is `firstWait` after tracking. A first run that starts closer to it than POLL_INITIAL_DELAY_MS / 10
+    // (100 ms) polls at once: a re-delay would cost more than it saves; from 100 ms on it waits.
+    for (const [early, expected] of [
+      [99, { polls: 1, kind: 'delayed' }],
+      [100, { polls: 0, delayMs: 100 }],
+      [2_000, { polls: 0, delayMs: 2_000 }],
+    ] as const) {
+      const taskId = simulator.createTask();
+      await adaptive.track({ taskId, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+      clock.t += firstWait - early;
+      const outcome = await adaptive.step(taskId);
+      expect({
+        polls: simulator.taskState(taskId)?.polls,
+        ...('delayMs' in expected ? { delayMs: delayOf(outcome) } : { kind: outcome.kind }),
+      }).toEqual(expected);
+    }
+
+    const exponential = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'exponential' } });
+    const polled = simulator.createTask();
+    await exponential.track({ taskId: polled, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+    expect(delayOf(await exponential.step(polled))).toBe(nextPollDelay(1, exponential.config, () => 0.5));
+    expect(simulator.taskState(polled)?.polls).toBe(1);
+    const done = completedTask();
+    await exponential.track({ taskId: done, kind: 'scan' });
+    completed(await exponential.step(done));
+    expect(exponential.logs.lines.filter((line) => line.includes('"level":"warn"'))).toEqual([]); // nothing to learn into, nothing failed
+  });
+
+  test('a learner Redis cannot serve: the poll goes on the exponential back-off, and both failures are logged for the task', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const closed = new Redis(redis.url);
+    await closed.quit(); // every command fails: "Connection is closed."
+    const learner = createCompletionLearner(closed, redis.prefix, { minSamples: 2, refreshMs: 0, flushMs: 0, now: clock.now });
+    const s = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' } });
+    const taskId = simulator.createTask();
+    // Submitted 5 s ago: its "not yet" says it was pending for (0, 5 s], something to learn.
+    await s.track({ taskId, kind: 'scan', submittedAt: new Date(clock.t - 5_000).toISOString() }, { timestamp: clock.t - 5_000 });
+    expect(delayOf(await s.step(taskId))).toBe(nextPollDelay(1, s.config, () => 0.5));
+    expect(simulator.taskState(taskId)?.polls).toBe(1);
+    const warnings = logged(s).filter((l) => l.level === 'warn');
+    expect(warnings.map((l) => [l.msg, l.taskId])).toEqual([
+      ['could not read the learned completion times: exponential back-off for this poll', taskId],
+      ['could not send learned completion times (kept for the next flush)', taskId],
+    ]);
+    for (const warning of warnings) expect(JSON.stringify(warning.err)).toMatch(/Connection is closed/);
+  });
+  test('what the learner is told: each "not yet" as pending since the last, the answer that ends it as done since then', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const told: unknown[] = [];
+    // A learner that records what it is told (and knows too little to plan: the exponential back-off meanwhile).
+    const learner = {
+      estimate: async () => ({ usable: false }) as never,
+      pending: async (kind: string | undefined, observation: unknown) => void told.push(['pending', kind, observation]),
+      observe: async (kind: string | undefined, observation: unknown) => void told.push(['observe', kind, observation]),
+    } as unknown as NonNullable<StepperOptions['learner']>;
+    const s = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' } });
+    const submitted = clock.t - 5_000;
+    const slow = simulator.createTask({ notReadyPolls: 2, outcome: { status: 'Completed', rectangles: [[[1, 2, 3, 4]]] } });
+    await s.track({ taskId: slow, kind: 'scan', submittedAt: new Date(submitted).toISOString() }, { timestamp: submitted });
+    const quick = completedTask();
+    await s.track({ taskId: quick, kind: 'scan', submittedAt: new Date(submitted).toISOString() }, { timestamp: submitted });
+    expect((await s.step(slow)).kind).toBe('delayed'); // 5 s after submission: not yet
+    completed(await s.step(quick)); // 5 s after submission: done at the first GET
+    clock.t += 1_100;
+    expect((await s.step(slow)).kind).toBe('delayed'); // 6.1 s: not yet
+    clock.t += 2_000;
+    completed(await s.step(slow)); // 8.1 s: done
+    expect(told).toEqual([
+      ['pending', 'scan', { fromMs: 0, toMs: 5_000 }],
+      ['observe', 'scan', { afterMs: 0, atMostMs: 5_000 }],
+      ['pending', 'scan', { fromMs: 5_000, toMs: 6_100 }],
+      ['observe', 'scan', { afterMs: 6_100, atMostMs: 8_100 }],
+    ]);
+    // The detection lag bound: from the last "not yet" (or the submission) to the answer that found it done: 5 s and 2 s.
+    const metrics = await s.metrics.registry.metrics();
+    expect(metrics).toMatch(/regionwatch_detection_lag_seconds_sum 7\n/);
+    expect(metrics).toMatch(/regionwatch_detection_lag_seconds_count 2\n/);
+  });
+  test('a cancel request (untrack) ends the task Cancelled at its next run, without a GET', async ({ redis }) => {
+    const s = stepper(redis);
+    const taskId = simulator.createTask();
+    await s.track({ taskId, cancelRequestedAt: Date.parse('2026-11-29T07:00:00.000Z') });
+    expect(completed(await s.step(taskId))).toEqual({ taskId, status: 'Cancelled' });
+    expect(simulator.taskState(taskId)?.polls).toBe(0);
+    expect((await s.records.read(taskId))?.body.status).toBe('Cancelled');
+  });
+
+  test('a failed last poll at the deadline ends the task Expired at once: nothing is retried past the deadline', async ({ redis }) => {
+    const clock = manualClock();
+    const aspose = {
+      getDetectRegions: async () => Promise.reject(new AsposeTransientError('server-error', 'HTTP 500 from Aspose', { statusCode: 500 })),
+      close: async () => {},
+    };
+    const s = stepper(redis, { now: clock.now, env: { TASK_DEADLINE_MS: '60000' }, aspose: aspose as never });
+    const taskId = simulator.createTask();
+    await s.track({ taskId, submittedAt: new Date(clock.t - 60_000).toISOString() });
+    expect(completed(await s.step(taskId))).toEqual({ taskId, status: 'Expired' });
+  });
+
+  test('an answered poll is timed from the request to its answer (2.5 s on the injected clock)', async ({ redis }) => {
+    const clock = manualClock();
+    const aspose = {
+      getDetectRegions: async () => {
+        clock.t += 2_500;
+        return { taskStatus: 'Pending' };
+      },
+      close: async () => {},
+    };
+    const s = stepper(redis, { now: clock.now, aspose: aspose as never });
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    expect(await s.metrics.registry.metrics()).toMatch(/regionwatch_poll_duration_seconds_sum 2\.5\n/);
+  });
+
+  test('an unreadable answer still records the time of the poll that got it (lastPollAt)', async ({ redis }) => {
+    const clock = manualClock();
+    const s = stepper(redis, { now: clock.now });
+    const taskId = simulator.createTask({ rawBody: '{"taskStatus":"Exploded"}' });
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('delayed');
+    expect(await s.progress(taskId)).toMatchObject({ polls: 1, lastPollAt: clock.t, invalidAnswers: 1 });
+  });
+  test('with priorities on, a re-delay not planned from learned times writes no priority: the job keeps BullMQ’s 0', async ({ redis }) => {
+    const s = stepper(redis, { priorities: true, env: { POLL_STRATEGY: 'adaptive' } }); // nothing learned: the back-off
+    const taskId = simulator.createTask();
+    await s.track({ taskId });
+    expect(delayOf(await s.step(taskId))).toBe(nextPollDelay(1, s.config, () => 0.5));
+    expect(await s.connection.hget(s.queue.toKey(taskId), 'priority')).toBe('0');
   });
 });

@@ -4,6 +4,7 @@ import {
   readEndpointHealth,
   webhookDeliveryStateSchema,
   WEBHOOK_QUEUE,
+  type RedisClient,
   type WebhookDeliveryState,
 } from '@regionwatch/core';
 import { WebhookReceiver, type ReceiverAnswer } from '@regionwatch/testkit';
@@ -12,6 +13,7 @@ import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullm
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect } from 'vitest';
 import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
+import type { Report } from '../src/webhook/endpoint-breaker.js';
 import { LogCapture, WEBHOOK_SECRET } from './support/harness.js';
 import { regionResult } from './support/region-result.js';
 
@@ -28,7 +30,18 @@ afterEach(async () => {
   for (const close of closers.splice(0).reverse()) await close();
 });
 
-async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
+type WorldOptions = {
+  /** WEBHOOK_SECRET; `null`: not set. */
+  secrets?: readonly string[] | null;
+  /** WEBHOOK_ALLOW_PRIVATE (default true: the receiver listens on 127.0.0.1). */
+  allowPrivate?: boolean;
+  /** WEBHOOK_ENDPOINT_MAX_RPS for the processor's per-endpoint rate limiter (default 1 000). */
+  endpointMaxRps?: number;
+  /** The connection the per-endpoint rate limiter runs its script on (default the shared one). */
+  limiterRedis?: RedisClient;
+};
+
+async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE, options: WorldOptions = {}) {
   const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
   const webhookQueue = new Queue(WEBHOOK_QUEUE, { connection, prefix: redis.prefix });
   const consumer = new Worker(WEBHOOK_QUEUE, null, { connection: { url: redis.url }, prefix: redis.prefix, lockDuration: 600_000 });
@@ -36,14 +49,15 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
   const metrics = new WorkerMetrics({ defaultMetrics: false });
   const logs = new LogCapture();
   let now = Date.now(); // near the real time: the receiver checks webhook-timestamp against its own clock (5 min)
+  const breaker = new EndpointBreaker(connection, redis.prefix, { maxRps: 1_000, timeoutMs: 5_000, inflightLimit: 4, schedule: SCHEDULE });
   const processor = createWebhookProcessor({
-    secrets: [WEBHOOK_SECRET],
-    allowPrivate: true, // the receiver listens on 127.0.0.1
+    secrets: options.secrets === null ? undefined : (options.secrets ?? [WEBHOOK_SECRET]),
+    allowPrivate: options.allowPrivate ?? true, // the receiver listens on 127.0.0.1
     timeoutMs: 5_000,
     schedule,
-    endpointMaxRps: 1_000,
-    breaker: new EndpointBreaker(connection, redis.prefix, { maxRps: 1_000, timeoutMs: 5_000, inflightLimit: 4, schedule: SCHEDULE }),
-    redis: connection,
+    endpointMaxRps: options.endpointMaxRps ?? 1_000,
+    breaker,
+    redis: options.limiterRedis ?? connection,
     webhookQueue,
     metrics,
     logger: createLogger({ level: 'debug', destination: logs }),
@@ -80,13 +94,16 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
   }
   /** A delivery whose job id is not the task id (a task's second webhook destination: `<taskId>+1`). */
   async function deliverAs(jobId: string, taskId: string, ...answers: ReceiverAnswer[]) {
+    return deliverTo(receiver.url, jobId, taskId, ...answers);
+  }
+  async function deliverTo(url: string, jobId: string, taskId: string, ...answers: ReceiverAnswer[]) {
     receiver.script(taskId, ...answers);
     const event = {
       type: 'regions.completed' as const,
       timestamp: '2026-11-28T10:01:00.000Z',
       data: regionResult(taskId, { metadata: { note: 'ünïcode' }, polls: 3 }),
     };
-    await webhookQueue.add('webhook', { url: receiver.url, event }, { jobId, attempts: 20 });
+    await webhookQueue.add('webhook', { url, event }, { jobId, attempts: 20 });
     return event;
   }
   const counted = async (counter: 'webhookDeliveries' | 'webhookAttempts') =>
@@ -107,7 +124,11 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE) {
     state,
     deliver,
     deliverAs,
+    deliverTo,
     counted,
+    breaker,
+    connection,
+    endpoint: endpointOf(receiver.url),
     advanceTo: (at: number) => void (now = at),
     now: () => now,
   };
@@ -356,5 +377,163 @@ describe('webhook processor, one run at a time', () => {
     w.advanceTo(t0 + 1_100);
     expect((await w.run('wp-two+1')).receipt).toMatchObject({ statusCode: 200, attempt: 2 });
     expect(w.receiver.attempts.map((a) => a.headers['webhook-id'])).toEqual(['wp-two', 'wp-two']);
+  });
+});
+
+describe('webhook processor: refusals, the endpoint’s rate, and its breaker’s line', () => {
+  test('job data that is not a delivery fails at once, its message naming the field (or `data`, the whole value)', async ({ redis }) => {
+    const w = await world(redis);
+    await w.webhookQueue.add('webhook', 'not an object', { jobId: 'wp-bad-data' });
+    const { error } = await w.run('wp-bad-data');
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(/^invalid webhook job data \(data: .+\)$/);
+    expect(w.receiver.attempts).toHaveLength(0);
+  });
+
+  test('without WEBHOOK_SECRET nothing is sent: the delivery is dead-lettered at once, counted as refused', async ({ redis }) => {
+    const w = await world(redis, SCHEDULE, { secrets: null });
+    await w.deliver('wp-unsigned');
+    const { error } = await w.run('wp-unsigned');
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toBe('WEBHOOK_SECRET is not set, so the webhook cannot be signed; set it and replay this delivery');
+    expect((await w.state('wp-unsigned')).ended).toMatchObject({ reason: 'no-secret' });
+    expect(await w.counted('webhookDeliveries')).toEqual({ refused: 1 });
+    expect(w.receiver.attempts).toHaveLength(0);
+  });
+
+  test('a private address is refused, not retried, counted as refused: an IP literal up front, a name at connect time', async ({
+    redis,
+  }) => {
+    const w = await world(redis, SCHEDULE, { allowPrivate: false });
+    await w.deliver('wp-literal'); // the receiver's URL: http://127.0.0.1:<port>/hooks
+    const literal = await w.run('wp-literal');
+    expect(literal.error).toBeInstanceOf(UnrecoverableError);
+    expect((await w.state('wp-literal')).ended).toMatchObject({ reason: 'private-address' });
+    expect(await w.counted('webhookDeliveries')).toEqual({ refused: 1 });
+
+    // `localhost` is no IP literal: it passes the up-front check and is refused when undici connects to what it resolves to.
+    const byName = w.receiver.url.replace('127.0.0.1', 'localhost');
+    await w.deliverTo(byName, 'wp-by-name', 'wp-by-name');
+    const named = await w.run('wp-by-name');
+    expect(named.error).toBeInstanceOf(UnrecoverableError);
+    expect((named.error as Error).message).toMatch(/localhost/);
+    expect((await w.state('wp-by-name')).ended).toMatchObject({ reason: 'private-address', message: (named.error as Error).message });
+    expect(await w.counted('webhookDeliveries')).toEqual({ refused: 2 });
+    expect(await w.counted('webhookAttempts')).toEqual({}); // no attempt reached a receiver
+    expect(w.receiver.attempts).toHaveLength(0);
+    // The endpoint owes nothing any more: the refused delivery left its line.
+    const endpoint = endpointOf(byName);
+    expect(await readEndpointHealth(w.connection, redis.prefix, endpoint, w.now())).toMatchObject({ undelivered: 0 });
+  });
+
+  test('over WEBHOOK_ENDPOINT_MAX_RPS a delivery waits in line, unsent, until the budget has room; never dead-lettered for it', async ({
+    redis,
+  }) => {
+    // One request per 1 000 s (Redis's clock decides the window); no retries, so each delivery's deadline is its first run.
+    const w = await world(redis, [], { endpointMaxRps: 0.001 });
+    await w.deliver('wp-rate-1', { status: 200 });
+    await w.deliver('wp-rate-2', { status: 200 });
+    expect((await w.run('wp-rate-1')).receipt).toMatchObject({ statusCode: 200, attempt: 1 });
+    const t0 = w.now();
+    expect((await w.run('wp-rate-2')).error).toBeInstanceOf(DelayedError);
+    expect(w.receiver.attempts.map((a) => a.id)).toEqual(['wp-rate-1']);
+    const state = await w.state('wp-rate-2');
+    expect(state).toMatchObject({ attempts: 0, retries: 0, held: { since: t0, reason: 'queued' } });
+    expect(state.ended).toBeUndefined(); // past its (zero-length) schedule, but waiting for the rate is not the endpoint failing
+    expect(await w.webhookQueue.getJobState('wp-rate-2')).toBe('delayed');
+    expect((await w.webhookQueue.getJob('wp-rate-2'))?.delay).toBe(3_600_000); // the scheduler releases it; an hour is a safety wake
+    expect(await w.health()).toMatchObject({ held: 1, undelivered: 1 });
+    // The scheduler looks at the line again when the budget has room, not before.
+    // (The window: 1 000 s plus the limiter's 100 ms arrival margin, from the first request.)
+    expect(await w.breaker.step(w.endpoint, t0)).toEqual([]);
+    expect(await w.breaker.step(w.endpoint, t0 + 900_000)).toEqual([]);
+    expect(await w.breaker.step(w.endpoint, t0 + 1_100_000)).toEqual(['wp-rate-2']);
+  });
+
+  test('a Redis error at the endpoint’s rate limiter fails the run with that error (BullMQ’s attempts), not a wait for the budget', async ({
+    redis,
+  }) => {
+    const closed = new Redis(redis.url);
+    await closed.quit(); // every command on it now fails: "Connection is closed."
+    const w = await world(redis, SCHEDULE, { limiterRedis: closed });
+    await w.deliver('wp-limiter-down');
+    const { error } = await w.run('wp-limiter-down');
+    expect(error).toBeInstanceOf(Error);
+    expect(error).not.toBeInstanceOf(DelayedError);
+    expect(error).not.toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(/Connection is closed/);
+    expect(w.receiver.attempts).toHaveLength(0);
+  });
+
+  test('a held delivery released while its job moves to delayed promotes itself: the line does not stall until the grant expires', async ({
+    redis,
+  }) => {
+    const w = await world(redis);
+    await w.deliver('wp-pauser', { status: 503, headers: { 'retry-after': '30' } });
+    const paused = w.now();
+    expect((await w.run('wp-pauser')).error).toBeInstanceOf(DelayedError); // the endpoint is paused for 30 s
+    await w.deliver('wp-released');
+    // The scheduler (on another replica, its clock at the pause's end) releases the line between this run parking the
+    // delivery (admit) and moving its job to delayed: its promote found the job still active and did nothing.
+    const backend = w.webhookQueue.backend;
+    const move = backend.moveToDelayed.bind(backend);
+    let released: string[] | undefined;
+    backend.moveToDelayed = async (...args: Parameters<typeof move>) => {
+      if (args[0] === 'wp-released' && released === undefined) released = await w.breaker.step(w.endpoint, paused + 30_000);
+      return move(...args);
+    };
+    expect((await w.run('wp-released')).error).toBeInstanceOf(DelayedError);
+    expect(released).toEqual(['wp-released']);
+    expect(await w.webhookQueue.getJobState('wp-released')).toBe('waiting'); // promoted by its own run: a Worker takes it now
+    expect(w.receiver.attempts.some((a) => a.id === 'wp-released')).toBe(false);
+  });
+
+  test('a delivery held by an open breaker for its whole schedule is dead-lettered saying the breaker was open', async ({ redis }) => {
+    const w = await world(redis, [500]); // each delivery's span (500 ms) ends before the breaker's first cooldown (1 s)
+    const t0 = w.now();
+    for (let i = 1; i <= 5; i++) {
+      await w.deliver(`wp-fail-${i}`, { status: 500 });
+      expect((await w.run(`wp-fail-${i}`)).error).toBeInstanceOf(DelayedError);
+    }
+    await w.deliver('wp-behind-open');
+    expect((await w.run('wp-behind-open')).error).toBeInstanceOf(DelayedError);
+    expect(await w.state('wp-behind-open')).toMatchObject({ attempts: 0, held: { since: t0, reason: 'breaker-open' } });
+    w.advanceTo(t0 + 500);
+    const { error } = await w.run('wp-behind-open');
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toMatch(
+      /^webhook endpoint .* kept failing \(circuit breaker open\) for the whole retry schedule \(500ms\); last: never attempted$/,
+    );
+    expect((await w.state('wp-behind-open')).ended).toMatchObject({ reason: 'held-expired' });
+    expect(w.receiver.attempts.some((a) => a.id === 'wp-behind-open')).toBe(false);
+  });
+
+  test('a failed probe with no retry left, not put back in line (the breaker closed meanwhile), is dead-lettered and forgotten', async ({
+    redis,
+  }) => {
+    const w = await world(redis, [1_000]); // one retry, then the dead letter
+    const t0 = w.now();
+    // A delivery another replica sent before the breaker opened: still out.
+    expect(await w.breaker.admit(w.endpoint, 'wp-elsewhere', t0 - 1, t0)).toMatchObject({ kind: 'go' });
+    for (let i = 1; i <= 4; i++) {
+      await w.deliver(`wp-down-${i}`, { status: 500 });
+      expect((await w.run(`wp-down-${i}`)).error).toBeInstanceOf(DelayedError);
+    }
+    await w.deliver('wp-last-probe', { status: 500 }, { status: 502 });
+    expect((await w.run('wp-last-probe')).error).toBeInstanceOf(DelayedError); // the fifth failure: the breaker opens
+    expect(await w.health()).toMatchObject({ state: 'open', undelivered: 6 });
+    w.advanceTo(t0 + 1_100); // its retry is due, and the breaker's cooldown is over: this run is the probe
+    // While the probe is out, the other replica's delivery is answered 2xx: its report closes the breaker first.
+    const report = w.breaker.report.bind(w.breaker);
+    w.breaker.report = async (endpoint: string, jobId: string, order: number, now: number, what: Report, random?: () => number) => {
+      if (jobId === 'wp-last-probe') await report(endpoint, 'wp-elsewhere', t0 - 1, now, { verdict: 'ok', finished: true, message: '' });
+      return report(endpoint, jobId, order, now, what, random);
+    };
+    const { error } = await w.run('wp-last-probe');
+    expect(error).toBeInstanceOf(UnrecoverableError);
+    expect((error as Error).message).toBe('webhook receiver answered HTTP 502; gave up after 2 attempts over 1.1s');
+    expect(w.receiver.attempts.filter((a) => a.id === 'wp-last-probe')).toHaveLength(2);
+    // The endpoint owes the four failing deliveries (sleeping until their retries), not the dead letter nor the delivered one.
+    expect(await w.health()).toMatchObject({ state: 'closed', undelivered: 4, held: 0 });
   });
 });
