@@ -13,6 +13,9 @@ import {
   TOKEN_FAILURE_MEMORY_MS,
   type RegionResult,
 } from '@regionwatch/core';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { test } from '@regionwatch/testkit/vitest';
 import { UnrecoverableError } from 'bullmq';
@@ -843,6 +846,30 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     return learner;
   }
 
+  test('adaptive: a task decided at its first poll whose record went before the hand-off finished polls again at once, not at the learned first poll', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
+    connections.push(connection);
+    const learner = createCompletionLearner(connection, redis.prefix, { minSamples: 2, refreshMs: 0, flushMs: 3_600_000, now: clock.now });
+    const s = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' }, wrapHandOff: crashingFirst(1) });
+    const taskId = completedTask();
+    await s.track({ taskId, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+    // Nothing learned yet: the first run polls, finds the task done, and the hand-off crashes.
+    expect((await s.step(taskId)).kind).toBe('failed');
+    expect(simulator.taskState(taskId)?.polls).toBe(1);
+    // Meanwhile the learner learns that tasks of this kind take 20–30 s, and the task's record goes.
+    for (let i = 0; i < 10; i += 1) await learner.observe('scan', { afterMs: 20_000, atMostMs: 30_000 });
+    await learner.flush();
+    expect((await learner.estimate('scan')).usable).toBe(true);
+    await s.connection.del(s.records.key(taskId));
+    // The task was polled already: it polls again now (the learned first poll is for tasks never polled).
+    completed(await s.step(taskId));
+    expect(simulator.taskState(taskId)?.polls).toBe(2);
+    expect((await s.resultsQueue.getJob(taskId))?.data).toMatchObject({ status: 'Completed', polls: 2 });
+  });
+
   test('adaptive: a first run waits for the learned first poll without a GET; POLL_STRATEGY=exponential ignores the learner', async ({
     redis,
   }) => {
@@ -990,6 +1017,32 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     await s.track({ taskId });
     expect((await s.step(taskId)).kind).toBe('delayed');
     expect(await s.progress(taskId)).toMatchObject({ polls: 1, lastPollAt: clock.t, invalidAnswers: 1 });
+  });
+  test('an unusable token answer (no GET went out) counts no poll, is a transient failure and leaves lastPollAt where it was', async ({
+    redis,
+  }) => {
+    // A token endpoint answering a body past the response limit: the poll fails before its GET is sent (an
+    // AsposeAuthError: only a GET's answer can be an unreadable answer).
+    const tokenServer = createServer((_request, response) =>
+      response.writeHead(200, { 'content-type': 'application/json' }).end(`{"access_token":"${'x'.repeat(5 * 1024 * 1024)}"}`),
+    );
+    tokenServer.listen(0, '127.0.0.1');
+    await once(tokenServer, 'listening');
+    try {
+      const clock = manualClock();
+      const tokenUrl = `http://127.0.0.1:${(tokenServer.address() as AddressInfo).port}/connect/token`;
+      const s = stepper(redis, { now: clock.now, env: { ASPOSE_TOKEN_URL: tokenUrl } });
+      const taskId = simulator.createTask();
+      await s.track({ taskId });
+      expect((await s.step(taskId)).kind).toBe('delayed');
+      const progress = await s.progress(taskId);
+      expect(progress).toMatchObject({ polls: 0, transientErrors: 1 });
+      expect(progress?.invalidAnswers ?? 0).toBe(0);
+      expect(progress?.lastPollAt).toBeUndefined();
+      expect(simulator.taskState(taskId)?.polls).toBe(0);
+    } finally {
+      tokenServer.close();
+    }
   });
   test('with priorities on, a re-delay not planned from learned times writes no priority: the job keeps BullMQ’s 0', async ({ redis }) => {
     const s = stepper(redis, { priorities: true, env: { POLL_STRATEGY: 'adaptive' } }); // nothing learned: the back-off
