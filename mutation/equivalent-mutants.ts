@@ -142,7 +142,7 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   },
   {
     file: POLL,
-    line: 316,
+    line: 324,
     mutator: 'OptionalChaining',
     replacement: 'learner.estimate',
     why:
@@ -151,7 +151,7 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   },
   {
     file: POLL,
-    line: 317,
+    line: 325,
     mutator: 'OptionalChaining',
     replacement: 'learned.usable',
     why:
@@ -160,12 +160,40 @@ export const EQUIVALENT_MUTANTS: readonly EquivalentMutant[] = [
   },
   {
     file: POLL,
-    line: 226,
+    line: 234,
     mutator: 'ConditionalExpression',
     replacement: 'false',
     why:
       'classifyPollFailure answers undefined for a DelayedError (it knows only our Aspose and rate errors), so the next ' +
       'line rethrows it all the same: the early rethrow only makes the intent plain.',
+  },
+  {
+    file: POLL,
+    line: 250,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why:
+      'pauseEveryone(undefined) sends NaN to the pause script, whose `left < tonumber("NaN")` is false (checked with EVAL on ' +
+      'Redis 7.0): it writes nothing and answers the pause left (PTTL). SharedPause.pause then keeps max(what it knew, now + ' +
+      'that), the value its next read would give: no pause is set or shortened, only one more Redis command on a failed poll.',
+  },
+  {
+    file: POLL,
+    line: 279,
+    mutator: 'ConditionalExpression',
+    replacement: 'true',
+    why:
+      'this branch is the unreadable-answer basis, which classifyPollFailure gives only to an AsposePermanentError other than ' +
+      'client-error; only the answer to a GET raises one (the body limit in send, the JSON / schema / status checks), so a ' +
+      'GET went out: `sent > 0` always holds here (an unusable token answer is an AsposeAuthError, a transient failure; ' +
+      'poll-processor.test.ts checks it counts no poll).',
+  },
+  {
+    file: POLL,
+    line: 279,
+    mutator: 'EqualityOperator',
+    replacement: 'sent >= 0',
+    why: 'as for `true` on this line: a GET always went out on this branch (sent ≥ 1), so `sent >= 0` and `sent > 0` agree.',
   },
   {
     file: TOKENS,
