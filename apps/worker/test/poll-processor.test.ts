@@ -846,7 +846,7 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     return learner;
   }
 
-  test('adaptive: a task decided at its first poll whose record went before the hand-off finished polls again at once, not at the learned first poll', async ({
+  test('adaptive: a decided task whose record went before the hand-off polls again at once, not at the learned first poll', async ({
     redis,
   }) => {
     const clock = manualClock();
