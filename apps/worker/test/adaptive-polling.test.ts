@@ -4,16 +4,15 @@ import {
   createLogger,
   JOB_NAMES,
   learnKeys,
-  POLL_QUEUE,
   PROMOTION_COUNTER_SPAN,
   type CompletionLearner,
   type RegionResult,
 } from '@regionwatch/core';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { test } from '@regionwatch/testkit/vitest';
-import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect } from 'vitest';
+import { manualFetcher } from './support/manual-fetcher.js';
 import { rescheduleJobIn, startWorker } from '../src/index.js';
 import { createHarness } from './support/harness.js';
 import { PollStepper, type StepOutcome } from './support/poll-stepper.js';
@@ -182,14 +181,9 @@ describe('adaptive polling wired into the poll processor (virtual time, seeded w
 
 describe('BullMQ promotion by the priority written at re-delay (this BullMQ version, real Redis)', () => {
   test('due polls are taken likeliest-done first, and a new task (priority 0) is not starved', async ({ redis }) => {
-    const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-    const queue = new Queue(POLL_QUEUE, { connection, prefix: redis.prefix });
-    const fetcher = new Worker(POLL_QUEUE, null, { connection, prefix: redis.prefix, lockDuration: 600_000 });
-    closers.push(async () => {
-      await fetcher.close();
-      await queue.close();
-      connection.disconnect();
-    });
+    const manual = manualFetcher(redis);
+    closers.push(() => manual.close());
+    const { queue, fetcher } = manual;
     const reschedule = rescheduleJobIn(queue);
     const priorities: Record<string, number> = { unlikely: 900, likely: 10, even: 500 };
     for (const taskId of Object.keys(priorities)) await queue.add(JOB_NAMES.poll, { taskId }, { jobId: taskId });

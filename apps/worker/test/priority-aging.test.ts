@@ -1,8 +1,7 @@
-import { agedPriority, JOB_NAMES, POLL_QUEUE, PRIORITY_LEVELS, PROMOTION_COUNTER_SPAN } from '@regionwatch/core';
+import { agedPriority, JOB_NAMES, PRIORITY_LEVELS, PROMOTION_COUNTER_SPAN } from '@regionwatch/core';
 import { test } from '@regionwatch/testkit/vitest';
-import { Queue, Worker } from 'bullmq';
-import { Redis } from 'ioredis';
 import { afterEach, describe, expect } from 'vitest';
+import { manualFetcher } from './support/manual-fetcher.js';
 import { rescheduleJobIn } from '../src/index.js';
 
 const closers: (() => Promise<unknown>)[] = [];
@@ -25,14 +24,9 @@ async function takenOrder(
   agingPromotions: number,
   options: { freshTask?: boolean } = {},
 ): Promise<string[]> {
-  const connection = new Redis(redis.url, { maxRetriesPerRequest: null });
-  const queue = new Queue(POLL_QUEUE, { connection, prefix: redis.prefix });
-  const fetcher = new Worker(POLL_QUEUE, null, { connection, prefix: redis.prefix, lockDuration: 600_000 });
-  closers.push(async () => {
-    await fetcher.close();
-    await queue.close();
-    connection.disconnect();
-  });
+  const manual = manualFetcher(redis);
+  closers.push(() => manual.close());
+  const { queue, fetcher } = manual;
   for (const { id } of polls) await queue.add(JOB_NAMES.poll, { taskId: id }, { jobId: id });
   const byId = new Map(polls.map((p) => [p.id, p]));
   const taken = [];
