@@ -200,7 +200,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         writesSucceeded(
           createPollProcessor({
             aspose,
-            records: shardCount === 1 ? records : new TaskRecordStore(connection, prefix, { shards: shardCount, shard: index }),
+            records: new TaskRecordStore(connection, prefix, { shards: shardCount, shard: index }),
             reschedule: rescheduleJobIn(pollQueues[index] as Queue),
             handOff,
             pause,

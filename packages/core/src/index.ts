@@ -58,6 +58,7 @@ export {
   type TlsSettings,
 } from './redis/redis-target.js';
 export { hashTagOf } from './redis/hash-tag.js';
+export { pipelineGroups } from './redis/pipeline-groups.js';
 
 // The queue contract: queue and job names, how long jobs are kept, and the payload schemas.
 export { DEFAULT_RESULTS_QUEUE, JOB_NAMES, JOB_RETENTION, POLL_QUEUE, WEBHOOK_QUEUE } from './contract/queues.js';

@@ -33,6 +33,8 @@ describe('poll shards', () => {
     expect(shardOfTask('task-42', 1)).toBe(0);
     expect(shardOfTask('task-42', 7)).toBe(12_369 % 7);
     expect(() => shardOfTask('a{b}', 3)).toThrow(/cannot contain/);
+    // One shard: every id is in it, and no hash is computed (the callers' layout without shards).
+    expect(shardOfTask('a{b}', 1)).toBe(0);
   });
 
   it('one shard is the layout without shards: REGIONWATCH_PREFIX itself', () => {

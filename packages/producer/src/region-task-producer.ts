@@ -10,6 +10,7 @@ import {
   loadProducerConfig,
   MAX_WEBHOOK_DESTINATIONS,
   POLL_QUEUE,
+  pipelineGroups,
   pollShards,
   RedisFullError,
   redisErrorKind,
@@ -391,7 +392,7 @@ export class RegionTaskProducer {
   }
 
   private queueOf(taskId: string): Queue {
-    return this.queues[this.shards === 1 ? 0 : shardOfTask(taskId, this.shards)] as Queue;
+    return this.queues[shardOfTask(taskId, this.shards)] as Queue;
   }
 
   private async deleteAtAspose(taskId: string): Promise<NonNullable<UntrackResult['aspose']>> {
@@ -417,16 +418,11 @@ export class RegionTaskProducer {
     const decided = await this.records.exist(jobs.map((job) => job.taskId));
     const created = jobs.map(() => false);
     // Each shard's jobs in one addBulk and one check, the shards side by side (a Cluster runs each on its slot's node).
-    const byShard = new Map<number, { job: PollJob; i: number }[]>();
-    jobs.forEach((job, i) => {
-      if (decided[i]) return;
-      const shard = this.shards === 1 ? 0 : shardOfTask(job.taskId, this.shards);
-      const list = byShard.get(shard);
-      if (list) list.push({ job, i });
-      else byShard.set(shard, [{ job, i }]);
-    });
+    const byShard = pipelineGroups(jobs.map((job) => shardOfTask(job.taskId, this.shards)));
     await Promise.all(
-      [...byShard].map(async ([shard, fresh]) => {
+      [...byShard].map(async ([shard, indexes]) => {
+        const fresh = indexes.filter((i) => !decided[i]).map((i) => ({ job: jobs[i] as PollJob, i }));
+        if (fresh.length === 0) return;
         const queue = this.queues[shard] as Queue;
         const batch = fresh.map(({ job }) => ({ ...job, trackingId: randomUUID() }));
         const added = await queue.addBulk(

@@ -55,7 +55,7 @@ export function openDashboardQueues(options: {
   return {
     poll,
     pollShards: polls,
-    pollOf: (taskId) => polls[shards === 1 ? 0 : shardOfTask(taskId, shards)] as Queue,
+    pollOf: (taskId) => polls[shardOfTask(taskId, shards)] as Queue,
     boardName: (queue) => names.get(queue) ?? queue.name,
     results,
     webhooks,

@@ -17,6 +17,7 @@ export const MAX_POLL_SHARDS = 64;
  * mod `shards`. A function of the id alone, so a producer in any language computes it.
  */
 export function shardOfTask(taskId: string, shards: number): number {
+  if (shards === 1) return 0; // the layout without shards: no hash to compute
   if (taskId.includes('{') || taskId.includes('}')) throw new Error(`a task id cannot contain "{" or "}": ${JSON.stringify(taskId)}`);
   return keySlot(taskId) % shards;
 }

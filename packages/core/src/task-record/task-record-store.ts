@@ -1,6 +1,7 @@
 import type { RedisClient } from '../redis-connection.js';
 import { pollShardOfTask, pollShardPrefix } from '../contract/poll-shards.js';
 import { POLL_QUEUE } from '../contract/queues.js';
+import { pipelineGroups } from '../redis/pipeline-groups.js';
 import { decodeRecordBody, encodeRecordBody } from './record-encoding.js';
 import {
   TASK_RECORD_TTL_MS,
@@ -126,7 +127,7 @@ export class TaskRecordStore {
   /** The BullMQ prefix of the poll queue `taskId`'s keys are in. */
   shardPrefix(taskId: string): string {
     if (this.fixedShard !== undefined) return this.fixedShard;
-    return this.shards === 1 ? this.prefix : pollShardOfTask(this.prefix, taskId, this.shards).prefix;
+    return pollShardOfTask(this.prefix, taskId, this.shards).prefix;
   }
 
   key(taskId: string): string {
@@ -165,16 +166,9 @@ export class TaskRecordStore {
   async exist(taskIds: readonly string[]): Promise<boolean[]> {
     if (taskIds.length === 0) return [];
     // One pipeline per shard, side by side: on a Cluster a pipeline must stay on one node.
-    const byShard = new Map<string, number[]>();
-    taskIds.forEach((taskId, i) => {
-      const shard = this.shardPrefix(taskId);
-      const indexes = byShard.get(shard);
-      if (indexes) indexes.push(i);
-      else byShard.set(shard, [i]);
-    });
     const found = new Array<boolean>(taskIds.length).fill(false);
     await Promise.all(
-      [...byShard.values()].map(async (indexes) => {
+      [...pipelineGroups(taskIds.map((taskId) => this.shardPrefix(taskId))).values()].map(async (indexes) => {
         const pipeline = this.redis.pipeline();
         for (const i of indexes) pipeline.exists(this.key(taskIds[i] ?? ''));
         const answers = (await pipeline.exec()) ?? [];
