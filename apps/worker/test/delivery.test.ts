@@ -4,7 +4,7 @@ import { test } from '@regionwatch/testkit/vitest';
 import { afterAll, describe, expect } from 'vitest';
 import { createHandOff } from '../src/index.js';
 import { createHarness, type Harness } from './support/harness.js';
-import { regionResult } from './support/region-result.js';
+import { regionResult } from '@regionwatch/testkit';
 
 let h: Harness;
 test.beforeAll(async ({ fileRedis }) => {

@@ -5,7 +5,7 @@ import { Redis } from 'ioredis';
 import { afterEach, describe, expect, vi } from 'vitest';
 import { createHandOff, type HandOff } from '../src/index.js';
 import { LogCapture } from './support/harness.js';
-import { regionResult } from './support/region-result.js';
+import { regionResult } from '@regionwatch/testkit';
 
 // The hand-off alone, against a real Redis: what it adds where, with which ids and options, and what it does
 // when a job of an earlier decision of the same task is in the way. Expected values are literals from the

@@ -7,7 +7,7 @@ import {
   type RedisClient,
   type WebhookDeliveryState,
 } from '@regionwatch/core';
-import { WebhookReceiver, type ReceiverAnswer } from '@regionwatch/testkit';
+import { regionResult, WebhookReceiver, type ReceiverAnswer } from '@regionwatch/testkit';
 import { test, type TestRedis } from '@regionwatch/testkit/vitest';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
@@ -15,7 +15,6 @@ import { afterEach, describe, expect } from 'vitest';
 import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
 import type { Report } from '../src/webhook/endpoint-breaker.js';
 import { LogCapture, WEBHOOK_SECRET } from './support/harness.js';
-import { regionResult } from './support/region-result.js';
 
 // The webhook processor one run at a time, without a Worker loop: a real delivery job taken with a lock token from
 // a real Redis, a real receiver that verifies every request with the `standardwebhooks` library, an injected clock

@@ -8,7 +8,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
 import { fakeJob } from './support/fake-job.js';
-import { regionResult } from './support/region-result.js';
+import { regionResult } from '@regionwatch/testkit';
 import { createHarness, WEBHOOK_SECRET, type Harness } from './support/harness.js';
 
 let h: Harness;

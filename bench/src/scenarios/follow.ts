@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { recordBodyFor, TaskRecordStore } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
+import { regionResult } from '@regionwatch/testkit';
 import { Redis } from 'ioredis';
 import type { BenchContext } from '../context.js';
 import { commandCalls, diffCalls } from '../redis-stats.js';
@@ -104,19 +105,7 @@ export async function measureFollow(
     const now = new Date().toISOString();
     /** Decides `id` with the worker's DECIDE script, holding the lock a replica would hold (set beforehand). */
     const decide = async (id: string, token: string) => {
-      const result = {
-        taskId: id,
-        status: 'Completed' as const,
-        regions: [],
-        results: [],
-        responseStatusCode: 'Ok',
-        errors: [],
-        warnings: [],
-        metadata: {},
-        submittedAt: now,
-        finishedAt: now,
-        polls: 1,
-      };
+      const result = regionResult(id, { submittedAt: now, finishedAt: now });
       const body = recordBodyFor(result, [], { results: null, webhooks: [] });
       await records.decide({ taskId: id, token, chain: 'bench', body, progressJson: '{}' });
     };

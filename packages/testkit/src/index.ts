@@ -29,6 +29,7 @@ export {
   type WorkerProcess,
 } from './worker-process.js';
 export { freePort } from './free-port.js';
+export { regionResult } from './region-result.js';
 
 // Checking what a run did: a webhook receiver that verifies signatures, and rate measurements.
 export { WebhookReceiver, type Delivery, type ReceiverAnswer } from './webhook-receiver.js';

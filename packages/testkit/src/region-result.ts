@@ -1,6 +1,6 @@
 import type { RegionResult } from '@regionwatch/core';
 
-/** A `RegionResult` for tests: Completed, no regions, nothing unusual, unless `fields` say otherwise. */
+/** A `RegionResult` for tests and benchmarks: Completed, no regions, nothing unusual, unless `fields` say otherwise. */
 export function regionResult(taskId: string, fields: Partial<Omit<RegionResult, 'taskId'>> = {}): RegionResult {
   return {
     taskId,
