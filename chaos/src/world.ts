@@ -37,22 +37,24 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
   /** Output of every replica that ever ran, including killed ones (checked for secrets). */
   readonly workerLines: string[][] = [];
   readonly prefix: string;
-  /** Every poll shard's queue (POLL_SHARDS of the world's env); `pollQueue` is the first. */
-  readonly pollQueues: Queue[];
   private constructor(
     readonly redis: R,
     readonly simulator: Simulator,
     readonly receiver: WebhookReceiver,
     readonly producer: RegionTaskProducer,
     readonly env: Record<string, string>,
-    readonly pollQueue: Queue,
+    /** Every poll shard's queue (POLL_SHARDS of the world's env), in shard order. */
+    readonly pollQueues: readonly Queue[],
     readonly resultsQueue: Queue,
     readonly webhookQueue: Queue,
     private readonly clients: RedisClient[],
-    morePollQueues: Queue[] = [],
   ) {
     this.prefix = env.REGIONWATCH_PREFIX ?? 'chaos';
-    this.pollQueues = [pollQueue, ...morePollQueues];
+  }
+
+  /** The first poll shard's queue (the only one without POLL_SHARDS). */
+  get pollQueue(): Queue {
+    return this.pollQueues[0] as Queue;
   }
 
   static async create(options: WorldOptions = {}): Promise<ChaosWorld> {
@@ -105,9 +107,8 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
       initialDelayMs: Number(env.POLL_INITIAL_DELAY_MS),
       onError: () => {},
     });
-    const [first, ...more] = pollShards(env.REGIONWATCH_PREFIX ?? 'chaos', shards).map((shard) => queue(POLL_QUEUE, shard.prefix));
-    const queues = [first as Queue, queue('regions-results'), queue(WEBHOOK_QUEUE)] as const;
-    return new ChaosWorld(redis, simulator, receiver, producer, env, ...queues, clients, more);
+    const pollQueues = pollShards(env.REGIONWATCH_PREFIX ?? 'chaos', shards).map((shard) => queue(POLL_QUEUE, shard.prefix));
+    return new ChaosWorld(redis, simulator, receiver, producer, env, pollQueues, queue('regions-results'), queue(WEBHOOK_QUEUE), clients);
   }
 
   /** Starts a replica with the world's environment, `overrides` on top (e.g. refused credentials). */
