@@ -7,7 +7,6 @@ import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import {
   freePort,
   SOURCE_WORKER,
-  spawnNode,
   spawnRedisServer,
   startWorkerProcess,
   until,
@@ -213,23 +212,21 @@ describe('a Redis outage under a running worker', () => {
 
   it('SIGTERM while starting against an unreachable Redis: exits at once with a line saying so', async () => {
     const port = await freePort(); // nothing listens there
-    const healthPort = await freePort();
-    const worker = spawnNode(SOURCE_WORKER, [], {
-      REDIS_URL: `redis://127.0.0.1:${port}`,
-      ASPOSE_CLIENT_ID: 'id',
-      ASPOSE_CLIENT_SECRET: 'secret',
-      METRICS_PORT: String(healthPort),
-      LOG_LEVEL: 'info',
-    });
+    // Started like every other worker of the suite (a health port lost to another process is retried on
+    // another), but "started" here is its own health server answering not ready.
+    const worker = await startWorkerProcess(
+      {
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        ASPOSE_CLIENT_ID: 'id',
+        ASPOSE_CLIENT_SECRET: 'secret',
+        LOG_LEVEL: 'info',
+      },
+      { entry: SOURCE_WORKER, readyzStatus: 503 },
+    );
     cleanups.push(async () => {
       if (worker.process.exitCode === null) worker.process.kill('SIGKILL');
       await worker.exited;
     });
-    await until(
-      'the health server, answering not ready',
-      async () => (await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined))?.status === 503,
-      30_000,
-    );
     worker.process.kill('SIGTERM');
     expect(await worker.exited).toBe(0);
     expect(parsed(worker.lines).map((line) => line.msg)).toContain(

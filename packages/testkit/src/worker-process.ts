@@ -37,14 +37,21 @@ export type WorkerProcess = NodeChild & { healthPort: number };
  */
 export async function startWorkerProcess(
   env: Record<string, string>,
-  options: { entry?: string; nodeFlags?: string[]; timeoutMs?: number; pickPort?: () => Promise<number> } = {},
+  options: {
+    entry?: string;
+    nodeFlags?: string[];
+    timeoutMs?: number;
+    pickPort?: () => Promise<number>;
+    /** The /readyz status that counts as started: 503 for a worker whose Redis is unreachable on purpose. */
+    readyzStatus?: number;
+  } = {},
 ): Promise<WorkerProcess> {
   const givenPort = env.METRICS_PORT && env.METRICS_PORT !== '0' ? Number(env.METRICS_PORT) : undefined;
   for (let attempt = 1; ; attempt += 1) {
     const healthPort = givenPort ?? (await (options.pickPort ?? freePort)());
     const child = spawnNode(options.entry ?? BUILT_WORKER, [], { ...env, METRICS_PORT: String(healthPort) }, options.nodeFlags);
     try {
-      await untilReady(child, healthPort, options.timeoutMs ?? 30_000);
+      await untilReady(child, healthPort, options.timeoutMs ?? 30_000, options.readyzStatus ?? 200);
       return Object.assign(child, { healthPort });
     } catch (error) {
       if (!(error instanceof ExitedBeforeReady) || givenPort !== undefined || attempt >= MAX_PORT_ATTEMPTS || !lostPortRace(child))
@@ -57,15 +64,15 @@ const MAX_PORT_ATTEMPTS = 5;
 
 class ExitedBeforeReady extends Error {}
 
-async function untilReady(child: NodeChild, healthPort: number, timeoutMs: number): Promise<void> {
+async function untilReady(child: NodeChild, healthPort: number, timeoutMs: number, status: number): Promise<void> {
   await until(
-    'worker /readyz',
+    `worker /readyz answering ${status}`,
     async () => {
       if (child.process.exitCode !== null || child.process.signalCode !== null)
         throw new ExitedBeforeReady(`worker exited before it was ready:\n${child.lines.join('\n')}`);
       const response = await fetch(`http://127.0.0.1:${healthPort}/readyz`).catch(() => undefined);
       // Another process may hold the port this one lost: only this child's own listener counts.
-      return response?.status === 200 && (await listensOn(child, healthPort));
+      return response?.status === status && (await listensOn(child, healthPort));
     },
     timeoutMs,
   );
