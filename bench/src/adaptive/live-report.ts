@@ -71,6 +71,27 @@ export function renderAdaptiveLive(a: AdaptiveLiveFigures): string[] {
         ]),
       ),
     );
+    if (rows.some((r) => r.budget)) {
+      parts.push(
+        `Where the budget went in the steady window, per second (scaled time): GETs Aspose received, budget used = GETs/s ÷ ` +
+          `ASPOSE_MAX_RPS ${a.capped.maxRps}; the worker's poll runs (BullMQ job starts of the poll queue, what its limiter ` +
+          'counts), those held back by the request window (no GET), and first runs that only waited for the learned first poll ' +
+          '(no GET).',
+      );
+      parts.push(
+        table(
+          ['strategy', 'GETs/s', 'budget used', 'job starts/s', 'held back/s', 'first-run waits/s'],
+          rows.map((r) => [
+            r.strategy,
+            n(r.budget?.getsPerSecond ?? Number.NaN, 1),
+            r.budget ? `${n(r.budget.used * 100)} %` : '—',
+            n(r.budget?.startsPerSecond ?? Number.NaN, 1),
+            n(r.budget?.refusedPerSecond ?? Number.NaN, 1),
+            n(r.budget?.firstWaitsPerSecond ?? Number.NaN, 1),
+          ]),
+        ),
+      );
+    }
     const exp = rows.find((r) => r.strategy === 'exponential');
     const ada = rows.find((r) => r.strategy === 'adaptive');
     if (exp && ada) {

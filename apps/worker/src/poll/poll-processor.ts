@@ -108,6 +108,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
 
   return async function processPoll(job: Job<unknown, PollReturn>, token?: string): Promise<PollReturn> {
     if (token === undefined) throw new Error('the poll processor needs the job lock token (BullMQ passes it to every processor)');
+    deps.metrics.pollRuns.inc();
     const parsed = pollJobDataSchema.safeParse(job.data);
     if (!parsed.success) {
       const why = describeIssues(parsed.error, 'data');
@@ -180,7 +181,10 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         now: started,
         random,
       });
-      if (plan.at - started >= firstPollSlackMs) return reschedule(progress, plan.at - started, { priority: plan.priority });
+      if (plan.at - started >= firstPollSlackMs) {
+        deps.metrics.firstPollWaits.inc();
+        return reschedule(progress, plan.at - started, { priority: plan.priority });
+      }
     }
 
     // `polls` counts the GET requests made for the task (the contract's words): each one that went out,
