@@ -4,7 +4,9 @@ import {
   AsposePermanentError,
   AsposeTransientError,
   ConfigError,
+  createAsposeClient,
   createCompletionLearner,
+  loadWorkerConfig,
   nextPollDelay,
   RateBudgetExhaustedError,
   recordBodyFor,
@@ -521,6 +523,53 @@ describe('poll processor: planned delays, destinations, logs and metrics', () =>
     expect(await heldBack(100_000)).toBe(115_000); // 100 s + 0.5 × 30 s (the cap)
     expect(await s.progress(taskId)).toMatchObject({ polls: 0, transientErrors: 0 });
     expect(await s.pollsMetric('rate_limited')).toBe(3);
+  });
+
+  test('with holdBack (ASPOSE_MAX_RPS), a refused poll stops the queue for the wait and goes back to the head of its line, counted once', async ({
+    redis,
+  }) => {
+    let refusals = 1;
+    const real = createAsposeClient(
+      loadWorkerConfig({
+        REDIS_URL: redis.url,
+        ASPOSE_BASE_URL: simulator.url,
+        ASPOSE_CLIENT_ID: simulator.credentials.clientId,
+        ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
+      }),
+    );
+    const aspose = {
+      getDetectRegions: async (taskId: string, options?: Parameters<typeof real.getDetectRegions>[1]) => {
+        if (refusals-- > 0) throw new RateBudgetExhaustedError({ max: 1, windowMs: 1_000 }, { taskId, retryAfterMs: 700 });
+        return real.getDetectRegions(taskId, options);
+      },
+      close: () => real.close(), // the stepper closes it
+    };
+    const holds: number[] = [];
+    const s: PollStepper = stepper(redis, {
+      aspose: aspose as never,
+      holdBack: async (ms) => {
+        holds.push(ms);
+        await s.queue.rateLimit(ms);
+      },
+    });
+    const taskId = completedTask();
+    const other = simulator.createTask();
+    await s.track({ taskId });
+    expect((await s.step(taskId)).kind).toBe('rate-limited');
+    await s.track({ taskId: other }, { delay: 0 }); // waiting too: it would be taken first had the refused poll gone to the back
+    expect(holds).toEqual([700]); // the refusal's wait, not a re-delay with jitter
+    expect(await s.queue.getRateLimitTtl()).toBeGreaterThan(0); // every replica's Worker starts nothing until it ends
+    expect(await s.queue.getJobState(taskId)).toBe('waiting');
+    expect(await s.progress(taskId)).toBeUndefined(); // no progress written: the next run is still a first run
+    expect((await s.queue.getJob(taskId))?.attemptsMade).toBe(0);
+    expect(await s.pollsMetric('rate_limited')).toBe(1);
+    await s.queue.removeRateLimitKey(); // the wait is over (without waiting for it)
+    const next = await s.take(taskId); // throws if another job came first: it is at the head of the line, before `other`
+    expect(completed(await s.run(next.job, next.token))).toMatchObject({ taskId, status: 'Completed' });
+    expect(simulator.taskState(taskId)?.polls).toBe(1);
+    expect((await s.resultsQueue.getJob(taskId))?.data).toMatchObject({ polls: 1 }); // the refused poll was no GET
+    expect(await s.pollsMetric('rate_limited')).toBe(1);
+    expect(await s.pollsMetric('completed')).toBe(1);
   });
 
   test('a 429 waits at least POLL_INITIAL_DELAY_MS, and the pause plus jitter when longer', async ({ redis }) => {

@@ -27,7 +27,7 @@ import {
   type WorkerConfig,
   withExtraWebhooks,
 } from '@regionwatch/core';
-import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, RateLimitError, UnrecoverableError, type Job } from 'bullmq';
 import type { HandOff } from '../delivery/hand-off.js';
 import type { UpstreamHealth } from '../health/upstream-health.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -64,6 +64,13 @@ export type PollProcessorDeps = {
    * plans from. Absent, or POLL_STRATEGY=exponential: the exponential back-off, nothing learned.
    */
   learner?: Pick<CompletionLearner, 'estimate' | 'pending' | 'observe'> | undefined;
+  /**
+   * ASPOSE_MAX_RPS: stops BullMQ starting this poll queue's jobs for `ms` (its limiter key, shared by every replica:
+   * `queue.rateLimit`). Given, a poll the request window refused goes back to the head of its line with BullMQ's
+   * `RateLimitError` and the queue waits for the window's next slot — instead of a re-delay whose return costs
+   * another job start while the window is still full. Absent: refused polls are re-delayed (the shared pause's way).
+   */
+  holdBack?: ((ms: number) => Promise<void>) | undefined;
   /**
    * Set BullMQ's promotion priority at each learned re-delay (likeliest-done first). Only worth it when
    * ASPOSE_MAX_RPS binds: a prioritized job costs BullMQ two more commands per poll (its priority counter,
@@ -235,7 +242,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       }
       return reschedule(next, nextPollDelay(polls, deps.config, random));
     } catch (error) {
-      if (error instanceof DelayedError) throw error;
+      if (error instanceof DelayedError || error instanceof RateLimitError) throw error;
       const failure = classifyPollFailure(error);
       if (!failure) throw error; // unexpected: BullMQ's attempts/backoff budget applies
       deps.metrics.polls.inc({ outcome: failure.outcome });
@@ -245,6 +252,11 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         // not for a throttled account's pause (that can last an hour).
         if (lastPoll && (delay.reason === 'paused' || started - deadline > LAST_POLL_GRACE_MS)) {
           return decide(expiredResult(context(progress.polls), deps.config.TASK_DEADLINE_MS, progress.lastStatus), progress.history);
+        }
+        if (delay.reason === 'rate-budget' && deps.holdBack) {
+          // The window is full for retryAfterMs: no job of this queue can make a GET before then, so none starts.
+          await deps.holdBack(delay.retryAfterMs);
+          throw new RateLimitError();
         }
         return reschedule(progress, heldBackDelay(delay.retryAfterMs), { pastDeadline: lastPoll });
       }
