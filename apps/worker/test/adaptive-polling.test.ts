@@ -111,7 +111,7 @@ async function runStrategy(
       if (!record) throw new Error(`no record for ${taskId}`);
       results.set(taskId, record.body.polls);
     } else {
-      throw outcome.kind === 'failed' ? outcome.error : new Error(`unexpected ${outcome.kind}`);
+      throw outcome.error;
     }
   }
   return { polls: order.map((id) => results.get(id) ?? Number.NaN), lastPriority, learner, stepper };

@@ -4,9 +4,7 @@ import {
   AsposePermanentError,
   AsposeTransientError,
   ConfigError,
-  createAsposeClient,
   createCompletionLearner,
-  loadWorkerConfig,
   nextPollDelay,
   RateBudgetExhaustedError,
   recordBodyFor,
@@ -525,53 +523,6 @@ describe('poll processor: planned delays, destinations, logs and metrics', () =>
     expect(await s.pollsMetric('rate_limited')).toBe(3);
   });
 
-  test('with holdBack (ASPOSE_MAX_RPS), a refused poll stops the queue for the wait and goes back to the head of its line, counted once', async ({
-    redis,
-  }) => {
-    let refusals = 1;
-    const real = createAsposeClient(
-      loadWorkerConfig({
-        REDIS_URL: redis.url,
-        ASPOSE_BASE_URL: simulator.url,
-        ASPOSE_CLIENT_ID: simulator.credentials.clientId,
-        ASPOSE_CLIENT_SECRET: simulator.credentials.clientSecret,
-      }),
-    );
-    const aspose = {
-      getDetectRegions: async (taskId: string, options?: Parameters<typeof real.getDetectRegions>[1]) => {
-        if (refusals-- > 0) throw new RateBudgetExhaustedError({ max: 1, windowMs: 1_000 }, { taskId, retryAfterMs: 700 });
-        return real.getDetectRegions(taskId, options);
-      },
-      close: () => real.close(), // the stepper closes it
-    };
-    const holds: number[] = [];
-    const s: PollStepper = stepper(redis, {
-      aspose: aspose as never,
-      holdBack: async (ms) => {
-        holds.push(ms);
-        await s.queue.rateLimit(ms);
-      },
-    });
-    const taskId = completedTask();
-    const other = simulator.createTask();
-    await s.track({ taskId });
-    expect((await s.step(taskId)).kind).toBe('rate-limited');
-    await s.track({ taskId: other }, { delay: 0 }); // waiting too: it would be taken first had the refused poll gone to the back
-    expect(holds).toEqual([700]); // the refusal's wait, not a re-delay with jitter
-    expect(await s.queue.getRateLimitTtl()).toBeGreaterThan(0); // every replica's Worker starts nothing until it ends
-    expect(await s.queue.getJobState(taskId)).toBe('waiting');
-    expect(await s.progress(taskId)).toBeUndefined(); // no progress written: the next run is still a first run
-    expect((await s.queue.getJob(taskId))?.attemptsMade).toBe(0);
-    expect(await s.pollsMetric('rate_limited')).toBe(1);
-    await s.queue.removeRateLimitKey(); // the wait is over (without waiting for it)
-    const next = await s.take(taskId); // throws if another job came first: it is at the head of the line, before `other`
-    expect(completed(await s.run(next.job, next.token))).toMatchObject({ taskId, status: 'Completed' });
-    expect(simulator.taskState(taskId)?.polls).toBe(1);
-    expect((await s.resultsQueue.getJob(taskId))?.data).toMatchObject({ polls: 1 }); // the refused poll was no GET
-    expect(await s.pollsMetric('rate_limited')).toBe(1);
-    expect(await s.pollsMetric('completed')).toBe(1);
-  });
-
   test('a 429 waits at least POLL_INITIAL_DELAY_MS, and the pause plus jitter when longer', async ({ redis }) => {
     const s = stepper(redis, { env: { POLL_INITIAL_DELAY_MS: '5000' } }); // random() = 0.5
     const taskId = simulator.createTask();
@@ -966,6 +917,28 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     await exponential.track({ taskId: done, kind: 'scan' });
     completed(await exponential.step(done));
     expect(exponential.logs.lines.filter((line) => line.includes('"level":"warn"'))).toEqual([]); // nothing to learn into, nothing failed
+  });
+
+  test('adaptive: a job placed at the learned first poll (firstPollAt) GETs at its first run; no priorities: its 1 cleared', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const learner = await taughtLearner(redis, clock.now, 'scan');
+    const s = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' } }); // priorities off (no ASPOSE_MAX_RPS)
+    const placed = simulator.createTask();
+    const submittedAt = new Date(clock.t).toISOString();
+    await s.track({ taskId: placed, kind: 'scan', submittedAt, firstPollAt: clock.t + 20_000 }, { timestamp: clock.t, priority: 1 });
+    clock.t += 20_000;
+    const outcome = await s.step(placed);
+    expect(simulator.taskState(placed)?.polls).toBe(1); // the first run IS the learned first poll: no second wait
+    expect(outcome.kind === 'delayed' ? outcome.progress?.polls : undefined).toBe(1);
+    expect(Number(await s.connection.hget(s.queue.toKey(placed), 'priority'))).toBe(0); // back to the wait list's way
+
+    // The same job without firstPollAt (another language's producer): the first run only waits for the plan, as before.
+    const unplaced = simulator.createTask();
+    await s.track({ taskId: unplaced, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+    expect(delayOf(await s.step(unplaced))).toBeGreaterThan(5_000);
+    expect(simulator.taskState(unplaced)?.polls).toBe(0);
   });
 
   test('a learner Redis cannot serve: the poll goes on the exponential back-off, and both failures are logged for the task', async ({

@@ -38,6 +38,8 @@ export type LiveRow = {
 export type LiveWorkload = { workload: WorkloadName; description: string; tasks: number; warmup: number; rows: LiveRow[] };
 
 export type CappedRow = LiveRow & {
+  /** 'worker': the producer did not place the first poll (as another language's would not); absent: it did, when adaptive. */
+  firstPollBy?: 'worker';
   tasks: number;
   /** Length of the steady window (s): from `STEADY_FROM` of the arrival span to the last arrival, while the backlog stands. */
   seconds: number;
@@ -54,7 +56,13 @@ export type CappedRow = LiveRow & {
  * the poll queue, which its limiter counts), those held back by the request window (no GET) and first runs that only
  * waited for the learned first poll (no GET). `used` = GETs/s ÷ ASPOSE_MAX_RPS.
  */
-export type BudgetUse = { getsPerSecond: number; used: number; startsPerSecond: number; refusedPerSecond: number; firstWaitsPerSecond: number };
+export type BudgetUse = {
+  getsPerSecond: number;
+  used: number;
+  startsPerSecond: number;
+  refusedPerSecond: number;
+  firstWaitsPerSecond: number;
+};
 
 export type AdaptiveLiveFigures = {
   timeScale: number;
@@ -88,7 +96,7 @@ const CAPPED_RPS = 40;
  * adaptive's capacity, so both finished the arrivals. A burst was tried too: every task then waits in line
  * longer than it takes, so both strategies poll each about once.)
  */
-const CAPPED_LOAD = 0.5;
+const CAPPED_LOAD = 1;
 const CAPPED_INTER_ARRIVAL_MS = Math.round(1_000 / (CAPPED_LOAD * CAPPED_RPS));
 /** The steady window starts this far into the arrivals (the backlog builds before it) and ends at the last arrival. */
 const STEADY_FROM = 0.3;
@@ -163,8 +171,15 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
   let capped: AdaptiveLiveFigures['capped'];
   if (sizes.cappedTasks > 0) {
     const rows: CappedRow[] = [];
-    for (const strategy of strategies.filter((s) => s !== 'fixed 1 s')) {
-      ctx.log(`  adaptive, live: lognormal, ${strategy}, ${sizes.warmupTasks} + ${sizes.cappedTasks} tasks, ASPOSE_MAX_RPS ${CAPPED_RPS}`);
+    // Adaptive twice: the producer placing the first poll (regionwatch's), and not (another language's producer, a job
+    // added without firstPollAt: the worker's first run waits for the learned first poll without a GET).
+    type CappedRun = { strategy: LiveStrategy; firstPollBy?: 'worker' };
+    const runs = strategies
+      .filter((s) => s !== 'fixed 1 s')
+      .flatMap((strategy): CappedRun[] => (strategy === 'adaptive' ? [{ strategy }, { strategy, firstPollBy: 'worker' }] : [{ strategy }]));
+    for (const { strategy, firstPollBy } of runs) {
+      const label = firstPollBy ? `${strategy} (first poll placed by the worker)` : strategy;
+      ctx.log(`  adaptive, live: lognormal, ${label}, ${sizes.warmupTasks} + ${sizes.cappedTasks} tasks, ASPOSE_MAX_RPS ${CAPPED_RPS}`);
       const run = await runTasks(ctx, {
         workload: 'lognormal',
         strategy,
@@ -172,6 +187,7 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
         tasks: sizes.cappedTasks,
         meanInterArrivalMs: CAPPED_INTER_ARRIVAL_MS,
         maxRps: CAPPED_RPS,
+        ...(firstPollBy ? { firstPollBy } : {}),
       });
       const from = run.started + STEADY_FROM * (run.lastArrival - run.started);
       const decided = run.outcomes.filter((o) => o.decidedAt >= from && o.decidedAt <= run.lastArrival).length;
@@ -187,6 +203,7 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
       );
       rows.push({
         strategy,
+        ...(firstPollBy ? { firstPollBy } : {}),
         tasks: sizes.cappedTasks,
         seconds,
         tasksPerSecond: decided / seconds,
@@ -215,6 +232,7 @@ async function runTasks(
     meanInterArrivalMs: number;
     maxRps?: number;
     kindsGiven?: boolean;
+    firstPollBy?: 'worker';
   },
 ): Promise<RunOutcome> {
   const simulator: Simulator = await startSimulator({
@@ -233,8 +251,18 @@ async function runTasks(
     ...strategyEnv(options.strategy),
     ...(options.maxRps === undefined ? {} : { ASPOSE_MAX_RPS: String(options.maxRps) }),
   });
-  const initialDelayMs = Number(strategyEnv(options.strategy).POLL_INITIAL_DELAY_MS);
-  const producer = new RegionTaskProducer({ connection: ctx.redisUrl, prefix, initialDelayMs });
+  const env = strategyEnv(options.strategy);
+  // The producer reads the workers' polling variables (it places a learned first poll with POLL_STRATEGY=adaptive).
+  const producer = new RegionTaskProducer({
+    connection: ctx.redisUrl,
+    prefix,
+    polling: {
+      POLL_STRATEGY: options.firstPollBy === 'worker' || env.POLL_STRATEGY !== 'adaptive' ? 'exponential' : 'adaptive',
+      POLL_INITIAL_DELAY_MS: Number(env.POLL_INITIAL_DELAY_MS),
+      POLL_MAX_DELAY_MS: Number(env.POLL_MAX_DELAY_MS),
+      POLL_LAG_PER_POLL_MS: CONFIG.POLL_LAG_PER_POLL_MS,
+    },
+  });
   const results = new Queue('regions-results', { connection: { url: ctx.redisUrl }, prefix });
   // The same arrival times for every strategy (seeded), so each strategy polls the same tasks.
   let seed = 12;

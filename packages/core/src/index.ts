@@ -20,6 +20,7 @@ export { boundMessages, TEXT_LIMITS, truncateText } from './text/bounded-text.js
 export { workerConfigSchema, loadWorkerConfig, type WorkerConfig } from './config/worker-config.js';
 export { dashboardConfigSchema, loadDashboardConfig, type DashboardConfig } from './config/dashboard-config.js';
 export {
+  FIRST_POLL_VARIABLE_NAMES,
   loadProducerConfig,
   loadTrackConfig,
   producerConfigSchema,

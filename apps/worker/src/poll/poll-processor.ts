@@ -27,7 +27,7 @@ import {
   type WorkerConfig,
   withExtraWebhooks,
 } from '@regionwatch/core';
-import { DelayedError, RateLimitError, UnrecoverableError, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { HandOff } from '../delivery/hand-off.js';
 import type { UpstreamHealth } from '../health/upstream-health.js';
 import type { WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -64,13 +64,6 @@ export type PollProcessorDeps = {
    * plans from. Absent, or POLL_STRATEGY=exponential: the exponential back-off, nothing learned.
    */
   learner?: Pick<CompletionLearner, 'estimate' | 'pending' | 'observe'> | undefined;
-  /**
-   * ASPOSE_MAX_RPS: stops BullMQ starting this poll queue's jobs for `ms` (its limiter key, shared by every replica:
-   * `queue.rateLimit`). Given, a poll the request window refused goes back to the head of its line with BullMQ's
-   * `RateLimitError` and the queue waits for the window's next slot — instead of a re-delay whose return costs
-   * another job start while the window is still full. Absent: refused polls are re-delayed (the shared pause's way).
-   */
-  holdBack?: ((ms: number) => Promise<void>) | undefined;
   /**
    * Set BullMQ's promotion priority at each learned re-delay (likeliest-done first). Only worth it when
    * ASPOSE_MAX_RPS binds: a prioritized job costs BullMQ two more commands per poll (its priority counter,
@@ -176,9 +169,10 @@ export function createPollProcessor(deps: PollProcessorDeps) {
     const pendingForMs = progress.lastPollAt === undefined ? 0 : Math.max(0, progress.lastPollAt - submittedMs);
     // Adaptive: the learned estimate for the task's kind (cached by the learner: no Redis command per poll).
     const estimate = learner ? await estimateFor(data.kind) : undefined;
-    if (estimate && !lastPoll && progress.polls === 0 && progress.nextPollAt === undefined) {
+    if (estimate && !lastPoll && progress.polls === 0 && progress.nextPollAt === undefined && data.firstPollAt === undefined) {
       // The producer delayed the first run by POLL_INITIAL_DELAY_MS; the learned first poll may be later:
-      // wait for it without a GET (once: a stored nextPollAt means this chain already waited).
+      // wait for it without a GET (once: a stored nextPollAt means this chain already waited). A producer that placed
+      // the job at the learned first poll itself says so (firstPollAt): this run is that poll.
       const plan = planNextPoll({
         config: deps.config,
         estimate,
@@ -242,7 +236,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       }
       return reschedule(next, nextPollDelay(polls, deps.config, random));
     } catch (error) {
-      if (error instanceof DelayedError || error instanceof RateLimitError) throw error;
+      if (error instanceof DelayedError) throw error;
       const failure = classifyPollFailure(error);
       if (!failure) throw error; // unexpected: BullMQ's attempts/backoff budget applies
       deps.metrics.polls.inc({ outcome: failure.outcome });
@@ -252,11 +246,6 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         // not for a throttled account's pause (that can last an hour).
         if (lastPoll && (delay.reason === 'paused' || started - deadline > LAST_POLL_GRACE_MS)) {
           return decide(expiredResult(context(progress.polls), deps.config.TASK_DEADLINE_MS, progress.lastStatus), progress.history);
-        }
-        if (delay.reason === 'rate-budget' && deps.holdBack) {
-          // The window is full for retryAfterMs: no job of this queue can make a GET before then, so none starts.
-          await deps.holdBack(delay.retryAfterMs);
-          throw new RateLimitError();
         }
         return reschedule(progress, heldBackDelay(delay.retryAfterMs), { pastDeadline: lastPoll });
       }
@@ -330,7 +319,15 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       // last poll held back by the rate budget.
       const at = options.pastDeadline ? due : Math.min(due, Math.max(deadline, at0));
       const stored = { ...next, nextDelayMs: at - at0, nextPollAt: at };
-      const priority = deps.priorities && options.priority !== undefined ? agedPriority(options.priority, agingPromotions) : undefined;
+      // Priorities off (no ASPOSE_MAX_RPS): a priority the producer gave a learned first poll is cleared, so the job's
+      // later polls go through the wait list (cheaper for BullMQ than the prioritized set).
+      const priority = deps.priorities
+        ? options.priority === undefined
+          ? undefined
+          : agedPriority(options.priority, agingPromotions)
+        : job.priority > 0
+          ? 0
+          : undefined;
       if (!(await deps.reschedule(job, token as string, at0, at - at0, stored, priority))) lockLost('re-delay');
       throw new DelayedError();
     }

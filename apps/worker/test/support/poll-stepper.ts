@@ -18,7 +18,7 @@ import {
 } from '@regionwatch/core';
 import type { Simulator } from '@regionwatch/simulator';
 import type { TestRedis } from '@regionwatch/testkit/vitest';
-import { DelayedError, Queue, RateLimitError, Worker, type Job, type JobsOptions } from 'bullmq';
+import { DelayedError, Queue, Worker, type Job, type JobsOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   createHandOff,
@@ -36,9 +36,7 @@ import { LogCapture } from './harness.js';
 export type StepOutcome =
   | { kind: 'delayed'; delayMs: number; progress: PollProgress | undefined }
   | { kind: 'completed'; returned: PollReturn }
-  | { kind: 'failed'; error: Error }
-  /** BullMQ's RateLimitError (a poll the request window refused, with `holdBack`): back to the wait list, as a Worker does. */
-  | { kind: 'rate-limited' };
+  | { kind: 'failed'; error: Error };
 
 export type StepperOptions = {
   simulator: Simulator;
@@ -55,8 +53,6 @@ export type StepperOptions = {
   learner?: Pick<CompletionLearner, 'estimate' | 'pending' | 'observe'>;
   /** Set BullMQ priorities at learned re-delays (the worker does when ASPOSE_MAX_RPS is set). */
   priorities?: boolean;
-  /** The processor's `holdBack` (the worker's: the poll queue's `rateLimit`). */
-  holdBack?: (ms: number) => Promise<void>;
 };
 
 /**
@@ -130,7 +126,6 @@ export class PollStepper {
       random: options.random ?? (() => 0.5),
       ...(options.learner ? { learner: options.learner } : {}),
       ...(options.priorities ? { priorities: true } : {}),
-      ...(options.holdBack ? { holdBack: options.holdBack } : {}),
     }) as (job: Job, token?: string) => Promise<PollReturn>;
   }
 
@@ -164,10 +159,6 @@ export class PollStepper {
       await job.moveToCompleted(returned, token, false);
       return { kind: 'completed', returned };
     } catch (error) {
-      if (error instanceof RateLimitError) {
-        await job.moveToWait(token); // what BullMQ's Worker does with it (handleFailed → moveLimitedBackToWait)
-        return { kind: 'rate-limited' };
-      }
       if (error instanceof DelayedError) {
         const raw = await this.connection.hget(this.queue.toKey(String(job.id)), 'progress');
         const progress = raw === null ? undefined : readProgress(JSON.parse(raw));
