@@ -103,7 +103,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // Aspose sees it — also for token requests and requests that waited on a token refresh or retry after a 401.
   // Both count the same window (ASPOSE_MAX_RPS per 1 s + ARRIVAL_MARGIN_MS), and a request waits up to RATE_SLOT_WAIT_MS
   // for its slot before it is refused (then re-delayed): measured, the two together took the GETs Aspose gets under a
-  // binding cap from ~46 % of the cap to ~92 % (docs/adaptive-polling.md, "Under a binding cap").
+  // binding cap from ~50 % of the cap to 91 % (docs/adaptive-polling.md, "Under a binding cap").
   const limiter =
     config.ASPOSE_MAX_RPS === undefined
       ? undefined
