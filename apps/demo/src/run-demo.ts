@@ -14,7 +14,7 @@ import {
   type RegionResult,
 } from '@regionwatch/core';
 import { startDashboard, type RunningDashboard } from '@regionwatch/dashboard';
-import { RegionTaskProducer } from '@regionwatch/producer';
+import { firstPollSettingsOf, RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
 import { provideRedis, type ProvidedRedis } from '@regionwatch/testkit';
 import { purgePrefix, startWorker, type RunningWorker } from '@regionwatch/worker';
@@ -151,7 +151,7 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
       connection: redisTarget,
       prefix: config.REGIONWATCH_PREFIX,
       shards: config.POLL_SHARDS,
-      initialDelayMs: config.POLL_INITIAL_DELAY_MS,
+      polling: firstPollSettingsOf(config), // the worker's: the producer places learned first polls as it plans them
       aspose: worker.aspose,
     });
     started.push({ name: 'producer', stop: () => producer.close() });

@@ -919,6 +919,28 @@ describe('poll processor: adaptive polling (POLL_STRATEGY, a learner on a real R
     expect(exponential.logs.lines.filter((line) => line.includes('"level":"warn"'))).toEqual([]); // nothing to learn into, nothing failed
   });
 
+  test('adaptive: a job placed at the learned first poll (firstPollAt) GETs at its first run; no priorities: its 1 cleared', async ({
+    redis,
+  }) => {
+    const clock = manualClock();
+    const learner = await taughtLearner(redis, clock.now, 'scan');
+    const s = stepper(redis, { now: clock.now, learner, env: { POLL_STRATEGY: 'adaptive' } }); // priorities off (no ASPOSE_MAX_RPS)
+    const placed = simulator.createTask();
+    const submittedAt = new Date(clock.t).toISOString();
+    await s.track({ taskId: placed, kind: 'scan', submittedAt, firstPollAt: clock.t + 20_000 }, { timestamp: clock.t, priority: 1 });
+    clock.t += 20_000;
+    const outcome = await s.step(placed);
+    expect(simulator.taskState(placed)?.polls).toBe(1); // the first run IS the learned first poll: no second wait
+    expect(outcome.kind === 'delayed' ? outcome.progress?.polls : undefined).toBe(1);
+    expect(Number(await s.connection.hget(s.queue.toKey(placed), 'priority'))).toBe(0); // back to the wait list's way
+
+    // The same job without firstPollAt (another language's producer): the first run only waits for the plan, as before.
+    const unplaced = simulator.createTask();
+    await s.track({ taskId: unplaced, kind: 'scan', submittedAt: new Date(clock.t).toISOString() }, { timestamp: clock.t });
+    expect(delayOf(await s.step(unplaced))).toBeGreaterThan(5_000);
+    expect(simulator.taskState(unplaced)?.polls).toBe(0);
+  });
+
   test('a learner Redis cannot serve: the poll goes on the exponential back-off, and both failures are logged for the task', async ({
     redis,
   }) => {

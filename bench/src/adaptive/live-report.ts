@@ -59,7 +59,7 @@ export function renderAdaptiveLive(a: AdaptiveLiveFigures): string[] {
       table(
         ['strategy', 'tasks', 'window s', 'tasks/s', 'backlog at last arrival', 'polls/task', 'lag p50 s', 'lag p95 s', 'lag p99 s'],
         rows.map((r) => [
-          r.strategy,
+          cappedLabel(r),
           n(r.tasks),
           n(r.seconds, 2),
           n(r.tasksPerSecond, 1),
@@ -71,8 +71,29 @@ export function renderAdaptiveLive(a: AdaptiveLiveFigures): string[] {
         ]),
       ),
     );
+    if (rows.some((r) => r.budget)) {
+      parts.push(
+        `Where the budget went in the steady window, per second (scaled time): GETs Aspose received, budget used = GETs/s ÷ ` +
+          `ASPOSE_MAX_RPS ${a.capped.maxRps}; the worker's poll runs (BullMQ job starts of the poll queue, what its limiter ` +
+          'counts), those held back by the request window (no GET), and first runs that only waited for the learned first poll ' +
+          '(no GET).',
+      );
+      parts.push(
+        table(
+          ['strategy', 'GETs/s', 'budget used', 'job starts/s', 'held back/s', 'first-run waits/s'],
+          rows.map((r) => [
+            cappedLabel(r),
+            n(r.budget?.getsPerSecond ?? Number.NaN, 1),
+            r.budget ? `${n(r.budget.used * 100)} %` : '—',
+            n(r.budget?.startsPerSecond ?? Number.NaN, 1),
+            n(r.budget?.refusedPerSecond ?? Number.NaN, 1),
+            n(r.budget?.firstWaitsPerSecond ?? Number.NaN, 1),
+          ]),
+        ),
+      );
+    }
     const exp = rows.find((r) => r.strategy === 'exponential');
-    const ada = rows.find((r) => r.strategy === 'adaptive');
+    const ada = rows.find((r) => r.strategy === 'adaptive' && !r.firstPollBy);
     if (exp && ada) {
       parts.push(
         `Tasks/s adaptive ÷ exponential: ${n(ada.tasksPerSecond / exp.tasksPerSecond, 2)} (goal ≥ 1.5); p95 lag adaptive ÷ ` +
@@ -82,6 +103,10 @@ export function renderAdaptiveLive(a: AdaptiveLiveFigures): string[] {
   }
   return parts;
 }
+
+/** A capped row's strategy, and who placed the first poll when it was not the producer. */
+const cappedLabel = (r: { strategy: string; firstPollBy?: 'worker' }) =>
+  r.firstPollBy === 'worker' ? `${r.strategy}, first poll placed by the worker (a producer without firstPollAt)` : r.strategy;
 
 /** The capped runs as phase B measured them (results files before the standing-backlog window), rendered as they were. */
 function renderPhaseBCapped(capped: NonNullable<AdaptiveLiveFigures['capped']>, scale: number): string[] {

@@ -38,6 +38,8 @@ export type LiveRow = {
 export type LiveWorkload = { workload: WorkloadName; description: string; tasks: number; warmup: number; rows: LiveRow[] };
 
 export type CappedRow = LiveRow & {
+  /** 'worker': the producer did not place the first poll (as another language's would not); absent: it did, when adaptive. */
+  firstPollBy?: 'worker';
   tasks: number;
   /** Length of the steady window (s): from `STEADY_FROM` of the arrival span to the last arrival, while the backlog stands. */
   seconds: number;
@@ -45,6 +47,21 @@ export type CappedRow = LiveRow & {
   tasksPerSecond: number;
   /** Tasks still without a result when the last one arrived: the backlog the window was measured over (absent in phase B's files). */
   backlogAtLastArrival?: number;
+  /** Where the ASPOSE_MAX_RPS budget went in the steady window, per second (absent in files before issue 12's budget work). */
+  budget?: BudgetUse;
+};
+
+/**
+ * Per second of the steady window: GETs the simulator received, and the worker's poll runs (BullMQ job starts of
+ * the poll queue, which its limiter counts), those held back by the request window (no GET) and first runs that only
+ * waited for the learned first poll (no GET). `used` = GETs/s ÷ ASPOSE_MAX_RPS.
+ */
+export type BudgetUse = {
+  getsPerSecond: number;
+  used: number;
+  startsPerSecond: number;
+  refusedPerSecond: number;
+  firstWaitsPerSecond: number;
 };
 
 export type AdaptiveLiveFigures = {
@@ -79,7 +96,7 @@ const CAPPED_RPS = 40;
  * adaptive's capacity, so both finished the arrivals. A burst was tried too: every task then waits in line
  * longer than it takes, so both strategies poll each about once.)
  */
-const CAPPED_LOAD = 0.5;
+const CAPPED_LOAD = 1;
 const CAPPED_INTER_ARRIVAL_MS = Math.round(1_000 / (CAPPED_LOAD * CAPPED_RPS));
 /** The steady window starts this far into the arrivals (the backlog builds before it) and ends at the last arrival. */
 const STEADY_FROM = 0.3;
@@ -97,6 +114,22 @@ const strategyEnv = (strategy: LiveStrategy): Record<string, string> =>
       };
 
 type TaskOutcome = { polls: number; lagMs: number; decidedAt: number };
+
+/** The worker's counters at one moment (scraped from its /metrics while the measured tasks run). */
+type CounterSample = { at: number; runs: number; refused: number; firstWaits: number };
+
+type RunOutcome = {
+  outcomes: TaskOutcome[];
+  started: number;
+  lastArrival: number;
+  backlogAtLastArrival: number;
+  /** Arrival times (simulator clock = Date.now) of the GETs the simulator received during the measured tasks. */
+  getTimes: number[];
+  samples: CounterSample[];
+};
+
+/** How often the worker's counters are read during the measured tasks. */
+const SAMPLE_EVERY_MS = 200;
 
 /**
  * 11. Adaptive polling, live: the built worker (a child process, as production runs it) against the
@@ -138,8 +171,15 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
   let capped: AdaptiveLiveFigures['capped'];
   if (sizes.cappedTasks > 0) {
     const rows: CappedRow[] = [];
-    for (const strategy of strategies.filter((s) => s !== 'fixed 1 s')) {
-      ctx.log(`  adaptive, live: lognormal, ${strategy}, ${sizes.warmupTasks} + ${sizes.cappedTasks} tasks, ASPOSE_MAX_RPS ${CAPPED_RPS}`);
+    // Adaptive twice: the producer placing the first poll (regionwatch's), and not (another language's producer, a job
+    // added without firstPollAt: the worker's first run waits for the learned first poll without a GET).
+    type CappedRun = { strategy: LiveStrategy; firstPollBy?: 'worker' };
+    const runs = strategies
+      .filter((s) => s !== 'fixed 1 s')
+      .flatMap((strategy): CappedRun[] => (strategy === 'adaptive' ? [{ strategy }, { strategy, firstPollBy: 'worker' }] : [{ strategy }]));
+    for (const { strategy, firstPollBy } of runs) {
+      const label = firstPollBy ? `${strategy} (first poll placed by the worker)` : strategy;
+      ctx.log(`  adaptive, live: lognormal, ${label}, ${sizes.warmupTasks} + ${sizes.cappedTasks} tasks, ASPOSE_MAX_RPS ${CAPPED_RPS}`);
       const run = await runTasks(ctx, {
         workload: 'lognormal',
         strategy,
@@ -147,6 +187,7 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
         tasks: sizes.cappedTasks,
         meanInterArrivalMs: CAPPED_INTER_ARRIVAL_MS,
         maxRps: CAPPED_RPS,
+        ...(firstPollBy ? { firstPollBy } : {}),
       });
       const from = run.started + STEADY_FROM * (run.lastArrival - run.started);
       const decided = run.outcomes.filter((o) => o.decidedAt >= from && o.decidedAt <= run.lastArrival).length;
@@ -154,12 +195,20 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
       ctx.log(
         `    ${decided} results in the steady window (${seconds.toFixed(1)} s), backlog ${run.backlogAtLastArrival} at the last arrival`,
       );
+      const budget = budgetUse(run, from, CAPPED_RPS);
+      ctx.log(
+        `    GETs ${budget.getsPerSecond.toFixed(1)}/s (budget used ${(budget.used * 100).toFixed(0)} %), job starts ` +
+          `${budget.startsPerSecond.toFixed(1)}/s, refused by the request window ${budget.refusedPerSecond.toFixed(1)}/s, ` +
+          `first-run waits ${budget.firstWaitsPerSecond.toFixed(1)}/s`,
+      );
       rows.push({
         strategy,
+        ...(firstPollBy ? { firstPollBy } : {}),
         tasks: sizes.cappedTasks,
         seconds,
         tasksPerSecond: decided / seconds,
         backlogAtLastArrival: run.backlogAtLastArrival,
+        budget,
         ...summary(run.outcomes),
       });
     }
@@ -183,8 +232,9 @@ async function runTasks(
     meanInterArrivalMs: number;
     maxRps?: number;
     kindsGiven?: boolean;
+    firstPollBy?: 'worker';
   },
-): Promise<{ outcomes: TaskOutcome[]; started: number; lastArrival: number; backlogAtLastArrival: number }> {
+): Promise<RunOutcome> {
   const simulator: Simulator = await startSimulator({
     seed: 12,
     completionTimes: { workload: options.workload, timeScale: TIME_SCALE, tasks: options.warmupTasks + options.tasks },
@@ -201,8 +251,18 @@ async function runTasks(
     ...strategyEnv(options.strategy),
     ...(options.maxRps === undefined ? {} : { ASPOSE_MAX_RPS: String(options.maxRps) }),
   });
-  const initialDelayMs = Number(strategyEnv(options.strategy).POLL_INITIAL_DELAY_MS);
-  const producer = new RegionTaskProducer({ connection: ctx.redisUrl, prefix, initialDelayMs });
+  const env = strategyEnv(options.strategy);
+  // The producer reads the workers' polling variables (it places a learned first poll with POLL_STRATEGY=adaptive).
+  const producer = new RegionTaskProducer({
+    connection: ctx.redisUrl,
+    prefix,
+    polling: {
+      POLL_STRATEGY: options.firstPollBy === 'worker' || env.POLL_STRATEGY !== 'adaptive' ? 'exponential' : 'adaptive',
+      POLL_INITIAL_DELAY_MS: Number(env.POLL_INITIAL_DELAY_MS),
+      POLL_MAX_DELAY_MS: Number(env.POLL_MAX_DELAY_MS),
+      POLL_LAG_PER_POLL_MS: CONFIG.POLL_LAG_PER_POLL_MS,
+    },
+  });
   const results = new Queue('regions-results', { connection: { url: ctx.redisUrl }, prefix });
   // The same arrival times for every strategy (seeded), so each strategy polls the same tasks.
   let seed = 12;
@@ -243,7 +303,23 @@ async function runTasks(
       await batch(options.warmupTasks);
       await new Promise((resolve) => setTimeout(resolve, LEARN_SETTLE_MS));
     }
-    const { ids, started, lastArrival, backlogAtLastArrival } = await batch(options.tasks);
+    // The worker's counters, read on a timer while the measured tasks run (interpolated at the window's ends).
+    const samples: CounterSample[] = [];
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling) {
+        const sample = await readCounters(worker.healthPort).catch(() => undefined);
+        if (sample) samples.push(sample);
+        await new Promise((resolve) => setTimeout(resolve, SAMPLE_EVERY_MS));
+      }
+    })();
+    simulator.resetCounters();
+    const { ids, started, lastArrival, backlogAtLastArrival } = await batch(options.tasks).finally(() => (sampling = false));
+    await sampler;
+    const getTimes = simulator
+      .requestLog()
+      .filter((entry) => entry.endpoint === 'get')
+      .map((entry) => entry.at);
     const outcomes: TaskOutcome[] = [];
     for (const id of ids) {
       const result = (await results.getJob(id))?.data as RegionResult | undefined;
@@ -252,12 +328,55 @@ async function runTasks(
       const finishedAt = Date.parse(result.finishedAt);
       outcomes.push({ polls: result.polls, lagMs: Math.max(0, finishedAt - terminalAt), decidedAt: finishedAt });
     }
-    return { outcomes, started, lastArrival, backlogAtLastArrival };
+    return { outcomes, started, lastArrival, backlogAtLastArrival, getTimes, samples };
   } finally {
     await stopWorkerProcesses([worker]);
     await Promise.all([producer.close(), results.close()]);
     await simulator.close();
   }
+}
+
+/** The worker's poll-run counters from its /metrics text (summed over label sets). */
+async function readCounters(port: number): Promise<CounterSample> {
+  const at = Date.now();
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const sum = (name: string, labelFilter?: string) =>
+    text
+      .split('\n')
+      .filter((line) => line.startsWith(`${name}{`) || line.startsWith(`${name} `))
+      .filter((line) => labelFilter === undefined || line.includes(labelFilter))
+      .reduce((total, line) => total + Number(line.slice(line.lastIndexOf(' ') + 1)), 0);
+  return {
+    at,
+    runs: sum('regionwatch_poll_runs_total'),
+    refused: sum('regionwatch_polls_total', 'outcome="rate_limited"'),
+    firstWaits: sum('regionwatch_first_poll_waits_total'),
+  };
+}
+
+/** A counter's value at `at`, linear between the samples around it. */
+function counterAt(samples: readonly CounterSample[], at: number, field: Exclude<keyof CounterSample, 'at'>): number {
+  const after = samples.findIndex((s) => s.at >= at);
+  if (after === -1) return samples.at(-1)?.[field] ?? Number.NaN;
+  const b = samples[after] as CounterSample;
+  const a = samples[after - 1];
+  if (!a) return b[field];
+  return a[field] + ((b[field] - a[field]) * (at - a.at)) / Math.max(1, b.at - a.at);
+}
+
+/** Where the budget went between `from` and the last arrival (the steady window). */
+function budgetUse(run: RunOutcome, from: number, maxRps: number): BudgetUse {
+  const seconds = (run.lastArrival - from) / 1000;
+  const rate = (field: Exclude<keyof CounterSample, 'at'>) =>
+    (counterAt(run.samples, run.lastArrival, field) - counterAt(run.samples, from, field)) / seconds;
+  const getsPerSecond = run.getTimes.filter((at) => at >= from && at <= run.lastArrival).length / seconds;
+  return {
+    getsPerSecond,
+    used: getsPerSecond / maxRps,
+    startsPerSecond: rate('runs'),
+    refusedPerSecond: rate('refused'),
+    firstWaitsPerSecond: rate('firstWaits'),
+  };
 }
 
 function summary(outcomes: readonly TaskOutcome[]): Omit<LiveRow, 'strategy'> {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
+  FIRST_POLL_VARIABLE_NAMES,
   REDIS_VARIABLE_NAMES,
   configSchema,
   dashboardConfigSchema,
@@ -42,8 +43,9 @@ describe('per-process configuration', () => {
   it('gives each process only the variables it reads, all of them variables of the contract', () => {
     // Every process that talks to Redis reads every REDIS_* variable: any of them may run on a Sentinel or a Cluster.
     // POLL_SHARDS: whoever adds poll jobs or reads them must find each task's shard; replay only touches webhooks.
+    // The polling variables: a producer places a new task's first poll as the workers would (FIRST_POLL_VARIABLE_NAMES).
     expect(variablesOf(trackConfigSchema)).toEqual(
-      [...REDIS_VARIABLE_NAMES, 'POLL_INITIAL_DELAY_MS', 'POLL_SHARDS', 'REGIONWATCH_PREFIX'].sort(),
+      [...REDIS_VARIABLE_NAMES, ...FIRST_POLL_VARIABLE_NAMES, 'POLL_SHARDS', 'REGIONWATCH_PREFIX'].sort(),
     );
     expect(variablesOf(replayConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX'].sort());
     expect(variablesOf(producerConfigSchema)).toEqual(
@@ -53,7 +55,7 @@ describe('per-process configuration', () => {
         'ASPOSE_CLIENT_SECRET',
         'ASPOSE_TIMEOUT_MS',
         'ASPOSE_TOKEN_URL',
-        'POLL_INITIAL_DELAY_MS',
+        ...FIRST_POLL_VARIABLE_NAMES,
         'POLL_SHARDS',
         ...REDIS_VARIABLE_NAMES,
         'REGIONWATCH_PREFIX',
@@ -97,6 +99,13 @@ describe('per-process configuration', () => {
         REDIS_SENTINEL_TLS: false,
         REGIONWATCH_PREFIX: 'regionwatch',
         POLL_INITIAL_DELAY_MS: 250,
+        POLL_MAX_DELAY_MS: 30_000,
+        POLL_STRATEGY: 'adaptive',
+        POLL_LAG_PER_POLL_MS: 2_500,
+        POLL_LEARN_HALF_LIFE: 100,
+        POLL_LEARN_MIN_SAMPLES: 20,
+        POLL_MAX_KINDS: 100,
+        TASK_DEADLINE_MS: 86_400_000,
         POLL_SHARDS: 1,
         ASPOSE_BASE_URL: 'https://api.aspose.cloud',
         ASPOSE_TOKEN_URL: 'https://api.aspose.cloud/connect/token',

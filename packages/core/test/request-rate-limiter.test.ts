@@ -207,4 +207,38 @@ describe('RequestRateLimiter', () => {
     expect(shardRpsWindow(0.5, 3)).toEqual({ max: 1, duration: 6_000 }); // 3 × 1/6 s = 0.5/s
     expect(shardRpsWindow(100, 64)).toEqual({ max: 1, duration: 640 }); // 64 × 1/0.64 s = 100/s
   });
+
+  it("with a margin, BullMQ's job-start window is the request window's (ASPOSE_MAX_RPS per 1 s + ARRIVAL_MARGIN_MS), per shard too", () => {
+    expect(shardRpsWindow(40, 1, ARRIVAL_MARGIN_MS)).toEqual({ max: 40, duration: 1_000 + ARRIVAL_MARGIN_MS });
+    // 40 per 1.1 s over 4 shards: 10 per 1.1 s each, the same total rate as the request window.
+    expect(shardRpsWindow(40, 4, ARRIVAL_MARGIN_MS)).toEqual({ max: 10, duration: 1_000 + ARRIVAL_MARGIN_MS });
+    expect(shardRpsWindow(0.5, 1, ARRIVAL_MARGIN_MS)).toEqual({ max: 1, duration: 2_000 + ARRIVAL_MARGIN_MS });
+  });
+
+  it('waitUpToMs: a request whose slot frees within the bound waits for it, admitted one window after the last (Redis time)', async () => {
+    const key = `${prefix}:wait`;
+    const windowMs = 300;
+    const waiting = new RequestRateLimiter(redis, key, 1, windowMs, 10_000);
+    const first = await bracketed(() => outcome(waiting));
+    expect(first.value).toBe('sent');
+    // Asked at once (the window is full), it is not refused: it waits for the slot. A process that stalled past the window
+    // meets a free slot instead; either way the admission below is one window after the first, never sooner.
+    const second = await bracketed(() => outcome(waiting));
+    expect(second.value).toBe('sent');
+    const entries: string[] = await redis.zrange(key, 0, '-1', 'WITHSCORES');
+    expect(entries).toHaveLength(2); // one member and its score: the first had left the window when the second was admitted
+    const admittedAt = Number(entries[1]);
+    expect(admittedAt).toBeGreaterThanOrEqual(first.from + windowMs);
+    expect(admittedAt).toBeLessThanOrEqual(second.to);
+  });
+
+  it('waitUpToMs: a slot further away than the bound is refused at once, with the time it frees', async () => {
+    const key = `${prefix}:wait-long`;
+    const bounded = new RequestRateLimiter(redis, key, 1, 60_000, 250);
+    expect(await outcome(bounded)).toBe('sent');
+    const refused = await bracketed(() => outcome(bounded));
+    expect(refused.value).toBeInstanceOf(RateBudgetExhaustedError);
+    expect((refused.value as RateBudgetExhaustedError).retryAfterMs).toBeGreaterThan(250);
+    expect(await redis.zcard(key)).toBe(1);
+  });
 });

@@ -10,6 +10,7 @@ import {
   type RedisTarget,
 } from '@regionwatch/core';
 import { fail, millisecondsOption } from './cli-support.js';
+import { firstPollSettingsOf } from './first-poll-planner.js';
 import { RegionTaskProducer, type TrackManyOutcome } from './region-task-producer.js';
 import { ResultTimeoutError } from './result-timeout-error.js';
 import { statusLine } from './status-line.js';
@@ -70,7 +71,7 @@ const producer = new RegionTaskProducer({
   connection: target,
   prefix: config.REGIONWATCH_PREFIX,
   shards: config.POLL_SHARDS,
-  initialDelayMs: config.POLL_INITIAL_DELAY_MS,
+  polling: firstPollSettingsOf(config),
 });
 const options = {
   ...(args.values.webhook === undefined ? {} : { webhookUrl: args.values.webhook }),

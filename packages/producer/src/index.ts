@@ -14,6 +14,8 @@ export {
   type UntrackResult,
 } from './region-task-producer.js';
 export { loadProducerConfig, type ProducerConfig } from '@regionwatch/core';
+// The polling variables the producer places a learned first poll by (option `polling`), picked from a config.
+export { firstPollSettingsOf, type FirstPollSettings } from './first-poll-planner.js';
 
 // Errors a caller may catch (the same classes as in @regionwatch/core, so one import is enough).
 export { InvalidTrackRequestError } from './invalid-track-request-error.js';

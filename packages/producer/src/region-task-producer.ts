@@ -28,6 +28,7 @@ import {
 } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { buildPollJob, type TrackOptions } from './build-poll-job.js';
+import { FIRST_POLL_DEFAULTS, firstPollSettingsOf, FirstPollPlanner, type FirstPollSettings } from './first-poll-planner.js';
 import { imageSizeKind } from './image-size-kind.js';
 import { InvalidTrackRequestError } from './invalid-track-request-error.js';
 import { pollJobOptions } from './poll-job-options.js';
@@ -92,6 +93,13 @@ export type RegionTaskProducerOptions = {
   shards?: number;
   /** Delay before the first poll (`POLL_INITIAL_DELAY_MS`). */
   initialDelayMs?: number;
+  /**
+   * The workers' polling variables (`FIRST_POLL_VARIABLE_NAMES`; defaults: the variables' defaults). With
+   * POLL_STRATEGY=adaptive (the default) and completion times learned for the task's kind, a new task's first poll
+   * is placed at the learned first poll instead of `initialDelayMs` (see `FirstPollPlanner`). `initialDelayMs`, when
+   * given, wins over POLL_INITIAL_DELAY_MS here.
+   */
+  polling?: Partial<FirstPollSettings>;
   /** Needed only by `submit()`; the caller closes it (unless `fromConfig` made it). */
   aspose?: AsposeClient;
   /** Ids per `addBulk` call in `trackMany`. */
@@ -122,7 +130,7 @@ export class RegionTaskProducer {
   private readonly records: TaskRecordStore;
   private readonly ownsConnection: boolean;
   private readonly connection: RedisClient;
-  private readonly initialDelayMs: number;
+  private readonly firstPolls: FirstPollPlanner;
   private readonly chunkSize: number;
   private readonly aspose: AsposeClient | undefined;
   private ownsAspose = false;
@@ -156,14 +164,17 @@ export class RegionTaskProducer {
     };
     this.connection.on('error', onError);
     for (const queue of this.queues) queue.on('error', onError);
-    this.initialDelayMs = options.initialDelayMs ?? 1_000;
+    const polling = { ...FIRST_POLL_DEFAULTS, ...options.polling };
+    if (options.initialDelayMs !== undefined) polling.POLL_INITIAL_DELAY_MS = options.initialDelayMs;
+    this.firstPolls = new FirstPollPlanner(this.connection, prefix, polling);
     this.chunkSize = options.chunkSize ?? 1_000;
     this.aspose = options.aspose;
   }
 
   /**
    * A producer wired from the environment: the REDIS_* variables (standalone, Sentinel or Cluster),
-   * REGIONWATCH_PREFIX, POLL_SHARDS, POLL_INITIAL_DELAY_MS, and the ASPOSE_* variables `submit()` needs if credentials
+   * REGIONWATCH_PREFIX, POLL_SHARDS, the polling variables of the first poll (FIRST_POLL_VARIABLE_NAMES: POLL_INITIAL_DELAY_MS,
+   * POLL_STRATEGY, …), and the ASPOSE_* variables `submit()` needs if credentials
    * are set. Nothing else in the host's environment
    * is read (its own LOG_LEVEL or WEBHOOK_URL are its business); a bad value is a `ConfigError`.
    */
@@ -172,7 +183,7 @@ export class RegionTaskProducer {
       connection: redisTargetFrom(config),
       prefix: config.REGIONWATCH_PREFIX,
       shards: config.POLL_SHARDS,
-      initialDelayMs: config.POLL_INITIAL_DELAY_MS,
+      polling: firstPollSettingsOf(config),
       ...(config.ASPOSE_CLIENT_ID ? { aspose: createAsposeClient(config) } : {}),
     });
     producer.ownsAspose = true;
@@ -424,9 +435,24 @@ export class RegionTaskProducer {
         const fresh = indexes.filter((i) => !decided[i]).map((i) => ({ job: jobs[i] as PollJob, i }));
         if (fresh.length === 0) return;
         const queue = this.queues[shard] as Queue;
-        const batch = fresh.map(({ job }) => ({ ...job, trackingId: randomUUID() }));
+        const firstPolls = await this.firstPolls.plan(
+          fresh.map(({ job }) => job),
+          Date.now(),
+        );
+        // firstPollAt tells the worker the first run is the learned first poll already (a GET, not another wait).
+        const batch = fresh.map(({ job }, k) => {
+          const firstPollAt = firstPolls[k]?.firstPollAt;
+          return { ...job, trackingId: randomUUID(), ...(firstPollAt === undefined ? {} : { firstPollAt }) };
+        });
         const added = await queue.addBulk(
-          batch.map((data) => ({ name: JOB_NAMES.poll, data, opts: pollJobOptions(data, this.initialDelayMs) })),
+          batch.map((data, k) => ({
+            name: JOB_NAMES.poll,
+            data,
+            // A learned first poll is a GET like the workers' learned re-polls, which carry an aging priority when due: with
+            // priority 1 it is ordered among them by when it became due (as a sure poll, k = 0). Without one, a due first
+            // poll would sit in the wait list, ahead of every re-poll, and under a standing backlog starve them.
+            opts: { ...pollJobOptions(data, firstPolls[k]?.delay ?? 0), ...(data.firstPollAt === undefined ? {} : { priority: 1 }) },
+          })),
         );
         // Which stored jobs carry our trackingId, checked in Redis (one script call, one flag per job back,
         // instead of every job's data: metadata may be 16 KiB each).

@@ -122,6 +122,22 @@ export class WorkerMetrics {
     registers: [this.registry],
     collect: () => this.endpointsRead.wait(),
   });
+  /**
+   * Runs of the poll processor: one per BullMQ job start of the poll queue(s), the unit BullMQ's limiter counts
+   * under ASPOSE_MAX_RPS. Runs that made no GET are regionwatch_polls_total{outcome="rate_limited"} (held back)
+   * and regionwatch_first_poll_waits_total, among others (issue 12: how much of the budget goes to GETs).
+   */
+  readonly pollRuns = new Counter({
+    name: 'regionwatch_poll_runs_total',
+    help: 'Runs of the poll processor (BullMQ job starts of the poll queues), whatever they did',
+    registers: [this.registry],
+  });
+  /** Adaptive: first runs that only re-delayed the job to the learned first poll (no GET). */
+  readonly firstPollWaits = new Counter({
+    name: 'regionwatch_first_poll_waits_total',
+    help: 'First runs of a poll job re-delayed to the learned first poll without a GET (adaptive polling)',
+    registers: [this.registry],
+  });
   /** Adaptive polling (issue 12): GETs a task took, observed once when it finishes. */
   readonly pollsPerTask = new Histogram({
     name: 'regionwatch_polls_per_task',

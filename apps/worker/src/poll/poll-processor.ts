@@ -108,6 +108,7 @@ export function createPollProcessor(deps: PollProcessorDeps) {
 
   return async function processPoll(job: Job<unknown, PollReturn>, token?: string): Promise<PollReturn> {
     if (token === undefined) throw new Error('the poll processor needs the job lock token (BullMQ passes it to every processor)');
+    deps.metrics.pollRuns.inc();
     const parsed = pollJobDataSchema.safeParse(job.data);
     if (!parsed.success) {
       const why = describeIssues(parsed.error, 'data');
@@ -168,9 +169,10 @@ export function createPollProcessor(deps: PollProcessorDeps) {
     const pendingForMs = progress.lastPollAt === undefined ? 0 : Math.max(0, progress.lastPollAt - submittedMs);
     // Adaptive: the learned estimate for the task's kind (cached by the learner: no Redis command per poll).
     const estimate = learner ? await estimateFor(data.kind) : undefined;
-    if (estimate && !lastPoll && progress.polls === 0 && progress.nextPollAt === undefined) {
+    if (estimate && !lastPoll && progress.polls === 0 && progress.nextPollAt === undefined && data.firstPollAt === undefined) {
       // The producer delayed the first run by POLL_INITIAL_DELAY_MS; the learned first poll may be later:
-      // wait for it without a GET (once: a stored nextPollAt means this chain already waited).
+      // wait for it without a GET (once: a stored nextPollAt means this chain already waited). A producer that placed
+      // the job at the learned first poll itself says so (firstPollAt): this run is that poll.
       const plan = planNextPoll({
         config: deps.config,
         estimate,
@@ -180,7 +182,10 @@ export function createPollProcessor(deps: PollProcessorDeps) {
         now: started,
         random,
       });
-      if (plan.at - started >= firstPollSlackMs) return reschedule(progress, plan.at - started, { priority: plan.priority });
+      if (plan.at - started >= firstPollSlackMs) {
+        deps.metrics.firstPollWaits.inc();
+        return reschedule(progress, plan.at - started, { priority: plan.priority });
+      }
     }
 
     // `polls` counts the GET requests made for the task (the contract's words): each one that went out,
@@ -314,7 +319,15 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       // last poll held back by the rate budget.
       const at = options.pastDeadline ? due : Math.min(due, Math.max(deadline, at0));
       const stored = { ...next, nextDelayMs: at - at0, nextPollAt: at };
-      const priority = deps.priorities && options.priority !== undefined ? agedPriority(options.priority, agingPromotions) : undefined;
+      // Priorities off (no ASPOSE_MAX_RPS): a priority the producer gave a learned first poll is cleared, so the job's
+      // later polls go through the wait list (cheaper for BullMQ than the prioritized set).
+      const priority = deps.priorities
+        ? options.priority === undefined
+          ? undefined
+          : agedPriority(options.priority, agingPromotions)
+        : job.priority > 0
+          ? 0
+          : undefined;
       if (!(await deps.reschedule(job, token as string, at0, at - at0, stored, priority))) lockLost('re-delay');
       throw new DelayedError();
     }

@@ -38,6 +38,12 @@ export const pollJobDataSchema = pollJobSchema.extend({
    */
   cancelRequestedAt: z.number().int().nonnegative().optional().catch(undefined),
   /**
+   * Set by the producer when it delayed the job to the learned first poll (epoch ms; POLL_STRATEGY=adaptive): the
+   * first run polls at once instead of re-delaying the job to the plan again. Without it (another language's
+   * producer, or nothing learned yet) the first run waits for the learned first poll itself, without a GET.
+   */
+  firstPollAt: z.number().int().nonnegative().optional().catch(undefined),
+  /**
    * Webhook URLs added by later `track` calls for this pending task (each its own delivery). The worker
    * never trusts this copy: the decision reads the job's current data inside the DECIDE script.
    */
