@@ -1,7 +1,8 @@
 import { pollShards } from '@regionwatch/core';
 import { startRedisCluster } from '@regionwatch/testkit';
 import { checkInvariant } from '../invariant.js';
-import { waitUntil, type ChaosSize, type ScenarioReport } from '../scenario.js';
+import { describeFamilies, KeyFamilyMonitor } from '../key-families.js';
+import { sleep, waitUntil, type ChaosSize, type ScenarioReport } from '../scenario.js';
 import { scriptTasks } from '../scripted-tasks.js';
 import { ChaosWorld } from '../world.js';
 
@@ -9,6 +10,9 @@ const SIZES = {
   full: { tasks: 3_000, windowMs: 10_000, budgetMs: 90_000 },
   small: { tasks: 200, windowMs: 2_000, budgetMs: 40_000 },
 };
+
+// How long the idle replicas' commands are sampled before tasks are tracked.
+const IDLE_SAMPLE_MS = 3_000;
 
 /**
  * 8. The same invariant on a real 3-primary Redis Cluster with one hash tag (`{chaos}`), and where the
@@ -36,12 +40,23 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
     { env: cluster.env, target: cluster.target, stop: () => cluster.stop() },
     { env: { REGIONWATCH_PREFIX: '{chaos}', POLL_SHARDS: String(shards) } },
   );
+  let families: KeyFamilyMonitor | undefined;
   try {
     const { slot, port: owner } = await cluster.slotOf(`${world.prefix}:regions-poll:wait`);
     const shardOwners = await Promise.all(
       pollShards(world.prefix, shards).map((shard) => cluster.slotOf(`${shard.prefix}:regions-poll:wait`)),
     );
     await Promise.all([world.startWorker(), world.startWorker()]);
+    // Where the tag primary's commands go, by key family (MONITOR on that primary; costs it CPU, not
+    // commands): first the two idle replicas for a few seconds (per second), then the run (per task).
+    const ownerNode = cluster.nodes.find((n) => n.port === owner);
+    families = new KeyFamilyMonitor(world.prefix);
+    const monitorClient = ownerNode?.client();
+    if (monitorClient) await families.start(monitorClient);
+    const idleStarted = Date.now();
+    await sleep(IDLE_SAMPLE_MS);
+    const idle = families.take();
+    const idleSeconds = (Date.now() - idleStarted) / 1000;
     // Scripted once the replicas run, so tasks finish over the window and take several polls each, as real ones do.
     const expected = scriptTasks(world.simulator, 'cluster', s.tasks, s.windowMs);
     world.simulator.resetCounters();
@@ -50,6 +65,7 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
     const done = async () => (await world.resultsQueue.count()) >= s.tasks && world.receiver.accepted.size >= s.tasks;
     await waitUntil(done, s.budgetMs);
     const after = await cluster.commandsPerPrimary();
+    const run = families.take();
     const polls = world.simulator.counters().get;
     const exitCodes = await world.drain();
     const report = await checkInvariant(world, expected);
@@ -85,6 +101,9 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
               tagExtraPerTask: Number(((ownerCommands - shardMean) / s.tasks).toFixed(1)),
             }
           : {}),
+        tagOwnerFamiliesPerTask: describeFamilies(run, s.tasks),
+        tagOwnerIdlePerSecond: describeFamilies(idle, idleSeconds),
+        ...(families.truncated ? { familiesTruncated: true } : {}),
         polls,
         commandsPerPoll: polls === 0 ? 0 : Number((total / polls).toFixed(1)),
         commandsPerTask: Number((total / s.tasks).toFixed(1)),
@@ -92,6 +111,7 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
       },
     };
   } finally {
+    families?.stop();
     await world.close();
   }
 }
