@@ -53,6 +53,10 @@ describe('POLL_SHARDS=3 (standalone Redis)', () => {
     // Each delivery (signed: the receiver accepts only what verifies) went through its task's shard's webhook
     // queue, and through no other; the unsharded `regions-webhooks` under the prefix was never used.
     expect(one.webhookWorkers.map((w) => w.concurrency)).toEqual([3, 2, 2]);
+    // A delivery is marked completed just after the receiver answered: wait for the last ones.
+    const completedDeliveries = async () =>
+      (await Promise.all(h.webhookQueues.map((q) => q.getCompletedCount()))).reduce((a, b) => a + b, 0);
+    await h.waitFor('every delivery completed', async () => ((await completedDeliveries()) === ids.length ? true : undefined), 30_000);
     for (const id of ids) {
       const shard = shardOfTask(id, 3);
       expect(await h.webhookQueues[shard]!.getJobState(id)).toBe('completed');
@@ -100,7 +104,8 @@ describe('POLL_SHARDS=3 (standalone Redis)', () => {
     }
     await h.producer.trackMany(ids.map((taskId) => ({ taskId, webhookUrl: h.receiver.url })));
     const shard2 = h.webhookQueues[2]!;
-    for (const id of ids) await h.waitFor(`${id} dead-lettered`, async () => ((await shard2.getJobState(id)) === 'failed' ? true : undefined), 60_000);
+    for (const id of ids)
+      await h.waitFor(`${id} dead-lettered`, async () => ((await shard2.getJobState(id)) === 'failed' ? true : undefined), 60_000);
     expect(await h.webhookQueues[0]!.getFailedCount()).toBe(0);
     expect(await h.webhookQueues[1]!.getFailedCount()).toBe(0);
     for (const id of ids) h.receiver.heal(id);
