@@ -41,7 +41,21 @@ export function keyFamilyOf(key: string | undefined, prefix: string, resultsQueu
 }
 
 // Commands whose first argument is not a key: their keys follow a count (EVAL/EVALSHA numkeys, keys…).
-const NO_KEY = new Set(['ping', 'info', 'client', 'select', 'hello', 'cluster', 'command', 'config', 'time', 'script', 'multi', 'exec', 'readonly']);
+const NO_KEY = new Set([
+  'ping',
+  'info',
+  'client',
+  'select',
+  'hello',
+  'cluster',
+  'command',
+  'config',
+  'time',
+  'script',
+  'multi',
+  'exec',
+  'readonly',
+]);
 
 /** The key a MONITOR line's command touches first (undefined: none). */
 export function firstKeyOf(args: readonly string[]): string | undefined {

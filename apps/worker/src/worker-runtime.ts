@@ -349,10 +349,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         );
         // BullMQ's close() cannot be forced once it has started, so drop the connections instead: the
         // jobs' locks expire and another replica takes them.
-        await within(
-          Math.min(left(), DISCONNECT_WAIT_MS),
-          Promise.all([...pollWorkers, ...webhookWorkers].map((w) => w.disconnect())),
-        );
+        await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all([...pollWorkers, ...webhookWorkers].map((w) => w.disconnect())));
       }
       const queues = [...pollQueues, ...webhookShardQueues, ...(resultsQueue ? [resultsQueue] : [])];
       const queuesClosed = drained && (await within(left(), Promise.all(queues.map((q) => q.close()))));

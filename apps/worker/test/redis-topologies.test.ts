@@ -157,7 +157,7 @@ describe('against a real Redis Cluster (three primaries)', () => {
     for (const [port, keys] of keysPerPrimary) if (port !== owner) expect(keys).toBe(0);
   }, 60_000);
 
-  test('POLL_SHARDS=3: every task reaches exactly one result and webhook; the three poll and webhook queues sit on three primaries', async ({
+  test('POLL_SHARDS=3: one result and one webhook per task; the poll and webhook queues of the 3 shards on 3 primaries', async ({
     cluster,
   }) => {
     const prefix = uniquePrefix('ha-shards', { hashTag: true });

@@ -1,4 +1,12 @@
-import { POLL_QUEUE, pollShardLabel, pollShards, RegionwatchError, WEBHOOK_QUEUE, webhookShardLabel, type RedisClient } from '@regionwatch/core';
+import {
+  POLL_QUEUE,
+  pollShardLabel,
+  pollShards,
+  RegionwatchError,
+  WEBHOOK_QUEUE,
+  webhookShardLabel,
+  type RedisClient,
+} from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pollLayoutKey } from '../poll/poll-layout-check.js';
@@ -55,7 +63,11 @@ export async function purgePrefix(
     for (const shard of pollShards(prefix, n)) {
       // Each shard's poll queue and webhook queue (a delivery sits in its task's shard).
       const label = (queue: string) =>
-        queue === POLL_QUEUE ? pollShardLabel(shard.index, n) : queue === WEBHOOK_QUEUE ? webhookShardLabel(shard.index, n) : `p${shard.index}.${queue}`;
+        queue === POLL_QUEUE
+          ? pollShardLabel(shard.index, n)
+          : queue === WEBHOOK_QUEUE
+            ? webhookShardLabel(shard.index, n)
+            : `p${shard.index}.${queue}`;
       areas.push({ prefix: shard.prefix, label });
     }
   }

@@ -123,7 +123,10 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       // stalled until the grant expired (GRANT_TTL_MS). Checked after the move, so a release that
       // comes later finds the job delayed and promotes it itself.
       if (heldAt !== undefined && (await deps.breaker.isGranted(heldAt, jobId))) {
-        await queues.of(jobId).backend.promote(jobId).catch(() => {}); // already promoted by the scheduler: fine
+        await queues
+          .of(jobId)
+          .backend.promote(jobId)
+          .catch(() => {}); // already promoted by the scheduler: fine
       }
       throw new DelayedError();
     };

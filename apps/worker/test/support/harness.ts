@@ -130,7 +130,12 @@ export async function createHarness(
       waitFor(`the result of ${taskId}`, async () => (await resultsQueue.getJob(taskId))?.data as RegionResult | undefined, timeoutMs),
     async close() {
       await Promise.all(workers.map((w) => w.close(5_000)));
-      await Promise.all([producer.close(), ...pollQueues.map((q) => q.close()), resultsQueue.close(), ...webhookQueues.map((q) => q.close())]);
+      await Promise.all([
+        producer.close(),
+        ...pollQueues.map((q) => q.close()),
+        resultsQueue.close(),
+        ...webhookQueues.map((q) => q.close()),
+      ]);
       await Promise.all([simulator.close(), receiver.close()]);
       connection.disconnect();
     },
