@@ -142,7 +142,9 @@ describe('the poll layout check at start-up', () => {
     await unsharded.track('left-behind');
     await unsharded.close();
     expect(await checkPollLayout(h.connection, redis.prefix, 3, logger)).toBe(1);
-    expect(logs.lines.join('\n')).toMatch(/1 poll job\(s\) wait in the queues of POLL_SHARDS=1, which this replica \(POLL_SHARDS=3\)/);
+    expect(logs.lines.join('\n')).toMatch(
+      /1 poll job\(s\) and 0 webhook delivery\(ies\) wait in the queues of POLL_SHARDS=1, which this replica \(POLL_SHARDS=3\)/,
+    );
     expect(await h.connection.get(pollLayoutKey(redis.prefix))).toBeNull(); // kept at the old value (none written)
     // A replica with the old value is fine (and says which layout is in use).
     expect(await checkPollLayout(h.connection, redis.prefix, 1, logger)).toBe(0);
@@ -156,6 +158,21 @@ describe('the poll layout check at start-up', () => {
     await sharded.trackMany(['a-1', 'b-2']);
     await sharded.close();
     expect(await checkPollLayout(h.connection, redis.prefix, 1, logger)).toBe(2);
-    expect(logs.lines.at(-1)).toMatch(/wait in the queues of POLL_SHARDS=3, which this replica \(POLL_SHARDS=1\)/);
+    expect(logs.lines.at(-1)).toMatch(
+      /2 poll job\(s\) and 0 webhook .* wait in the queues of POLL_SHARDS=3, which this replica \(POLL_SHARDS=1\)/,
+    );
+    // An undelivered webhook left in a shard's webhook queue counts too, once the poll queues are drained.
+    const shardQueues = pollShards(redis.prefix, 3).map(
+      (shard) => new Queue(POLL_QUEUE, { connection: { url: redis.url }, prefix: shard.prefix }),
+    );
+    const hooks = new Queue(WEBHOOK_QUEUE, { connection: { url: redis.url }, prefix: pollShards(redis.prefix, 3)[1]!.prefix });
+    try {
+      for (const queue of shardQueues) await queue.obliterate({ force: true });
+      await hooks.add('webhook', { url: 'https://hooks.example.com/x' }, { jobId: 'undelivered', delay: 600_000 });
+      expect(await checkPollLayout(h.connection, redis.prefix, 1, logger)).toBe(1);
+      expect(logs.lines.at(-1)).toMatch(/0 poll job\(s\) and 1 webhook delivery\(ies\) wait in the queues of POLL_SHARDS=3/);
+    } finally {
+      await Promise.all([...shardQueues, hooks].map((queue) => queue.close()));
+    }
   });
 });
