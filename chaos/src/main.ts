@@ -176,7 +176,9 @@ if (size === 'full' && sharded) {
       `**max ÷ min ${String(n.maxOverMin)}** (goal ≤ 1.3); between the two primaries with a shard only ` +
       `${String(n.shardPrimariesMaxOverMin)}; the tag's own keys added ${String(n.tagExtraPerTask)} commands per task on its ` +
       `primary; ${String(n.polls)} polls (${(Number(n.polls) / sharded.tasks).toFixed(2)} per task), ` +
-      `${String(n.commandsPerPoll)} Redis commands per poll, ${String(n.commandsPerTask)} per task.`,
+      `${String(n.commandsPerPoll)} Redis commands per poll, ${String(n.commandsPerTask)} per task. On the tag's primary, ` +
+      `commands per task by key family (MONITOR): ${String(n.tagOwnerFamiliesPerTask)}; with the two replicas idle, per ` +
+      `second: ${String(n.tagOwnerIdlePerSecond)}.`,
   );
 }
 process.exitCode = reports.every((r) => r.ok) ? 0 : 1;
