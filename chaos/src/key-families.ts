@@ -37,7 +37,7 @@ export function keyFamilyOf(key: string | undefined, prefix: string, resultsQueu
   const tag = /^\{([^}]*)\}/.exec(prefix)?.[1] ?? prefix;
   if (key.startsWith(`{${tag}:p`)) return key.includes(':regions-webhooks') ? 'webhook queue' : 'poll shards';
   if (key.startsWith(prefix)) return 'other tag key';
-  return 'no key';
+  return 'other key';
 }
 
 // Commands whose first argument is not a key: their keys follow a count (EVAL/EVALSHA numkeys, keys…).
