@@ -1,4 +1,4 @@
-import { pollShards } from '@regionwatch/core';
+import { keySlotOf, pollShards } from '@regionwatch/core';
 import { startRedisCluster } from '@regionwatch/testkit';
 import { checkInvariant } from '../invariant.js';
 import { describeFamilies, KeyFamilyMonitor } from '../key-families.js';
@@ -32,13 +32,39 @@ export function clusterSharded(size: ChaosSize): Promise<ScenarioReport> {
   return clusterRun(size, 3);
 }
 
-async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioReport> {
+/**
+ * 10. POLL_SHARDS=3 on 4 primaries, the REGIONWATCH_PREFIX tag's slot on the primary that holds no shard: the
+ * layout docs/operations.md suggests when the tag's shared state (results queue, webhook endpoints' breakers,
+ * rate window, learner) would otherwise load one primary more than the others. Same figures as cluster-sharded.
+ */
+export function clusterShardedOwnTag(size: ChaosSize): Promise<ScenarioReport> {
+  return clusterRun(size, 3, 4);
+}
+
+/**
+ * A prefix `{chaos}`, `{chaos-1}`, … whose tag's slot is on a primary that holds none of the `shards` shard
+ * queues, each shard on a primary of its own (what `redis-cli --cluster create` gives decides which fits).
+ */
+function prefixOnItsOwnPrimary(primaries: { port: number; slots: [number, number][] }[], shards: number): string {
+  const owner = (slot: number) => primaries.find((p) => p.slots.some(([from, to]) => slot >= from && slot <= to))?.port;
+  for (let k = 0; k < 10_000; k++) {
+    const prefix = k === 0 ? '{chaos}' : `{chaos-${k}}`;
+    const shardOwners = pollShards(prefix, shards).map((shard) => owner(keySlotOf(`${shard.prefix}:regions-poll:wait`)));
+    const tagOwner = owner(keySlotOf(`${prefix}:regions-poll:wait`));
+    if (new Set(shardOwners).size === shards && !shardOwners.includes(tagOwner)) return prefix;
+  }
+  throw new Error(`no chaos prefix puts its tag on a primary without a shard (${shards} shards, ${primaries.length} primaries)`);
+}
+
+async function clusterRun(size: ChaosSize, shards: number, primaries = 3): Promise<ScenarioReport> {
   const s = SIZES[size];
   const started = Date.now();
-  const cluster = await startRedisCluster();
+  const cluster = await startRedisCluster({ primaries });
+  // With a primary more than shards, the tag gets the spare primary; otherwise `{chaos}` as always.
+  const prefix = primaries > shards ? prefixOnItsOwnPrimary(await cluster.primaries(), shards) : '{chaos}';
   const world = await ChaosWorld.on(
     { env: cluster.env, target: cluster.target, stop: () => cluster.stop() },
-    { env: { REGIONWATCH_PREFIX: '{chaos}', POLL_SHARDS: String(shards) } },
+    { env: { REGIONWATCH_PREFIX: prefix, POLL_SHARDS: String(shards) } },
   );
   let families: KeyFamilyMonitor | undefined;
   try {
@@ -72,6 +98,7 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
     const perPrimary = [...after].map(([port, count]) => ({ port, commands: count - (before.get(port) ?? 0) }));
     const total = perPrimary.reduce((sum, p) => sum + p.commands, 0);
     const ownerCommands = perPrimary.find((p) => p.port === owner)?.commands ?? 0;
+    const ownerHoldsShard = shardOwners.some((o) => o.port === owner);
     const counts = perPrimary.map((p) => p.commands);
     // The primaries with a shard but not the tag: how evenly the polls spread; and what the tag's own keys
     // (results and webhook queues, rate window, pause, learner) add on its primary, per task.
@@ -84,12 +111,18 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
         ...shardOwners.flatMap((o, i) => (shards > 1 && o.port === port ? [`shard ${i}`] : [])),
       ].join('+') || 'other';
     return {
-      name: shards === 1 ? 'Redis Cluster, one hash tag (3 primaries)' : `Redis Cluster, POLL_SHARDS=${shards} (3 primaries)`,
+      name:
+        shards === 1
+          ? 'Redis Cluster, one hash tag (3 primaries)'
+          : primaries > shards
+            ? `Redis Cluster, POLL_SHARDS=${shards} + the tag on a primary of its own (${primaries} primaries)`
+            : `Redis Cluster, POLL_SHARDS=${shards} (${primaries} primaries)`,
       size,
       ...report,
       ok: report.ok && cleanDrain,
       wallSeconds: (Date.now() - started) / 1000,
       notes: {
+        ...(prefix === '{chaos}' ? {} : { prefix }),
         slot,
         ...(shards > 1 ? { shardSlots: shardOwners.map((o) => o.slot).join('/') } : {}),
         commandsPerPrimary: perPrimary.map((p) => `${role(p.port)} ${p.commands}`).join(' / '),
@@ -98,7 +131,8 @@ async function clusterRun(size: ChaosSize, shards: number): Promise<ScenarioRepo
         ...(shards > 1 && shardOnly.length > 1
           ? {
               shardPrimariesMaxOverMin: Number((Math.max(...shardOnly) / Math.min(...shardOnly)).toFixed(2)),
-              tagExtraPerTask: Number(((ownerCommands - shardMean) / s.tasks).toFixed(1)),
+              // The tag's primary: its shard's work as much as a shard-only primary's, the rest is the tag's.
+              tagExtraPerTask: Number(((ownerCommands - (ownerHoldsShard ? shardMean : 0)) / s.tasks).toFixed(1)),
             }
           : {}),
         tagOwnerFamiliesPerTask: describeFamilies(run, s.tasks),

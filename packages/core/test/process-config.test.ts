@@ -41,11 +41,12 @@ const variablesOf = (schema: { in: { shape: object } } | { shape: object }) =>
 describe('per-process configuration', () => {
   it('gives each process only the variables it reads, all of them variables of the contract', () => {
     // Every process that talks to Redis reads every REDIS_* variable: any of them may run on a Sentinel or a Cluster.
-    // POLL_SHARDS: whoever adds poll jobs or reads them must find each task's shard; replay only touches webhooks.
+    // POLL_SHARDS: whoever adds poll jobs or reads them must find each task's shard; replay too, since webhook
+    // deliveries sit in their task's shard.
     expect(variablesOf(trackConfigSchema)).toEqual(
       [...REDIS_VARIABLE_NAMES, 'POLL_INITIAL_DELAY_MS', 'POLL_SHARDS', 'REGIONWATCH_PREFIX'].sort(),
     );
-    expect(variablesOf(replayConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX'].sort());
+    expect(variablesOf(replayConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_SHARDS'].sort());
     expect(variablesOf(producerConfigSchema)).toEqual(
       [
         'ASPOSE_BASE_URL',
