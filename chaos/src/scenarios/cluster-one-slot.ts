@@ -38,7 +38,7 @@ export function clusterSharded(size: ChaosSize): Promise<ScenarioReport> {
  * rate window, learner) would otherwise load one primary more than the others. Same figures as cluster-sharded.
  */
 export function clusterShardedOwnTag(size: ChaosSize): Promise<ScenarioReport> {
-  return clusterRun(size, 3, 4);
+  return clusterRun(size, 3, { primaries: 4, tagOnItsOwnPrimary: true });
 }
 
 /**
@@ -56,12 +56,16 @@ function prefixOnItsOwnPrimary(primaries: { port: number; slots: [number, number
   throw new Error(`no chaos prefix puts its tag on a primary without a shard (${shards} shards, ${primaries.length} primaries)`);
 }
 
-async function clusterRun(size: ChaosSize, shards: number, primaries = 3): Promise<ScenarioReport> {
+async function clusterRun(
+  size: ChaosSize,
+  shards: number,
+  { primaries = 3, tagOnItsOwnPrimary = false }: { primaries?: number; tagOnItsOwnPrimary?: boolean } = {},
+): Promise<ScenarioReport> {
   const s = SIZES[size];
   const started = Date.now();
   const cluster = await startRedisCluster({ primaries });
-  // With a primary more than shards, the tag gets the spare primary; otherwise `{chaos}` as always.
-  const prefix = primaries > shards ? prefixOnItsOwnPrimary(await cluster.primaries(), shards) : '{chaos}';
+  // The tag on the primary without a shard, or `{chaos}` as always.
+  const prefix = tagOnItsOwnPrimary ? prefixOnItsOwnPrimary(await cluster.primaries(), shards) : '{chaos}';
   const world = await ChaosWorld.on(
     { env: cluster.env, target: cluster.target, stop: () => cluster.stop() },
     { env: { REGIONWATCH_PREFIX: prefix, POLL_SHARDS: String(shards) } },
@@ -114,7 +118,7 @@ async function clusterRun(size: ChaosSize, shards: number, primaries = 3): Promi
       name:
         shards === 1
           ? 'Redis Cluster, one hash tag (3 primaries)'
-          : primaries > shards
+          : tagOnItsOwnPrimary
             ? `Redis Cluster, POLL_SHARDS=${shards} + the tag on a primary of its own (${primaries} primaries)`
             : `Redis Cluster, POLL_SHARDS=${shards} (${primaries} primaries)`,
       size,
