@@ -24,8 +24,8 @@ export function clusterOneSlot(size: ChaosSize): Promise<ScenarioReport> {
 }
 
 /**
- * 9. The same with POLL_SHARDS=3: the three poll queues on three primaries (the results and webhook queues,
- * the rate window and the learner stay under `{chaos}`, on one of them). Reports commands per primary,
+ * 9. The same with POLL_SHARDS=3: the three shards' poll and webhook queues on three primaries (the results
+ * queue, the webhook endpoints' breakers, the rate window and the learner stay under `{chaos}`, on one of them). Reports commands per primary,
  * max ÷ min (issue 14's goal: ≤ 1.3), and Redis commands per poll and per task, to set against the one-slot run.
  */
 export function clusterSharded(size: ChaosSize): Promise<ScenarioReport> {
@@ -105,7 +105,7 @@ async function clusterRun(
     const ownerHoldsShard = shardOwners.some((o) => o.port === owner);
     const counts = perPrimary.map((p) => p.commands);
     // The primaries with a shard but not the tag: how evenly the polls spread; and what the tag's own keys
-    // (results and webhook queues, rate window, pause, learner) add on its primary, per task.
+    // (results queue, webhook endpoints' state, rate window, pause, learner) add on its primary, per task.
     const shardOnly = perPrimary.filter((p) => p.port !== owner && shardOwners.some((o) => o.port === p.port)).map((p) => p.commands);
     const shardMean = shardOnly.length === 0 ? 0 : shardOnly.reduce((a, b) => a + b, 0) / shardOnly.length;
     const cleanDrain = exitCodes.every((code) => code === 0);
