@@ -5,7 +5,10 @@ export function pollLayoutKey(prefix: string): string {
   return `${prefix}:${POLL_QUEUE}:shards`;
 }
 
-/** Poll jobs not yet finished in every queue of a layout (waiting, active, delayed, prioritized, paused). */
+/**
+ * Jobs not yet finished (waiting, active, delayed, prioritized, paused) in every shard's `queue` of a layout: the
+ * poll queues by default, or the webhook queues (they follow the shards too).
+ */
 export async function unfinishedPollJobs(redis: RedisClient, prefix: string, shards: number, queue: string = POLL_QUEUE): Promise<number> {
   const counts = await Promise.all(
     pollShards(prefix, shards).map(async (shard) => {
