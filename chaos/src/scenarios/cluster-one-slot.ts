@@ -25,8 +25,9 @@ export function clusterOneSlot(size: ChaosSize): Promise<ScenarioReport> {
 
 /**
  * 9. The same with POLL_SHARDS=3: the three shards' poll and webhook queues on three primaries (the results
- * queue, the webhook endpoints' breakers, the rate window and the learner stay under `{chaos}`, on one of them). Reports commands per primary,
- * max ÷ min (issue 14's goal: ≤ 1.3), and Redis commands per poll and per task, to set against the one-slot run.
+ * queue, the webhook endpoints' breakers, the rate window and the learner stay under `{chaos}`, on one of
+ * them). Reports commands per primary, max ÷ min (issue 14's goal: ≤ 1.3), and Redis commands per poll and per
+ * task, to set against the one-slot run.
  */
 export function clusterSharded(size: ChaosSize): Promise<ScenarioReport> {
   return clusterRun(size, 3);
