@@ -56,7 +56,7 @@ export async function checkInvariant(
         mismatched.push(`${task.taskId}: webhook body differs from the result`);
       continue;
     }
-    const state = await world.webhookQueue.getJobState(task.taskId);
+    const state = await world.webhookQueueOf(task.taskId).getJobState(task.taskId);
     if (state === 'failed' && allowedDeadLetters.has(task.taskId)) deadLetters.push(task.taskId);
     else lost += 1;
   }

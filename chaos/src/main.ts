@@ -164,7 +164,7 @@ if (size === 'full' && cluster) {
       `${String(n.commandsPerPoll)} Redis commands per poll, ${String(n.commandsPerTask)} per task.`,
   );
 }
-const sharded = reports.find((r) => r.name.startsWith('Redis Cluster, POLL_SHARDS'));
+const sharded = reports.find((r) => r.name.startsWith('Redis Cluster, POLL_SHARDS') && r.name.endsWith('(3 primaries)'));
 if (size === 'full' && sharded) {
   const n = sharded.notes;
   await writeBlock(
@@ -176,7 +176,24 @@ if (size === 'full' && sharded) {
       `**max ÷ min ${String(n.maxOverMin)}** (goal ≤ 1.3); between the two primaries with a shard only ` +
       `${String(n.shardPrimariesMaxOverMin)}; the tag's own keys added ${String(n.tagExtraPerTask)} commands per task on its ` +
       `primary; ${String(n.polls)} polls (${(Number(n.polls) / sharded.tasks).toFixed(2)} per task), ` +
-      `${String(n.commandsPerPoll)} Redis commands per poll, ${String(n.commandsPerTask)} per task.`,
+      `${String(n.commandsPerPoll)} Redis commands per poll, ${String(n.commandsPerTask)} per task. On the tag's primary, ` +
+      `commands per task by key family (MONITOR): ${String(n.tagOwnerFamiliesPerTask)}; with the two replicas idle, per ` +
+      `second: ${String(n.tagOwnerIdlePerSecond)}.`,
+  );
+}
+const ownTag = reports.find((r) => r.name.includes('the tag on a primary of its own'));
+if (size === 'full' && ownTag) {
+  const n = ownTag.notes;
+  await writeBlock(
+    'docs/operations.md',
+    'chaos-cluster-own-tag',
+    `Last run: ${date}, \`npm run chaos -- --only cluster-sharded-own-tag\`, ${machine}: ${ownTag.tasks} tasks on 4 primaries ` +
+      `with POLL_SHARDS=3 (shard slots ${String(n.shardSlots)}; \`${String(n.prefix ?? '{chaos}')}\` at slot ${String(n.slot)}, ` +
+      `on the fourth primary), invariant ${ownTag.ok ? 'ok' : '**broken**'}; commands each primary processed during the run: ` +
+      `${String(n.commandsPerPrimary)}: **max ÷ min ${String(n.maxOverMin)}** (goal ≤ 1.3); between the three primaries with ` +
+      `a shard ${String(n.shardPrimariesMaxOverMin)}; the tag's own keys ${String(n.tagExtraPerTask)} commands per task; ` +
+      `${String(n.polls)} polls, ${String(n.commandsPerTask)} Redis commands per task. On the tag's primary, by key family ` +
+      `(MONITOR): ${String(n.tagOwnerFamiliesPerTask)}.`,
   );
 }
 process.exitCode = reports.every((r) => r.ok) ? 0 : 1;

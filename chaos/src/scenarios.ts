@@ -1,7 +1,7 @@
 import type { ChaosSize, ScenarioReport } from './scenario.js';
 import { asposeStorms } from './scenarios/aspose-storms.js';
 import { badInput } from './scenarios/bad-input.js';
-import { clusterOneSlot, clusterSharded } from './scenarios/cluster-one-slot.js';
+import { clusterOneSlot, clusterSharded, clusterShardedOwnTag } from './scenarios/cluster-one-slot.js';
 import { redisFailover } from './scenarios/redis-failover.js';
 import { redisOutage } from './scenarios/redis-outage.js';
 import { redisRestart } from './scenarios/redis-restart.js';
@@ -24,6 +24,7 @@ export const SCENARIOS = {
   'throttled-account': throttledAccount,
   'cluster-one-slot': clusterOneSlot,
   'cluster-sharded': clusterSharded,
+  'cluster-sharded-own-tag': clusterShardedOwnTag,
 } satisfies Record<string, (size: ChaosSize) => Promise<ScenarioReport>>;
 
 export type ScenarioName = keyof typeof SCENARIOS;

@@ -1,5 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { createRedisConnection, POLL_QUEUE, pollShards, WEBHOOK_QUEUE, type RedisClient, type RedisTarget } from '@regionwatch/core';
+import {
+  createRedisConnection,
+  POLL_QUEUE,
+  pollShards,
+  shardOfTask,
+  WEBHOOK_QUEUE,
+  type RedisClient,
+  type RedisTarget,
+} from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator, type SimulatorOptions } from '@regionwatch/simulator';
 import { startWorkerProcess, stopWorkerProcesses, WebhookReceiver, type WorkerProcess } from '@regionwatch/testkit';
@@ -46,7 +54,8 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
     /** Every poll shard's queue (POLL_SHARDS of the world's env), in shard order. */
     readonly pollQueues: readonly Queue[],
     readonly resultsQueue: Queue,
-    readonly webhookQueue: Queue,
+    /** Every webhook shard's queue (one per poll shard), in shard order. */
+    readonly webhookQueues: readonly Queue[],
     private readonly clients: RedisClient[],
   ) {
     this.prefix = env.REGIONWATCH_PREFIX ?? 'chaos';
@@ -55,6 +64,16 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
   /** The first poll shard's queue (the only one without POLL_SHARDS). */
   get pollQueue(): Queue {
     return this.pollQueues[0] as Queue;
+  }
+
+  /** The first webhook shard's queue (the only one without POLL_SHARDS). */
+  get webhookQueue(): Queue {
+    return this.webhookQueues[0] as Queue;
+  }
+
+  /** The webhook queue a task's (first) delivery is in. */
+  webhookQueueOf(taskId: string): Queue {
+    return this.webhookQueues[shardOfTask(taskId, this.webhookQueues.length)] as Queue;
   }
 
   static async create(options: WorldOptions = {}): Promise<ChaosWorld> {
@@ -108,7 +127,9 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
       onError: () => {},
     });
     const pollQueues = pollShards(env.REGIONWATCH_PREFIX ?? 'chaos', shards).map((shard) => queue(POLL_QUEUE, shard.prefix));
-    return new ChaosWorld(redis, simulator, receiver, producer, env, pollQueues, queue('regions-results'), queue(WEBHOOK_QUEUE), clients);
+    // One webhook queue per shard beside its poll queue (one, `regions-webhooks`, without shards).
+    const webhookQueues = pollShards(env.REGIONWATCH_PREFIX ?? 'chaos', shards).map((shard) => queue(WEBHOOK_QUEUE, shard.prefix));
+    return new ChaosWorld(redis, simulator, receiver, producer, env, pollQueues, queue('regions-results'), webhookQueues, clients);
   }
 
   /** Starts a replica with the world's environment, `overrides` on top (e.g. refused credentials). */
@@ -145,7 +166,7 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
       this.producer.close(),
       ...this.pollQueues.map((q) => q.close()),
       this.resultsQueue.close(),
-      this.webhookQueue.close(),
+      ...this.webhookQueues.map((q) => q.close()),
     ]);
     for (const client of this.clients) client.disconnect();
     await Promise.all([this.simulator.close(), this.receiver.close()]);

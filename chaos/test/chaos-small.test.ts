@@ -7,7 +7,11 @@ import { SCENARIOS, type ScenarioName } from '../src/scenarios.js';
 // receiver failed on purpose), nothing lost, no failed poll job, no secret in any log.
 beforeAll(() => buildWorker(), 120_000);
 
-describe.each(Object.keys(SCENARIOS) as ScenarioName[])('chaos: %s (small)', (name) => {
+// cluster-sharded-own-tag is cluster-sharded on one primary more (a layout to measure with `npm run chaos`): the
+// same code paths, a fourth Redis process; left out here to keep `npm test`'s wall time.
+const MEASURE_ONLY: readonly ScenarioName[] = ['cluster-sharded-own-tag'];
+
+describe.each((Object.keys(SCENARIOS) as ScenarioName[]).filter((name) => !MEASURE_ONLY.includes(name)))('chaos: %s (small)', (name) => {
   it('keeps the invariant', async () => {
     const report = await SCENARIOS[name]('small');
     expect({ lost: report.lost, mismatched: report.mismatched, leakedSecrets: report.leakedSecrets }).toEqual({

@@ -1,6 +1,7 @@
-import { loadDashboardConfig, shardOfTask } from '@regionwatch/core';
+import { loadDashboardConfig, pollShards, shardOfTask, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { testRedis } from '@regionwatch/testkit/vitest';
+import { Queue } from 'bullmq';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serveDashboard, type Served } from './support/serve.js';
 
@@ -35,10 +36,31 @@ describe('the dashboard with POLL_SHARDS=3', () => {
       'p1.regions-poll',
       'p2.regions-poll',
       'regions-results',
-      'regions-webhooks',
+      'p0.regions-webhooks',
+      'p1.regions-webhooks',
+      'p2.regions-webhooks',
     ]);
     const expected = [0, 1, 2].map((shard) => TASKS.filter((id) => shardOfTask(id, 3) === shard).length);
     expect(listed.slice(0, 3).map((q) => q.counts.delayed)).toEqual(expected);
+  });
+
+  it("finds a task's webhook delivery in its shard's webhook queue and links to it there", async () => {
+    // A delivery as the hand-off adds it: in the task's shard's queue (no worker here to deliver it).
+    const id = TASKS[2] as string; // shard 2
+    const shard = pollShards(prefix, 3)[2]!;
+    const queue = new Queue(WEBHOOK_QUEUE, { connection: { url }, prefix: shard.prefix });
+    try {
+      await queue.add('webhook', { url: 'https://hooks.example.com/x', event: {} }, { jobId: id, delay: 600_000 });
+      const view = (await (await fetch(`${dashboard.base}/api/tasks/${id}`)).json()) as { webhook: { queue: string; boardPath: string } };
+      expect(view.webhook).toMatchObject({ queue: 'p2.regions-webhooks', boardPath: `/queues/queue/p2.regions-webhooks/${id}` });
+      const job = await fetch(`${dashboard.base}/queues/api/queues/p2.regions-webhooks/${id}`);
+      expect(job.status).toBe(200);
+      const listed = ((await (await fetch(`${dashboard.base}/queues/api/queues`)).json()) as QueuesResponse).queues;
+      expect(listed.filter((q) => q.name.endsWith('regions-webhooks')).map((q) => q.counts.delayed)).toEqual([0, 0, 1]);
+    } finally {
+      await queue.remove(id);
+      await queue.close();
+    }
   });
 
   it('finds each task in its shard and links to its job there', async () => {

@@ -1,4 +1,4 @@
-import { ConfigError, loadReplayConfig, parseCommandLine, WEBHOOK_QUEUE } from '@regionwatch/core';
+import { ConfigError, loadReplayConfig, parseCommandLine, pollShards, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { connectOrExit } from './cli/connect-or-exit.js';
 import { parseReplayTime, replayDeadLetters, type DeadLetterSelection } from './replay/replay-dead-letters.js';
@@ -61,10 +61,13 @@ try {
   process.exit(2);
 }
 const { connection } = await connectOrExit(config, 'replay');
-const queue = new Queue(WEBHOOK_QUEUE, { connection, prefix: config.REGIONWATCH_PREFIX }).on('error', () => {});
+// POLL_SHARDS > 1: one webhook queue per shard (an id is looked up in its task's shard; --all and the filters read every one).
+const queues = pollShards(config.REGIONWATCH_PREFIX, config.POLL_SHARDS).map((shard) =>
+  new Queue(WEBHOOK_QUEUE, { connection, prefix: shard.prefix }).on('error', () => {}),
+);
 let exitCode = 0;
 try {
-  const outcomes = await replayDeadLetters(queue, bySet ? selection : positionals);
+  const outcomes = await replayDeadLetters(queues, bySet ? selection : positionals);
   for (const { taskId, outcome, reason } of outcomes) {
     console.log(reason === undefined ? `${outcome} ${taskId}` : `${outcome} ${taskId} (${reason})`);
     if (outcome !== 'replayed' && outcome !== 'skipped') exitCode = 1;
@@ -78,7 +81,7 @@ try {
   console.error(`replay failed: ${(error as Error).message}`);
   exitCode = 1;
 } finally {
-  await queue.close();
+  await Promise.all(queues.map((queue) => queue.close()));
   connection.disconnect();
 }
 // Not process.exit(): let piped stdout flush.

@@ -23,6 +23,7 @@ import {
   TaskRecordStore,
   WEBHOOK_QUEUE,
   webhookRetrySchedule,
+  webhookShardLabel,
   type AsposeClient,
   type CompletionLearner,
   type WorkerConfig,
@@ -47,6 +48,7 @@ import { EndpointBreaker } from './webhook/endpoint-breaker.js';
 import { EndpointScheduler } from './webhook/endpoint-scheduler.js';
 import { unexpectedErrorDelay } from './webhook/webhook-job-options.js';
 import { createWebhookProcessor, type DeliveryReceipt } from './webhook/webhook-processor.js';
+import { webhookQueues } from './webhook/webhook-queues.js';
 
 export type StartWorkerOptions = {
   config: WorkerConfig;
@@ -77,7 +79,10 @@ export type RunningWorker = {
   readonly pollWorkers: readonly Worker<unknown, PollReturn>[];
   /** Adaptive polling's learner (POLL_STRATEGY=adaptive), undefined for exponential. */
   readonly learner: CompletionLearner | undefined;
+  /** The first webhook shard's worker (the only one with POLL_SHARDS=1). */
   readonly webhookWorker: Worker<unknown, DeliveryReceipt>;
+  /** One per webhook shard (one per poll shard), in shard order. */
+  readonly webhookWorkers: readonly Worker<unknown, DeliveryReceipt>[];
   /**
    * Stops taking jobs, waits for those in flight up to `timeoutMs` (then lets stalled-job recovery
    * hand the rest to other replicas), closes Redis. `/readyz` answers 503 from the first moment.
@@ -127,12 +132,15 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   const shardCount = config.POLL_SHARDS;
   const shards = pollShards(prefix, shardCount);
   const pollQueues = shards.map((shard) => queue(POLL_QUEUE, shard.prefix));
-  const webhookQueue = queue(WEBHOOK_QUEUE);
+  // Webhook deliveries: with POLL_SHARDS > 1 each shard has its own webhook queue beside its poll queue (a
+  // delivery in its task's shard); this replica consumes every one of them. POLL_SHARDS=1: `regions-webhooks`.
+  const webhookShardQueues = shards.map((shard) => queue(WEBHOOK_QUEUE, shard.prefix));
+  const webhookQueue = webhookQueues(webhookShardQueues);
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
   metrics.watchQueues(
     [
       ...pollQueues.map((q, i) => ({ queue: q, label: pollShardLabel(i, shardCount) })),
-      webhookQueue,
+      ...webhookShardQueues.map((q, i) => ({ queue: q, label: webhookShardLabel(i, shardCount) })),
       ...(resultsQueue ? [resultsQueue] : []),
     ],
     resultsQueue,
@@ -254,14 +262,21 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     metrics,
     logger,
   });
-  const webhookWorker = new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, writesSucceeded(deliver, outage), {
-    ...shared,
-    // Only for errors the processor did not expect: its retry schedule is its own (webhook-job-options.ts).
-    settings: { backoffStrategy: (attemptsMade: number) => unexpectedErrorDelay(attemptsMade) },
-  });
+  // One per webhook shard, WORKER_CONCURRENCY split over them as for the poll shards.
+  const webhookWorkers = shards.map(
+    (shard, index) =>
+      new Worker<unknown, DeliveryReceipt>(WEBHOOK_QUEUE, writesSucceeded(deliver, outage), {
+        ...shared,
+        prefix: shard.prefix,
+        concurrency: shardConcurrency(index),
+        // Only for errors the processor did not expect: its retry schedule is its own (webhook-job-options.ts).
+        settings: { backoffStrategy: (attemptsMade: number) => unexpectedErrorDelay(attemptsMade) },
+      }),
+  );
+  const webhookWorker = webhookWorkers[0] as Worker<unknown, DeliveryReceipt>;
   for (const [worker, queue] of [
     ...pollWorkers.map((w, i) => [w, pollQueues[i] as Queue] as const),
-    [webhookWorker, webhookQueue] as const,
+    ...webhookWorkers.map((w, i) => [w, webhookShardQueues[i] as Queue] as const),
   ]) {
     let sweeping: Promise<unknown> | undefined;
     worker.on('error', (error) => {
@@ -295,8 +310,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     logger.warn({ err: error }, 'could not check the poll layout (POLL_SHARDS) at start-up'),
   );
   for (const worker of pollWorkers) void worker.run();
-  void webhookWorker.run();
-  await Promise.all([...pollWorkers.map((w) => w.waitUntilReady()), webhookWorker.waitUntilReady()]);
+  for (const worker of webhookWorkers) void worker.run();
+  await Promise.all([...pollWorkers, ...webhookWorkers].map((w) => w.waitUntilReady()));
   endpointScheduler.start();
   readiness.markRunning();
   backlog?.start();
@@ -328,7 +343,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       const reserve = Math.min(1_000, Math.floor(timeoutMs / 5));
       backlog?.stop();
       await within(left() - reserve, endpointScheduler.stop());
-      const drained = await within(left() - reserve, Promise.all([...pollWorkers.map((w) => w.close()), webhookWorker.close()]));
+      const drained = await within(left() - reserve, Promise.all([...pollWorkers, ...webhookWorkers].map((w) => w.close())));
       if (!drained) {
         logger.warn(
           { redisReachable: !outage.down, waitedMs: Date.now() - started },
@@ -339,12 +354,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
         );
         // BullMQ's close() cannot be forced once it has started, so drop the connections instead: the
         // jobs' locks expire and another replica takes them.
-        await within(
-          Math.min(left(), DISCONNECT_WAIT_MS),
-          Promise.all([...pollWorkers.map((w) => w.disconnect()), webhookWorker.disconnect()]),
-        );
+        await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all([...pollWorkers, ...webhookWorkers].map((w) => w.disconnect())));
       }
-      const queues = [...pollQueues, webhookQueue, ...(resultsQueue ? [resultsQueue] : [])];
+      const queues = [...pollQueues, ...webhookShardQueues, ...(resultsQueue ? [resultsQueue] : [])];
       const queuesClosed = drained && (await within(left(), Promise.all(queues.map((q) => q.close()))));
       if (!queuesClosed) await within(Math.min(left(), DISCONNECT_WAIT_MS), Promise.all(queues.map((q) => q.disconnect())));
       await within(left(), handOff.close());
@@ -366,5 +378,5 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       logger.info({ stoppedAfterMs: Date.now() - started, drained }, 'worker stopped');
     })());
 
-  return { metrics, readiness, aspose, healthPort, pollWorker, pollWorkers, webhookWorker, learner, close };
+  return { metrics, readiness, aspose, healthPort, pollWorker, pollWorkers, webhookWorker, webhookWorkers, learner, close };
 }

@@ -1,8 +1,9 @@
-import { createLogger, POLL_QUEUE, pollShards, shardOfTask } from '@regionwatch/core';
+import { createLogger, POLL_QUEUE, pollShards, shardOfTask, WEBHOOK_QUEUE } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { test } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect } from 'vitest';
+import { replayDeadLetters } from '../src/index.js';
 import { checkPollLayout, pollLayoutKey } from '../src/poll/poll-layout-check.js';
 import { createHarness, LogCapture, type Harness } from './support/harness.js';
 
@@ -49,6 +50,24 @@ describe('POLL_SHARDS=3 (standalone Redis)', () => {
     expect(h.receiver.duplicatesSuppressed).toBe(0);
     const results = await h.resultsQueue.getJobs(['waiting', 'completed'], 0, -1);
     expect(new Set(results.map((job) => job.id)).size).toBe(ids.length);
+    // Each delivery (signed: the receiver accepts only what verifies) went through its task's shard's webhook
+    // queue, and through no other; the unsharded `regions-webhooks` under the prefix was never used.
+    expect(one.webhookWorkers.map((w) => w.concurrency)).toEqual([3, 2, 2]);
+    // A delivery is marked completed just after the receiver answered: wait for the last ones.
+    const completedDeliveries = async () =>
+      (await Promise.all(h.webhookQueues.map((q) => q.getCompletedCount()))).reduce((a, b) => a + b, 0);
+    await h.waitFor('every delivery completed', async () => ((await completedDeliveries()) === ids.length ? true : undefined), 30_000);
+    for (const id of ids) {
+      const shard = shardOfTask(id, 3);
+      expect(await h.webhookQueues[shard]!.getJobState(id)).toBe('completed');
+      for (const other of [0, 1, 2].filter((i) => i !== shard)) expect(await h.webhookQueues[other]!.getJob(id)).toBeUndefined();
+    }
+    const perWebhookShard = await Promise.all(h.webhookQueues.map((q) => q.getCompletedCount()));
+    expect(Math.min(...perWebhookShard)).toBeGreaterThan(0);
+    // Only the endpoints' shared state (breaker, line, rate window: one per endpoint, whatever the shards) is there.
+    const unsharded = await h.connection.keys(`${h.config.REGIONWATCH_PREFIX}:${WEBHOOK_QUEUE}:*`);
+    expect(unsharded.filter((key) => !key.startsWith(`${h.config.REGIONWATCH_PREFIX}:${WEBHOOK_QUEUE}:endpoint`))).toEqual([]);
+    expect(unsharded.length).toBeGreaterThan(0);
 
     // Decided: still a duplicate (the record, found in the task's shard), and the producer sees each task finished.
     expect((await h.producer.trackMany(ids)).every((t) => t.ok && !t.created)).toBe(true);
@@ -67,6 +86,41 @@ describe('POLL_SHARDS=3 (standalone Redis)', () => {
       expect(metrics).toMatch(new RegExp(`regionwatch_queue_jobs\\{queue="${label.replace('.', '\\.')}",state="delayed"`));
     }
     expect(metrics).not.toMatch(/queue="regions-poll",/);
+    for (const label of ['p0.regions-webhooks', 'p1.regions-webhooks', 'p2.regions-webhooks']) {
+      expect(metrics).toMatch(new RegExp(`regionwatch_queue_jobs\\{queue="${label.replace('.', '\\.')}",state="completed"`));
+    }
+    expect(metrics).not.toMatch(/queue="regions-webhooks",/);
+  }, 120_000);
+
+  test('a dead-lettered delivery in shard 2 is replayed by id, and by --all, from its shard', async () => {
+    // Two tasks of shard 2 whose receiver answers 410 Gone (dead-lettered at once), then heals.
+    const ids = Array.from({ length: 40 }, (_, i) => `dead-letter-${i}`)
+      .filter((id) => shardOfTask(id, 3) === 2)
+      .slice(0, 2);
+    expect(ids).toHaveLength(2);
+    for (const id of ids) {
+      h.simulator.createTask({ id, pendingMs: 20, outcome: { status: 'Completed' } });
+      h.receiver.failAlways(id, 410);
+    }
+    await h.producer.trackMany(ids.map((taskId) => ({ taskId, webhookUrl: h.receiver.url })));
+    const shard2 = h.webhookQueues[2]!;
+    for (const id of ids)
+      await h.waitFor(`${id} dead-lettered`, async () => ((await shard2.getJobState(id)) === 'failed' ? true : undefined), 60_000);
+    expect(await h.webhookQueues[0]!.getFailedCount()).toBe(0);
+    expect(await h.webhookQueues[1]!.getFailedCount()).toBe(0);
+    for (const id of ids) h.receiver.heal(id);
+    const [byId, byAll] = ids as [string, string];
+
+    expect(await replayDeadLetters(h.webhookQueues, [byId, 'never-tracked'])).toEqual([
+      { taskId: byId, outcome: 'replayed' },
+      { taskId: 'never-tracked', outcome: 'unknown' },
+    ]);
+    await h.waitFor(`${byId} delivered after its replay`, () => (h.receiver.accepted.has(byId) ? true : undefined), 60_000);
+    // --all reads every shard's failed set (410 Gone is futile unless --include-gone: skipped, then replayed).
+    expect(await replayDeadLetters(h.webhookQueues, 'all')).toEqual([{ taskId: byAll, outcome: 'skipped', reason: 'gone' }]);
+    expect(await replayDeadLetters(h.webhookQueues, { includeGone: true })).toEqual([{ taskId: byAll, outcome: 'replayed' }]);
+    await h.waitFor(`${byAll} delivered after --all`, () => (h.receiver.accepted.has(byAll) ? true : undefined), 60_000);
+    expect(await shard2.getFailedCount()).toBe(0);
   }, 120_000);
 
   test('waitForResult and untrack find a pending task in its shard', async () => {
@@ -88,7 +142,9 @@ describe('the poll layout check at start-up', () => {
     await unsharded.track('left-behind');
     await unsharded.close();
     expect(await checkPollLayout(h.connection, redis.prefix, 3, logger)).toBe(1);
-    expect(logs.lines.join('\n')).toMatch(/1 poll job\(s\) wait in the queues of POLL_SHARDS=1, which this replica \(POLL_SHARDS=3\)/);
+    expect(logs.lines.join('\n')).toMatch(
+      /1 poll job\(s\) and 0 webhook delivery\(ies\) wait in the queues of POLL_SHARDS=1, which this replica \(POLL_SHARDS=3\)/,
+    );
     expect(await h.connection.get(pollLayoutKey(redis.prefix))).toBeNull(); // kept at the old value (none written)
     // A replica with the old value is fine (and says which layout is in use).
     expect(await checkPollLayout(h.connection, redis.prefix, 1, logger)).toBe(0);
@@ -102,6 +158,21 @@ describe('the poll layout check at start-up', () => {
     await sharded.trackMany(['a-1', 'b-2']);
     await sharded.close();
     expect(await checkPollLayout(h.connection, redis.prefix, 1, logger)).toBe(2);
-    expect(logs.lines.at(-1)).toMatch(/wait in the queues of POLL_SHARDS=3, which this replica \(POLL_SHARDS=1\)/);
+    expect(logs.lines.at(-1)).toMatch(
+      /2 poll job\(s\) and 0 webhook .* wait in the queues of POLL_SHARDS=3, which this replica \(POLL_SHARDS=1\)/,
+    );
+    // An undelivered webhook left in a shard's webhook queue counts too, once the poll queues are drained.
+    const shardQueues = pollShards(redis.prefix, 3).map(
+      (shard) => new Queue(POLL_QUEUE, { connection: { url: redis.url }, prefix: shard.prefix }),
+    );
+    const hooks = new Queue(WEBHOOK_QUEUE, { connection: { url: redis.url }, prefix: pollShards(redis.prefix, 3)[1]!.prefix });
+    try {
+      for (const queue of shardQueues) await queue.obliterate({ force: true });
+      await hooks.add('webhook', { url: 'https://hooks.example.com/x' }, { jobId: 'undelivered', delay: 600_000 });
+      expect(await checkPollLayout(h.connection, redis.prefix, 1, logger)).toBe(1);
+      expect(logs.lines.at(-1)).toMatch(/0 poll job\(s\) and 1 webhook delivery\(ies\) wait in the queues of POLL_SHARDS=3/);
+    } finally {
+      await Promise.all([...shardQueues, hooks].map((queue) => queue.close()));
+    }
   });
 });

@@ -92,7 +92,16 @@ describe('purging a prefix', () => {
       const shardKeys = (await Promise.all(shardPrefixes.map((p) => keysOf(connection, p)))).flat();
       expect(shardKeys.length).toBeGreaterThan(9);
       const dry = await purgePrefix(connection, redis.prefix, { remove: false });
-      expect(dry.queues).toEqual(['p0.regions-poll', 'p1.regions-poll', 'p2.regions-poll', 'regions-results', 'regions-webhooks']);
+      // Each shard's poll and webhook queues (a delivery sits in its task's shard), the one results queue.
+      expect(dry.queues).toEqual([
+        'p0.regions-poll',
+        'p0.regions-webhooks',
+        'p1.regions-poll',
+        'p1.regions-webhooks',
+        'p2.regions-poll',
+        'p2.regions-webhooks',
+        'regions-results',
+      ]);
       const purged = await purgePrefix(connection, redis.prefix, { remove: true });
       expect(purged.keys).toBeGreaterThan(shardKeys.length);
       for (const p of [redis.prefix, ...shardPrefixes]) expect(await keysOf(connection, p)).toEqual([]);

@@ -157,7 +157,7 @@ describe('against a real Redis Cluster (three primaries)', () => {
     for (const [port, keys] of keysPerPrimary) if (port !== owner) expect(keys).toBe(0);
   }, 60_000);
 
-  test('POLL_SHARDS=3: every task reaches exactly one result and webhook; the three poll queues sit on three primaries', async ({
+  test('POLL_SHARDS=3: one result and one webhook per task; the poll and webhook queues of the 3 shards on 3 primaries', async ({
     cluster,
   }) => {
     const prefix = uniquePrefix('ha-shards', { hashTag: true });
@@ -175,6 +175,14 @@ describe('against a real Redis Cluster (three primaries)', () => {
     expect(new Set(owners.map((o) => o.port)).size).toBe(3);
     const connection = createRedisConnection(cluster.target, 'blocking');
     try {
+      // A delivery is marked completed just after the receiver answered: wait for the last ones.
+      const completed = () => Promise.all(shards.map((shard) => connection.zcard(`${shard.prefix}:regions-webhooks:completed`)));
+      await waitFor(
+        'every delivery completed',
+        async () => ((await completed()).reduce((a, b) => a + b, 0) === ids.length ? true : undefined),
+        30_000,
+        50,
+      );
       for (const taskId of ids.slice(0, 10)) {
         const { slot } = await cluster.slotOf(taskId);
         expect(shardOfTask(taskId, 3)).toBe(slot % 3);
@@ -182,15 +190,26 @@ describe('against a real Redis Cluster (three primaries)', () => {
         const recordKey = `${shards[slot % 3]!.prefix}:regions-poll:${taskId}:task`;
         expect((await cluster.slotOf(recordKey)).slot).toBe(owners[slot % 3]!.slot);
         expect(await connection.exists(recordKey)).toBe(1);
+        // Its webhook delivery went through its shard's webhook queue, on that shard's primary.
+        const deliveryKey = `${shards[slot % 3]!.prefix}:regions-webhooks:${taskId}`;
+        expect((await cluster.slotOf(deliveryKey)).port).toBe(owners[slot % 3]!.port);
+        expect(await connection.hget(deliveryKey, 'finishedOn')).not.toBeNull();
       }
+      // Each shard's webhook queue holds its tasks' deliveries: three slots, three primaries.
+      const hookOwners = await Promise.all(shards.map((shard) => cluster.slotOf(`${shard.prefix}:regions-webhooks:completed`)));
+      expect(hookOwners.map((o) => o.port)).toEqual(owners.map((o) => o.port));
+      expect((await completed()).filter((n) => n > 0).length).toBeGreaterThan(1);
     } finally {
       connection.disconnect();
     }
-    // The producer's status (the task's shard and the webhook queue: two slots) works on the Cluster.
+    // The producer's status (the task's record, poll job and deliveries: one slot, its shard's) works on the Cluster.
     const producer = RegionTaskProducer.fromConfig(loadProducerConfig(run.env));
     try {
       await producer.waitUntilReady(10_000);
-      expect(await producer.status(ids[1]!)).toMatchObject({ state: 'finished', delivery: { results: 'handed' } });
+      expect(await producer.status(ids[1]!)).toMatchObject({
+        state: 'finished',
+        delivery: { results: 'handed', webhooks: [{ jobId: ids[1], state: 'delivered' }] },
+      });
     } finally {
       await producer.close();
     }

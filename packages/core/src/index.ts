@@ -73,6 +73,9 @@ export {
   pollShards,
   shardOfTask,
   shardSlotRange,
+  taskIdOfWebhookJob,
+  webhookShardLabel,
+  webhookShardOfJob,
   type PollShard,
 } from './contract/poll-shards.js';
 export {

@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { keySlotOf, MAX_POLL_SHARDS, pollShardLabel, pollShardOfTask, pollShardPrefix, pollShards, shardOfTask } from '../src/index.js';
+import {
+  keySlotOf,
+  MAX_POLL_SHARDS,
+  pollShardLabel,
+  pollShardOfTask,
+  pollShardPrefix,
+  pollShards,
+  shardOfTask,
+  taskIdOfWebhookJob,
+  webhookShardLabel,
+  webhookShardOfJob,
+} from '../src/index.js';
 
 // The oracle: `redis-cli -p <port> CLUSTER KEYSLOT <key>` asked of a real `redis-server --cluster-enabled yes`
 // (7.0.15) on 2026-11-29, and the CRC16/XMODEM check value of "123456789" (0x31C3 = 12739) given in the
@@ -77,5 +88,29 @@ describe('poll shards', () => {
     const counts = [0, 0, 0];
     for (let i = 0; i < 10_000; i++) counts[shardOfTask(crypto.randomUUID(), 3)]! += 1;
     for (const count of counts) expect(Math.abs(count - 10_000 / 3)).toBeLessThan(10_000 / 3 / 10);
+  });
+});
+
+describe('webhook shards', () => {
+  it("a delivery's webhook queue is its task's poll shard's prefix, extra destinations included", () => {
+    for (const id of ['task-42', '3f2b8c1e-6d4a-4b7e-9c2f-1a5e8d7b0c94', '5e1a7f3c-0b9d-4c2e-8f6a-9d3b2c1e0a77']) {
+      const { index, prefix } = pollShardOfTask('{regionwatch}', id, 3);
+      expect(webhookShardOfJob('{regionwatch}', id, 3)).toEqual({ index, prefix });
+      expect(webhookShardOfJob('{regionwatch}', `${id}+2`, 3)).toEqual({ index, prefix });
+    }
+    // The README's worked examples: shards 0, 1, 2.
+    expect(webhookShardOfJob('{regionwatch}', '5e1a7f3c-0b9d-4c2e-8f6a-9d3b2c1e0a77+1', 3)).toEqual({
+      index: 2,
+      prefix: '{regionwatch:p2.1}',
+    });
+    // One shard: REGIONWATCH_PREFIX itself, today's single `<prefix>:regions-webhooks`.
+    expect(webhookShardOfJob('regionwatch', 'task-42+1', 1)).toEqual({ index: 0, prefix: 'regionwatch' });
+  });
+
+  it('task ids and labels', () => {
+    expect(taskIdOfWebhookJob('task-42')).toBe('task-42');
+    expect(taskIdOfWebhookJob('task-42+7')).toBe('task-42');
+    expect(webhookShardLabel(0, 1)).toBe('regions-webhooks');
+    expect(webhookShardLabel(2, 3)).toBe('p2.regions-webhooks');
   });
 });

@@ -42,12 +42,13 @@ const variablesOf = (schema: { in: { shape: object } } | { shape: object }) =>
 describe('per-process configuration', () => {
   it('gives each process only the variables it reads, all of them variables of the contract', () => {
     // Every process that talks to Redis reads every REDIS_* variable: any of them may run on a Sentinel or a Cluster.
-    // POLL_SHARDS: whoever adds poll jobs or reads them must find each task's shard; replay only touches webhooks.
+    // POLL_SHARDS: whoever adds poll jobs or reads them must find each task's shard; replay too, since webhook
+    // deliveries sit in their task's shard.
     // The polling variables: a producer places a new task's first poll as the workers would (FIRST_POLL_VARIABLE_NAMES).
     expect(variablesOf(trackConfigSchema)).toEqual(
       [...REDIS_VARIABLE_NAMES, ...FIRST_POLL_VARIABLE_NAMES, 'POLL_SHARDS', 'REGIONWATCH_PREFIX'].sort(),
     );
-    expect(variablesOf(replayConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX'].sort());
+    expect(variablesOf(replayConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_SHARDS'].sort());
     expect(variablesOf(producerConfigSchema)).toEqual(
       [
         'ASPOSE_BASE_URL',

@@ -82,7 +82,7 @@ const JOB_FIELDS = ['data', 'progress', 'failedReason', 'finishedOn'] as const;
 const DELIVERY_FIELDS = ['timestamp', 'progress', 'finishedOn', 'returnvalue'] as const;
 
 /**
- * Reads where `taskId` is in ONE pipeline (two with poll shards) of 3 + 8 commands, each O(1) or O(fields of one hash): the
+ * Reads where `taskId` is in ONE pipeline (in its shard's slot) of 3 + 8 commands, each O(1) or O(fields of one hash): the
  * task record (GET), the poll job's fields (HMGET), its lock (EXISTS), and the delivery jobs of
  * every possible webhook destination (HMGET ×8; ids are known without reading the record first). No
  * scan, no list: the cost is the same with ten or ten million tasks in the queue.
@@ -94,19 +94,16 @@ export async function readTaskStatus(
   taskId: string,
 ): Promise<TaskStatus> {
   const jobKey = records.jobKey(taskId);
-  // With poll shards the task's keys and the webhook queue's are under different hash tags: two pipelines,
-  // side by side (a Cluster pipeline stays on one node); without, one.
+  // The task's record, poll job and webhook deliveries are all in its shard (one hash tag): one pipeline.
   const pipeline = connection.pipeline();
   pipeline.get(records.key(taskId));
   pipeline.hmget(jobKey, ...JOB_FIELDS);
   pipeline.exists(`${jobKey}:lock`);
-  const split = records.shardPrefix(taskId) !== prefix;
-  const deliveries = split ? connection.pipeline() : pipeline;
+  const shardPrefix = records.shardPrefix(taskId);
   for (let n = 0; n < MAX_WEBHOOK_DESTINATIONS; n += 1) {
-    deliveries.hmget(`${prefix}:${WEBHOOK_QUEUE}:${webhookJobId(taskId, n)}`, ...DELIVERY_FIELDS);
+    pipeline.hmget(`${shardPrefix}:${WEBHOOK_QUEUE}:${webhookJobId(taskId, n)}`, ...DELIVERY_FIELDS);
   }
-  const [taskAnswers, deliveryAnswers] = await Promise.all([pipeline.exec(), split ? deliveries.exec() : []]);
-  const answers = [...(taskAnswers ?? []), ...(deliveryAnswers ?? [])];
+  const answers = (await pipeline.exec()) ?? [];
   const value = <T>(i: number): T => {
     const [error, answer] = answers[i] ?? [new Error('no answer from Redis'), undefined];
     if (error) throw error;

@@ -5,6 +5,7 @@ import {
   shardOfTask,
   TaskRecordStore,
   WEBHOOK_QUEUE,
+  webhookShardLabel,
   type Logger,
   type RedisClient,
 } from '@regionwatch/core';
@@ -22,8 +23,13 @@ export type DashboardQueues = {
   boardName(queue: Queue): string;
   /** Undefined when `RESULTS_QUEUE` is empty (the results queue is disabled). */
   results: Queue | undefined;
+  /** The first webhook shard's queue (the only one without POLL_SHARDS). */
   webhooks: Queue;
-  /** In display order: poll (every shard), results, webhooks. */
+  /** Every webhook shard's queue (one per poll shard: a delivery is in its task's shard), in shard order. */
+  webhookShards: Queue[];
+  /** The webhook queue `taskId`'s delivery is in. */
+  webhooksOf(taskId: string): Queue;
+  /** In display order: poll (every shard), results, webhooks (every shard). */
   all: Queue[];
   /** Finished tasks' records (a completed poll job is removed; its record holds the result for 25 h). */
   records: Pick<TaskRecordStore, 'read'>;
@@ -49,16 +55,21 @@ export function openDashboardQueues(options: {
   const polls = pollShards(options.prefix, shards).map((shard) => open(POLL_QUEUE, shard.prefix));
   const poll = polls[0] as Queue;
   const results = options.resultsQueue === '' ? undefined : open(options.resultsQueue);
-  const webhooks = open(WEBHOOK_QUEUE);
-  const all = [...polls, ...(results ? [results] : []), webhooks];
-  const names = new Map<Queue, string>(polls.map((queue, index) => [queue, pollShardLabel(index, shards)]));
+  const hooks = pollShards(options.prefix, shards).map((shard) => open(WEBHOOK_QUEUE, shard.prefix));
+  const all = [...polls, ...(results ? [results] : []), ...hooks];
+  const names = new Map<Queue, string>([
+    ...polls.map((queue, index) => [queue, pollShardLabel(index, shards)] as const),
+    ...hooks.map((queue, index) => [queue, webhookShardLabel(index, shards)] as const),
+  ]);
   return {
     poll,
     pollShards: polls,
     pollOf: (taskId) => polls[shardOfTask(taskId, shards)] as Queue,
     boardName: (queue) => names.get(queue) ?? queue.name,
     results,
-    webhooks,
+    webhooks: hooks[0] as Queue,
+    webhookShards: hooks,
+    webhooksOf: (taskId) => hooks[shardOfTask(taskId, shards)] as Queue,
     all,
     records: new TaskRecordStore(options.connection, options.prefix, { shards }),
     close: async () => {

@@ -28,7 +28,7 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
   const [pollJob, resultJob, webhookJob, record] = await Promise.all([
     queues.pollOf(taskId).getJob(taskId),
     queues.results?.getJob(taskId),
-    queues.webhooks.getJob(taskId),
+    queues.webhooksOf(taskId).getJob(taskId),
     queues.records.read(taskId),
   ]);
   if (!pollJob && !resultJob && !webhookJob && !record) throw new TaskNotFoundError(taskId);
@@ -40,7 +40,7 @@ export async function lookupTask(queues: DashboardQueues, rawTaskId: string, boa
         ? describeDecidedTask(taskId, record)
         : null,
     resultJob ? summariseJob(resultJob, boardBasePath) : null,
-    webhookJob ? describeWebhookJob(webhookJob, boardBasePath) : null,
+    webhookJob ? describeWebhookJob(webhookJob, boardBasePath, queues.boardName(queues.webhooksOf(taskId))) : null,
   ]);
   // Everything here comes from other services (producers' metadata, Aspose's messages, receivers'
   // failures): any URL in any field is redacted, as in Bull Board's views.
@@ -117,8 +117,8 @@ function describeDecidedTask(taskId: string, record: TaskRecord): PollJobView {
   };
 }
 
-async function describeWebhookJob(job: Job, boardBasePath: string): Promise<WebhookDeliveryView> {
-  const summary = await summariseJob(job, boardBasePath);
+async function describeWebhookJob(job: Job, boardBasePath: string, boardName: string): Promise<WebhookDeliveryView> {
+  const summary = await summariseJob(job, boardBasePath, boardName);
   const parsed = webhookJobSchema.safeParse(job.data);
   const state = webhookDeliveryStateSchema.safeParse(job.progress);
   const delivery = state.success ? state.data : undefined;

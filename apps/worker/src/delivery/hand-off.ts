@@ -9,16 +9,19 @@ import {
   type TaskRecordStore,
   type WebhookEvent,
   type WebhookJob,
+  WEBHOOK_QUEUE,
   webhookJobId,
 } from '@regionwatch/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import { webhookJobOptions } from '../webhook/webhook-job-options.js';
+import { webhookQueues, type WebhookQueues } from '../webhook/webhook-queues.js';
 
 export type HandOffOptions = {
   /** The connection results and webhook jobs are added on (and existing ones read). */
   connection: RedisClient;
   prefix: string;
-  webhookQueue: Queue;
+  /** `regions-webhooks`, or every shard's (POLL_SHARDS > 1: a delivery goes to its task's shard). */
+  webhookQueue: Queue | WebhookQueues;
   /** The configured results queue, when there is one (other names in a record are opened on demand). */
   resultsQueue?: Queue | undefined;
   /** Where targets are marked handed. */
@@ -57,7 +60,8 @@ export { webhookJobId };
  * consumer removed the job.
  */
 export function createHandOff(options: HandOffOptions): HandOff {
-  const queues = new Map<string, Queue>([[options.webhookQueue.name, options.webhookQueue]]);
+  const webhooks = webhookQueues(options.webhookQueue);
+  const queues = new Map<string, Queue>([[WEBHOOK_QUEUE, webhooks.all[0] as Queue]]);
   if (options.resultsQueue) queues.set(options.resultsQueue.name, options.resultsQueue);
   const opened: Queue[] = [];
   const queueNamed = (name: string): Queue => {
@@ -118,7 +122,7 @@ export function createHandOff(options: HandOffOptions): HandOff {
       const opts: JobsOptions = webhookJobOptions();
       placements.push({
         target,
-        queue: options.webhookQueue,
+        queue: webhooks.of(webhookJobId(result.taskId, index)),
         jobId: webhookJobId(result.taskId, index),
         name: JOB_NAMES.webhook,
         data,

@@ -1,16 +1,19 @@
-import { POLL_QUEUE, pollShards, type Logger, type RedisClient } from '@regionwatch/core';
+import { POLL_QUEUE, pollShards, WEBHOOK_QUEUE, type Logger, type RedisClient } from '@regionwatch/core';
 
 /** The key that remembers the POLL_SHARDS whose queues may still hold jobs (`<prefix>:regions-poll:shards`). */
 export function pollLayoutKey(prefix: string): string {
   return `${prefix}:${POLL_QUEUE}:shards`;
 }
 
-/** Poll jobs not yet finished in every queue of a layout (waiting, active, delayed, prioritized, paused). */
-export async function unfinishedPollJobs(redis: RedisClient, prefix: string, shards: number): Promise<number> {
+/**
+ * Jobs not yet finished (waiting, active, delayed, prioritized, paused) in every shard's `queue` of a layout: the
+ * poll queues by default, or the webhook queues (they follow the shards too).
+ */
+export async function unfinishedPollJobs(redis: RedisClient, prefix: string, shards: number, queue: string = POLL_QUEUE): Promise<number> {
   const counts = await Promise.all(
     pollShards(prefix, shards).map(async (shard) => {
       // One pipeline per shard: its keys share one hash tag, so one Cluster node answers it.
-      const base = `${shard.prefix}:${POLL_QUEUE}`;
+      const base = `${shard.prefix}:${queue}`;
       const answers =
         (await redis
           .pipeline()
@@ -45,16 +48,22 @@ export async function checkPollLayout(redis: RedisClient, prefix: string, shards
     if (stored !== String(shards)) await redis.set(key, String(shards));
     return 0;
   }
-  const left = await unfinishedPollJobs(redis, prefix, previous);
+  // The webhook queues follow the shards too (one per shard with POLL_SHARDS > 1): deliveries not yet
+  // made (waiting, retrying, held) in the old layout's are not made by this replica either.
+  const [polls, deliveries] = await Promise.all([
+    unfinishedPollJobs(redis, prefix, previous),
+    unfinishedPollJobs(redis, prefix, previous, WEBHOOK_QUEUE),
+  ]);
+  const left = polls + deliveries;
   if (left === 0) {
     await redis.set(key, String(shards));
     return 0;
   }
   logger.error(
-    { previousShards: previous, shards, unfinishedJobs: left },
-    `${left} poll job(s) wait in the queues of POLL_SHARDS=${previous}, which this replica (POLL_SHARDS=${shards}) does not consume: ` +
-      `they are not polled until a worker with POLL_SHARDS=${previous} drains them (see docs/operations.md, "Changing the layout"); ` +
-      'every producer, worker and dashboard must use the same POLL_SHARDS',
+    { previousShards: previous, shards, unfinishedJobs: polls, undeliveredWebhooks: deliveries },
+    `${polls} poll job(s) and ${deliveries} webhook delivery(ies) wait in the queues of POLL_SHARDS=${previous}, which this replica ` +
+      `(POLL_SHARDS=${shards}) does not consume: they are not polled or delivered until a worker with POLL_SHARDS=${previous} ` +
+      'drains them (see docs/operations.md, "Changing the layout"); every producer, worker and dashboard must use the same POLL_SHARDS',
   );
   return left;
 }

@@ -1,4 +1,12 @@
-import { POLL_QUEUE, pollShardLabel, pollShards, RegionwatchError, type RedisClient } from '@regionwatch/core';
+import {
+  POLL_QUEUE,
+  pollShardLabel,
+  pollShards,
+  RegionwatchError,
+  WEBHOOK_QUEUE,
+  webhookShardLabel,
+  type RedisClient,
+} from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import type { Redis } from 'ioredis';
 import { pollLayoutKey } from '../poll/poll-layout-check.js';
@@ -53,7 +61,14 @@ export async function purgePrefix(
   for (const n of counts) {
     if (n === 1) continue;
     for (const shard of pollShards(prefix, n)) {
-      areas.push({ prefix: shard.prefix, label: (queue) => (queue === POLL_QUEUE ? pollShardLabel(shard.index, n) : queue) });
+      // Each shard's poll queue and webhook queue (a delivery sits in its task's shard).
+      const label = (queue: string) =>
+        queue === POLL_QUEUE
+          ? pollShardLabel(shard.index, n)
+          : queue === WEBHOOK_QUEUE
+            ? webhookShardLabel(shard.index, n)
+            : `p${shard.index}.${queue}`;
+      areas.push({ prefix: shard.prefix, label });
     }
   }
   const queues = new Map<string, { prefix: string; name: string }>();

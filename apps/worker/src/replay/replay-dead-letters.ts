@@ -1,5 +1,6 @@
 import { endpointOf, parseDuration, webhookDeliveryStateSchema, type DeliveryEndReason } from '@regionwatch/core';
 import type { Job, Queue } from 'bullmq';
+import { webhookQueues as webhookQueuesOf, type WebhookQueues } from '../webhook/webhook-queues.js';
 
 export type ReplayOutcome = {
   taskId: string;
@@ -19,18 +20,25 @@ export type DeadLetterSelection = { since?: number; until?: number; endpoint?: s
 const FUTILE: readonly DeliveryEndReason[] = ['gone', 'private-address'];
 
 /**
- * Moves dead-lettered webhook deliveries (failed set of `regions-webhooks`) back to waiting; the
- * processor starts a fresh retry schedule for them. `ids`: those deliveries, whatever they ended on;
- * `'all'` or a selection: every dead letter it matches, futile ones skipped (see DeadLetterSelection).
+ * Moves dead-lettered webhook deliveries (failed set of `regions-webhooks`, of every shard's with
+ * POLL_SHARDS > 1) back to waiting; the processor starts a fresh retry schedule for them. `ids`: those
+ * deliveries (each looked up in its task's shard), whatever they ended on; `'all'` or a selection: every
+ * dead letter it matches in every shard, futile ones skipped (see DeadLetterSelection).
  */
 export async function replayDeadLetters(
-  webhookQueue: Queue,
+  webhookQueue: Queue | WebhookQueues | readonly Queue[],
   ids: readonly string[] | 'all' | DeadLetterSelection,
 ): Promise<ReplayOutcome[]> {
-  if (ids === 'all' || !Array.isArray(ids)) return replaySelected(webhookQueue, ids === 'all' ? {} : (ids as DeadLetterSelection));
+  const queues = webhookQueuesOf(webhookQueue);
+  if (ids === 'all' || !Array.isArray(ids)) {
+    const selection = ids === 'all' ? {} : (ids as DeadLetterSelection);
+    const outcomes: ReplayOutcome[] = [];
+    for (const queue of queues.all) outcomes.push(...(await replaySelected(queue, selection)));
+    return outcomes;
+  }
   const outcomes: ReplayOutcome[] = [];
   for (const taskId of ids as readonly string[]) {
-    const job = await webhookQueue.getJob(taskId);
+    const job = await queues.of(taskId).getJob(taskId);
     if (!job) {
       outcomes.push({ taskId, outcome: 'unknown' });
       continue;

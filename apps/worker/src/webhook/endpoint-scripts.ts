@@ -22,10 +22,16 @@ local state, held, granted, inflight, pending, timers, index = KEYS[1], KEYS[2],
 local origin, job = ARGV[1], ARGV[2]
 local order, now, limit, lease = tonumber(ARGV[3]), tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
 
-redis.call('ZADD', index, 'NX', now, origin)
+-- Every delivery passes here, on the one primary that holds the endpoints' keys: each command saved
+-- below is saved per delivery (the common path, closed and not crowded, runs 8 commands).
 local rank = redis.call('ZRANK', index, origin)
+if not rank then
+  redis.call('ZADD', index, 'NX', now, origin)
+  rank = redis.call('ZRANK', index, origin)
+end
 redis.call('ZADD', pending, 'NX', order, job)
 redis.call('HSET', state, 'seenAt', now)
+local current = redis.call('HMGET', state, 'state', 'pausedUntil', 'probe', 'probeUntil', 'probeAt')
 
 local function park(reason, lookAt)
   redis.call('ZADD', held, 'NX', order, job)
@@ -34,22 +40,25 @@ local function park(reason, lookAt)
   redis.call('ZADD', timers, 'LT', lookAt, origin)
   return { 'held', reason, rank }
 end
-local function admit(kind)
-  redis.call('ZREM', held, job)
-  redis.call('HDEL', granted, job)
+-- inLine: whether the delivery may be in the line or hold a release (false only when known not to).
+local function admit(kind, inLine)
+  if inLine ~= false then
+    redis.call('ZREM', held, job)
+    redis.call('HDEL', granted, job)
+  end
   redis.call('ZADD', inflight, now + lease, job)
   return { kind, '', rank }
 end
 
-if redis.call('HGET', state, 'state') == 'open' then
-  local probe = redis.call('HGET', state, 'probe')
-  local probeUntil = num(redis.call('HGET', state, 'probeUntil'))
+if current[1] == 'open' then
+  local probe = current[3]
+  local probeUntil = num(current[4])
   if probe == job then
     redis.call('HSET', state, 'probeUntil', now + lease)
     return admit('probe')
   end
   if probe and probeUntil > now then return park('breaker-open', probeUntil) end
-  local probeAt = num(redis.call('HGET', state, 'probeAt'))
+  local probeAt = num(current[5])
   if now < probeAt then return park('breaker-open', probeAt) end
   -- Probe due and none out (or its replica died): this delivery is the probe.
   redis.call('HSET', state, 'probe', job, 'probeUntil', now + lease)
@@ -57,17 +66,20 @@ if redis.call('HGET', state, 'state') == 'open' then
   return admit('probe')
 end
 
-if num(redis.call('HGET', state, 'pausedUntil')) > now then
-  return park('paused', num(redis.call('HGET', state, 'pausedUntil')))
-end
+if num(current[2]) > now then return park('paused', num(current[2])) end
+local inLine = true
 if redis.call('HEXISTS', granted, job) == 0 then
   -- Not released by the scheduler: while others wait in line, wait behind them (oldest first).
   local waiting = redis.call('ZCARD', held)
   if waiting > 1 or (waiting == 1 and not redis.call('ZSCORE', held, job)) then return park('queued', now) end
+  inLine = waiting == 1 -- the one in line is this delivery; with none, it holds nothing to clean up
 end
-redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
-if redis.call('ZCARD', inflight) >= limit then return park('queued', now) end
-return admit('go')
+-- Leases that ran out (a replica died mid-request) only matter at the cap: drop them there.
+if redis.call('ZCARD', inflight) >= limit then
+  redis.call('ZREMRANGEBYSCORE', inflight, '-inf', now)
+  if redis.call('ZCARD', inflight) >= limit then return park('queued', now) end
+end
+return admit('go', inLine)
 `;
 
 /**
@@ -108,9 +120,10 @@ local threshold, base, cap, jitter = tonumber(ARGV[9]), tonumber(ARGV[10]), tonu
 local function cooldown(opens) return math.floor(math.min(base * 2 ^ math.min(opens - 1, 30), cap) * jitter) end
 
 redis.call('ZREM', inflight, job)
-local wasProbe = redis.call('HGET', state, 'probe') == job
+local fields = redis.call('HMGET', state, 'probe', 'state')
+local wasProbe = fields[1] == job
 if wasProbe then redis.call('HDEL', state, 'probe', 'probeUntil') end
-local current = redis.call('HGET', state, 'state') or 'closed'
+local current = fields[2] or 'closed'
 
 if verdict == 'ok' then redis.call('HSET', state, 'lastSuccessAt', now) end
 if message ~= '' then redis.call('HSET', state, 'lastError', message, 'lastErrorAt', now) end

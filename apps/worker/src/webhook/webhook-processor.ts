@@ -24,6 +24,7 @@ import { classifyNetworkError, classifyResponse, type DeliveryClassification } f
 import type { Admission, EndpointBreaker } from './endpoint-breaker.js';
 import { PrivateAddressError } from './private-address-error.js';
 import { MAX_HOLD_SLEEP_MS, planRetry, startDelivery } from './retry-plan.js';
+import { webhookQueues, type WebhookQueues } from './webhook-queues.js';
 import { WebhookSigner } from './webhook-signer.js';
 
 export type WebhookProcessorDeps = {
@@ -38,8 +39,11 @@ export type WebhookProcessorDeps = {
   breaker: EndpointBreaker;
   /** For each endpoint's rate limiter (core's RequestRateLimiter). */
   redis: RedisClient;
-  /** `regions-webhooks`: deliveries that wait are moved back to delayed through it (lock-checked). */
-  webhookQueue: Queue;
+  /**
+   * `regions-webhooks` (one queue, or every shard's: WebhookQueues): deliveries that wait are moved back to
+   * delayed through their own queue (lock-checked).
+   */
+  webhookQueue: Queue | WebhookQueues;
   metrics: WorkerMetrics;
   logger: Logger;
   now?: () => number;
@@ -70,6 +74,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     keepAliveTimeout: 10_000,
     connect: { timeout: deps.timeoutMs, ...(deps.allowPrivate ? {} : { lookup: guardedLookup }) },
   });
+  const queues = webhookQueues(deps.webhookQueue);
   const limiters = new Map<string, RequestRateLimiter>();
   const limiterFor = (endpoint: string) => {
     let limiter = limiters.get(endpoint);
@@ -108,7 +113,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     /** Moves the job back to delayed until `at`, its state saved in the same lock-checked step. */
     const sleepUntil = async (at: number, heldAt?: string): Promise<never> => {
       if (token === undefined) throw new Error('the webhook processor needs the job lock token (run it in a BullMQ Worker)');
-      await deps.webhookQueue.backend.moveToDelayed(jobId, Date.now(), Math.max(0, at - clock()), token, {
+      await queues.of(jobId).backend.moveToDelayed(jobId, Date.now(), Math.max(0, at - clock()), token, {
         skipAttempt: true,
         fieldsToUpdate: { progress: JSON.stringify(state) },
       });
@@ -118,7 +123,10 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
       // stalled until the grant expired (GRANT_TTL_MS). Checked after the move, so a release that
       // comes later finds the job delayed and promotes it itself.
       if (heldAt !== undefined && (await deps.breaker.isGranted(heldAt, jobId))) {
-        await deps.webhookQueue.backend.promote(jobId).catch(() => {}); // already promoted by the scheduler: fine
+        await queues
+          .of(jobId)
+          .backend.promote(jobId)
+          .catch(() => {}); // already promoted by the scheduler: fine
       }
       throw new DelayedError();
     };

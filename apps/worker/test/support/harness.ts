@@ -39,7 +39,10 @@ export type Harness = {
   /** Every poll shard's queue, in shard order (POLL_SHARDS of the harness's env). */
   pollQueues: Queue[];
   resultsQueue: Queue;
+  /** The first webhook shard's queue (the only one without POLL_SHARDS). */
   webhookQueue: Queue;
+  /** Every webhook shard's queue, in shard order. */
+  webhookQueues: Queue[];
   /** A plain connection to the run's Redis (closed by `close()`). */
   connection: Redis;
   logs: LogCapture;
@@ -93,7 +96,9 @@ export async function createHarness(
   const pollQueues = pollShards(prefix, config.POLL_SHARDS).map((shard) => queue(POLL_QUEUE, shard.prefix));
   const pollQueue = pollQueues[0] as Queue;
   const resultsQueue = queue(config.RESULTS_QUEUE || 'regions-results');
-  const webhookQueue = queue(WEBHOOK_QUEUE);
+  // One webhook queue per poll shard (POLL_SHARDS > 1), `regions-webhooks` under the prefix without shards.
+  const webhookQueues = pollShards(prefix, config.POLL_SHARDS).map((shard) => queue(WEBHOOK_QUEUE, shard.prefix));
+  const webhookQueue = webhookQueues[0] as Queue;
   const workers: RunningWorker[] = [];
   const connection = new Redis(url, { maxRetriesPerRequest: null });
 
@@ -110,6 +115,7 @@ export async function createHarness(
     pollQueues,
     resultsQueue,
     webhookQueue,
+    webhookQueues,
     connection,
     logs,
     waitFor,
@@ -124,7 +130,12 @@ export async function createHarness(
       waitFor(`the result of ${taskId}`, async () => (await resultsQueue.getJob(taskId))?.data as RegionResult | undefined, timeoutMs),
     async close() {
       await Promise.all(workers.map((w) => w.close(5_000)));
-      await Promise.all([producer.close(), ...pollQueues.map((q) => q.close()), resultsQueue.close(), webhookQueue.close()]);
+      await Promise.all([
+        producer.close(),
+        ...pollQueues.map((q) => q.close()),
+        resultsQueue.close(),
+        ...webhookQueues.map((q) => q.close()),
+      ]);
       await Promise.all([simulator.close(), receiver.close()]);
       connection.disconnect();
     },

@@ -4,9 +4,9 @@ import { REDIS_VARIABLE_NAMES } from './redis-env.js';
 import { redisSettingsValid, withDefaultRedisUrl } from './rules.js';
 import { variables } from './variables.js';
 
-/** What the replay CLI reads: where the dead letters are. */
+/** What the replay CLI reads: where the dead letters are (POLL_SHARDS > 1: in every shard's webhook queue). */
 export const replayConfigSchema = z
-  .object(variables(...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX'))
+  .object(variables(...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_SHARDS'))
   .superRefine(redisSettingsValid)
   .transform(withDefaultRedisUrl);
 

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { hashTagOf } from '../redis/hash-tag.js';
-import { POLL_QUEUE } from './queues.js';
+import { POLL_QUEUE, WEBHOOK_QUEUE } from './queues.js';
 
 // Redis Cluster's own key-slot function (CRC16/XMODEM mod 16384), the package ioredis routes with; it
 // ships no types, hence the require.
@@ -94,4 +94,27 @@ export function pollShardOfTask(prefix: string, taskId: string, shards: number):
  */
 export function pollShardLabel(index: number, shards: number): string {
   return shards === 1 ? POLL_QUEUE : `p${index}.${POLL_QUEUE}`;
+}
+
+/**
+ * The BullMQ prefix of the webhook queue a delivery goes to: its task's poll shard's prefix, so with
+ * POLL_SHARDS > 1 a task's deliveries sit in the same slot as its poll job and task record
+ * (`<that prefix>:regions-webhooks`), and REGIONWATCH_PREFIX itself with one shard (the layout without
+ * shards). `jobId` is a delivery's job id (the task id, or `<taskId>+<n>` for the task's n-th extra
+ * destination: the shard is the task's).
+ */
+export function webhookShardOfJob(prefix: string, jobId: string, shards: number): { index: number; prefix: string } {
+  const index = shardOfTask(taskIdOfWebhookJob(jobId), shards);
+  return { index, prefix: pollShardPrefix(prefix, index, shards) };
+}
+
+/** The task id a webhook job id belongs to (`<taskId>+<n>` → `<taskId>`). */
+export function taskIdOfWebhookJob(jobId: string): string {
+  const plus = jobId.indexOf('+');
+  return plus === -1 ? jobId : jobId.slice(0, plus);
+}
+
+/** The label of shard `index`'s webhook queue: `regions-webhooks` without shards, `p<index>.regions-webhooks` with them. */
+export function webhookShardLabel(index: number, shards: number): string {
+  return shards === 1 ? WEBHOOK_QUEUE : `p${index}.${WEBHOOK_QUEUE}`;
 }

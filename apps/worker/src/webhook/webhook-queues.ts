@@ -1,0 +1,28 @@
+import { taskIdOfWebhookJob, shardOfTask } from '@regionwatch/core';
+import type { Queue } from 'bullmq';
+
+/**
+ * Every webhook queue of a deployment: one (`regions-webhooks` under REGIONWATCH_PREFIX) with POLL_SHARDS=1,
+ * else one per poll shard (`<shard prefix>:regions-webhooks`), a delivery in its task's shard. The processor,
+ * the endpoint scheduler, the hand-off and replay find a delivery's queue from its job id alone.
+ */
+export type WebhookQueues = {
+  /** Every webhook queue, in shard order. */
+  readonly all: readonly Queue[];
+  /** The queue of the delivery with job id `jobId` (the task id, or `<taskId>+<n>`). */
+  of(jobId: string): Queue;
+};
+
+/** The webhook queues, from one queue (the layout without shards) or one per shard in shard order. */
+export function webhookQueues(queues: Queue | WebhookQueues | readonly Queue[]): WebhookQueues {
+  if (isWebhookQueues(queues)) return queues;
+  const all: readonly Queue[] = Array.isArray(queues) ? queues : [queues as Queue];
+  if (all.length === 0) throw new Error('no webhook queue');
+  const first = all[0] as Queue;
+  if (all.length === 1) return { all, of: () => first };
+  return { all, of: (jobId) => all[shardOfTask(taskIdOfWebhookJob(jobId), all.length)] as Queue };
+}
+
+function isWebhookQueues(value: unknown): value is WebhookQueues {
+  return typeof value === 'object' && value !== null && 'of' in value && 'all' in value;
+}
