@@ -4,15 +4,7 @@
 import { POLL_QUEUE, regionResultSchema, TaskRecordStore } from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { startSimulator, type Simulator } from '@regionwatch/simulator';
-import {
-  freePort,
-  SOURCE_WORKER,
-  spawnRedisServer,
-  startWorkerProcess,
-  until,
-  waitFor,
-  type WorkerProcess,
-} from '@regionwatch/testkit';
+import { freePort, SOURCE_WORKER, spawnRedisServer, startWorkerProcess, until, waitFor, type WorkerProcess } from '@regionwatch/testkit';
 import { rm } from 'node:fs/promises';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
