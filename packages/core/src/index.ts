@@ -20,7 +20,6 @@ export { boundMessages, TEXT_LIMITS, truncateText } from './text/bounded-text.js
 export { workerConfigSchema, loadWorkerConfig, type WorkerConfig } from './config/worker-config.js';
 export { dashboardConfigSchema, loadDashboardConfig, type DashboardConfig } from './config/dashboard-config.js';
 export {
-  FIRST_POLL_VARIABLE_NAMES,
   loadProducerConfig,
   loadTrackConfig,
   producerConfigSchema,
@@ -195,7 +194,7 @@ export { SharedPause, type SharedPauseOptions } from './rate/shared-pause.js';
 export { requestGate } from './rate/request-gate.js';
 
 // Adaptive polling: completion times learned per kind (shared through Redis) and the schedule built on them.
-export { pollingEnvShape } from './config/polling-env.js';
+export { POLL_PLAN_VARIABLE_NAMES, pollingEnvShape } from './config/polling-env.js';
 export { BUCKET_COUNT, bucketHigh, bucketLow, bucketOf, LAST_EDGE_MS } from './schedule/completion-buckets.js';
 export {
   blendEstimate,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   ConfigError,
-  FIRST_POLL_VARIABLE_NAMES,
+  POLL_PLAN_VARIABLE_NAMES,
   REDIS_VARIABLE_NAMES,
   configSchema,
   dashboardConfigSchema,
@@ -44,9 +44,9 @@ describe('per-process configuration', () => {
     // Every process that talks to Redis reads every REDIS_* variable: any of them may run on a Sentinel or a Cluster.
     // POLL_SHARDS: whoever adds poll jobs or reads them must find each task's shard; replay too, since webhook
     // deliveries sit in their task's shard.
-    // The polling variables: a producer places a new task's first poll as the workers would (FIRST_POLL_VARIABLE_NAMES).
+    // The polling variables: a producer places a new task's first poll as the workers would (POLL_PLAN_VARIABLE_NAMES).
     expect(variablesOf(trackConfigSchema)).toEqual(
-      [...REDIS_VARIABLE_NAMES, ...FIRST_POLL_VARIABLE_NAMES, 'POLL_SHARDS', 'REGIONWATCH_PREFIX'].sort(),
+      [...REDIS_VARIABLE_NAMES, ...POLL_PLAN_VARIABLE_NAMES, 'POLL_SHARDS', 'REGIONWATCH_PREFIX'].sort(),
     );
     expect(variablesOf(replayConfigSchema)).toEqual([...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_SHARDS'].sort());
     expect(variablesOf(producerConfigSchema)).toEqual(
@@ -56,7 +56,7 @@ describe('per-process configuration', () => {
         'ASPOSE_CLIENT_SECRET',
         'ASPOSE_TIMEOUT_MS',
         'ASPOSE_TOKEN_URL',
-        ...FIRST_POLL_VARIABLE_NAMES,
+        ...POLL_PLAN_VARIABLE_NAMES,
         'POLL_SHARDS',
         ...REDIS_VARIABLE_NAMES,
         'REGIONWATCH_PREFIX',

@@ -1,6 +1,6 @@
 import {
   createCompletionLearner,
-  FIRST_POLL_VARIABLE_NAMES,
+  POLL_PLAN_VARIABLE_NAMES,
   loadTrackConfig,
   planNextPoll,
   type CompletionLearner,
@@ -9,15 +9,15 @@ import {
   type TrackConfig,
 } from '@regionwatch/core';
 
-/** The polling variables the producer places first polls by (FIRST_POLL_VARIABLE_NAMES), as the workers have them. */
-export type FirstPollSettings = Pick<TrackConfig, (typeof FIRST_POLL_VARIABLE_NAMES)[number]>;
+/** The polling variables the producer places first polls by (POLL_PLAN_VARIABLE_NAMES), as the workers have them. */
+export type FirstPollSettings = Pick<TrackConfig, (typeof POLL_PLAN_VARIABLE_NAMES)[number]>;
 
 /** Each variable's default (the workers' defaults: the same definitions), read from an empty environment. */
 export const FIRST_POLL_DEFAULTS: FirstPollSettings = firstPollSettingsOf(loadTrackConfig({}));
 
 /** The first-poll variables of a track or producer config. */
 export function firstPollSettingsOf(config: FirstPollSettings): FirstPollSettings {
-  return Object.fromEntries(FIRST_POLL_VARIABLE_NAMES.map((name) => [name, config[name]])) as FirstPollSettings;
+  return Object.fromEntries(POLL_PLAN_VARIABLE_NAMES.map((name) => [name, config[name]])) as FirstPollSettings;
 }
 
 /** When a new poll job's first run is due: `delay` for BullMQ, and `firstPollAt` when it is the learned first poll. */

@@ -94,7 +94,7 @@ export type RegionTaskProducerOptions = {
   /** Delay before the first poll (`POLL_INITIAL_DELAY_MS`). */
   initialDelayMs?: number;
   /**
-   * The workers' polling variables (`FIRST_POLL_VARIABLE_NAMES`; defaults: the variables' defaults). With
+   * The workers' polling variables (`POLL_PLAN_VARIABLE_NAMES`; defaults: the variables' defaults). With
    * POLL_STRATEGY=adaptive (the default) and completion times learned for the task's kind, a new task's first poll
    * is placed at the learned first poll instead of `initialDelayMs` (see `FirstPollPlanner`). `initialDelayMs`, when
    * given, wins over POLL_INITIAL_DELAY_MS here.
@@ -173,7 +173,7 @@ export class RegionTaskProducer {
 
   /**
    * A producer wired from the environment: the REDIS_* variables (standalone, Sentinel or Cluster),
-   * REGIONWATCH_PREFIX, POLL_SHARDS, the polling variables of the first poll (FIRST_POLL_VARIABLE_NAMES: POLL_INITIAL_DELAY_MS,
+   * REGIONWATCH_PREFIX, POLL_SHARDS, the polling variables of the first poll (POLL_PLAN_VARIABLE_NAMES: POLL_INITIAL_DELAY_MS,
    * POLL_STRATEGY, …), and the ASPOSE_* variables `submit()` needs if credentials
    * are set. Nothing else in the host's environment
    * is read (its own LOG_LEVEL or WEBHOOK_URL are its business); a bad value is a `ConfigError`.

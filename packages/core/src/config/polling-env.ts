@@ -36,3 +36,20 @@ export const pollingEnvShape = {
   /** Kinds learned separately; tasks of further kinds use the shared estimate. Bounds Redis memory (2.5-5 KB per kind). */
   POLL_MAX_KINDS: wholeNumber(1, 10_000).default(LEARNER_DEFAULTS.maxKinds),
 };
+
+/**
+ * The variables a poll's time is planned from: the worker's for every poll, and a producer's for a new task's first
+ * poll — POLL_INITIAL_DELAY_MS, and with POLL_STRATEGY=adaptive the learned first poll (the workers' plan for it,
+ * from what they learned in Redis), so the first run of the job makes a GET instead of only re-delaying it (issue 12).
+ * A producer must have them as the workers do.
+ */
+export const POLL_PLAN_VARIABLE_NAMES = [
+  'POLL_INITIAL_DELAY_MS',
+  'POLL_MAX_DELAY_MS',
+  'POLL_STRATEGY',
+  'POLL_LAG_PER_POLL_MS',
+  'POLL_LEARN_HALF_LIFE',
+  'POLL_LEARN_MIN_SAMPLES',
+  'POLL_MAX_KINDS',
+  'TASK_DEADLINE_MS',
+] as const;

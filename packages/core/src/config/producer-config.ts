@@ -3,29 +3,14 @@ import { parseEnv } from './parse-env.js';
 import { asposeCredentialsInPairs, pollDelaysInOrder, redisSettingsValid, withDefaultRedisUrl, withTokenUrl } from './rules.js';
 import { REDIS_VARIABLE_NAMES } from './redis-env.js';
 import { variables } from './variables.js';
-
-/**
- * The polling variables a producer reads to place a new task's first poll: POLL_INITIAL_DELAY_MS, and with
- * POLL_STRATEGY=adaptive the learned first poll (the workers' plan for it, from what they learned in Redis), so the
- * first run of the job makes a GET instead of only re-delaying it (issue 12). Set them as the workers have them.
- */
-export const FIRST_POLL_VARIABLE_NAMES = [
-  'POLL_INITIAL_DELAY_MS',
-  'POLL_MAX_DELAY_MS',
-  'POLL_STRATEGY',
-  'POLL_LAG_PER_POLL_MS',
-  'POLL_LEARN_HALF_LIFE',
-  'POLL_LEARN_MIN_SAMPLES',
-  'POLL_MAX_KINDS',
-  'TASK_DEADLINE_MS',
-] as const;
+import { POLL_PLAN_VARIABLE_NAMES } from './polling-env.js';
 
 /**
  * What the track CLI reads: where to put poll jobs and when to poll first. Nothing else, so it runs
  * in any environment whatever else is set there.
  */
 export const trackConfigSchema = z
-  .object(variables(...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_SHARDS', ...FIRST_POLL_VARIABLE_NAMES))
+  .object(variables(...REDIS_VARIABLE_NAMES, 'REGIONWATCH_PREFIX', 'POLL_SHARDS', ...POLL_PLAN_VARIABLE_NAMES))
   .superRefine((c, ctx) => {
     redisSettingsValid(c, ctx);
     pollDelaysInOrder(c, ctx);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { parseEnv } from './parse-env.js';
 import { pollDelaysInOrder, redisSettingsValid, webhookSecretWithUrl, withDefaultRedisUrl, withTokenUrl } from './rules.js';
+import { POLL_PLAN_VARIABLE_NAMES } from './polling-env.js';
 import { REDIS_VARIABLE_NAMES } from './redis-env.js';
 import { REQUIRED_ASPOSE_CREDENTIALS, variables } from './variables.js';
 import { webhookScheduleInOneForm } from './webhook-env.js';
@@ -16,14 +17,7 @@ export const workerConfigSchema = z
       'ASPOSE_MAX_RPS',
       'ASPOSE_TIMEOUT_MS',
       'ASPOSE_INVALID_GRACE_MS',
-      'POLL_INITIAL_DELAY_MS',
-      'POLL_MAX_DELAY_MS',
-      'POLL_STRATEGY',
-      'POLL_LAG_PER_POLL_MS',
-      'POLL_LEARN_HALF_LIFE',
-      'POLL_LEARN_MIN_SAMPLES',
-      'POLL_MAX_KINDS',
-      'TASK_DEADLINE_MS',
+      ...POLL_PLAN_VARIABLE_NAMES,
       'POLL_SHARDS',
       'WORKER_CONCURRENCY',
       'WORKER_LOCK_DURATION_MS',
