@@ -87,9 +87,12 @@ describe('replicas in their own processes', () => {
       h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } }),
     );
     await h.producer.trackMany(ids);
-    const inFlight = await h.waitFor('jobs whose request Aspose holds', async () => {
+    // All four (WORKER_CONCURRENCY): with fewer, a job still starting could become active after the SIGTERM below.
+    const inFlight = await h.waitFor('every job active, its request held by Aspose', async () => {
       const active = await h.pollQueue.getActive();
-      return active.length > 0 && h.simulator.counters().faults >= active.length ? active.map((job) => String(job.id)) : undefined;
+      return active.length === ids.length && h.simulator.counters().faults >= active.length
+        ? active.map((job) => String(job.id))
+        : undefined;
     });
 
     worker.process.kill('SIGTERM');
