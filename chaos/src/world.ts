@@ -134,7 +134,8 @@ export class ChaosWorld<R extends ChaosRedis = RestartableRedis> {
 
   /** Starts a replica with the world's environment, `overrides` on top (e.g. refused credentials). */
   async startWorker(overrides: Record<string, string> = {}): Promise<WorkerProcess> {
-    const worker = await startWorkerProcess({ ...this.env, ...overrides });
+    // A bound, not a speed target: beside a second `npm test` and CPU hogs a replica took over 30 s to be ready.
+    const worker = await startWorkerProcess({ ...this.env, ...overrides }, { timeoutMs: 90_000 });
     this.workers.push(worker);
     this.workerLines.push(worker.lines);
     return worker;
