@@ -14,6 +14,7 @@ import { measureEnqueue } from './scenarios/enqueue.js';
 import { measureFollow } from './scenarios/follow.js';
 import { measureHttpClients } from './scenarios/http-clients.js';
 import { measureAdaptive } from './scenarios/adaptive.js';
+import { measureAdaptiveCapacity } from './scenarios/adaptive-capacity.js';
 import { measureAdaptiveLive } from './scenarios/adaptive-live.js';
 import { measureLatency } from './scenarios/latency.js';
 import { measureMemory } from './scenarios/memory.js';
@@ -37,11 +38,12 @@ const SCENARIOS = [
   'adaptive-live',
 ] as const;
 /** Parts of a scenario that can run alone (not part of a full run by name: `adaptive-live` includes it). */
-const PARTS = ['adaptive-capped'] as const;
+const PARTS = ['adaptive-capped', 'adaptive-capacity'] as const;
 /** Scenarios that run in simulated time: no worker build, no Redis, no simulator. */
 const OFFLINE: readonly string[] = ['adaptive'];
 const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.join(',')}] [--out DIR] [--no-readme]
-  (--only adaptive-capped: only adaptive-live's runs under a binding ASPOSE_MAX_RPS.)
+  (--only adaptive-capped: only adaptive-live's runs under a binding ASPOSE_MAX_RPS; --only adaptive-capacity: only its
+  scan of arrival rates under the cap, each strategy's tasks/s at a p95-lag bound.)
   Runs every scenario on a private redis-server and the simulator (adaptive: offline, in simulated time, seconds);
   prints a table; writes DIR/<date>.json (default bench/results; <date>-<scenarios>.json for --only). A full run
   (no --quick/--tiny, all scenarios) also rewrites the report in bench/README.md, the summary in the README's
@@ -107,6 +109,8 @@ if (live) {
     }
     if (only.has('adaptive-live')) results.adaptiveLive = await measureAdaptiveLive(ctx, sizes.adaptiveLive);
     else if (only.has('adaptive-capped')) results.adaptiveLive = await measureAdaptiveLive(ctx, { ...sizes.adaptiveLive, workloads: [] });
+    if ((only.has('adaptive-live') || only.has('adaptive-capacity')) && sizes.adaptiveCapacity.loads.length > 0)
+      results.adaptiveCapacity = await measureAdaptiveCapacity(ctx, sizes.adaptiveCapacity);
   } finally {
     redis.disconnect();
     await simulator.close();

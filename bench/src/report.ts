@@ -2,7 +2,9 @@ import { JOB_RETENTION, TASK_RECORD_TTL_MS } from '@regionwatch/core';
 import type { Machine } from './machine.js';
 import type { AdaptiveFigures } from './scenarios/adaptive.js';
 import type { AdaptiveLiveFigures } from './scenarios/adaptive-live.js';
+import { renderAdaptiveCapacity } from './adaptive/capacity-report.js';
 import { renderAdaptiveLive } from './adaptive/live-report.js';
+import type { AdaptiveCapacityFigures } from './scenarios/adaptive-capacity.js';
 import type { ProfileFigures } from './scenarios/cpu-profile.js';
 import type { EnqueueFigures } from './scenarios/enqueue.js';
 import type { HttpClientRow } from './scenarios/http-clients.js';
@@ -29,6 +31,7 @@ export type BenchResults = {
   cpuProfile?: ProfileFigures;
   adaptive?: AdaptiveFigures;
   adaptiveLive?: AdaptiveLiveFigures;
+  adaptiveCapacity?: AdaptiveCapacityFigures;
 };
 
 const n = (value: number, digits = 0) => value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
@@ -206,6 +209,7 @@ export function renderMarkdown(r: BenchResults): string {
   }
   if (r.adaptive) parts.push(...renderAdaptive(r.adaptive));
   if (r.adaptiveLive) parts.push(...renderAdaptiveLive(r.adaptiveLive));
+  if (r.adaptiveCapacity) parts.push(...renderAdaptiveCapacity(r.adaptiveCapacity));
   if (r.follow) {
     const f = r.follow;
     parts.push(

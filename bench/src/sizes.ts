@@ -1,3 +1,4 @@
+import type { AdaptiveCapacitySizes } from './scenarios/adaptive-capacity.js';
 import type { AdaptiveLiveSizes } from './scenarios/adaptive-live.js';
 
 /** Every size the benchmark uses; `--quick` shrinks them to fit about a minute. */
@@ -26,6 +27,8 @@ export type Sizes = {
   adaptiveTasks: number;
   /** Adaptive polling, live: the real worker against the simulator's workloads (time ×0.25). */
   adaptiveLive: AdaptiveLiveSizes;
+  /** Capacity under a binding cap at a latency bound: rising arrival rates per strategy (part of adaptive-live). */
+  adaptiveCapacity: AdaptiveCapacitySizes;
 };
 
 export const FULL: Sizes = {
@@ -51,6 +54,7 @@ export const FULL: Sizes = {
     kindsGiven: ['bimodal'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
+  adaptiveCapacity: { loads: [0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85], secondsPerLoad: 30, warmupTasks: 200 },
 };
 
 export const QUICK: Sizes = {
@@ -76,6 +80,7 @@ export const QUICK: Sizes = {
     kindsGiven: ['bimodal'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
+  adaptiveCapacity: { loads: [0.15, 0.3, 0.45, 0.6, 0.75], secondsPerLoad: 12, warmupTasks: 100 },
 };
 
 /** `--tiny`: for the smoke test in `npm test` only (seconds, not minutes; no figure is meaningful). */
@@ -96,4 +101,5 @@ export const TINY: Sizes = {
   adaptiveTasks: 1_000,
   // One short uncapped run of the adaptive worker: the scenario works end to end (too few tasks for the learner to steer).
   adaptiveLive: { warmupTasks: 0, tasks: 12, cappedTasks: 0, workloads: ['lognormal'], kindsGiven: [], strategies: ['adaptive'] },
+  adaptiveCapacity: { loads: [], secondsPerLoad: 0, warmupTasks: 0 },
 };

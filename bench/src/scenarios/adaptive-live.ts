@@ -81,9 +81,9 @@ export type AdaptiveLiveFigures = {
  * Times ×0.25: the workloads' seconds become 250 ms, and every delay of the worker with them. (×0.1 was
  * tried: on a loaded 2-core machine a poll runs 50–150 ms late, which is most of a scaled second.)
  */
-const TIME_SCALE = 0.25;
+export const TIME_SCALE = 0.25;
 const scaled = (ms: number) => Math.round(ms * TIME_SCALE);
-const CONFIG = { POLL_INITIAL_DELAY_MS: scaled(1_000), POLL_MAX_DELAY_MS: scaled(30_000), POLL_LAG_PER_POLL_MS: scaled(2_500) };
+export const CONFIG = { POLL_INITIAL_DELAY_MS: scaled(1_000), POLL_MAX_DELAY_MS: scaled(30_000), POLL_LAG_PER_POLL_MS: scaled(2_500) };
 /** Poisson arrivals, as the offline scenario (100 ms on average, scaled). */
 const MEAN_INTER_ARRIVAL_MS = scaled(100);
 /** At ×0.25 this is 10 requests per second in real-time terms. */
@@ -118,7 +118,7 @@ type TaskOutcome = { polls: number; lagMs: number; decidedAt: number };
 /** The worker's counters at one moment (scraped from its /metrics while the measured tasks run). */
 type CounterSample = { at: number; runs: number; refused: number; firstWaits: number };
 
-type RunOutcome = {
+export type RunOutcome = {
   outcomes: TaskOutcome[];
   started: number;
   lastArrival: number;
@@ -222,7 +222,7 @@ export async function measureAdaptiveLive(ctx: BenchContext, sizes: AdaptiveLive
  * replica to re-read it (its intervals are real time, not scaled), then `tasks` tasks; per measured
  * task (in arrival order) its polls and detection lag.
  */
-async function runTasks(
+export async function runTasks(
   ctx: BenchContext,
   options: {
     workload: WorkloadName;
@@ -365,7 +365,7 @@ function counterAt(samples: readonly CounterSample[], at: number, field: Exclude
 }
 
 /** Where the budget went between `from` and the last arrival (the steady window). */
-function budgetUse(run: RunOutcome, from: number, maxRps: number): BudgetUse {
+export function budgetUse(run: RunOutcome, from: number, maxRps: number): BudgetUse {
   const seconds = (run.lastArrival - from) / 1000;
   const rate = (field: Exclude<keyof CounterSample, 'at'>) =>
     (counterAt(run.samples, run.lastArrival, field) - counterAt(run.samples, from, field)) / seconds;
@@ -379,7 +379,7 @@ function budgetUse(run: RunOutcome, from: number, maxRps: number): BudgetUse {
   };
 }
 
-function summary(outcomes: readonly TaskOutcome[]): Omit<LiveRow, 'strategy'> {
+export function summary(outcomes: readonly TaskOutcome[]): Omit<LiveRow, 'strategy'> {
   const lags = outcomes.map((o) => o.lagMs).sort((a, b) => a - b);
   return {
     measured: outcomes.length,
