@@ -54,7 +54,7 @@ export const FULL: Sizes = {
     kindsGiven: ['bimodal'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
-  adaptiveCapacity: { loads: [0.15, 0.25, 0.35, 0.45, 0.55, 0.65, 0.75, 0.85], secondsPerLoad: 30, warmupTasks: 200 },
+  adaptiveCapacity: { loads: [0.15, 0.3, 0.45, 0.6, 0.7, 0.8, 0.9], secondsPerLoad: 30, minTasks: 400, warmupTasks: 200 },
 };
 
 export const QUICK: Sizes = {
@@ -80,7 +80,7 @@ export const QUICK: Sizes = {
     kindsGiven: ['bimodal'],
     strategies: ['exponential', 'fixed 1 s', 'adaptive'],
   },
-  adaptiveCapacity: { loads: [0.15, 0.3, 0.45, 0.6, 0.75], secondsPerLoad: 12, warmupTasks: 100 },
+  adaptiveCapacity: { loads: [0.15, 0.3, 0.45, 0.6, 0.75, 0.9], secondsPerLoad: 12, minTasks: 150, warmupTasks: 100 },
 };
 
 /** `--tiny`: for the smoke test in `npm test` only (seconds, not minutes; no figure is meaningful). */
@@ -101,5 +101,5 @@ export const TINY: Sizes = {
   adaptiveTasks: 1_000,
   // One short uncapped run of the adaptive worker: the scenario works end to end (too few tasks for the learner to steer).
   adaptiveLive: { warmupTasks: 0, tasks: 12, cappedTasks: 0, workloads: ['lognormal'], kindsGiven: [], strategies: ['adaptive'] },
-  adaptiveCapacity: { loads: [], secondsPerLoad: 0, warmupTasks: 0 },
+  adaptiveCapacity: { loads: [], secondsPerLoad: 0, minTasks: 0, warmupTasks: 0 },
 };

@@ -10,7 +10,8 @@ export function renderAdaptiveCapacity(c: AdaptiveCapacityFigures): string[] {
   const unscaled = (ms: number) => n(ms / c.timeScale / 1000, 2);
   const parts = [
     `**9c. Tasks per second under a binding cap, at a latency bound** — \`npm run bench -- --only adaptive-capacity\`: ` +
-      `log-normal tasks arriving (Poisson) at rising rates for ${n(c.secondsPerLoad)} s each, ASPOSE_MAX_RPS ${c.maxRps}, ` +
+      `log-normal tasks arriving (Poisson) at rising rates for ${n(c.secondsPerLoad)} s each (${n(c.minTasks)} tasks at least), ` +
+      `ASPOSE_MAX_RPS ${c.maxRps}, ` +
       `times ×${c.timeScale} as in 9b (lags shown unscaled). Rates and lags over the arrivals from 30 % of their span on. ` +
       `The bound: p95 lag ≤ ${n(c.boundFactor, 2)} × exponential's at the lowest rate = ${unscaled(c.boundMs)} s. Capacity = ` +
       "the arrival rate where a strategy's p95 lag reaches the bound (interpolated between the two rates around it). " +

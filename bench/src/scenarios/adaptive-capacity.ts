@@ -6,8 +6,10 @@ import { budgetUse, runTasks, summary, TIME_SCALE, type LiveStrategy } from './a
 export type AdaptiveCapacitySizes = {
   /** Arrival rates to try, as fractions of ASPOSE_MAX_RPS (tasks per second ÷ requests per second), lowest first. */
   loads: readonly number[];
-  /** Seconds of arrivals per rate (scaled time): the measured tasks are this × the rate. */
+  /** Seconds of arrivals per rate (scaled time): the measured tasks are this × the rate, or `minTasks` if more. */
   secondsPerLoad: number;
+  /** Measured tasks at least, per rate: at low rates a p95 needs more tasks than a few seconds bring. */
+  minTasks: number;
   /** Tasks before the measured ones at each rate (the learner learns from them; not reported). */
   warmupTasks: number;
 };
@@ -18,6 +20,7 @@ export type AdaptiveCapacityFigures = {
   timeScale: number;
   maxRps: number;
   secondsPerLoad: number;
+  minTasks: number;
   /** The p95 lag bound: BOUND_FACTOR × exponential's p95 lag at the lowest rate (where the cap does not bind it). */
   boundMs: number;
   boundFactor: number;
@@ -46,7 +49,7 @@ export async function measureAdaptiveCapacity(ctx: BenchContext, sizes: Adaptive
     const points: CapacityPoint[] = [];
     for (const load of sizes.loads) {
       const arrivalsPerSecond = load * MAX_RPS;
-      const tasks = Math.round(arrivalsPerSecond * sizes.secondsPerLoad);
+      const tasks = Math.max(sizes.minTasks, Math.round(arrivalsPerSecond * sizes.secondsPerLoad));
       ctx.log(`  adaptive capacity: ${strategy}, ${arrivalsPerSecond} arrivals/s (${tasks} tasks), ASPOSE_MAX_RPS ${MAX_RPS}`);
       const run = await runTasks(ctx, {
         workload: 'lognormal',
@@ -78,5 +81,13 @@ export async function measureAdaptiveCapacity(ctx: BenchContext, sizes: Adaptive
     }
     scans.push({ strategy, points, capacity: capacityWithin(points, boundMs) });
   }
-  return { timeScale: TIME_SCALE, maxRps: MAX_RPS, secondsPerLoad: sizes.secondsPerLoad, boundMs, boundFactor: BOUND_FACTOR, scans };
+  return {
+    timeScale: TIME_SCALE,
+    maxRps: MAX_RPS,
+    secondsPerLoad: sizes.secondsPerLoad,
+    minTasks: sizes.minTasks,
+    boundMs,
+    boundFactor: BOUND_FACTOR,
+    scans,
+  };
 }
