@@ -37,7 +37,7 @@ const SCENARIOS = [
   'follow',
   'adaptive-live',
 ] as const;
-/** Parts of a scenario that can run alone (not part of a full run by name: `adaptive-live` includes it). */
+/** Runs that are not part of a full run: a part of `adaptive-live` alone, and the capacity scan (alone only). */
 const PARTS = ['adaptive-capped', 'adaptive-capacity'] as const;
 /** Scenarios that run in simulated time: no worker build, no Redis, no simulator. */
 const OFFLINE: readonly string[] = ['adaptive'];
@@ -109,7 +109,8 @@ if (live) {
     }
     if (only.has('adaptive-live')) results.adaptiveLive = await measureAdaptiveLive(ctx, sizes.adaptiveLive);
     else if (only.has('adaptive-capped')) results.adaptiveLive = await measureAdaptiveLive(ctx, { ...sizes.adaptiveLive, workloads: [] });
-    if ((only.has('adaptive-live') || only.has('adaptive-capacity')) && sizes.adaptiveCapacity.loads.length > 0)
+    // Not part of a full run (15 minutes at full size, and its answer is 9b's): `--only adaptive-capacity`.
+    if (only.has('adaptive-capacity') && sizes.adaptiveCapacity.loads.length > 0)
       results.adaptiveCapacity = await measureAdaptiveCapacity(ctx, sizes.adaptiveCapacity);
   } finally {
     redis.disconnect();

@@ -27,7 +27,7 @@ export type Sizes = {
   adaptiveTasks: number;
   /** Adaptive polling, live: the real worker against the simulator's workloads (time ×0.25). */
   adaptiveLive: AdaptiveLiveSizes;
-  /** Capacity under a binding cap at a latency bound: rising arrival rates per strategy (part of adaptive-live). */
+  /** Capacity under a binding cap at a latency bound: rising arrival rates per strategy (`--only adaptive-capacity`). */
   adaptiveCapacity: AdaptiveCapacitySizes;
 };
 
