@@ -42,8 +42,8 @@ const PARTS = ['adaptive-capped', 'adaptive-capacity'] as const;
 /** Scenarios that run in simulated time: no worker build, no Redis, no simulator. */
 const OFFLINE: readonly string[] = ['adaptive'];
 const USAGE = `usage: npm run bench [-- --quick | --tiny] [--only ${SCENARIOS.join(',')}] [--out DIR] [--no-readme]
-  (--only adaptive-capped: only adaptive-live's runs under a binding ASPOSE_MAX_RPS; --only adaptive-capacity: only its
-  scan of arrival rates under the cap, each strategy's tasks/s at a p95-lag bound.)
+  (--only adaptive-capped: only adaptive-live's runs under a binding ASPOSE_MAX_RPS. --only adaptive-capacity: a scan
+  of arrival rates under that cap, each strategy's tasks/s at a p95-lag bound; never part of a full run.)
   Runs every scenario on a private redis-server and the simulator (adaptive: offline, in simulated time, seconds);
   prints a table; writes DIR/<date>.json (default bench/results; <date>-<scenarios>.json for --only). A full run
   (no --quick/--tiny, all scenarios) also rewrites the report in bench/README.md, the summary in the README's
@@ -109,7 +109,7 @@ if (live) {
     }
     if (only.has('adaptive-live')) results.adaptiveLive = await measureAdaptiveLive(ctx, sizes.adaptiveLive);
     else if (only.has('adaptive-capped')) results.adaptiveLive = await measureAdaptiveLive(ctx, { ...sizes.adaptiveLive, workloads: [] });
-    // Not part of a full run (15 minutes at full size, and its answer is 9b's): `--only adaptive-capacity`.
+    // Not part of a full run (15 minutes at full size; its finding is in docs/adaptive-polling.md): `--only adaptive-capacity`.
     if (only.has('adaptive-capacity') && sizes.adaptiveCapacity.loads.length > 0)
       results.adaptiveCapacity = await measureAdaptiveCapacity(ctx, sizes.adaptiveCapacity);
   } finally {
