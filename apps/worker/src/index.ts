@@ -47,10 +47,13 @@ export {
 export {
   BREAKER_THRESHOLD,
   EndpointBreaker,
+  endpointShardWindow,
   GRANT_TTL_MS,
   MAX_PROBE_INTERVAL_MS,
   type Admission,
   type EndpointSettings,
+  type EndpointShard,
+  type RateWindow,
   type Report,
   type Verdict,
 } from './webhook/endpoint-breaker.js';

@@ -239,17 +239,24 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       ),
   );
   const pollWorker = pollWorkers[0] as Worker<unknown, PollReturn>;
-  // Webhooks: one circuit breaker and line of held deliveries per endpoint, in Redis (shared by every
-  // replica); each replica's scheduler releases held deliveries and probes (docs/operations.md).
+  // Webhooks: one circuit breaker and line of held deliveries per endpoint (per endpoint and poll shard with
+  // POLL_SHARDS > 1, caps split over the shards), in Redis (shared by every replica); each replica's scheduler
+  // releases held deliveries and probes (docs/operations.md).
   const schedule = webhookRetrySchedule(config);
-  const breaker = new EndpointBreaker(connection, prefix, {
-    maxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
-    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    inflightLimit: Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2)),
-    schedule,
-  });
+  const breaker = new EndpointBreaker(
+    connection,
+    prefix,
+    {
+      maxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      inflightLimit: Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2)),
+      schedule,
+    },
+    shardCount,
+    (error) => logger.warn({ err: error }, 'could not tell another poll shard about a webhook breaker change; it learns by itself'),
+  );
   const endpointScheduler = new EndpointScheduler({ redis: connection, breaker, webhookQueue, logger });
-  metrics.watchEndpoints(async () => (await listEndpointHealth(connection, prefix)).endpoints);
+  metrics.watchEndpoints(async () => (await listEndpointHealth(connection, prefix, { shards: shardCount })).endpoints);
   const deliver = createWebhookProcessor({
     secrets: config.WEBHOOK_SECRET,
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,

@@ -1,4 +1,13 @@
-import { createLogger, POLL_QUEUE, pollShards, shardOfTask, WEBHOOK_QUEUE } from '@regionwatch/core';
+import {
+  createLogger,
+  endpointIndexKeys,
+  endpointKeys,
+  endpointOf,
+  POLL_QUEUE,
+  pollShards,
+  shardOfTask,
+  WEBHOOK_QUEUE,
+} from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { test } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
@@ -64,10 +73,14 @@ describe('POLL_SHARDS=3 (standalone Redis)', () => {
     }
     const perWebhookShard = await Promise.all(h.webhookQueues.map((q) => q.getCompletedCount()));
     expect(Math.min(...perWebhookShard)).toBeGreaterThan(0);
-    // Only the endpoints' shared state (breaker, line, rate window: one per endpoint, whatever the shards) is there.
-    const unsharded = await h.connection.keys(`${h.config.REGIONWATCH_PREFIX}:${WEBHOOK_QUEUE}:*`);
-    expect(unsharded.filter((key) => !key.startsWith(`${h.config.REGIONWATCH_PREFIX}:${WEBHOOK_QUEUE}:endpoint`))).toEqual([]);
-    expect(unsharded.length).toBeGreaterThan(0);
+    // The endpoint's state (breaker, line, rate window) is per shard too: each shard's deliveries used their
+    // shard's endpoint keys, and nothing of the webhooks is left under the tag.
+    expect(await h.connection.keys(`${h.config.REGIONWATCH_PREFIX}:${WEBHOOK_QUEUE}:*`)).toEqual([]);
+    const endpoint = endpointOf(h.receiver.url);
+    for (const shard of pollShards(h.config.REGIONWATCH_PREFIX, 3)) {
+      expect(await h.connection.exists(endpointKeys(shard.prefix, endpoint).state)).toBe(1);
+      expect(await h.connection.zscore(endpointIndexKeys(shard.prefix).index, endpoint)).not.toBeNull();
+    }
 
     // Decided: still a duplicate (the record, found in the task's shard), and the producer sees each task finished.
     expect((await h.producer.trackMany(ids)).every((t) => t.ok && !t.created)).toBe(true);

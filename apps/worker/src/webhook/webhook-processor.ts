@@ -1,11 +1,12 @@
 import {
+  ARRIVAL_MARGIN_MS,
   describeIssues,
-  endpointKeys,
   endpointOf,
   formatDuration,
   RateBudgetExhaustedError,
   redactUrl,
   RequestRateLimiter,
+  rpsWindow,
   timeoutSignal,
   webhookDeliveryStateSchema,
   webhookJobSchema,
@@ -21,7 +22,7 @@ import { Agent } from 'undici';
 import { endpointLabel, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { assertPublicLiteral, guardedLookup } from './address-guard.js';
 import { classifyNetworkError, classifyResponse, type DeliveryClassification } from './classify-delivery.js';
-import type { Admission, EndpointBreaker } from './endpoint-breaker.js';
+import { endpointShardWindow, type Admission, type EndpointBreaker } from './endpoint-breaker.js';
 import { PrivateAddressError } from './private-address-error.js';
 import { MAX_HOLD_SLEEP_MS, planRetry, startDelivery } from './retry-plan.js';
 import { webhookQueues, type WebhookQueues } from './webhook-queues.js';
@@ -34,7 +35,7 @@ export type WebhookProcessorDeps = {
   timeoutMs: number;
   /** Delays before each retry (WEBHOOK_RETRY_SCHEDULE, or the older form). */
   schedule: readonly number[];
-  /** WEBHOOK_ENDPOINT_MAX_RPS. */
+  /** WEBHOOK_ENDPOINT_MAX_RPS (with POLL_SHARDS > 1, each shard gets its share: `endpointShardWindow`). */
   endpointMaxRps: number;
   breaker: EndpointBreaker;
   /** For each endpoint's rate limiter (core's RequestRateLimiter). */
@@ -76,12 +77,19 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   });
   const queues = webhookQueues(deps.webhookQueue);
   const limiters = new Map<string, RequestRateLimiter>();
-  const limiterFor = (endpoint: string) => {
-    let limiter = limiters.get(endpoint);
+  // One per endpoint and poll shard: with POLL_SHARDS > 1 each shard has its own share of WEBHOOK_ENDPOINT_MAX_RPS
+  // (EndpointBreaker's shards; the shares add up to the whole cap), in its own window under the shard's prefix.
+  const whole = rpsWindow(deps.endpointMaxRps);
+  const limiterFor = (endpoint: string, jobId: string) => {
+    const key = deps.breaker.rateKey(endpoint, jobId);
+    let limiter = limiters.get(key);
     if (!limiter) {
       if (limiters.size >= 10_000) limiters.clear(); // a cache, not a registry: rebuilding one is cheap
-      limiter = RequestRateLimiter.perSecond(deps.redis, endpointKeys(deps.breaker.prefix, endpoint).rate, deps.endpointMaxRps);
-      limiters.set(endpoint, limiter);
+      // As RequestRateLimiter.perSecond (its arrival margin included), this shard's share of it.
+      const window = { max: whole.max, duration: whole.duration + ARRIVAL_MARGIN_MS };
+      const share = endpointShardWindow(window, deps.breaker.shardOf(jobId).index, deps.breaker.shardCount);
+      limiter = new RequestRateLimiter(deps.redis, key, share.max, share.duration);
+      limiters.set(key, limiter);
     }
     return limiter;
   };
@@ -161,7 +169,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const admission: Admission = await deps.breaker.admit(endpoint, jobId, order, now);
     if (admission.kind === 'held') return hold(admission.reason, now);
     try {
-      await limiterFor(endpoint).acquire(jobId);
+      await limiterFor(endpoint, jobId).acquire(jobId);
     } catch (error) {
       if (!(error instanceof RateBudgetExhaustedError)) throw error;
       await deps.breaker.requeue(endpoint, jobId, order, now + error.retryAfterMs);
