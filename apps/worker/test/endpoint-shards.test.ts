@@ -10,7 +10,7 @@ import {
 import { test } from '@regionwatch/testkit/vitest';
 import { Redis } from 'ioredis';
 import { afterAll, describe, expect } from 'vitest';
-import { BREAKER_THRESHOLD, EndpointBreaker, endpointShardWindow, type Report } from '../src/index.js';
+import { BREAKER_THRESHOLD, EndpointBreaker, endpointShardWindow, WorkerMetrics, type Report } from '../src/index.js';
 
 // POLL_SHARDS=3 on one standalone Redis: each shard keeps its own state per endpoint under its own prefix;
 // caps are split; a breaker change in one shard is told to the others. Driven by a clock the test holds.
@@ -89,6 +89,13 @@ describe('webhook endpoint state per poll shard (POLL_SHARDS=3)', () => {
     expect(health.total).toBe(1);
     expect(health.endpoints[0]).toMatchObject({ endpoint: A, state: 'open', openedAt: 1_000, held: 3 });
     expect(health.endpoints[0]?.shards?.map((s) => s.state)).toEqual(['open', 'open', 'open']);
+    // The worker's gauges read the same combined rows: one series for the endpoint, every shard's held deliveries in it.
+    const metrics = new WorkerMetrics({ defaultMetrics: false });
+    metrics.watchEndpoints(async () => (await listEndpointHealth(redis, r.prefix, { shards: SHARDS, now: 1_001 })).endpoints);
+    const text = await metrics.registry.metrics();
+    expect(text).toMatch(/^regionwatch_webhook_breaker_state\{endpoint="https:\/\/a\.example\.com"\} 2$/m);
+    expect(text).toMatch(/^regionwatch_webhook_held\{endpoint="https:\/\/a\.example\.com"\} 3$/m);
+    expect(text.match(/^regionwatch_webhook_held\{/gm)).toHaveLength(1);
 
     // The shard that opened probes first (100 ms cooldown); the others a probe lease later (6 s).
     const stepAll = (now: number) => Promise.all(breaker.shards.map((s) => breaker.step(A, now, s)));
