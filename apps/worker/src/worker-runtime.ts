@@ -135,7 +135,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // Webhook deliveries: with POLL_SHARDS > 1 each shard has its own webhook queue beside its poll queue (a
   // delivery in its task's shard); this replica consumes every one of them. POLL_SHARDS=1: `regions-webhooks`.
   const webhookShardQueues = shards.map((shard) => queue(WEBHOOK_QUEUE, shard.prefix));
-  const webhookQueue = webhookQueues(webhookShardQueues);
+  // Built once, passed as it is to the hand-off, the delivery processor and the endpoint scheduler.
+  const webhooks = webhookQueues(webhookShardQueues);
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
   metrics.watchQueues(
     [
@@ -174,7 +175,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     connection,
     prefix,
     resultsQueue,
-    webhookQueue,
+    webhookQueues: webhooks,
     records,
     logger,
   });
@@ -255,7 +256,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     shardCount,
     (error) => logger.warn({ err: error }, 'could not tell another poll shard about a webhook breaker change; it learns by itself'),
   );
-  const endpointScheduler = new EndpointScheduler({ redis: connection, breaker, webhookQueue, logger });
+  const endpointScheduler = new EndpointScheduler({ redis: connection, breaker, webhookQueues: webhooks, logger });
   metrics.watchEndpoints(async () => (await listEndpointHealth(connection, prefix, { shards: shardCount })).endpoints);
   const deliver = createWebhookProcessor({
     secrets: config.WEBHOOK_SECRET,
@@ -265,7 +266,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     endpointMaxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
     breaker,
     redis: connection,
-    webhookQueue,
+    webhookQueues: webhooks,
     metrics,
     logger,
   });

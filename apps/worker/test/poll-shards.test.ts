@@ -12,7 +12,7 @@ import { RegionTaskProducer } from '@regionwatch/producer';
 import { test } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect } from 'vitest';
-import { replayDeadLetters } from '../src/index.js';
+import { replayDeadLetters, webhookQueues } from '../src/index.js';
 import { checkPollLayout, pollLayoutKey } from '../src/poll/poll-layout-check.js';
 import { createHarness, LogCapture, type Harness } from './support/harness.js';
 
@@ -124,14 +124,16 @@ describe('POLL_SHARDS=3 (standalone Redis)', () => {
     for (const id of ids) h.receiver.heal(id);
     const [byId, byAll] = ids as [string, string];
 
-    expect(await replayDeadLetters(h.webhookQueues, [byId, 'never-tracked'])).toEqual([
+    expect(await replayDeadLetters(webhookQueues(h.webhookQueues), [byId, 'never-tracked'])).toEqual([
       { taskId: byId, outcome: 'replayed' },
       { taskId: 'never-tracked', outcome: 'unknown' },
     ]);
     await h.waitFor(`${byId} delivered after its replay`, () => (h.receiver.accepted.has(byId) ? true : undefined), 60_000);
     // --all reads every shard's failed set (410 Gone is futile unless --include-gone: skipped, then replayed).
-    expect(await replayDeadLetters(h.webhookQueues, 'all')).toEqual([{ taskId: byAll, outcome: 'skipped', reason: 'gone' }]);
-    expect(await replayDeadLetters(h.webhookQueues, { includeGone: true })).toEqual([{ taskId: byAll, outcome: 'replayed' }]);
+    expect(await replayDeadLetters(webhookQueues(h.webhookQueues), 'all')).toEqual([{ taskId: byAll, outcome: 'skipped', reason: 'gone' }]);
+    expect(await replayDeadLetters(webhookQueues(h.webhookQueues), { includeGone: true })).toEqual([
+      { taskId: byAll, outcome: 'replayed' },
+    ]);
     await h.waitFor(`${byAll} delivered after --all`, () => (h.receiver.accepted.has(byAll) ? true : undefined), 60_000);
     expect(await shard2.getFailedCount()).toBe(0);
   }, 120_000);

@@ -1,8 +1,7 @@
 import type { Logger } from '@regionwatch/core';
-import type { Queue } from 'bullmq';
 import type { RedisClient } from '@regionwatch/core';
 import type { EndpointBreaker, EndpointShard } from './endpoint-breaker.js';
-import { webhookQueues, type WebhookQueues } from './webhook-queues.js';
+import type { WebhookQueues } from './webhook-queues.js';
 
 /** Endpoints stepped per look at the timers; more wait for the next tick (a few ms later). */
 const ENDPOINTS_PER_TICK = 50;
@@ -22,8 +21,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 export type EndpointSchedulerDeps = {
   redis: RedisClient;
   breaker: EndpointBreaker;
-  /** The `regions-webhooks` queue (or every shard's): released deliveries are promoted from delayed to waiting. */
-  webhookQueue: Queue | WebhookQueues;
+  /** Every shard's `regions-webhooks` queue: released deliveries are promoted from delayed to waiting in theirs. */
+  webhookQueues: WebhookQueues;
   logger: Logger;
   now?: () => number;
 };
@@ -45,7 +44,7 @@ export class EndpointScheduler {
 
   constructor(private readonly deps: EndpointSchedulerDeps) {
     this.now = deps.now ?? Date.now;
-    this.queues = webhookQueues(deps.webhookQueue);
+    this.queues = deps.webhookQueues;
   }
 
   start(): void {

@@ -16,7 +16,7 @@ import {
   type WebhookDeliveryState,
   type WebhookJob,
 } from '@regionwatch/core';
-import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { RedisClient } from '@regionwatch/core';
 import { Agent } from 'undici';
 import { endpointLabel, type WorkerMetrics } from '../metrics/worker-metrics.js';
@@ -25,7 +25,7 @@ import { classifyNetworkError, classifyResponse, type DeliveryClassification } f
 import { endpointShardWindow, type Admission, type EndpointBreaker } from './endpoint-breaker.js';
 import { PrivateAddressError } from './private-address-error.js';
 import { MAX_HOLD_SLEEP_MS, planRetry, startDelivery } from './retry-plan.js';
-import { webhookQueues, type WebhookQueues } from './webhook-queues.js';
+import type { WebhookQueues } from './webhook-queues.js';
 import { WebhookSigner } from './webhook-signer.js';
 
 export type WebhookProcessorDeps = {
@@ -41,10 +41,10 @@ export type WebhookProcessorDeps = {
   /** For each endpoint's rate limiter (core's RequestRateLimiter). */
   redis: RedisClient;
   /**
-   * `regions-webhooks` (one queue, or every shard's: WebhookQueues): deliveries that wait are moved back to
-   * delayed through their own queue (lock-checked).
+   * Every shard's `regions-webhooks` (one without shards): deliveries that wait are moved back to delayed
+   * through their own queue (lock-checked).
    */
-  webhookQueue: Queue | WebhookQueues;
+  webhookQueues: WebhookQueues;
   metrics: WorkerMetrics;
   logger: Logger;
   now?: () => number;
@@ -75,7 +75,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     keepAliveTimeout: 10_000,
     connect: { timeout: deps.timeoutMs, ...(deps.allowPrivate ? {} : { lookup: guardedLookup }) },
   });
-  const queues = webhookQueues(deps.webhookQueue);
+  const queues = deps.webhookQueues;
   const limiters = new Map<string, RequestRateLimiter>();
   // One per endpoint and poll shard: with POLL_SHARDS > 1 each shard has its own share of WEBHOOK_ENDPOINT_MAX_RPS
   // (EndpointBreaker's shards; the shares add up to the whole cap), in its own window under the shard's prefix.
