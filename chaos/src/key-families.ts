@@ -35,7 +35,11 @@ export function keyFamilyOf(key: string | undefined, prefix: string, resultsQueu
   if (key === `${prefix}:regions-poll:decided`) return 'decided channel';
   if (under('regions-poll')) return 'poll queue (tag)';
   const tag = /^\{([^}]*)\}/.exec(prefix)?.[1] ?? prefix;
-  if (key.startsWith(`{${tag}:p`)) return key.includes(':regions-webhooks') ? 'webhook queue' : 'poll shards';
+  if (key.startsWith(`{${tag}:p`)) {
+    // A poll shard's webhook endpoint state (POLL_SHARDS > 1), its webhook queue, or its poll queue.
+    if (/^\{[^}]*\}:regions-webhooks:endpoint/.test(key)) return 'webhook endpoints (breaker, line, rate)';
+    return key.includes(':regions-webhooks') ? 'webhook queue' : 'poll shards';
+  }
   if (key.startsWith(prefix)) return 'other tag key';
   return 'other key';
 }

@@ -11,6 +11,11 @@ describe('key families of MONITOR lines', () => {
       [['zrangebyscore', '{chaos}:regions-webhooks:endpoints:timers', '-inf', '1'], 'webhook endpoints (breaker, line, rate)'],
       [['zadd', '{chaos}:regions-webhooks:delayed', '1', 'task-1'], 'webhook queue'],
       [['bzpopmin', '{chaos:p2.1}:regions-webhooks:marker', '5'], 'webhook queue'],
+      [
+        ['zadd', '{chaos:p1}:regions-webhooks:endpoint:http://127.0.0.1:4000:pending', 'NX', '1', 'task-1'],
+        'webhook endpoints (breaker, line, rate)',
+      ],
+      [['zrangebyscore', '{chaos:p2.1}:regions-webhooks:endpoints:timers', '-inf', '1'], 'webhook endpoints (breaker, line, rate)'],
       [['hmget', '{chaos:p0}:regions-poll:task-1', 'data'], 'poll shards'],
       [['zadd', '{chaos}:regions-poll:aspose-rate', '1', 'x'], 'Aspose rate window'],
       [['pttl', '{chaos}:regions-poll:aspose-pause'], 'shared pause'],

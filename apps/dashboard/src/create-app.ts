@@ -128,7 +128,7 @@ export function createApp(deps: DashboardDeps): Dashboard {
       untrack: async (taskId) => (await producer.untrack(taskId, { waitMs: UNTRACK_WAIT_MS })).outcome,
     }),
   );
-  app.use(endpointRoutes({ connection, prefix: config.REGIONWATCH_PREFIX }));
+  app.use(endpointRoutes({ connection, prefix: config.REGIONWATCH_PREFIX, shards: config.POLL_SHARDS }));
   app.use(learnedRoutes({ connection, prefix: config.REGIONWATCH_PREFIX }));
   app.use(notFoundHandler);
   app.use(errorHandler(logger));

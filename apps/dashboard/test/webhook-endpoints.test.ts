@@ -1,4 +1,4 @@
-import { endpointIndexKeys, endpointKeys, WEBHOOK_QUEUE, type WebhookDeliveryState } from '@regionwatch/core';
+import { endpointIndexKeys, endpointKeys, pollShards, WEBHOOK_QUEUE, type WebhookDeliveryState } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -58,6 +58,60 @@ describe('webhook endpoints view', () => {
     // The sink took one delivery and dead-lettered the other (HTTP 500, WEBHOOK_MAX_ATTEMPTS=2).
     expect(sink).toMatchObject({ state: 'closed', held: 0, undelivered: 0, lastError: 'HTTP 500' });
     expect(sink?.lastSuccessAt).toMatch(/^\d{4}-/);
+  });
+
+  it('with POLL_SHARDS=3 shows one row per endpoint, combining its three shard states (each shown beside it)', async () => {
+    // As the worker leaves them: shard 0 opened (two held), shard 1 told of it but still with a delivery in line
+    // from before, shard 2 closed with a success. Under POLL_SHARDS=3's prefixes only: the rows above are not here.
+    const SHARDED = 'https://sharded.example.com';
+    const now = Date.now();
+    const [p0, p1, p2] = pollShards(world.prefix, 3).map((s) => s.prefix) as [string, string, string];
+    const k0 = endpointKeys(p0, SHARDED);
+    const k1 = endpointKeys(p1, SHARDED);
+    const k2 = endpointKeys(p2, SHARDED);
+    await redis
+      .multi()
+      .zadd(endpointIndexKeys(p0).index, now - 5_000, SHARDED)
+      .hset(k0.state, {
+        state: 'open',
+        openedAt: now - 1_000,
+        probeAt: now + 30_000,
+        seenAt: now,
+        lastError: 'HTTP 503',
+        lastErrorAt: now - 1_000,
+      })
+      .zadd(k0.held, 1, 'a', 2, 'b')
+      .zadd(k0.pending, now - 90_000, 'a', now - 10_000, 'b')
+      .exec();
+    await redis
+      .multi()
+      .zadd(endpointIndexKeys(p1).index, now - 4_000, SHARDED)
+      .hset(k1.state, { seenAt: now })
+      .zadd(k1.held, 3, 'c')
+      .exec();
+    await redis
+      .multi()
+      .zadd(endpointIndexKeys(p2).index, now - 3_000, SHARDED)
+      .hset(k2.state, { seenAt: now, lastSuccessAt: now })
+      .exec();
+    const sharded = await serveDashboard({ config: world.dashboardConfig({ POLL_SHARDS: '3' }), connection: world.url });
+    try {
+      const view = (await (await fetch(`${sharded.base}/api/webhooks`)).json()) as EndpointsView;
+      expect(view.total).toBe(1);
+      expect(view.endpoints).toHaveLength(1);
+      const [row] = view.endpoints;
+      expect(row).toMatchObject({ endpoint: SHARDED, state: 'open', held: 3, undelivered: 2, lastError: 'HTTP 503' });
+      expect(row?.oldestUndeliveredSeconds).toBeGreaterThanOrEqual(90);
+      expect(row?.lastSuccessAt).toBe(new Date(now).toISOString());
+      expect(row?.shards?.map((s) => [s.shard, s.state, s.held])).toEqual([
+        [0, 'open', 2],
+        [1, 'closed', 1],
+        [2, 'closed', 0],
+      ]);
+      expect(await (await fetch(`${sharded.base}/webhooks`)).text()).toContain('p0 open · p1 closed · p2 closed');
+    } finally {
+      await sharded.close();
+    }
   });
 
   it('renders them as a page, escaped and redacted, linked from every page', async () => {

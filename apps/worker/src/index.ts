@@ -47,10 +47,13 @@ export {
 export {
   BREAKER_THRESHOLD,
   EndpointBreaker,
+  endpointShardWindow,
   GRANT_TTL_MS,
   MAX_PROBE_INTERVAL_MS,
   type Admission,
   type EndpointSettings,
+  type EndpointShard,
+  type RateWindow,
   type Report,
   type Verdict,
 } from './webhook/endpoint-breaker.js';
@@ -58,6 +61,7 @@ export { EndpointScheduler, type EndpointSchedulerDeps } from './webhook/endpoin
 export { assertPublicLiteral, guardedLookup, nonPublicRange } from './webhook/address-guard.js';
 export { PrivateAddressError } from './webhook/private-address-error.js';
 export { parseReplayTime, replayDeadLetters, type DeadLetterSelection, type ReplayOutcome } from './replay/replay-dead-letters.js';
+export { webhookQueues, type WebhookQueues } from './webhook/webhook-queues.js';
 
 // Operating it: /healthz, /readyz, /metrics.
 export { createHealthServer, type HealthDeps } from './health/health-server.js';

@@ -2,6 +2,7 @@ import { ConfigError, loadReplayConfig, parseCommandLine, pollShards, WEBHOOK_QU
 import { Queue } from 'bullmq';
 import { connectOrExit } from './cli/connect-or-exit.js';
 import { parseReplayTime, replayDeadLetters, type DeadLetterSelection } from './replay/replay-dead-letters.js';
+import { webhookQueues } from './webhook/webhook-queues.js';
 
 const USAGE = `usage: npm run replay -- ID...
        npm run replay -- --all | [--since T] [--until T] [--endpoint URL] [--include-gone]
@@ -62,8 +63,10 @@ try {
 }
 const { connection } = await connectOrExit(config, 'replay');
 // POLL_SHARDS > 1: one webhook queue per shard (an id is looked up in its task's shard; --all and the filters read every one).
-const queues = pollShards(config.REGIONWATCH_PREFIX, config.POLL_SHARDS).map((shard) =>
-  new Queue(WEBHOOK_QUEUE, { connection, prefix: shard.prefix }).on('error', () => {}),
+const queues = webhookQueues(
+  pollShards(config.REGIONWATCH_PREFIX, config.POLL_SHARDS).map((shard) =>
+    new Queue(WEBHOOK_QUEUE, { connection, prefix: shard.prefix }).on('error', () => {}),
+  ),
 );
 let exitCode = 0;
 try {
@@ -81,7 +84,7 @@ try {
   console.error(`replay failed: ${(error as Error).message}`);
   exitCode = 1;
 } finally {
-  await Promise.all(queues.map((queue) => queue.close()));
+  await Promise.all(queues.all.map((queue) => queue.close()));
   connection.disconnect();
 }
 // Not process.exit(): let piped stdout flush.

@@ -135,7 +135,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // Webhook deliveries: with POLL_SHARDS > 1 each shard has its own webhook queue beside its poll queue (a
   // delivery in its task's shard); this replica consumes every one of them. POLL_SHARDS=1: `regions-webhooks`.
   const webhookShardQueues = shards.map((shard) => queue(WEBHOOK_QUEUE, shard.prefix));
-  const webhookQueue = webhookQueues(webhookShardQueues);
+  // Built once, passed as it is to the hand-off, the delivery processor and the endpoint scheduler.
+  const webhooks = webhookQueues(webhookShardQueues);
   const resultsQueue = config.RESULTS_QUEUE === '' ? undefined : queue(config.RESULTS_QUEUE);
   metrics.watchQueues(
     [
@@ -174,7 +175,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     connection,
     prefix,
     resultsQueue,
-    webhookQueue,
+    webhookQueues: webhooks,
     records,
     logger,
   });
@@ -239,17 +240,24 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
       ),
   );
   const pollWorker = pollWorkers[0] as Worker<unknown, PollReturn>;
-  // Webhooks: one circuit breaker and line of held deliveries per endpoint, in Redis (shared by every
-  // replica); each replica's scheduler releases held deliveries and probes (docs/operations.md).
+  // Webhooks: one circuit breaker and line of held deliveries per endpoint (per endpoint and poll shard with
+  // POLL_SHARDS > 1, caps split over the shards), in Redis (shared by every replica); each replica's scheduler
+  // releases held deliveries and probes (docs/operations.md).
   const schedule = webhookRetrySchedule(config);
-  const breaker = new EndpointBreaker(connection, prefix, {
-    maxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
-    timeoutMs: config.WEBHOOK_TIMEOUT_MS,
-    inflightLimit: Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2)),
-    schedule,
-  });
-  const endpointScheduler = new EndpointScheduler({ redis: connection, breaker, webhookQueue, logger });
-  metrics.watchEndpoints(async () => (await listEndpointHealth(connection, prefix)).endpoints);
+  const breaker = new EndpointBreaker(
+    connection,
+    prefix,
+    {
+      maxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      inflightLimit: Math.max(1, Math.floor(config.WORKER_CONCURRENCY / 2)),
+      schedule,
+    },
+    shardCount,
+    (error) => logger.warn({ err: error }, 'could not tell another poll shard about a webhook breaker change; it learns by itself'),
+  );
+  const endpointScheduler = new EndpointScheduler({ redis: connection, breaker, webhookQueues: webhooks, logger });
+  metrics.watchEndpoints(async () => (await listEndpointHealth(connection, prefix, { shards: shardCount })).endpoints);
   const deliver = createWebhookProcessor({
     secrets: config.WEBHOOK_SECRET,
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
@@ -258,7 +266,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     endpointMaxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
     breaker,
     redis: connection,
-    webhookQueue,
+    webhookQueues: webhooks,
     metrics,
     logger,
   });

@@ -2,7 +2,7 @@ import { createLogger, JOB_NAMES, POLL_QUEUE, recordBodyFor, resultFromRecord, T
 import { Queue, Worker } from 'bullmq';
 import { test } from '@regionwatch/testkit/vitest';
 import { afterAll, describe, expect } from 'vitest';
-import { createHandOff } from '../src/index.js';
+import { createHandOff, webhookQueues } from '../src/index.js';
 import { createHarness, type Harness } from './support/harness.js';
 import { regionResult } from '@regionwatch/testkit';
 
@@ -72,7 +72,7 @@ describe('delivery and dedupe', () => {
       connection: h.connection,
       prefix,
       resultsQueue,
-      webhookQueue,
+      webhookQueues: webhookQueues([webhookQueue]),
       records,
       logger: createLogger({ level: 'silent' }),
     });

@@ -3,7 +3,7 @@ import { test, type TestRedis } from '@regionwatch/testkit/vitest';
 import { Queue, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, vi } from 'vitest';
-import { createHandOff, type HandOff } from '../src/index.js';
+import { createHandOff, webhookQueues, type HandOff } from '../src/index.js';
 import { LogCapture } from './support/harness.js';
 import { regionResult } from '@regionwatch/testkit';
 
@@ -26,7 +26,7 @@ function world({ url, prefix }: TestRedis) {
     connection,
     prefix,
     resultsQueue,
-    webhookQueue,
+    webhookQueues: webhookQueues([webhookQueue]),
     records: { markHanded: async (taskId, chain, target) => marked.push({ taskId, chain, target }) > 0 },
     logger: createLogger({ level: 'debug', destination: logs }),
   });

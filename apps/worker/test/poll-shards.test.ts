@@ -1,9 +1,18 @@
-import { createLogger, POLL_QUEUE, pollShards, shardOfTask, WEBHOOK_QUEUE } from '@regionwatch/core';
+import {
+  createLogger,
+  endpointIndexKeys,
+  endpointKeys,
+  endpointOf,
+  POLL_QUEUE,
+  pollShards,
+  shardOfTask,
+  WEBHOOK_QUEUE,
+} from '@regionwatch/core';
 import { RegionTaskProducer } from '@regionwatch/producer';
 import { test } from '@regionwatch/testkit/vitest';
 import { Queue } from 'bullmq';
 import { afterAll, describe, expect } from 'vitest';
-import { replayDeadLetters } from '../src/index.js';
+import { replayDeadLetters, webhookQueues } from '../src/index.js';
 import { checkPollLayout, pollLayoutKey } from '../src/poll/poll-layout-check.js';
 import { createHarness, LogCapture, type Harness } from './support/harness.js';
 
@@ -64,10 +73,14 @@ describe('POLL_SHARDS=3 (standalone Redis)', () => {
     }
     const perWebhookShard = await Promise.all(h.webhookQueues.map((q) => q.getCompletedCount()));
     expect(Math.min(...perWebhookShard)).toBeGreaterThan(0);
-    // Only the endpoints' shared state (breaker, line, rate window: one per endpoint, whatever the shards) is there.
-    const unsharded = await h.connection.keys(`${h.config.REGIONWATCH_PREFIX}:${WEBHOOK_QUEUE}:*`);
-    expect(unsharded.filter((key) => !key.startsWith(`${h.config.REGIONWATCH_PREFIX}:${WEBHOOK_QUEUE}:endpoint`))).toEqual([]);
-    expect(unsharded.length).toBeGreaterThan(0);
+    // The endpoint's state (breaker, line, rate window) is per shard too: each shard's deliveries used their
+    // shard's endpoint keys, and nothing of the webhooks is left under the tag.
+    expect(await h.connection.keys(`${h.config.REGIONWATCH_PREFIX}:${WEBHOOK_QUEUE}:*`)).toEqual([]);
+    const endpoint = endpointOf(h.receiver.url);
+    for (const shard of pollShards(h.config.REGIONWATCH_PREFIX, 3)) {
+      expect(await h.connection.exists(endpointKeys(shard.prefix, endpoint).state)).toBe(1);
+      expect(await h.connection.zscore(endpointIndexKeys(shard.prefix).index, endpoint)).not.toBeNull();
+    }
 
     // Decided: still a duplicate (the record, found in the task's shard), and the producer sees each task finished.
     expect((await h.producer.trackMany(ids)).every((t) => t.ok && !t.created)).toBe(true);
@@ -111,14 +124,16 @@ describe('POLL_SHARDS=3 (standalone Redis)', () => {
     for (const id of ids) h.receiver.heal(id);
     const [byId, byAll] = ids as [string, string];
 
-    expect(await replayDeadLetters(h.webhookQueues, [byId, 'never-tracked'])).toEqual([
+    expect(await replayDeadLetters(webhookQueues(h.webhookQueues), [byId, 'never-tracked'])).toEqual([
       { taskId: byId, outcome: 'replayed' },
       { taskId: 'never-tracked', outcome: 'unknown' },
     ]);
     await h.waitFor(`${byId} delivered after its replay`, () => (h.receiver.accepted.has(byId) ? true : undefined), 60_000);
     // --all reads every shard's failed set (410 Gone is futile unless --include-gone: skipped, then replayed).
-    expect(await replayDeadLetters(h.webhookQueues, 'all')).toEqual([{ taskId: byAll, outcome: 'skipped', reason: 'gone' }]);
-    expect(await replayDeadLetters(h.webhookQueues, { includeGone: true })).toEqual([{ taskId: byAll, outcome: 'replayed' }]);
+    expect(await replayDeadLetters(webhookQueues(h.webhookQueues), 'all')).toEqual([{ taskId: byAll, outcome: 'skipped', reason: 'gone' }]);
+    expect(await replayDeadLetters(webhookQueues(h.webhookQueues), { includeGone: true })).toEqual([
+      { taskId: byAll, outcome: 'replayed' },
+    ]);
     await h.waitFor(`${byAll} delivered after --all`, () => (h.receiver.accepted.has(byAll) ? true : undefined), 60_000);
     expect(await shard2.getFailedCount()).toBe(0);
   }, 120_000);

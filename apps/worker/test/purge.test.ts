@@ -85,12 +85,15 @@ describe('purging a prefix', () => {
     try {
       const worker = await h.startWorker(); // records POLL_SHARDS=3 under the prefix
       const done = h.simulator.createTask({ pendingMs: 0, processingMs: 0, outcome: { status: 'Completed' } });
-      await h.producer.track(done);
+      await h.producer.track(done, { webhookUrl: h.receiver.url });
       await h.result(done);
+      await h.waitFor('the webhook delivered', () => (h.receiver.accepted.has(done) ? true : undefined), 30_000);
       await h.producer.trackMany(Array.from({ length: 9 }, () => h.simulator.createTask({ pendingMs: 600_000 })));
       await worker.close(5_000);
       const shardKeys = (await Promise.all(shardPrefixes.map((p) => keysOf(connection, p)))).flat();
       expect(shardKeys.length).toBeGreaterThan(9);
+      // The delivered task's webhook endpoint state sits in its shard (and goes with it below).
+      expect(shardKeys.some((key) => key.includes(':regions-webhooks:endpoint'))).toBe(true);
       const dry = await purgePrefix(connection, redis.prefix, { remove: false });
       // Each shard's poll and webhook queues (a delivery sits in its task's shard), the one results queue.
       expect(dry.queues).toEqual([

@@ -3,6 +3,9 @@ import {
   createLogger,
   createRedisConnection,
   decodeRegions,
+  endpointIndexKeys,
+  endpointKeys,
+  endpointOf,
   loadProducerConfig,
   loadWorkerConfig,
   pollShards,
@@ -157,9 +160,7 @@ describe('against a real Redis Cluster (three primaries)', () => {
     for (const [port, keys] of keysPerPrimary) if (port !== owner) expect(keys).toBe(0);
   }, 60_000);
 
-  test('POLL_SHARDS=3: one result and one webhook per task; the poll and webhook queues of the 3 shards on 3 primaries', async ({
-    cluster,
-  }) => {
+  test('POLL_SHARDS=3: one result and webhook per task; each shard’s queues and endpoint state on its own primary', async ({ cluster }) => {
     const prefix = uniquePrefix('ha-shards', { hashTag: true });
     const run = await startRun({ ...cluster.env, POLL_SHARDS: '3' }, prefix);
     expect(run.worker.pollWorkers).toHaveLength(3);
@@ -199,6 +200,19 @@ describe('against a real Redis Cluster (three primaries)', () => {
       const hookOwners = await Promise.all(shards.map((shard) => cluster.slotOf(`${shard.prefix}:regions-webhooks:completed`)));
       expect(hookOwners.map((o) => o.port)).toEqual(owners.map((o) => o.port));
       expect((await completed()).filter((n) => n > 0).length).toBeGreaterThan(1);
+      // The receiver's endpoint state (breaker, line, rate window, index) is per shard: on each shard's primary
+      // (of every shard that delivered), none under the tag.
+      const endpoint = endpointOf(run.receiver.url);
+      const delivered = await completed();
+      for (const [i, shard] of shards.entries()) {
+        if (delivered[i] === 0) continue;
+        const keys = endpointKeys(shard.prefix, endpoint);
+        expect(await connection.exists(keys.state)).toBe(1);
+        expect((await cluster.slotOf(keys.state)).port).toBe(owners[i]!.port);
+        expect((await cluster.slotOf(keys.rate)).port).toBe(owners[i]!.port);
+        expect(await connection.zscore(endpointIndexKeys(shard.prefix).index, endpoint)).not.toBeNull();
+      }
+      expect(await connection.exists(endpointKeys(prefix, endpoint).state, endpointIndexKeys(prefix).index)).toBe(0);
     } finally {
       connection.disconnect();
     }

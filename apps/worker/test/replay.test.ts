@@ -3,7 +3,7 @@ import { waitFor } from '@regionwatch/testkit';
 import { test } from '@regionwatch/testkit/vitest';
 import { Queue, UnrecoverableError, Worker } from 'bullmq';
 import { describe, expect } from 'vitest';
-import { parseReplayTime, replayDeadLetters } from '../src/index.js';
+import { parseReplayTime, replayDeadLetters, webhookQueues } from '../src/index.js';
 
 // Dead letters made the way the worker makes them (the delivery state in `progress`, then an
 // UnrecoverableError), with end times the test chooses, then selected by the replay filters.
@@ -59,7 +59,7 @@ describe('replaying dead letters', () => {
   test('--all skips deliveries that ended on 410 Gone or the address guard, unless --include-gone', async ({ redis }) => {
     const queue = await deadLetters(redis.url, redis.prefix, letters);
     try {
-      expect(sorted(await replayDeadLetters(queue, 'all'))).toEqual([
+      expect(sorted(await replayDeadLetters(webhookQueues([queue]), 'all'))).toEqual([
         'replayed a-early',
         'replayed a-late',
         'replayed b-mid',
@@ -67,7 +67,10 @@ describe('replaying dead letters', () => {
         'skipped b-private',
       ]);
       expect(await queue.getFailedCount()).toBe(2);
-      expect(sorted(await replayDeadLetters(queue, { includeGone: true }))).toEqual(['replayed a-gone', 'replayed b-private']);
+      expect(sorted(await replayDeadLetters(webhookQueues([queue]), { includeGone: true }))).toEqual([
+        'replayed a-gone',
+        'replayed b-private',
+      ]);
       expect(await queue.getFailedCount()).toBe(0);
     } finally {
       await queue.close();
@@ -77,17 +80,17 @@ describe('replaying dead letters', () => {
   test('--since, --until and --endpoint select by the time dead-lettered and by origin', async ({ redis }) => {
     const queue = await deadLetters(redis.url, redis.prefix, letters);
     try {
-      expect(sorted(await replayDeadLetters(queue, { endpoint: 'https://a.example.com', since: 2_000 }))).toEqual([
+      expect(sorted(await replayDeadLetters(webhookQueues([queue]), { endpoint: 'https://a.example.com', since: 2_000 }))).toEqual([
         'replayed a-late',
         'skipped a-gone',
       ]);
-      expect(sorted(await replayDeadLetters(queue, { until: 3_000, includeGone: true }))).toEqual([
+      expect(sorted(await replayDeadLetters(webhookQueues([queue]), { until: 3_000, includeGone: true }))).toEqual([
         'replayed a-early',
         'replayed b-mid',
         'replayed b-private',
       ]);
-      expect(await replayDeadLetters(queue, { endpoint: 'https://b.example.com' })).toEqual([]); // another port: another endpoint
-      expect(sorted(await replayDeadLetters(queue, { includeGone: true }))).toEqual(['replayed a-gone']);
+      expect(await replayDeadLetters(webhookQueues([queue]), { endpoint: 'https://b.example.com' })).toEqual([]); // another port: another endpoint
+      expect(sorted(await replayDeadLetters(webhookQueues([queue]), { includeGone: true }))).toEqual(['replayed a-gone']);
     } finally {
       await queue.close();
     }
@@ -96,7 +99,7 @@ describe('replaying dead letters', () => {
   test('named ids are replayed whatever they ended on', async ({ redis }) => {
     const queue = await deadLetters(redis.url, redis.prefix, letters.slice(2, 3));
     try {
-      expect(await replayDeadLetters(queue, ['a-gone'])).toEqual([{ taskId: 'a-gone', outcome: 'replayed' }]);
+      expect(await replayDeadLetters(webhookQueues([queue]), ['a-gone'])).toEqual([{ taskId: 'a-gone', outcome: 'replayed' }]);
       expect(await queue.getJobState('a-gone')).toBe('waiting');
     } finally {
       await queue.close();

@@ -123,6 +123,42 @@ describe('webhook endpoints (circuit breaker, line and rate cap in a running wor
     });
   });
 
+  test('POLL_SHARDS=3: every shard holds a dead endpoint and recovers; the cap holds for the endpoint as a whole', async ({ redis }) => {
+    const env = { POLL_SHARDS: '3', WEBHOOK_RETRY_SCHEDULE: '100ms,400ms,60s', WEBHOOK_ENDPOINT_MAX_RPS: '6' };
+    await withHarness(redis, env, async (h, r) => {
+      const a = h.receiver;
+      const endpointA = endpointOf(a.url);
+      const ids = createTasks(h, 24);
+      for (const id of ids) a.failAlways(id, 500);
+      await Promise.all(ids.map((id) => h.producer.track(id, { webhookUrl: a.url })));
+      // Every shard's breaker of A opens (its own failures, or told by another shard), and holds its deliveries.
+      const open = await h.waitFor(
+        'A open in every shard, every delivery held',
+        async () => {
+          const health = await readEndpointHealth(r, redis.prefix, endpointA, Date.now(), 3);
+          const allOpen = health?.shards?.every((s) => s.state !== 'closed');
+          return allOpen && health && health.held >= ids.length - 3 ? health : undefined;
+        },
+        30_000,
+      );
+      expect(open.shards).toHaveLength(3);
+      // Recovery: probes succeed, every shard closes, every delivery arrives once, at most 6 in any second.
+      const recoveredAt = a.attempts.length;
+      for (const id of ids) a.heal(id);
+      await h.waitFor('A delivered', () => (ids.every((id) => a.accepted.has(id)) ? true : undefined), 30_000);
+      const drained = a.attempts.slice(recoveredAt);
+      expect(drained.length).toBeGreaterThanOrEqual(ids.length);
+      expect(busiestWindow(drained, 1_000)).toBeLessThanOrEqual(6);
+      const closed = async () => {
+        const health = await readEndpointHealth(r, redis.prefix, endpointA, Date.now(), 3);
+        return health?.shards?.every((s) => s.state === 'closed') && health.undelivered === 0 ? health : undefined;
+      };
+      expect(await h.waitFor('A closed in every shard', closed, 30_000)).toMatchObject({ state: 'closed', held: 0 });
+      // Nothing of A's state under the tag: each shard's own.
+      expect(await r.keys(`${redis.prefix}:regions-webhooks:endpoint*`)).toEqual([]);
+    });
+  }, 90_000);
+
   test('a 429 with Retry-After pauses the whole endpoint until then', async ({ redis }) => {
     await withHarness(redis, { WEBHOOK_RETRY_SCHEDULE: '50ms,50ms,30s' }, async (h) => {
       const a = h.receiver;

@@ -12,7 +12,7 @@ import { test, type TestRedis } from '@regionwatch/testkit/vitest';
 import { DelayedError, Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect } from 'vitest';
-import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
+import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, webhookQueues, WorkerMetrics } from '../src/index.js';
 import type { Report } from '../src/webhook/endpoint-breaker.js';
 import { LogCapture, WEBHOOK_SECRET } from './support/harness.js';
 
@@ -57,7 +57,7 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE, o
     endpointMaxRps: options.endpointMaxRps ?? 1_000,
     breaker,
     redis: options.limiterRedis ?? connection,
-    webhookQueue,
+    webhookQueues: webhookQueues([webhookQueue]),
     metrics,
     logger: createLogger({ level: 'debug', destination: logs }),
     now: () => now,
@@ -274,7 +274,7 @@ describe('webhook processor, one run at a time', () => {
     w.advanceTo(t0 + 3_300);
     expect((await w.run('wp-replay')).error).toBeInstanceOf(UnrecoverableError);
 
-    expect(await replayDeadLetters(w.webhookQueue, ['wp-replay'])).toEqual([{ taskId: 'wp-replay', outcome: 'replayed' }]);
+    expect(await replayDeadLetters(webhookQueues([w.webhookQueue]), ['wp-replay'])).toEqual([{ taskId: 'wp-replay', outcome: 'replayed' }]);
     w.advanceTo(t0 + 60_000);
     expect((await w.run('wp-replay')).error).toBeInstanceOf(DelayedError);
     const state = await w.state('wp-replay');

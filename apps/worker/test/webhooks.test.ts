@@ -6,7 +6,7 @@ import { afterAll, describe, expect } from 'vitest';
 import { createLogger, webhookDeliveryStateSchema, WEBHOOK_QUEUE, type WebhookDeliveryState } from '@regionwatch/core';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, WorkerMetrics } from '../src/index.js';
+import { createWebhookProcessor, EndpointBreaker, replayDeadLetters, webhookQueues, WorkerMetrics } from '../src/index.js';
 import { fakeJob } from './support/fake-job.js';
 import { regionResult } from '@regionwatch/testkit';
 import { createHarness, WEBHOOK_SECRET, type Harness } from './support/harness.js';
@@ -71,13 +71,13 @@ describe('webhook delivery', () => {
     expect(state.deadlineAt - state.firstAttemptAt).toBe(60);
     expect(h.receiver.accepted.has(taskId)).toBe(false);
 
-    expect(await replayDeadLetters(h.webhookQueue, [taskId, 'never-heard-of-it'])).toEqual([
+    expect(await replayDeadLetters(webhookQueues([h.webhookQueue]), [taskId, 'never-heard-of-it'])).toEqual([
       { taskId, outcome: 'replayed' },
       { taskId: 'never-heard-of-it', outcome: 'unknown' },
     ]);
     const delivered = await h.waitFor('replayed delivery', () => h.receiver.accepted.get(taskId));
     expect((delivered.body as { data: { status: string } }).data.status).toBe('NotExist');
-    expect(await replayDeadLetters(h.webhookQueue, [taskId])).toEqual([{ taskId, outcome: 'not-dead-lettered' }]);
+    expect(await replayDeadLetters(webhookQueues([h.webhookQueue]), [taskId])).toEqual([{ taskId, outcome: 'not-dead-lettered' }]);
   });
 
   test('does not follow redirects: a 3xx is a failed attempt', async () => {
@@ -143,7 +143,7 @@ describe('webhook processor guards', () => {
       endpointMaxRps: 10,
       breaker: new EndpointBreaker(redis, h.config.REGIONWATCH_PREFIX, { maxRps: 10, timeoutMs: 1_000, inflightLimit: 1, schedule: [10] }),
       redis,
-      webhookQueue,
+      webhookQueues: webhookQueues([webhookQueue]),
       metrics: new WorkerMetrics({ defaultMetrics: false }),
       logger: createLogger({ level: 'silent' }),
     });

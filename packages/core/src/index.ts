@@ -150,7 +150,7 @@ export {
 
 // Webhook endpoints: what a delivery's endpoint is, where its breaker and line live in Redis, and how
 // operators read its health (the worker's metrics and the dashboard).
-export { endpointIndexKeys, endpointKeys, endpointOf, type EndpointKeys } from './webhooks/endpoint-keys.js';
+export { endpointIndexKeys, endpointKeys, endpointOf, endpointStatePrefixes, type EndpointKeys } from './webhooks/endpoint-keys.js';
 export {
   BREAKER_STATES,
   listEndpointHealth,

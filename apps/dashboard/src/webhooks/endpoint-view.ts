@@ -19,7 +19,12 @@ export type EndpointView = {
   lastError: string | null;
   lastErrorAt: string | null;
   lastSuccessAt: string | null;
+  /** With POLL_SHARDS > 1: each poll shard's own state of the endpoint (the row above combines them). */
+  shards?: EndpointShardView[];
 };
+
+/** One poll shard's state of an endpoint (`shard`: its index, as in `p<index>.regions-webhooks`). */
+export type EndpointShardView = { shard: number; state: BreakerState; paused: boolean; held: number; undelivered: number };
 
 export type EndpointsView = { endpoints: EndpointView[]; total: number; shown: number; checkedAt: string };
 
@@ -28,9 +33,12 @@ export const MAX_ENDPOINTS_SHOWN = 200;
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 
-/** Every webhook endpoint's circuit breaker and line, from Redis (the worker's keys; docs/operations.md). */
-export async function readEndpoints(connection: RedisClient, prefix: string, now = Date.now()): Promise<EndpointsView> {
-  const { endpoints, total } = await listEndpointHealth(connection, prefix, { limit: MAX_ENDPOINTS_SHOWN, now });
+/**
+ * Every webhook endpoint's circuit breaker and line, from Redis (the worker's keys; docs/operations.md); with
+ * `shards` (POLL_SHARDS) > 1, one row per endpoint combining its poll shards' states, each shard's beside it.
+ */
+export async function readEndpoints(connection: RedisClient, prefix: string, now = Date.now(), shards = 1): Promise<EndpointsView> {
+  const { endpoints, total } = await listEndpointHealth(connection, prefix, { limit: MAX_ENDPOINTS_SHOWN, now, shards });
   // Unhealthy first, then the most held; the order first seen otherwise.
   const rank = { open: 0, 'half-open': 1, closed: 2 } as const;
   const sorted = [...endpoints].sort(
@@ -52,6 +60,17 @@ export async function readEndpoints(connection: RedisClient, prefix: string, now
       lastError: h.lastError === null ? null : redactUrlsIn(h.lastError),
       lastErrorAt: iso(h.lastErrorAt),
       lastSuccessAt: iso(h.lastSuccessAt),
+      ...(h.shards === undefined
+        ? {}
+        : {
+            shards: h.shards.map((s, shard) => ({
+              shard,
+              state: s.state,
+              paused: s.pausedUntil !== null,
+              held: s.held,
+              undelivered: s.undelivered,
+            })),
+          }),
     })),
     total,
     shown: endpoints.length,

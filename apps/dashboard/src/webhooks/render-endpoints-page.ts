@@ -9,7 +9,7 @@ export function renderEndpointsPage(view: EndpointsView): string {
   const body = html`
 <h1>Webhook endpoints</h1>
 <p class="muted">Checked ${view.checkedAt} · <a href="/api/webhooks">JSON</a> · one circuit breaker and line per URL origin, shared by
-every worker replica (docs/operations.md, "Webhook endpoints")</p>
+every worker replica; with POLL_SHARDS, one per origin and poll shard, combined in one row (docs/operations.md, "Webhook endpoints")</p>
 <section id="endpoints">
 ${
   rows.length > 0
@@ -26,7 +26,7 @@ function endpointRow(e: EndpointView): SafeHtml {
   const cls = state === 'closed' ? 'state-completed' : state === 'open' ? 'state-failed' : 'state-delayed';
   return html`<tr class="endpoint">
 <td>${e.endpoint}</td>
-<td><span class="state ${cls}">${state}</span></td>
+<td><span class="state ${cls}">${state}</span>${shardStates(e)}</td>
 <td>${e.held}</td>
 <td>${e.undelivered}</td>
 <td>${e.oldestUndeliveredSeconds === null ? '—' : `${e.oldestUndeliveredSeconds} s (${e.oldestUndeliveredAt ?? ''})`}</td>
@@ -35,4 +35,11 @@ function endpointRow(e: EndpointView): SafeHtml {
 <td>${e.lastError ? html`<span class="error">${e.lastError}</span> ${e.lastErrorAt ?? ''}` : '—'}</td>
 <td>${e.lastSuccessAt ?? '—'}</td>
 </tr>`;
+}
+
+/** With POLL_SHARDS > 1, each shard's own state under the combined one (`p0 open · p1 closed · …`). */
+function shardStates(e: EndpointView): SafeHtml | '' {
+  if (e.shards === undefined) return '';
+  const states = e.shards.map((s) => `p${s.shard} ${s.paused && s.state === 'closed' ? 'paused' : s.state}`);
+  return html`<br><span class="muted shards">${states.join(' · ')}</span>`;
 }

@@ -14,14 +14,14 @@ import {
 } from '@regionwatch/core';
 import { Queue, type JobsOptions } from 'bullmq';
 import { webhookJobOptions } from '../webhook/webhook-job-options.js';
-import { webhookQueues, type WebhookQueues } from '../webhook/webhook-queues.js';
+import type { WebhookQueues } from '../webhook/webhook-queues.js';
 
 export type HandOffOptions = {
   /** The connection results and webhook jobs are added on (and existing ones read). */
   connection: RedisClient;
   prefix: string;
-  /** `regions-webhooks`, or every shard's (POLL_SHARDS > 1: a delivery goes to its task's shard). */
-  webhookQueue: Queue | WebhookQueues;
+  /** Every shard's `regions-webhooks` (one without shards; POLL_SHARDS > 1: a delivery goes to its task's shard). */
+  webhookQueues: WebhookQueues;
   /** The configured results queue, when there is one (other names in a record are opened on demand). */
   resultsQueue?: Queue | undefined;
   /** Where targets are marked handed. */
@@ -60,7 +60,7 @@ export { webhookJobId };
  * consumer removed the job.
  */
 export function createHandOff(options: HandOffOptions): HandOff {
-  const webhooks = webhookQueues(options.webhookQueue);
+  const webhooks = options.webhookQueues;
   const queues = new Map<string, Queue>([[WEBHOOK_QUEUE, webhooks.all[0] as Queue]]);
   if (options.resultsQueue) queues.set(options.resultsQueue.name, options.resultsQueue);
   const opened: Queue[] = [];

@@ -1,6 +1,6 @@
 import { endpointOf, parseDuration, webhookDeliveryStateSchema, type DeliveryEndReason } from '@regionwatch/core';
 import type { Job, Queue } from 'bullmq';
-import { webhookQueues as webhookQueuesOf, type WebhookQueues } from '../webhook/webhook-queues.js';
+import type { WebhookQueues } from '../webhook/webhook-queues.js';
 
 export type ReplayOutcome = {
   taskId: string;
@@ -26,10 +26,9 @@ const FUTILE: readonly DeliveryEndReason[] = ['gone', 'private-address'];
  * dead letter it matches in every shard, futile ones skipped (see DeadLetterSelection).
  */
 export async function replayDeadLetters(
-  webhookQueue: Queue | WebhookQueues | readonly Queue[],
+  queues: WebhookQueues,
   ids: readonly string[] | 'all' | DeadLetterSelection,
 ): Promise<ReplayOutcome[]> {
-  const queues = webhookQueuesOf(webhookQueue);
   if (ids === 'all' || !Array.isArray(ids)) {
     const selection = ids === 'all' ? {} : (ids as DeadLetterSelection);
     const outcomes: ReplayOutcome[] = [];

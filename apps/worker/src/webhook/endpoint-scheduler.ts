@@ -1,14 +1,13 @@
 import type { Logger } from '@regionwatch/core';
-import type { Queue } from 'bullmq';
 import type { RedisClient } from '@regionwatch/core';
-import type { EndpointBreaker } from './endpoint-breaker.js';
-import { webhookQueues, type WebhookQueues } from './webhook-queues.js';
+import type { EndpointBreaker, EndpointShard } from './endpoint-breaker.js';
+import type { WebhookQueues } from './webhook-queues.js';
 
 /** Endpoints stepped per look at the timers; more wait for the next tick (a few ms later). */
 const ENDPOINTS_PER_TICK = 50;
 /**
- * Ticks while something was due, and while nothing was. An idle tick is one ZRANGEBYSCORE per replica on
- * the endpoints' primary (the REGIONWATCH_PREFIX tag's): 4 per second per replica. The cost of the longer
+ * Ticks while something was due, and while nothing was. An idle tick is one ZRANGEBYSCORE per replica and
+ * poll shard, on that shard's primary (REGIONWATCH_PREFIX's without shards): 4 per second per replica and shard. The cost of the longer
  * idle tick: a delivery that joins an idle endpoint's line waits up to 250 ms more for its release.
  */
 const BUSY_TICK_MS = 25;
@@ -22,8 +21,8 @@ const PRUNE_EVERY_MS = 10 * 60_000;
 export type EndpointSchedulerDeps = {
   redis: RedisClient;
   breaker: EndpointBreaker;
-  /** The `regions-webhooks` queue (or every shard's): released deliveries are promoted from delayed to waiting. */
-  webhookQueue: Queue | WebhookQueues;
+  /** Every shard's `regions-webhooks` queue: released deliveries are promoted from delayed to waiting in theirs. */
+  webhookQueues: WebhookQueues;
   logger: Logger;
   now?: () => number;
 };
@@ -45,7 +44,7 @@ export class EndpointScheduler {
 
   constructor(private readonly deps: EndpointSchedulerDeps) {
     this.now = deps.now ?? Date.now;
-    this.queues = webhookQueues(deps.webhookQueue);
+    this.queues = deps.webhookQueues;
   }
 
   start(): void {
@@ -61,17 +60,26 @@ export class EndpointScheduler {
     await this.running;
   }
 
-  /** One look at the timers: steps every due endpoint; returns how many were due. Tests call it directly. */
+  /**
+   * One look at the timers of every shard's endpoint states (one read per shard, each on its shard's slot):
+   * steps every due endpoint; returns how many were due. Tests call it directly.
+   */
   async tick(now = this.now()): Promise<number> {
-    const { redis, breaker } = this.deps;
-    const due = await redis.zrangebyscore(breaker.timersKey, '-inf', now, 'LIMIT', 0, ENDPOINTS_PER_TICK);
-    for (const endpoint of due) {
-      const released = await breaker.step(endpoint, now);
-      await Promise.all(released.map((jobId) => this.release(endpoint, jobId)));
-    }
+    const { breaker } = this.deps;
+    const counts = await Promise.all(breaker.shards.map((shard) => this.tickShard(shard, now)));
     if (now - this.lastPrune >= PRUNE_EVERY_MS) {
       this.lastPrune = now;
-      await this.prune(now);
+      for (const shard of breaker.shards) await this.prune(shard, now);
+    }
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
+  private async tickShard(shard: EndpointShard, now: number): Promise<number> {
+    const { redis, breaker } = this.deps;
+    const due = await redis.zrangebyscore(shard.timersKey, '-inf', now, 'LIMIT', 0, ENDPOINTS_PER_TICK);
+    for (const endpoint of due) {
+      const released = await breaker.step(endpoint, now, shard);
+      await Promise.all(released.map((jobId) => this.release(endpoint, jobId)));
     }
     return due.length;
   }
@@ -88,10 +96,10 @@ export class EndpointScheduler {
     }
   }
 
-  private async prune(now: number): Promise<void> {
+  private async prune(shard: EndpointShard, now: number): Promise<void> {
     const { redis, breaker } = this.deps;
-    const endpoints = await redis.zrange(breaker.indexKey, 0, '999');
-    for (const endpoint of endpoints) await breaker.prune(endpoint, now - IDLE_ENDPOINT_MS);
+    const endpoints = await redis.zrange(shard.indexKey, 0, '999');
+    for (const endpoint of endpoints) await breaker.prune(endpoint, now - IDLE_ENDPOINT_MS, shard);
   }
 
   private schedule(ms: number): void {

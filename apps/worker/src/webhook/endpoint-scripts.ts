@@ -101,7 +101,7 @@ return 1
 /**
  * report(state, held, granted, inflight, pending, timers, failing, probed;
  *        origin, job, order, now, verdict, pauseUntil, finished, message, threshold, cooldownBase, cooldownCap, jitter)
- * → { state after, 'done' | 'held' | '' }
+ * → { state after, 'done' | 'held' | '', event, probeAt, openedAt, opens }
  *
  * What one attempt showed. `verdict`: `ok` (delivered), `alive` (the receiver answered, but not 2xx:
  * the endpoint works, this delivery did not), `fail` (timeout, refused connection, 5xx). `threshold`
@@ -109,6 +109,8 @@ return 1
  * cooldown (doubling up to `cooldownCap`) and puts the probe back in line (`held`); any answer closes
  * it. `pauseUntil` > now pauses the endpoint (429/503 with Retry-After). `finished`: the delivery is
  * over (delivered, stopped or dead-lettered): it leaves every set of the endpoint (`done`).
+ * `event` says what changed for the other poll shards' states of the endpoint (PROPAGATE): `opened`,
+ * `probe-failed` (with the next probe's time) or `closed`; '' when nothing they need to know.
  */
 export const REPORT = `${HELPERS}
 local state, held, granted, inflight, pending, timers, failing, probed =
@@ -118,6 +120,7 @@ local verdict, pauseUntil, finished, message = ARGV[5], tonumber(ARGV[6]), ARGV[
 local threshold, base, cap, jitter = tonumber(ARGV[9]), tonumber(ARGV[10]), tonumber(ARGV[11]), tonumber(ARGV[12])
 
 local function cooldown(opens) return math.floor(math.min(base * 2 ^ math.min(opens - 1, 30), cap) * jitter) end
+local event, eventProbeAt, eventOpenedAt, eventOpens = '', 0, 0, 0
 
 redis.call('ZREM', inflight, job)
 local fields = redis.call('HMGET', state, 'probe', 'state')
@@ -134,6 +137,7 @@ if verdict == 'ok' or verdict == 'alive' then
     redis.call('HDEL', state, 'probeAt', 'openedAt')
     redis.call('DEL', probed)
     current = 'closed'
+    event = 'closed'
     if redis.call('ZCARD', held) > 0 then redis.call('ZADD', timers, 'LT', now, origin) end
   end
 elseif verdict == 'fail' then
@@ -143,6 +147,7 @@ elseif verdict == 'fail' then
     redis.call('HSET', state, 'probeAt', at)
     redis.call('SADD', probed, job)
     redis.call('ZADD', timers, 'LT', at, origin)
+    event, eventProbeAt, eventOpens = 'probe-failed', at, opens
   elseif current == 'closed' then
     redis.call('SADD', failing, job)
     if redis.call('SCARD', failing) >= threshold then
@@ -150,6 +155,7 @@ elseif verdict == 'fail' then
       redis.call('HSET', state, 'state', 'open', 'openedAt', now, 'opens', 1, 'probeAt', at)
       redis.call('ZADD', timers, 'LT', at, origin)
       current = 'open'
+      event, eventProbeAt, eventOpenedAt, eventOpens = 'opened', at, now, 1
     end
   end
 end
@@ -163,13 +169,55 @@ if finished == '1' then
   redis.call('ZREM', pending, job)
   redis.call('ZREM', held, job)
   redis.call('HDEL', granted, job)
-  return { current, 'done' }
+  return { current, 'done', event, eventProbeAt, eventOpenedAt, eventOpens }
 end
 if wasProbe and verdict == 'fail' and current == 'open' then
   redis.call('ZADD', held, 'NX', order, job)
-  return { current, 'held' }
+  return { current, 'held', event, eventProbeAt, eventOpenedAt, eventOpens }
 end
-return { current, '' }
+return { current, '', event, eventProbeAt, eventOpenedAt, eventOpens }
+`;
+
+/**
+ * propagate(state, timers, index; origin, event, now, probeAt, openedAt, opens)
+ *
+ * With POLL_SHARDS > 1: what another shard's breaker of the same endpoint just did, applied to this
+ * shard's state (one call per shard: each is its own Cluster slot). Idempotent, and harmless when late
+ * or lost (this shard then learns by itself):
+ * - `opened`: a closed state opens with the same openedAt, its first probe a lease after the other
+ *   shard's (its deliveries are held instead of failing here too);
+ * - `probe-failed`: an open state with no probe out waits until a lease after the other shard's next
+ *   probe (one probe per cooldown for the endpoint, not one per shard);
+ * - `closed`: an open state with no probe out probes now (it closes on its own probe's answer, so a
+ *   shard never closes on hearsay alone).
+ */
+export const PROPAGATE = `${HELPERS}
+local state, timers, index = KEYS[1], KEYS[2], KEYS[3]
+local origin, event, now = ARGV[1], ARGV[2], tonumber(ARGV[3])
+local probeAt, openedAt, opens = tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+local current = redis.call('HMGET', state, 'state', 'probe', 'probeUntil', 'probeAt', 'opens')
+local probing = current[2] and num(current[3]) > now
+if event == 'opened' then
+  if current[1] == 'open' then return 0 end
+  redis.call('ZADD', index, 'NX', now, origin)
+  redis.call('HSETNX', state, 'seenAt', now)
+  redis.call('HSET', state, 'state', 'open', 'openedAt', openedAt, 'opens', opens, 'probeAt', probeAt)
+  redis.call('ZADD', timers, 'LT', probeAt, origin)
+  return 1
+end
+if current[1] ~= 'open' or probing then return 0 end
+if event == 'probe-failed' then
+  if probeAt <= num(current[4]) then return 0 end
+  redis.call('HSET', state, 'probeAt', probeAt)
+  if opens > num(current[5]) then redis.call('HSET', state, 'opens', opens) end
+  return 1
+end
+if event == 'closed' then
+  redis.call('HSET', state, 'probeAt', now)
+  redis.call('ZADD', timers, 'LT', now, origin)
+  return 1
+end
+return 0
 `;
 
 /**

@@ -1,11 +1,12 @@
 import {
+  ARRIVAL_MARGIN_MS,
   describeIssues,
-  endpointKeys,
   endpointOf,
   formatDuration,
   RateBudgetExhaustedError,
   redactUrl,
   RequestRateLimiter,
+  rpsWindow,
   timeoutSignal,
   webhookDeliveryStateSchema,
   webhookJobSchema,
@@ -15,16 +16,16 @@ import {
   type WebhookDeliveryState,
   type WebhookJob,
 } from '@regionwatch/core';
-import { DelayedError, UnrecoverableError, type Job, type Queue } from 'bullmq';
+import { DelayedError, UnrecoverableError, type Job } from 'bullmq';
 import type { RedisClient } from '@regionwatch/core';
 import { Agent } from 'undici';
 import { endpointLabel, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { assertPublicLiteral, guardedLookup } from './address-guard.js';
 import { classifyNetworkError, classifyResponse, type DeliveryClassification } from './classify-delivery.js';
-import type { Admission, EndpointBreaker } from './endpoint-breaker.js';
+import { endpointShardWindow, type Admission, type EndpointBreaker } from './endpoint-breaker.js';
 import { PrivateAddressError } from './private-address-error.js';
 import { MAX_HOLD_SLEEP_MS, planRetry, startDelivery } from './retry-plan.js';
-import { webhookQueues, type WebhookQueues } from './webhook-queues.js';
+import type { WebhookQueues } from './webhook-queues.js';
 import { WebhookSigner } from './webhook-signer.js';
 
 export type WebhookProcessorDeps = {
@@ -34,16 +35,16 @@ export type WebhookProcessorDeps = {
   timeoutMs: number;
   /** Delays before each retry (WEBHOOK_RETRY_SCHEDULE, or the older form). */
   schedule: readonly number[];
-  /** WEBHOOK_ENDPOINT_MAX_RPS. */
+  /** WEBHOOK_ENDPOINT_MAX_RPS (with POLL_SHARDS > 1, each shard gets its share: `endpointShardWindow`). */
   endpointMaxRps: number;
   breaker: EndpointBreaker;
   /** For each endpoint's rate limiter (core's RequestRateLimiter). */
   redis: RedisClient;
   /**
-   * `regions-webhooks` (one queue, or every shard's: WebhookQueues): deliveries that wait are moved back to
-   * delayed through their own queue (lock-checked).
+   * Every shard's `regions-webhooks` (one without shards): deliveries that wait are moved back to delayed
+   * through their own queue (lock-checked).
    */
-  webhookQueue: Queue | WebhookQueues;
+  webhookQueues: WebhookQueues;
   metrics: WorkerMetrics;
   logger: Logger;
   now?: () => number;
@@ -74,14 +75,21 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     keepAliveTimeout: 10_000,
     connect: { timeout: deps.timeoutMs, ...(deps.allowPrivate ? {} : { lookup: guardedLookup }) },
   });
-  const queues = webhookQueues(deps.webhookQueue);
+  const queues = deps.webhookQueues;
   const limiters = new Map<string, RequestRateLimiter>();
-  const limiterFor = (endpoint: string) => {
-    let limiter = limiters.get(endpoint);
+  // One per endpoint and poll shard: with POLL_SHARDS > 1 each shard has its own share of WEBHOOK_ENDPOINT_MAX_RPS
+  // (EndpointBreaker's shards; the shares add up to the whole cap), in its own window under the shard's prefix.
+  const whole = rpsWindow(deps.endpointMaxRps);
+  const limiterFor = (endpoint: string, jobId: string) => {
+    const key = deps.breaker.rateKey(endpoint, jobId);
+    let limiter = limiters.get(key);
     if (!limiter) {
       if (limiters.size >= 10_000) limiters.clear(); // a cache, not a registry: rebuilding one is cheap
-      limiter = RequestRateLimiter.perSecond(deps.redis, endpointKeys(deps.breaker.prefix, endpoint).rate, deps.endpointMaxRps);
-      limiters.set(endpoint, limiter);
+      // As RequestRateLimiter.perSecond (its arrival margin included), this shard's share of it.
+      const window = { max: whole.max, duration: whole.duration + ARRIVAL_MARGIN_MS };
+      const share = endpointShardWindow(window, deps.breaker.shardOf(jobId).index, deps.breaker.shardCount);
+      limiter = new RequestRateLimiter(deps.redis, key, share.max, share.duration);
+      limiters.set(key, limiter);
     }
     return limiter;
   };
@@ -161,7 +169,7 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
     const admission: Admission = await deps.breaker.admit(endpoint, jobId, order, now);
     if (admission.kind === 'held') return hold(admission.reason, now);
     try {
-      await limiterFor(endpoint).acquire(jobId);
+      await limiterFor(endpoint, jobId).acquire(jobId);
     } catch (error) {
       if (!(error instanceof RateBudgetExhaustedError)) throw error;
       await deps.breaker.requeue(endpoint, jobId, order, now + error.retryAfterMs);

@@ -13,16 +13,13 @@ export type WebhookQueues = {
   of(jobId: string): Queue;
 };
 
-/** The webhook queues, from one queue (the layout without shards) or one per shard in shard order. */
-export function webhookQueues(queues: Queue | WebhookQueues | readonly Queue[]): WebhookQueues {
-  if (isWebhookQueues(queues)) return queues;
-  const all: readonly Queue[] = Array.isArray(queues) ? queues : [queues as Queue];
+/**
+ * The webhook queues of a deployment, one per poll shard in shard order (one queue: the layout without shards).
+ * Built once (the worker runtime, the replay CLI, tests) and passed as it is to everything that needs them.
+ */
+export function webhookQueues(all: readonly Queue[]): WebhookQueues {
   if (all.length === 0) throw new Error('no webhook queue');
   const first = all[0] as Queue;
   if (all.length === 1) return { all, of: () => first };
   return { all, of: (jobId) => all[shardOfTask(taskIdOfWebhookJob(jobId), all.length)] as Queue };
-}
-
-function isWebhookQueues(value: unknown): value is WebhookQueues {
-  return typeof value === 'object' && value !== null && 'of' in value && 'all' in value;
 }

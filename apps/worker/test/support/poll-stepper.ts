@@ -26,6 +26,7 @@ import {
   Readiness,
   rescheduleJobIn,
   UpstreamHealth,
+  webhookQueues,
   WorkerMetrics,
   type HandOff,
   type PollReturn,
@@ -107,7 +108,7 @@ export class PollStepper {
       connection: this.connection,
       prefix,
       resultsQueue: this.config.RESULTS_QUEUE === '' ? undefined : this.resultsQueue,
-      webhookQueue: this.webhookQueue,
+      webhookQueues: webhookQueues([this.webhookQueue]),
       records: this.records,
       logger,
     });

@@ -1,5 +1,5 @@
 import type { RedisClient } from '../redis-connection.js';
-import { endpointIndexKeys, endpointKeys } from './endpoint-keys.js';
+import { endpointIndexKeys, endpointKeys, endpointStatePrefixes } from './endpoint-keys.js';
 
 /** A circuit breaker's state as operators see it (and the metric's value: 0, 1, 2). */
 export const BREAKER_STATES = ['closed', 'half-open', 'open'] as const;
@@ -24,6 +24,12 @@ export type EndpointHealth = {
   lastErrorAt: number | null;
   lastSuccessAt: number | null;
   lastSeenAt: number | null;
+  /**
+   * With POLL_SHARDS > 1: each poll shard's own state of the endpoint (in shard order), which the fields above
+   * sum up: the worst state, held and undelivered summed, the oldest undelivered, the most consecutive
+   * failures, the latest error and success. Absent without shards.
+   */
+  shards?: EndpointHealth[];
 };
 
 /** Reads past this many endpoints are cut (a scrape or a page must stay cheap). */
@@ -31,30 +37,102 @@ export const MAX_ENDPOINTS_READ = 1_000;
 
 const number = (value: string | undefined) => (value === undefined || value === '' ? null : Number(value));
 
-/** The health of `endpoint`, or undefined when regionwatch never delivered to it. */
+/** The health of `endpoint`, or undefined when regionwatch never delivered to it. `shards`: POLL_SHARDS. */
 export async function readEndpointHealth(
   redis: RedisClient,
   prefix: string,
   endpoint: string,
   now = Date.now(),
+  shards = 1,
 ): Promise<EndpointHealth | undefined> {
-  const [health] = await readMany(redis, prefix, [endpoint], now);
-  return health?.lastSeenAt === null ? undefined : health;
+  const perShard = await Promise.all(endpointStatePrefixes(prefix, shards).map((p) => readMany(redis, p, [endpoint], now)));
+  const health = combine(
+    endpoint,
+    perShard.map((rows) => rows[0] as EndpointHealth),
+  );
+  return health.lastSeenAt === null ? undefined : health;
 }
 
 /**
  * Every endpoint regionwatch delivered to (in the order first seen), at most `limit`; `total` is how
- * many there are. One pipelined round trip per call after the index read.
+ * many there are. One pipelined round trip per shard after the index reads. With `shards` (POLL_SHARDS)
+ * > 1, each shard's states are read (one pipeline per shard: its own Cluster slot) and combined, one row
+ * per endpoint.
  */
 export async function listEndpointHealth(
   redis: RedisClient,
   prefix: string,
-  options: { limit?: number; now?: number } = {},
+  options: { limit?: number; now?: number; shards?: number } = {},
 ): Promise<{ endpoints: EndpointHealth[]; total: number }> {
   const limit = Math.min(options.limit ?? MAX_ENDPOINTS_READ, MAX_ENDPOINTS_READ);
-  const { index } = endpointIndexKeys(prefix);
-  const [names, total] = await Promise.all([redis.zrange(index, 0, String(limit - 1)), redis.zcard(index)]);
-  return { endpoints: await readMany(redis, prefix, names, options.now ?? Date.now()), total };
+  const now = options.now ?? Date.now();
+  const prefixes = endpointStatePrefixes(prefix, options.shards ?? 1);
+  if (prefixes.length === 1) {
+    const { index } = endpointIndexKeys(prefix);
+    const [names, total] = await Promise.all([redis.zrange(index, 0, String(limit - 1)), redis.zcard(index)]);
+    return { endpoints: await readMany(redis, prefix, names, now), total };
+  }
+  // Each shard's index, first seen first; an endpoint's place is its earliest sighting in any shard. The
+  // total is exact up to MAX_ENDPOINTS_READ per shard (beyond it, the distinct count of what was read).
+  const indexes = await Promise.all(
+    prefixes.map(async (p) => {
+      const { index } = endpointIndexKeys(p);
+      const [entries, size] = await Promise.all([redis.zrange(index, 0, String(MAX_ENDPOINTS_READ - 1), 'WITHSCORES'), redis.zcard(index)]);
+      return { entries, size };
+    }),
+  );
+  const firstSeen = new Map<string, number>();
+  for (const { entries } of indexes) {
+    for (let i = 0; i + 1 < entries.length; i += 2) {
+      const name = entries[i] as string;
+      const at = Number(entries[i + 1]);
+      if (!(at >= (firstSeen.get(name) ?? Number.POSITIVE_INFINITY))) firstSeen.set(name, at);
+    }
+  }
+  const names = [...firstSeen.entries()]
+    .sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, limit)
+    .map(([name]) => name);
+  const total = Math.max(firstSeen.size, ...indexes.map((i) => i.size));
+  const perShard = await Promise.all(prefixes.map((p) => readMany(redis, p, names, now)));
+  return {
+    endpoints: names.map((name, i) =>
+      combine(
+        name,
+        perShard.map((rows) => rows[i] as EndpointHealth),
+      ),
+    ),
+    total,
+  };
+}
+
+const STATE_RANK: Record<BreakerState, number> = { closed: 0, 'half-open': 1, open: 2 };
+const least = (values: (number | null)[]) =>
+  values.reduce<number | null>((a, b) => (b === null ? a : a === null ? b : Math.min(a, b)), null);
+const most = (values: (number | null)[]) =>
+  values.reduce<number | null>((a, b) => (b === null ? a : a === null ? b : Math.max(a, b)), null);
+
+/** One row from each shard's state of an endpoint (one shard: that row itself). */
+function combine(endpoint: string, rows: EndpointHealth[]): EndpointHealth {
+  if (rows.length === 1) return rows[0] as EndpointHealth;
+  const worst = rows.reduce((a, b) => (STATE_RANK[b.state] > STATE_RANK[a.state] ? b : a));
+  const lastFailing = rows.reduce((a, b) => ((b.lastErrorAt ?? -1) > (a.lastErrorAt ?? -1) ? b : a));
+  return {
+    endpoint,
+    state: worst.state,
+    consecutiveFailures: Math.max(...rows.map((r) => r.consecutiveFailures)),
+    held: rows.reduce((sum, r) => sum + r.held, 0),
+    undelivered: rows.reduce((sum, r) => sum + r.undelivered, 0),
+    oldestUndeliveredAt: least(rows.map((r) => r.oldestUndeliveredAt)),
+    openedAt: least(rows.map((r) => r.openedAt)),
+    nextProbeAt: least(rows.map((r) => r.nextProbeAt)),
+    pausedUntil: most(rows.map((r) => r.pausedUntil)),
+    lastError: lastFailing.lastError,
+    lastErrorAt: lastFailing.lastErrorAt,
+    lastSuccessAt: most(rows.map((r) => r.lastSuccessAt)),
+    lastSeenAt: most(rows.map((r) => r.lastSeenAt)),
+    shards: rows,
+  };
 }
 
 async function readMany(redis: RedisClient, prefix: string, names: readonly string[], now: number): Promise<EndpointHealth[]> {

@@ -1,3 +1,4 @@
+import { pollShardPrefix } from '../contract/poll-shards.js';
 import { WEBHOOK_QUEUE } from '../contract/queues.js';
 
 /**
@@ -57,4 +58,14 @@ export function endpointIndexKeys(prefix: string): { index: string; timers: stri
     /** Sorted set: endpoints with something to do (origin → when): probes, the end of a pause, releases. */
     timers: `${base}:timers`,
   };
+}
+
+/**
+ * The prefixes an endpoint's state lives under: REGIONWATCH_PREFIX alone with POLL_SHARDS=1 (the layout
+ * without shards), else every poll shard's prefix, in shard order. With shards, each shard keeps its own
+ * state per endpoint (`endpointKeys(<shard prefix>, origin)`, index and timers too), used by the deliveries
+ * of its webhook queue, so an endpoint's load is spread over the shards' Cluster slots like the deliveries'.
+ */
+export function endpointStatePrefixes(prefix: string, shards: number): string[] {
+  return Array.from({ length: shards }, (_, shard) => pollShardPrefix(prefix, shard, shards));
 }
