@@ -58,9 +58,26 @@ describe('webhook endpoint state per poll shard (POLL_SHARDS=3)', () => {
     expect(health?.shards).toHaveLength(SHARDS);
   });
 
-  test('a dead endpoint opens every shard after about the single-shard number of failures, then every shard recovers', async ({
+  test('a flaky endpoint trips a shard as it tripped the one breaker: threshold − 1 failures in a row in one shard open nothing', async ({
     redis: r,
   }) => {
+    const { redis, breaker } = setUp(r.url, r.prefix);
+    const ids = idsIn(0, 'f', BREAKER_THRESHOLD);
+    for (const [k, id] of ids.slice(0, BREAKER_THRESHOLD - 1).entries()) {
+      expect(await breaker.admit(A, id, k + 1, 1_000)).toMatchObject({ kind: 'go' });
+      await breaker.report(A, id, k + 1, 1_000, failed, HALF);
+    }
+    const states = async () =>
+      Promise.all(breaker.shards.map(async (s) => (await redis.hget(endpointKeys(s.prefix, A).state, 'state')) ?? 'closed'));
+    expect(await states()).toEqual(['closed', 'closed', 'closed']);
+    // The threshold-th distinct failure in a row opens that shard, and it tells the others.
+    const last = ids[BREAKER_THRESHOLD - 1] as string;
+    expect(await breaker.admit(A, last, BREAKER_THRESHOLD, 1_000)).toMatchObject({ kind: 'go' });
+    await breaker.report(A, last, BREAKER_THRESHOLD, 1_000, failed, HALF);
+    expect(await states()).toEqual(['open', 'open', 'open']);
+  });
+
+  test('a dead endpoint opens every shard once one shard has seen the threshold, then every shard recovers', async ({ redis: r }) => {
     const { redis, breaker } = setUp(r.url, r.prefix);
     const ids = [0, 1, 2].map((shard) => idsIn(shard, 'd', 6));
     // Deliveries fail in turn across the shards, as a dead endpoint's would.
@@ -79,8 +96,8 @@ describe('webhook endpoint state per poll shard (POLL_SHARDS=3)', () => {
         if (open.every(Boolean)) openAfter = failures;
       }
     }
-    expect(openAfter).toBeGreaterThan(0);
-    expect(openAfter).toBeLessThanOrEqual(BREAKER_THRESHOLD);
+    // In turn across 3 shards: each has threshold − 1 failures when the first reaches the threshold and tells the others.
+    expect(openAfter).toBe(SHARDS * (BREAKER_THRESHOLD - 1) + 1);
     // Further deliveries in any shard are held, not sent.
     for (const shard of [0, 1, 2]) {
       expect(await breaker.admit(A, ids[shard]?.[5] as string, 100 + shard, 1_001)).toMatchObject({ kind: 'held', reason: 'breaker-open' });

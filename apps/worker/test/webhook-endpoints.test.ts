@@ -124,7 +124,9 @@ describe('webhook endpoints (circuit breaker, line and rate cap in a running wor
   });
 
   test('POLL_SHARDS=3: every shard holds a dead endpoint and recovers; the cap holds for the endpoint as a whole', async ({ redis }) => {
-    const env = { POLL_SHARDS: '3', WEBHOOK_RETRY_SCHEDULE: '100ms,400ms,60s', WEBHOOK_ENDPOINT_MAX_RPS: '6' };
+    // Retries 2 s and 4 s apart: a shard opens after 5 distinct failures at 2 per 1.1 s (its share of the cap), before
+    // a delivery that failed first can fail twice more and wait for its 60 s step (it would then miss the drain below).
+    const env = { POLL_SHARDS: '3', WEBHOOK_RETRY_SCHEDULE: '2s,4s,60s', WEBHOOK_ENDPOINT_MAX_RPS: '6' };
     await withHarness(redis, env, async (h, r) => {
       const a = h.receiver;
       const endpointA = endpointOf(a.url);

@@ -112,9 +112,9 @@ type BreakerEvent = { event: 'opened' | 'probe-failed' | 'closed'; probeAt: numb
  *
  * With POLL_SHARDS=N > 1 an endpoint has one state per shard, under the shard's prefix (its Cluster slot),
  * used by the deliveries of that shard's webhook queue (a delivery's shard is its task's). The rate and
- * in-flight caps are split over the shards; each shard's breaker trips on its own after a share of the
- * threshold, and a change (open, a failed probe, a close) is told to the other shards, best-effort, so a
- * dead endpoint costs about one shard's failures and probes, not N times them.
+ * in-flight caps are split over the shards; each shard's breaker trips on its own (the whole threshold), and a
+ * change (open, a failed probe, a close) is told to the other shards, best-effort, so a dead endpoint costs
+ * one shard's opening and probes, not N times them.
  */
 export class EndpointBreaker {
   private readonly redis: RedisClient & Commands;
@@ -150,8 +150,11 @@ export class EndpointBreaker {
         intervalMs: Math.max(1, Math.round((pacing.duration * batch) / pacing.max)),
         inflightLimit: Math.max(1, Math.floor(settings.inflightLimit / n) + (index < settings.inflightLimit % n ? 1 : 0)),
         rate: endpointShardWindow({ max: whole.max, duration: whole.duration + ARRIVAL_MARGIN_MS }, index, n),
-        // Split so the shards together open after about BREAKER_THRESHOLD failures (at most N + 1 below 2 each).
-        threshold: n === 1 ? BREAKER_THRESHOLD : Math.max(2, Math.ceil(BREAKER_THRESHOLD / n)),
+        // The whole threshold in each shard, not a share of it: a shard sees 1/N of the deliveries, and "k failing in a
+        // row" among them is as likely as among all of them, so a flaky endpoint trips a shard exactly as often as it
+        // tripped the one breaker (a share, e.g. 2 of 5 with 3 shards, would trip on p² instead of p⁵). A dead endpoint
+        // costs at most N × (threshold − 1) + 1 failing deliveries before the first shard opens and tells the others.
+        threshold: BREAKER_THRESHOLD,
       };
     });
     this.leaseMs = settings.timeoutMs + 5_000;
