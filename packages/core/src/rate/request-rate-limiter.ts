@@ -99,7 +99,9 @@ export class RequestRateLimiter {
     const giveUpAt = Date.now() + this.waitUpToMs;
     for (;;) {
       this.counter = (this.counter + 1) % Number.MAX_SAFE_INTEGER;
-      const waitMs = await (this.redis as WithAcquire).regionwatchAcquire(this.key, this.windowMs, this.max, `${this.id}:${this.counter}`);
+      // The member names the task too, so an admission can be traced to the request it let through (chaos aspose-storms).
+      const member = `${this.id}:${this.counter}:${taskId ?? ''}`;
+      const waitMs = await (this.redis as WithAcquire).regionwatchAcquire(this.key, this.windowMs, this.max, member);
       if (waitMs < 0) return;
       const retryAfterMs = Math.max(1, waitMs);
       // Another request may take the slot first: then this one asks again, until its wait would pass giveUpAt.
