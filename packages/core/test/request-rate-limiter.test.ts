@@ -176,13 +176,24 @@ describe('RequestRateLimiter', () => {
     expect(rpsWindow(0.5)).toEqual({ max: 1, duration: 2_000 });
     expect(rpsWindow(0.3)).toEqual({ max: 1, duration: 3_334 });
 
-    // perSecond(3): three per 1.1 s, spaced a third of that apart (two may go back to back). Asked at once, two go;
-    // the third only once Redis's clock passed the first admission by a gap, which the readings tell.
+    // perSecond(3), refusing at once: three per 1.1 s, unspaced. Whether the fourth is refused depends on whether a
+    // second passed in Redis between the first and the fourth, which the readings tell.
     const whole = RequestRateLimiter.perSecond(redis, `${prefix}:b`, 3);
+    const burst = await bracketed(() => Promise.all([1, 2, 3, 4].map(() => outcome(whole))));
+    expect(burst.value.slice(0, 3)).toEqual(['sent', 'sent', 'sent']);
+    if (burst.to - burst.from < 1_000) expect(burst.value[3]).toBeInstanceOf(RateBudgetExhaustedError);
+    expect(await redis.zscore(`${prefix}:b`, 'tat')).toBeNull();
+
+    // Spaced (the default for a caller that waits for its slot, or asked for): a third of 1.1 s apart, two may go
+    // back to back; the third only once Redis's clock passed the first admission by a gap.
+    const spaced = RequestRateLimiter.perSecond(redis, `${prefix}:b-spaced`, 3, 0, true);
     const gapMs = (1_000 + ARRIVAL_MARGIN_MS) / 3;
-    const burst = await bracketed(() => Promise.all([1, 2, 3].map(() => outcome(whole))));
-    expect(burst.value.slice(0, 2)).toEqual(['sent', 'sent']);
-    if (burst.to - burst.from < gapMs) expect(burst.value[2]).toBeInstanceOf(RateBudgetExhaustedError);
+    const spacedBurst = await bracketed(() => Promise.all([1, 2, 3].map(() => outcome(spaced))));
+    expect(spacedBurst.value.slice(0, 2)).toEqual(['sent', 'sent']);
+    if (spacedBurst.to - spacedBurst.from < gapMs) expect(spacedBurst.value[2]).toBeInstanceOf(RateBudgetExhaustedError);
+    const waiting = RequestRateLimiter.perSecond(redis, `${prefix}:b-waiting`, 3, RATE_SLOT_WAIT_MS);
+    expect(await outcome(waiting)).toBe('sent');
+    expect(await redis.zscore(`${prefix}:b-waiting`, 'tat')).not.toBeNull();
 
     // perSecond(0.5): one per two seconds, and the refusal waits for the rest of those two seconds.
     const slow = RequestRateLimiter.perSecond(redis, `${prefix}:c`, 0.5);

@@ -100,14 +100,17 @@ export class RequestRateLimiter {
    * server a little later — later still on a busy machine — so requests admitted in one window could arrive in the
    * next and the server would count more than the cap in one second. With the margin it cannot, as long as the time
    * from admission to arrival varies by less than the margin (at the cost of about 10 % of the rate at 1 s windows).
-   * Admissions are spaced evenly (gap = window ÷ max): a window's worth no longer goes out at once, so when part of
-   * them are held up longer than the margin (a process starved of CPU), they cannot meet a whole next window's worth
-   * in one second — the excess is at most the few admitted within the extra delay (docs/guarantees.md, item 7).
+   * `spaced`: admissions are spaced evenly (gap = window ÷ max): a window's worth no longer goes out at once, so when
+   * part of them are held up longer than the margin (a process starved of CPU), they cannot meet a whole next window's
+   * worth in one second — the excess is at most the few admitted within the extra delay (docs/guarantees.md, item 7).
+   * On by default for callers that wait for a slot (`waitUpToMs` > 0: a burst then goes out one gap at a time); off for
+   * callers that refuse at once, which would see all but two of a burst refused (the webhook processor's per-endpoint
+   * limiter: its line then churned — `apps/worker/test/webhook-endpoints.test.ts` never saw every delivery held).
    */
-  static perSecond(redis: RedisClient, key: string, rps: number, waitUpToMs = 0): RequestRateLimiter {
+  static perSecond(redis: RedisClient, key: string, rps: number, waitUpToMs = 0, spaced = waitUpToMs > 0): RequestRateLimiter {
     const { max, duration } = rpsWindow(rps);
     const windowMs = duration + ARRIVAL_MARGIN_MS;
-    return new RequestRateLimiter(redis, key, max, windowMs, waitUpToMs, windowMs / max);
+    return new RequestRateLimiter(redis, key, max, windowMs, waitUpToMs, spaced ? windowMs / max : 0);
   }
 
   /**
