@@ -210,24 +210,24 @@ describe('RequestRateLimiter', () => {
     }
   });
 
-  it("derives BullMQ's job-start limiter from the request window: ~1.11× its rate over every shard, in slices one slot wait long", () => {
+  it("derives BullMQ's job-start limiter from the request window: ~1.05× its rate over every shard, in slices one slot wait long", () => {
     const limiterOf = (rps: number, waitUpToMs = RATE_SLOT_WAIT_MS) =>
       RequestRateLimiter.perSecond(redis, `${prefix}:derive`, rps, waitUpToMs);
-    // 60 per 1.1 s: a gap of 18.3 ms; the 250 ms wait holds 13 gaps: 13 jobs per 0.9 × 238 ms.
-    expect(limiterOf(60).jobStartLimiter(1)).toEqual({ max: 13, duration: 214 });
-    // 40 per 1.1 s (27.5 ms apart): 9 per 0.9 × 247.5 ms; over 4 shards (110 ms per round of the shards) 2 per 0.9 × 220 ms
-    // each; over 8 shards one per 0.9 × 220 ms each.
-    expect(limiterOf(40).jobStartLimiter(1)).toEqual({ max: 9, duration: 222 });
-    expect(limiterOf(40).jobStartLimiter(4)).toEqual({ max: 2, duration: 198 });
-    expect(limiterOf(40).jobStartLimiter(8)).toEqual({ max: 1, duration: 198 });
-    // The margin is the window's, not added again: 10 per 1.1 s is a 110 ms gap, 2 per 0.9 × 220 ms.
-    expect(limiterOf(10).jobStartLimiter(1)).toEqual({ max: 2, duration: 198 });
-    // Fractional rates: one per 2.1 s (0.9 × 2 100 ms); over three shards one per 0.9 × 6 300 ms each.
-    expect(limiterOf(0.5).jobStartLimiter(1)).toEqual({ max: 1, duration: 1_890 });
-    expect(limiterOf(0.5).jobStartLimiter(3)).toEqual({ max: 1, duration: 5_670 });
-    // No wait for a slot: one job at a time. 100/s over 64 shards: each one per 0.9 × 64 × 11 ms.
-    expect(limiterOf(60, 0).jobStartLimiter(1)).toEqual({ max: 1, duration: 16 });
-    expect(limiterOf(100).jobStartLimiter(64)).toEqual({ max: 1, duration: 633 });
+    // 60 per 1.1 s: a gap of 18.3 ms; the 250 ms wait holds 13 gaps: 13 jobs per 0.95 × 238 ms.
+    expect(limiterOf(60).jobStartLimiter(1)).toEqual({ max: 13, duration: 226 });
+    // 40 per 1.1 s (27.5 ms apart): 9 per 0.95 × 247.5 ms; over 4 shards (110 ms per round of the shards) 2 per 0.95 × 220 ms
+    // each; over 8 shards one per 0.95 × 220 ms each.
+    expect(limiterOf(40).jobStartLimiter(1)).toEqual({ max: 9, duration: 235 });
+    expect(limiterOf(40).jobStartLimiter(4)).toEqual({ max: 2, duration: 209 });
+    expect(limiterOf(40).jobStartLimiter(8)).toEqual({ max: 1, duration: 209 });
+    // The margin is the window's, not added again: 10 per 1.1 s is a 110 ms gap, 2 per 0.95 × 220 ms.
+    expect(limiterOf(10).jobStartLimiter(1)).toEqual({ max: 2, duration: 209 });
+    // Fractional rates: one per 2.1 s (0.95 × 2 100 ms); over three shards one per 0.95 × 6 300 ms each.
+    expect(limiterOf(0.5).jobStartLimiter(1)).toEqual({ max: 1, duration: 1_995 });
+    expect(limiterOf(0.5).jobStartLimiter(3)).toEqual({ max: 1, duration: 5_985 });
+    // No wait for a slot: one job at a time. 100/s over 64 shards: each one per 0.95 × 64 × 11 ms.
+    expect(limiterOf(60, 0).jobStartLimiter(1)).toEqual({ max: 1, duration: 17 });
+    expect(limiterOf(100).jobStartLimiter(64)).toEqual({ max: 1, duration: 668 });
     // Whatever the shape, the shards together start jobs a little faster than the window admits requests, never a lot.
     for (const [rps, shards] of [
       [1, 1],
