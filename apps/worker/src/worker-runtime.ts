@@ -17,8 +17,6 @@ import {
   RATE_SLOT_WAIT_MS,
   RequestRateLimiter,
   requestGate,
-  shardRpsWindow,
-  ARRIVAL_MARGIN_MS,
   SharedPause,
   TaskRecordStore,
   WEBHOOK_QUEUE,
@@ -106,9 +104,9 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
   // ASPOSE_MAX_RPS twice over: BullMQ's limiter paces job starts (so over-budget jobs wait in Redis
   // instead of spinning), and a sliding window checked right before each request holds the cap as
   // Aspose sees it — also for token requests and requests that waited on a token refresh or retry after a 401.
-  // Both count the same window (ASPOSE_MAX_RPS per 1 s + ARRIVAL_MARGIN_MS), and a request waits up to RATE_SLOT_WAIT_MS
-  // for its slot before it is refused (then re-delayed): measured, the two together took the GETs Aspose gets under a
-  // binding cap from ~50 % of the cap to 91 % (docs/adaptive-polling.md, "Under a binding cap").
+  // Both run at the same rate (ASPOSE_MAX_RPS per 1 s + ARRIVAL_MARGIN_MS; BullMQ's is derived from the window), the
+  // window spaces admissions evenly, and a request waits up to RATE_SLOT_WAIT_MS for its slot before it is refused (then
+  // re-delayed): docs/adaptive-polling.md, "Under a binding cap".
   const limiter =
     config.ASPOSE_MAX_RPS === undefined
       ? undefined
@@ -233,7 +231,8 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
           prefix: shard.prefix,
           concurrency: shardConcurrency(index),
           // Shared in Redis: the cap holds across every replica together. Every poll is one job start.
-          ...(config.ASPOSE_MAX_RPS === undefined ? {} : { limiter: shardRpsWindow(config.ASPOSE_MAX_RPS, shardCount, ARRIVAL_MARGIN_MS) }),
+          // Derived from the request window (its rate, its margin, its gap), in slices that do not queue up behind its gap.
+          ...(limiter === undefined ? {} : { limiter: limiter.jobStartLimiter(shardCount) }),
           // For poll jobs added without these options (producers in other languages).
           ...JOB_RETENTION.poll,
         },

@@ -1,6 +1,8 @@
 import type { Faults } from '@regionwatch/simulator';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { maxInSlidingWindow } from '@regionwatch/testkit';
+import { POLL_QUEUE } from '@regionwatch/core';
+import { AdmissionLog } from '../admission-log.js';
 import { checkInvariant } from '../invariant.js';
 import { sleep, waitUntil, type ChaosSize, type ScenarioReport } from '../scenario.js';
 import { scriptTasks } from '../scripted-tasks.js';
@@ -30,6 +32,8 @@ export async function asposeStorms(size: ChaosSize): Promise<ScenarioReport> {
     const expected = scriptTasks(world.simulator, 'storm', s.tasks, s.windowMs);
     await Promise.all([world.startWorker(), world.startWorker()]);
     world.simulator.resetCounters();
+    // Admission times of the ASPOSE_MAX_RPS window, to report how late requests reach Aspose after admission.
+    const admissions = new AdmissionLog(world.redis.target, `${world.prefix}:${POLL_QUEUE}:aspose-rate`).start();
     const lag = monitorEventLoopDelay({ resolution: 10 }); // the simulator runs in this process
     lag.enable();
     world.simulator.setFaults(STORM);
@@ -49,6 +53,7 @@ export async function asposeStorms(size: ChaosSize): Promise<ScenarioReport> {
 
     const done = async () => (await world.resultsQueue.count()) >= s.tasks && world.receiver.accepted.size >= s.tasks;
     await waitUntil(done, Math.max(10_000, s.budgetMs - (Date.now() - started)));
+    await admissions.stop();
     const exitCodes = await world.drain();
     const report = await checkInvariant(world, expected);
 
@@ -63,6 +68,12 @@ export async function asposeStorms(size: ChaosSize): Promise<ScenarioReport> {
       gets.map((entry) => entry.at),
       1_000 - stampSlackMs,
     );
+    // The same without the shortening, and the admission-to-arrival delay the window's margin must cover.
+    const maxInAnyWholeSecond = maxInSlidingWindow(
+      gets.map((entry) => entry.at),
+      1_000,
+    );
+    const delays = admissions.delays(gets);
     // No hot loop: consecutive polls of a task are at least POLL_INITIAL_DELAY_MS apart, except the
     // one immediate retry after a refused (401) token.
     const perTask = new Map<string, number[]>();
@@ -91,6 +102,12 @@ export async function asposeStorms(size: ChaosSize): Promise<ScenarioReport> {
         tokenRequests: log.filter((e) => e.endpoint === 'token').length,
         maxRequestsInAnySecond: maxInAnySecond,
         stampSlackMs,
+        maxRequestsInAnyWholeSecond: maxInAnyWholeSecond,
+        admissionToArrivalP50Ms: delays.p50Ms,
+        admissionToArrivalP99Ms: delays.p99Ms,
+        admissionToArrivalMaxMs: delays.maxMs,
+        getsMatchedToAdmission: delays.matched,
+        getsUnmatched: delays.unmatched,
         maxPollsOfOneTask: maxPerTask,
         pollsCloserThanTheSchedule: tooClose,
       },

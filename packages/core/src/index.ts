@@ -189,7 +189,7 @@ export { timeoutSignal } from './http/timeout-signal.js';
 
 // Polling: when to ask again, when to give up, and the request budget shared by every replica.
 export { deadlineAt, isPastDeadline, nextPollDelay, type DeadlineConfig, type ScheduleConfig } from './schedule/poll-schedule.js';
-export { ARRIVAL_MARGIN_MS, RATE_SLOT_WAIT_MS, RequestRateLimiter, rpsWindow, shardRpsWindow } from './rate/request-rate-limiter.js';
+export { ARRIVAL_MARGIN_MS, RATE_SLOT_WAIT_MS, RequestRateLimiter, rpsWindow } from './rate/request-rate-limiter.js';
 export { SharedPause, type SharedPauseOptions } from './rate/shared-pause.js';
 export { requestGate } from './rate/request-gate.js';
 

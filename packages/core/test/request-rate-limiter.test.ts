@@ -5,9 +5,9 @@ import {
   ARRIVAL_MARGIN_MS,
   AsposeTransientError,
   RateBudgetExhaustedError,
+  RATE_SLOT_WAIT_MS,
   RequestRateLimiter,
   rpsWindow,
-  shardRpsWindow,
 } from '../src/index.js';
 
 // The Redis the root vitest config's global setup provides, read directly: core cannot use
@@ -176,12 +176,24 @@ describe('RequestRateLimiter', () => {
     expect(rpsWindow(0.5)).toEqual({ max: 1, duration: 2_000 });
     expect(rpsWindow(0.3)).toEqual({ max: 1, duration: 3_334 });
 
-    // perSecond(3): three per second. Whether the fourth is refused depends on whether a second
-    // passed in Redis between the first and the fourth, which the readings tell.
+    // perSecond(3), refusing at once: three per 1.1 s, unspaced. Whether the fourth is refused depends on whether a
+    // second passed in Redis between the first and the fourth, which the readings tell.
     const whole = RequestRateLimiter.perSecond(redis, `${prefix}:b`, 3);
     const burst = await bracketed(() => Promise.all([1, 2, 3, 4].map(() => outcome(whole))));
     expect(burst.value.slice(0, 3)).toEqual(['sent', 'sent', 'sent']);
     if (burst.to - burst.from < 1_000) expect(burst.value[3]).toBeInstanceOf(RateBudgetExhaustedError);
+    expect(await redis.zscore(`${prefix}:b`, 'tat')).toBeNull();
+
+    // Spaced (the default for a caller that waits for its slot, or asked for): a third of 1.1 s apart, two may go
+    // back to back; the third only once Redis's clock passed the first admission by a gap.
+    const spaced = RequestRateLimiter.perSecond(redis, `${prefix}:b-spaced`, 3, 0, true);
+    const gapMs = (1_000 + ARRIVAL_MARGIN_MS) / 3;
+    const spacedBurst = await bracketed(() => Promise.all([1, 2, 3].map(() => outcome(spaced))));
+    expect(spacedBurst.value.slice(0, 2)).toEqual(['sent', 'sent']);
+    if (spacedBurst.to - spacedBurst.from < gapMs) expect(spacedBurst.value[2]).toBeInstanceOf(RateBudgetExhaustedError);
+    const waiting = RequestRateLimiter.perSecond(redis, `${prefix}:b-waiting`, 3, RATE_SLOT_WAIT_MS);
+    expect(await outcome(waiting)).toBe('sent');
+    expect(await redis.zscore(`${prefix}:b-waiting`, 'tat')).not.toBeNull();
 
     // perSecond(0.5): one per two seconds, and the refusal waits for the rest of those two seconds.
     const slow = RequestRateLimiter.perSecond(redis, `${prefix}:c`, 0.5);
@@ -198,21 +210,40 @@ describe('RequestRateLimiter', () => {
     }
   });
 
-  it('splits the window over poll shards: the same total rate, each shard in small bursts', () => {
-    expect(shardRpsWindow(10, 1)).toEqual(rpsWindow(10));
-    // 10/s over 3 shards: 3 per 900 ms each = 10/s together.
-    expect(shardRpsWindow(10, 3)).toEqual({ max: 3, duration: 900 });
-    expect(shardRpsWindow(5, 3)).toEqual({ max: 1, duration: 600 }); // 3 × 1/0.6 s = 5/s
-    expect(shardRpsWindow(2.5, 2)).toEqual({ max: 1, duration: 1_000 }); // rpsWindow(2.5) = 2/s
-    expect(shardRpsWindow(0.5, 3)).toEqual({ max: 1, duration: 6_000 }); // 3 × 1/6 s = 0.5/s
-    expect(shardRpsWindow(100, 64)).toEqual({ max: 1, duration: 640 }); // 64 × 1/0.64 s = 100/s
-  });
-
-  it("with a margin, BullMQ's job-start window is the request window's (ASPOSE_MAX_RPS per 1 s + ARRIVAL_MARGIN_MS), per shard too", () => {
-    expect(shardRpsWindow(40, 1, ARRIVAL_MARGIN_MS)).toEqual({ max: 40, duration: 1_000 + ARRIVAL_MARGIN_MS });
-    // 40 per 1.1 s over 4 shards: 10 per 1.1 s each, the same total rate as the request window.
-    expect(shardRpsWindow(40, 4, ARRIVAL_MARGIN_MS)).toEqual({ max: 10, duration: 1_000 + ARRIVAL_MARGIN_MS });
-    expect(shardRpsWindow(0.5, 1, ARRIVAL_MARGIN_MS)).toEqual({ max: 1, duration: 2_000 + ARRIVAL_MARGIN_MS });
+  it("derives BullMQ's job-start limiter from the request window: ~1.05× its rate over every shard, in slices one slot wait long", () => {
+    const limiterOf = (rps: number, waitUpToMs = RATE_SLOT_WAIT_MS) =>
+      RequestRateLimiter.perSecond(redis, `${prefix}:derive`, rps, waitUpToMs);
+    // 60 per 1.1 s: a gap of 18.3 ms; the 250 ms wait holds 13 gaps: 13 jobs per 0.95 × 238 ms.
+    expect(limiterOf(60).jobStartLimiter(1)).toEqual({ max: 13, duration: 226 });
+    // 40 per 1.1 s (27.5 ms apart): 9 per 0.95 × 247.5 ms; over 4 shards (110 ms per round of the shards) 2 per 0.95 × 220 ms
+    // each; over 8 shards one per 0.95 × 220 ms each.
+    expect(limiterOf(40).jobStartLimiter(1)).toEqual({ max: 9, duration: 235 });
+    expect(limiterOf(40).jobStartLimiter(4)).toEqual({ max: 2, duration: 209 });
+    expect(limiterOf(40).jobStartLimiter(8)).toEqual({ max: 1, duration: 209 });
+    // The margin is the window's, not added again: 10 per 1.1 s is a 110 ms gap, 2 per 0.95 × 220 ms.
+    expect(limiterOf(10).jobStartLimiter(1)).toEqual({ max: 2, duration: 209 });
+    // Fractional rates: one per 2.1 s (0.95 × 2 100 ms); over three shards one per 0.95 × 6 300 ms each.
+    expect(limiterOf(0.5).jobStartLimiter(1)).toEqual({ max: 1, duration: 1_995 });
+    expect(limiterOf(0.5).jobStartLimiter(3)).toEqual({ max: 1, duration: 5_985 });
+    // No wait for a slot: one job at a time. 100/s over 64 shards: each one per 0.95 × 64 × 11 ms.
+    expect(limiterOf(60, 0).jobStartLimiter(1)).toEqual({ max: 1, duration: 17 });
+    expect(limiterOf(100).jobStartLimiter(64)).toEqual({ max: 1, duration: 668 });
+    // Whatever the shape, the shards together start jobs a little faster than the window admits requests, never a lot.
+    for (const [rps, shards] of [
+      [1, 1],
+      [7, 3],
+      [60, 2],
+      [100, 16],
+      [0.3, 5],
+      [250, 1],
+      [1_000, 1],
+    ] as const) {
+      const { max, duration } = limiterOf(rps).jobStartLimiter(shards);
+      const window = rpsWindow(rps);
+      const ratio = (shards * max) / duration / (window.max / (window.duration + ARRIVAL_MARGIN_MS));
+      expect(ratio).toBeGreaterThanOrEqual(1);
+      expect(ratio).toBeLessThanOrEqual(1.2);
+    }
   });
 
   it('waitUpToMs: a request whose slot frees within the bound waits for it, admitted one window after the last (Redis time)', async () => {
@@ -240,5 +271,62 @@ describe('RequestRateLimiter', () => {
     expect(refused.value).toBeInstanceOf(RateBudgetExhaustedError);
     expect((refused.value as RateBudgetExhaustedError).retryAfterMs).toBeGreaterThan(250);
     expect(await redis.zcard(key)).toBe(1);
+  });
+
+  it('spaces admissions: with a gap, the k-th admission (from 0) comes at least k − 1 gaps after the first (Redis time)', async () => {
+    // A minute-long window never fills here: only the gap holds requests back, and each waits for it (waitUpToMs).
+    const key = `${prefix}:gap`;
+    const gapMs = 150;
+    const spaced = new RequestRateLimiter(redis, key, 100, 60_000, 10_000, gapMs);
+    const outcomes = await Promise.all(Array.from({ length: 6 }, () => outcome(spaced)));
+    expect(outcomes).toEqual(Array.from({ length: 6 }, () => 'sent'));
+    const entries: string[] = await redis.zrange(key, 0, '-1', 'WITHSCORES');
+    const admissions = entries
+      .flatMap((value, i) => (i % 2 === 1 && entries[i - 1] !== 'tat' ? [Number(value)] : []))
+      .sort((a, b) => a - b);
+    expect(admissions).toHaveLength(6);
+    // One gap early at most (the tolerance): however late a waiter woke, never sooner than this.
+    admissions.forEach((at, k) => expect(at).toBeGreaterThanOrEqual((admissions[0] as number) + (k - 1) * gapMs));
+  });
+
+  it('spaces admissions: a request asked within a gap of two back-to-back admissions is refused with at most the gap to wait', async () => {
+    const key = `${prefix}:gap-refuse`;
+    const gapMs = 5_000;
+    const spaced = new RequestRateLimiter(redis, key, 100, 60_000, 0, gapMs);
+    const first = await bracketed(() => Promise.all([outcome(spaced), outcome(spaced)]));
+    expect(first.value).toEqual(['sent', 'sent']); // the tolerance: two may go back to back
+    const third = await bracketed(() => outcome(spaced));
+    if (third.to < first.from + gapMs) {
+      expect(third.value).toBeInstanceOf(RateBudgetExhaustedError);
+      const retryAfterMs = (third.value as RateBudgetExhaustedError).retryAfterMs;
+      expect(retryAfterMs).toBeGreaterThanOrEqual(first.from + gapMs - third.to);
+      expect(retryAfterMs).toBeLessThanOrEqual(first.to + gapMs - third.from);
+    }
+  });
+
+  it('spaces admissions: a gap further away than the wait bound is refused at once, and nothing is recorded for it', async () => {
+    const key = `${prefix}:gap-bound`;
+    const spaced = new RequestRateLimiter(redis, key, 100, 60_000, 250, 60_000);
+    expect(await outcome(spaced)).toBe('sent');
+    expect(await outcome(spaced)).toBe('sent');
+    const refused = await outcome(spaced);
+    expect(refused).toBeInstanceOf(RateBudgetExhaustedError);
+    expect((refused as RateBudgetExhaustedError).retryAfterMs).toBeGreaterThan(250);
+    expect(await redis.zcard(key)).toBe(3); // two admissions and `tat`
+  });
+
+  it('spaces admissions without loosening the sliding log: max per window still holds, `tat` not counted', async () => {
+    // A 1 ms gap never holds anyone back for long; the minute-long window of 3 is the hard cap.
+    const key = `${prefix}:gap-cap`;
+    const a = new RequestRateLimiter(redis, key, 3, 60_000, 1_000, 1);
+    const b = new RequestRateLimiter(other, key, 3, 60_000, 1_000, 1);
+    const outcomes = await Promise.all([a, b, a, b].map(outcome));
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(3);
+    const refused = outcomes.find((o) => o !== 'sent');
+    expect(refused).toBeInstanceOf(RateBudgetExhaustedError);
+    expect((refused as RateBudgetExhaustedError).retryAfterMs).toBeGreaterThan(1_000);
+    expect(await outcome(a)).toBeInstanceOf(RateBudgetExhaustedError);
+    expect(await redis.zscore(key, 'tat')).not.toBeNull();
+    expect(await redis.zcard(key)).toBe(4); // three admissions and `tat`
   });
 });

@@ -319,17 +319,17 @@ export function createPollProcessor(deps: PollProcessorDeps) {
       // last poll held back by the rate budget.
       const at = options.pastDeadline ? due : Math.min(due, Math.max(deadline, at0));
       const stored = { ...next, nextDelayMs: at - at0, nextPollAt: at };
+      if (!(await deps.reschedule(job, token as string, at0, at - at0, stored, priorityToWrite(options.priority)))) lockLost('re-delay');
+      throw new DelayedError();
+    }
+
+    /** The priority a re-delay writes (`planned`: the plan's, if any); undefined leaves the job's as it is. */
+    function priorityToWrite(planned: number | undefined): number | undefined {
       // Priorities off (no ASPOSE_MAX_RPS): a priority the producer gave a learned first poll is cleared, so the job's
       // later polls go through the wait list (cheaper for BullMQ than the prioritized set).
-      const priority = deps.priorities
-        ? options.priority === undefined
-          ? undefined
-          : agedPriority(options.priority, agingPromotions)
-        : job.priority > 0
-          ? 0
-          : undefined;
-      if (!(await deps.reschedule(job, token as string, at0, at - at0, stored, priority))) lockLost('re-delay');
-      throw new DelayedError();
+      if (!deps.priorities) return job.priority > 0 ? 0 : undefined;
+      if (planned === undefined) return undefined;
+      return agedPriority(planned, agingPromotions);
     }
 
     async function estimateFor(kind: string | undefined): Promise<CompletionEstimate | undefined> {
