@@ -57,6 +57,22 @@ async function bracketed<T>(fn: () => Promise<T>): Promise<{ value: T; from: num
   return { value, from, to: await redisNow() };
 }
 
+/**
+ * When `refused` was asked (Redis time) before `freesAfterMs` had passed since `admitted`, it was refused, with
+ * the time left until then as its wait: between the earliest and the latest that time can be, given the brackets.
+ */
+function expectRefusedUntilFree(
+  refused: { value: Outcome; from: number; to: number },
+  admitted: { from: number; to: number },
+  freesAfterMs: number,
+): void {
+  if (refused.to >= admitted.from + freesAfterMs) return; // asked after it freed: nothing to say
+  expect(refused.value).toBeInstanceOf(RateBudgetExhaustedError);
+  const retryAfterMs = (refused.value as RateBudgetExhaustedError).retryAfterMs;
+  expect(retryAfterMs).toBeGreaterThanOrEqual(admitted.from + freesAfterMs - refused.to);
+  expect(retryAfterMs).toBeLessThanOrEqual(admitted.to + freesAfterMs - refused.from);
+}
+
 /** Waits, polling Redis's clock, until it reads at least `at`. */
 async function untilRedisTime(at: number): Promise<void> {
   for (let now = await redisNow(); now < at; now = await redisNow()) {
@@ -201,13 +217,7 @@ describe('RequestRateLimiter', () => {
     const windowMs = 2_000 + ARRIVAL_MARGIN_MS;
     const sent = await bracketed(() => outcome(slow));
     expect(sent.value).toBe('sent');
-    const refused = await bracketed(() => outcome(slow));
-    if (refused.to < sent.from + windowMs) {
-      expect(refused.value).toBeInstanceOf(RateBudgetExhaustedError);
-      const retryAfterMs = (refused.value as RateBudgetExhaustedError).retryAfterMs;
-      expect(retryAfterMs).toBeGreaterThanOrEqual(sent.from + windowMs - refused.to);
-      expect(retryAfterMs).toBeLessThanOrEqual(sent.to + windowMs - refused.from);
-    }
+    expectRefusedUntilFree(await bracketed(() => outcome(slow)), sent, windowMs);
   });
 
   it("derives BullMQ's job-start limiter from the request window: ~1.05× its rate over every shard, in slices one slot wait long", () => {
@@ -295,13 +305,7 @@ describe('RequestRateLimiter', () => {
     const spaced = new RequestRateLimiter(redis, key, 100, 60_000, 0, gapMs);
     const first = await bracketed(() => Promise.all([outcome(spaced), outcome(spaced)]));
     expect(first.value).toEqual(['sent', 'sent']); // the tolerance: two may go back to back
-    const third = await bracketed(() => outcome(spaced));
-    if (third.to < first.from + gapMs) {
-      expect(third.value).toBeInstanceOf(RateBudgetExhaustedError);
-      const retryAfterMs = (third.value as RateBudgetExhaustedError).retryAfterMs;
-      expect(retryAfterMs).toBeGreaterThanOrEqual(first.from + gapMs - third.to);
-      expect(retryAfterMs).toBeLessThanOrEqual(first.to + gapMs - third.from);
-    }
+    expectRefusedUntilFree(await bracketed(() => outcome(spaced)), first, gapMs);
   });
 
   it('spaces admissions: a gap further away than the wait bound is refused at once, and nothing is recorded for it', async () => {
