@@ -75,7 +75,8 @@ export async function runDemo({ env, print }: DemoOptions): Promise<RunningDemo>
       started.push({ name: 'demo keys', stop: () => removeDemoKeys(target, prefix) });
       print(sharedNotice);
     } else {
-      const provided = await provideRedis({ env, prefer: 'redis-server' });
+      // In a process group of its own: Ctrl-C must not stop Redis before the worker below has handed its jobs back.
+      const provided = await provideRedis({ env, prefer: 'redis-server', ownProcessGroup: true });
       redis = provided;
       started.push({ name: 'redis', stop: () => provided.stop() });
       const source = provided.source === 'REDIS_URL' ? 'from REDIS_URL' : `started with ${provided.source}`;

@@ -37,6 +37,12 @@ export type ProvideRedisOptions = {
   prefer?: 'testcontainers' | 'redis-server';
   /** Extra `redis-server` arguments, e.g. `['--appendonly', 'yes']`. Only for a spawned server. */
   serverArgs?: string[];
+  /**
+   * Start a spawned `redis-server` in a process group of its own (the demo): a Ctrl-C in the terminal signals the
+   * whole foreground group, and Redis would stop at once, before the caller's own shutdown (the worker handing its
+   * jobs back) has used it. The caller stops it; it is killed when this process exits.
+   */
+  ownProcessGroup?: boolean;
 };
 
 /**
@@ -51,7 +57,8 @@ export async function provideRedis(options: ProvideRedisOptions = {}): Promise<P
   const reasons: string[] = [];
   const sources = {
     testcontainers: () => fromTestcontainers(),
-    'redis-server': () => spawnRedisServer(options.serverArgs ?? []),
+    'redis-server': () =>
+      spawnRedisServer(options.serverArgs ?? [], undefined, undefined, { ownProcessGroup: options.ownProcessGroup ?? false }),
   };
   const order =
     options.prefer === 'redis-server' ? (['redis-server', 'testcontainers'] as const) : (['testcontainers', 'redis-server'] as const);
@@ -90,6 +97,7 @@ export async function spawnRedisServer(
   args: string[] = [],
   port?: number,
   existingDir?: string,
+  { ownProcessGroup = false }: { ownProcessGroup?: boolean } = {},
 ): Promise<ProvidedRedis & { port: number; dir: string; process: ChildProcess }> {
   const dir = existingDir ?? (await mkdtemp(join(tmpdir(), 'regionwatch-redis-')));
   const chosenPort = port ?? (await freePort());
@@ -110,8 +118,11 @@ export async function spawnRedisServer(
       'noeviction',
       ...args,
     ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
+    { stdio: ['ignore', 'pipe', 'pipe'], detached: ownProcessGroup },
   );
+  // Out of the terminal's group, nothing else stops it if this process ends without calling stop().
+  const killOnExit = () => child.kill('SIGKILL');
+  if (ownProcessGroup) process.once('exit', killOnExit);
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
   child.stderr?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-4000)));
@@ -129,6 +140,7 @@ export async function spawnRedisServer(
     process: child,
     source: 'redis-server',
     stop: async () => {
+      process.off('exit', killOnExit);
       if (child.exitCode === null && child.signalCode === null) {
         const gone = new Promise((resolve) => child.once('exit', resolve));
         child.kill('SIGKILL');
