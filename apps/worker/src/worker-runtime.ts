@@ -262,7 +262,6 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunningW
     allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
     timeoutMs: config.WEBHOOK_TIMEOUT_MS,
     schedule,
-    endpointMaxRps: config.WEBHOOK_ENDPOINT_MAX_RPS,
     breaker,
     redis: connection,
     webhookQueues: webhooks,

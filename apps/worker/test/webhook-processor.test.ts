@@ -48,13 +48,17 @@ async function world(redis: TestRedis, schedule: readonly number[] = SCHEDULE, o
   const metrics = new WorkerMetrics({ defaultMetrics: false });
   const logs = new LogCapture();
   let now = Date.now(); // near the real time: the receiver checks webhook-timestamp against its own clock (5 min)
-  const breaker = new EndpointBreaker(connection, redis.prefix, { maxRps: 1_000, timeoutMs: 5_000, inflightLimit: 4, schedule: SCHEDULE });
+  const breaker = new EndpointBreaker(connection, redis.prefix, {
+    maxRps: options.endpointMaxRps ?? 1_000,
+    timeoutMs: 5_000,
+    inflightLimit: 4,
+    schedule: SCHEDULE,
+  });
   const processor = createWebhookProcessor({
     secrets: options.secrets === null ? undefined : (options.secrets ?? [WEBHOOK_SECRET]),
     allowPrivate: options.allowPrivate ?? true, // the receiver listens on 127.0.0.1
     timeoutMs: 5_000,
     schedule,
-    endpointMaxRps: options.endpointMaxRps ?? 1_000,
     breaker,
     redis: options.limiterRedis ?? connection,
     webhookQueues: webhookQueues([webhookQueue]),

@@ -140,7 +140,6 @@ describe('webhook processor guards', () => {
       allowPrivate,
       timeoutMs: 1_000,
       schedule: [10],
-      endpointMaxRps: 10,
       breaker: new EndpointBreaker(redis, h.config.REGIONWATCH_PREFIX, { maxRps: 10, timeoutMs: 1_000, inflightLimit: 1, schedule: [10] }),
       redis,
       webhookQueues: webhookQueues([webhookQueue]),

@@ -1,12 +1,10 @@
 import {
-  ARRIVAL_MARGIN_MS,
   describeIssues,
   endpointOf,
   formatDuration,
   RateBudgetExhaustedError,
   redactUrl,
   RequestRateLimiter,
-  rpsWindow,
   timeoutSignal,
   webhookDeliveryStateSchema,
   webhookJobSchema,
@@ -22,7 +20,7 @@ import { Agent } from 'undici';
 import { endpointLabel, type WorkerMetrics } from '../metrics/worker-metrics.js';
 import { assertPublicLiteral, guardedLookup } from './address-guard.js';
 import { classifyNetworkError, classifyResponse, type DeliveryClassification } from './classify-delivery.js';
-import { endpointShardWindow, type Admission, type EndpointBreaker } from './endpoint-breaker.js';
+import type { Admission, EndpointBreaker } from './endpoint-breaker.js';
 import { PrivateAddressError } from './private-address-error.js';
 import { MAX_HOLD_SLEEP_MS, planRetry, startDelivery } from './retry-plan.js';
 import type { WebhookQueues } from './webhook-queues.js';
@@ -35,8 +33,7 @@ export type WebhookProcessorDeps = {
   timeoutMs: number;
   /** Delays before each retry (WEBHOOK_RETRY_SCHEDULE, or the older form). */
   schedule: readonly number[];
-  /** WEBHOOK_ENDPOINT_MAX_RPS (with POLL_SHARDS > 1, each shard gets its share: `endpointShardWindow`). */
-  endpointMaxRps: number;
+  /** Its shards carry WEBHOOK_ENDPOINT_MAX_RPS: each shard's share as a request window (`EndpointShard.rate`). */
   breaker: EndpointBreaker;
   /** For each endpoint's rate limiter (core's RequestRateLimiter). */
   redis: RedisClient;
@@ -79,16 +76,13 @@ export function createWebhookProcessor(deps: WebhookProcessorDeps) {
   const limiters = new Map<string, RequestRateLimiter>();
   // One per endpoint and poll shard: with POLL_SHARDS > 1 each shard has its own share of WEBHOOK_ENDPOINT_MAX_RPS
   // (EndpointBreaker's shards; the shares add up to the whole cap), in its own window under the shard's prefix.
-  const whole = rpsWindow(deps.endpointMaxRps);
   const limiterFor = (endpoint: string, jobId: string) => {
     const key = deps.breaker.rateKey(endpoint, jobId);
     let limiter = limiters.get(key);
     if (!limiter) {
       if (limiters.size >= 10_000) limiters.clear(); // a cache, not a registry: rebuilding one is cheap
-      // As RequestRateLimiter.perSecond (its arrival margin included), this shard's share of it.
-      const window = { max: whole.max, duration: whole.duration + ARRIVAL_MARGIN_MS };
-      const share = endpointShardWindow(window, deps.breaker.shardOf(jobId).index, deps.breaker.shardCount);
-      limiter = new RequestRateLimiter(deps.redis, key, share.max, share.duration);
+      const { rate } = deps.breaker.shardOf(jobId); // the breaker's own window for this shard: one source for the cap
+      limiter = new RequestRateLimiter(deps.redis, key, rate.max, rate.duration);
       limiters.set(key, limiter);
     }
     return limiter;
